@@ -1,0 +1,37 @@
+# Everything builds from nothing: `make test` on a new machine creates the
+# virtual environments it needs and reuses them while they are up to date.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+BQEMU_VENV := .venv-bqemu
+BQEMU_STAMP := $(BQEMU_VENV)/.installed
+
+.PHONY: run test bench screenshots clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/dataset-tui
+
+test: $(STAMP) $(BQEMU_STAMP)
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+screenshots: $(STAMP)
+	$(BIN)/python -m bench.screenshots 2>/dev/null || $(BIN)/python screenshots/make_screenshots.py
+
+# The BigQuery emulator lives in its own environment: it pins its own sqlglot
+# and duckdb and pulls ~600 MB that the app does not need (see tests/emulator.py).
+$(BQEMU_STAMP): scripts/install-bqemulator.sh
+	bash scripts/install-bqemulator.sh $(BQEMU_VENV)
+	touch $(BQEMU_STAMP)
+
+clean:
+	rm -rf $(VENV) $(BQEMU_VENV) .pytest_cache

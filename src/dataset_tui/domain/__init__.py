@@ -1,0 +1,1 @@
+"""Pure logic: no I/O, no Textual, nothing of ours but itself."""

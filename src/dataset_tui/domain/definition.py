@@ -1,0 +1,398 @@
+"""The dataset definition file, format ``dataset-tui/1`` (DESIGN §3).
+
+One JSON document per dataset: what the store keeps in each version, what
+``definition export`` writes and ``definition import`` reads, and what ``sql``
+turns into SQL. Parsing is strict: unknown keys, wrong types and out-of-range
+numbers are errors, and every error names its field path
+(``columns[3].alias: ...``). Rules that relate several fields live in
+``validation.py``; :func:`parse_definition` runs both.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    field_validator,
+)
+
+FORMAT = "dataset-tui/1"
+ROLES = ("user_id", "product_id", "timestamp", "revenue")
+Role = Literal["user_id", "product_id", "timestamp", "revenue"]
+
+NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
+MODEL_RE = NAME_RE
+IDENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+TABLE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+ALIAS_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# BigQuery caps identifiers at 1024 characters; longer ones cannot exist.
+MAX_IDENT = 1024
+# A table-qualified column reference in a join: `table.column`.
+QUALIFIED_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)\.([A-Za-z_][A-Za-z0-9_]*)$")
+
+
+class Problem(BaseModel):
+    """One thing wrong with a definition, at a field path."""
+
+    model_config = ConfigDict(frozen=True)
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class DefinitionError(ValueError):
+    """A definition that breaks the file format's rules; lists every problem."""
+
+    def __init__(self, problems: list[Problem], source: str | None = None) -> None:
+        self.problems = problems
+        self.source = source
+        head = f"{source}: " if source else ""
+        lines = "\n".join(f"  {p}" for p in problems)
+        super().__init__(f"{head}invalid definition ({len(problems)} problem(s)):\n{lines}")
+
+
+def _matches(*fields: str, pattern: re.Pattern[str], what: str) -> Any:
+    """A field validator: the value must match `pattern` (and fit BigQuery's length cap)."""
+
+    def check(cls: type, value: str) -> str:
+        if len(value) > MAX_IDENT or not pattern.match(value):
+            raise ValueError(f"{what} {value!r} is not allowed (must match {pattern.pattern})")
+        return value
+
+    return field_validator(*fields)(check)
+
+
+def _date(value: Any) -> dt.date:
+    # Only ISO `YYYY-MM-DD` strings: pydantic alone would also take numbers
+    # (as Unix times) and datetimes, which a hand-edited file never means.
+    if not isinstance(value, str) or not DATE_RE.match(value):
+        raise ValueError("must be a date written YYYY-MM-DD")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a real date") from exc
+
+
+Ident = Annotated[StrictStr, Field(min_length=1)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class JoinOn(_Strict):
+    left: StrictStr
+    right: StrictStr
+
+    @field_validator("left", "right")
+    @classmethod
+    def _qualified(cls, value: str) -> str:
+        if len(value) > MAX_IDENT or not QUALIFIED_RE.match(value):
+            raise ValueError(f"{value!r} must be written table.column (plain identifiers)")
+        return value
+
+    @property
+    def left_table(self) -> str:
+        return self.left.split(".", 1)[0]
+
+    @property
+    def left_column(self) -> str:
+        return self.left.split(".", 1)[1]
+
+    @property
+    def right_table(self) -> str:
+        return self.right.split(".", 1)[0]
+
+    @property
+    def right_column(self) -> str:
+        return self.right.split(".", 1)[1]
+
+
+class Join(_Strict):
+    table: Ident
+    type: Literal["left", "inner"] = "left"
+    on: list[JoinOn] = Field(min_length=1)
+
+    check_table = _matches("table", pattern=TABLE_RE, what="table name")
+
+
+class Source(_Strict):
+    dataset: Ident = "raw_data"
+    primary: Ident
+    joins: list[Join] = Field(default_factory=list)
+
+    check_dataset = _matches("dataset", pattern=IDENT_RE, what="dataset name")
+    check_primary = _matches("primary", pattern=TABLE_RE, what="table name")
+
+    @property
+    def tables(self) -> list[str]:
+        return [self.primary, *(j.table for j in self.joins)]
+
+
+class Column(_Strict):
+    table: Ident
+    name: Ident
+    role: Role | None = None
+    alias: StrictStr | None = None
+    type: StrictStr | None = None
+
+    check_table = _matches("table", pattern=TABLE_RE, what="table name")
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        parts = value.split(".")
+        for part in parts:
+            if len(part) > MAX_IDENT or not IDENT_RE.match(part):
+                raise ValueError(
+                    f"column name {value!r} is not allowed: each dotted part must match "
+                    f"{IDENT_RE.pattern}"
+                )
+        return value
+
+    @field_validator("alias")
+    @classmethod
+    def _alias(cls, value: str | None) -> str | None:
+        if value is not None and not ALIAS_RE.match(value):
+            raise ValueError(f"alias {value!r} is not allowed (must match {ALIAS_RE.pattern})")
+        return value
+
+    @field_validator("type")
+    @classmethod
+    def _type(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        normal = value.strip().upper()
+        # A type is never pasted into SQL, but keep it to what BigQuery types
+        # look like so a file cannot carry arbitrary text through here.
+        if not normal or len(normal) > 512 or not re.match(r"^[A-Z0-9_<>, ()]+$", normal):
+            raise ValueError(f"type {value!r} is not a BigQuery type")
+        return normal
+
+    @property
+    def output_name(self) -> str:
+        """Alias if given, else the role name, else the last part of the name."""
+        if self.alias:
+            return self.alias
+        if self.role:
+            return self.role
+        return self.name.rsplit(".", 1)[-1]
+
+    @property
+    def base_type(self) -> str | None:
+        """The type without parameters: `NUMERIC(10, 2)` → `NUMERIC`, `ARRAY<INT64>` → `ARRAY`."""
+        if self.type is None:
+            return None
+        return re.split(r"[<(]", self.type, maxsplit=1)[0].strip()
+
+
+class RollingRange(_Strict):
+    type: Literal["rolling"]
+    months: StrictInt = Field(ge=1, le=120)
+
+
+class FixedRange(_Strict):
+    type: Literal["fixed"]
+    start: dt.date
+    end: dt.date
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def check_dates(cls, value: Any) -> dt.date:
+        return _date(value)
+
+
+DateRange = Annotated[Union[RollingRange, FixedRange], Field(discriminator="type")]
+
+
+class Filters(_Strict):
+    date_range: DateRange | None = None
+    top_products_percent: StrictInt | None = Field(default=None, ge=1, le=99)
+    min_transactions: StrictInt | None = Field(default=None, ge=1)
+
+
+class RandomSplit(_Strict):
+    type: Literal["random"]
+    train_percent: StrictInt = Field(ge=1, le=99)
+    key: StrictStr | None = None
+
+
+class TimeSplit(_Strict):
+    type: Literal["time"]
+    eval_days: StrictInt = Field(ge=1, le=3650)
+
+
+Split = Annotated[Union[RandomSplit, TimeSplit], Field(discriminator="type")]
+
+
+class Definition(_Strict):
+    """A dataset definition: the rows (source, columns, filters, split) plus a name."""
+
+    format: Literal["dataset-tui/1"] = FORMAT
+    name: StrictStr
+    model: StrictStr = "default"
+    description: StrictStr = ""
+    source: Source
+    columns: list[Column] = Field(min_length=1)
+    filters: Filters = Field(default_factory=Filters)
+    split: Split | None = None
+
+    check_name = _matches("name", pattern=NAME_RE, what="name")
+    check_model = _matches("model", pattern=MODEL_RE, what="model")
+
+    # -- lookups used by validation, SQL generation and the UI ------------
+
+    def role_column(self, role: str) -> Column | None:
+        for column in self.columns:
+            if column.role == role:
+                return column
+        return None
+
+    def output_column(self, output_name: str) -> Column | None:
+        for column in self.columns:
+            if column.output_name.lower() == output_name.lower():
+                return column
+        return None
+
+    @property
+    def output_names(self) -> list[str]:
+        return [c.output_name for c in self.columns]
+
+    def split_key(self) -> Column | None:
+        """The column a random split hashes: `split.key`, else the user_id column."""
+        if not isinstance(self.split, RandomSplit):
+            return None
+        if self.split.key is not None:
+            return self.output_column(self.split.key)
+        return self.role_column("user_id")
+
+    @property
+    def tables(self) -> list[str]:
+        return self.source.tables
+
+    # -- (de)serialisation ------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """The file's JSON object: absent and null keys omitted, fields in file order."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+    def content_hash(self) -> str:
+        """SHA-256 of what decides the rows: source, columns, filters and split."""
+        data = self.to_dict()
+        rows = {key: data[key] for key in ("source", "columns", "filters", "split") if key in data}
+        canonical = json.dumps(rows, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+    def replace(self, **changes: Any) -> Definition:
+        """A copy with top-level fields changed, validated again."""
+        data = self.to_dict()
+        data.update(changes)
+        return parse_definition(data)
+
+
+# -- parsing --------------------------------------------------------------
+
+_UNION_TAGS = {"rolling", "fixed", "random", "time"}
+
+
+def field_path(loc: tuple[Any, ...]) -> str:
+    """Turn a pydantic error location into `columns[3].alias` form."""
+    out = ""
+    previous: Any = None
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif previous in ("date_range", "split") and part in _UNION_TAGS:
+            # Discriminated unions put the tag into the location; users
+            # never wrote it, so leave it out.
+            pass
+        elif isinstance(part, str) and (part.startswith("function-") or part.endswith("]")):
+            pass
+        else:
+            out += f".{part}" if out else str(part)
+        previous = part
+    return out
+
+
+def _problems_from(exc: ValidationError) -> list[Problem]:
+    problems = []
+    for error in exc.errors(include_url=False):
+        message = error["msg"]
+        if error["type"] == "extra_forbidden":
+            message = "unknown key (not part of format dataset-tui/1)"
+        elif error["type"] == "missing":
+            message = "required"
+        elif message.startswith("Value error, "):
+            message = message[len("Value error, ") :]
+        elif error["type"] == "union_tag_invalid":
+            message = f"type must be one of {error['ctx']['expected_tags']}"
+        problems.append(Problem(path=field_path(tuple(error["loc"])), message=message))
+    return problems
+
+
+def parse_definition(data: Any, *, source: str | None = None) -> Definition:
+    """Parse and validate a definition from a JSON object (dict).
+
+    Raises :class:`DefinitionError` listing every problem with its field path:
+    first the structural ones; if the structure is sound, the cross-field rules
+    of ``validation.py``.
+    """
+    from dataset_tui.domain.validation import check_definition
+
+    if not isinstance(data, dict):
+        raise DefinitionError([Problem(path="", message="a definition must be a JSON object")], source)
+    problems: list[Problem] = []
+    fmt = data.get("format")
+    if fmt != FORMAT:
+        problems.append(
+            Problem(
+                path="format",
+                message=f"must be {FORMAT!r} (got {fmt!r}); this file was not written for this version of dataset-tui",
+            )
+        )
+        raise DefinitionError(problems, source)
+    try:
+        definition = Definition.model_validate(data)
+    except ValidationError as exc:
+        raise DefinitionError(_problems_from(exc), source) from None
+    problems = check_definition(definition)
+    if problems:
+        raise DefinitionError(problems, source)
+    return definition
+
+
+def parse_definition_json(text: str | bytes, *, source: str | None = None) -> Definition:
+    """Parse a definition from JSON text; malformed JSON is a DefinitionError too."""
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        where = f" (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
+        raise DefinitionError(
+            [Problem(path="", message=f"not valid JSON{where}: {getattr(exc, 'msg', exc)}")], source
+        ) from None
+    return parse_definition(data, source=source)
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of the file format, for editors."""
+    schema = Definition.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "dataset-tui definition (format dataset-tui/1)"
+    return schema

@@ -1,0 +1,254 @@
+"""Checks that relate several fields of a definition and need no warehouse.
+
+Each problem carries the field path it is about, so the CLI can list them and
+the wizard can show each beside its field. Checks that need the warehouse's
+schema (tables and columns exist, types fit roles) are in
+:func:`check_against_schema`, which takes the schema as plain data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from dataset_tui.domain.definition import (
+    Definition,
+    FixedRange,
+    Problem,
+    RandomSplit,
+    TimeSplit,
+)
+
+# Types a random split may hash: other types cast to text differently on
+# each engine, so the same row could land in different splits.
+SPLIT_KEY_TYPES = ("STRING", "INT64")
+TIMESTAMP_TYPES = ("TIMESTAMP", "DATETIME", "DATE")
+NUMERIC_TYPES = ("INT64", "FLOAT64", "NUMERIC", "BIGNUMERIC")
+# Types an id (user or product) may have: something that compares by equality.
+ID_TYPES = ("STRING", "INT64", "BYTES")
+
+ROLE_TYPES: dict[str, tuple[str, ...]] = {
+    "user_id": ID_TYPES,
+    "product_id": ID_TYPES,
+    "timestamp": TIMESTAMP_TYPES,
+    "revenue": NUMERIC_TYPES,
+}
+
+
+def check_definition(definition: Definition) -> list[Problem]:
+    """Every file-only rule of DESIGN §3 that pydantic's field checks do not cover."""
+    problems: list[Problem] = []
+    problems += _check_tables(definition)
+    problems += _check_columns(definition)
+    problems += _check_filters(definition)
+    problems += _check_split(definition)
+    return problems
+
+
+def _check_tables(d: Definition) -> list[Problem]:
+    problems = []
+    seen = {d.source.primary.lower()}
+    for i, join in enumerate(d.source.joins):
+        if join.table.lower() in seen:
+            problems.append(
+                Problem(path=f"source.joins[{i}].table", message=f"table {join.table!r} appears more than once")
+            )
+        for k, on in enumerate(join.on):
+            path = f"source.joins[{i}].on[{k}]"
+            if on.right_table != join.table:
+                problems.append(
+                    Problem(path=f"{path}.right", message=f"must name the joined table {join.table!r}, not {on.right_table!r}")
+                )
+            if on.left_table.lower() not in seen:
+                problems.append(
+                    Problem(
+                        path=f"{path}.left",
+                        message=f"must name the primary table or a table joined before this one, not {on.left_table!r}",
+                    )
+                )
+        seen.add(join.table.lower())
+    return problems
+
+
+def _check_columns(d: Definition) -> list[Problem]:
+    problems = []
+    tables = {t.lower() for t in d.source.tables}
+    roles: dict[str, int] = {}
+    names: dict[str, int] = {}
+    for i, column in enumerate(d.columns):
+        if column.table.lower() not in tables:
+            problems.append(
+                Problem(
+                    path=f"columns[{i}].table",
+                    message=f"table {column.table!r} is not the primary table or a joined table",
+                )
+            )
+        if column.role:
+            if column.role in roles:
+                problems.append(
+                    Problem(
+                        path=f"columns[{i}].role",
+                        message=f"role {column.role!r} is already given to columns[{roles[column.role]}]",
+                    )
+                )
+            else:
+                roles[column.role] = i
+        key = column.output_name.lower()
+        if key in names:
+            problems.append(
+                Problem(
+                    path=f"columns[{i}]" + (".alias" if column.alias else ""),
+                    message=(
+                        f"output name {column.output_name!r} is already used by columns[{names[key]}] "
+                        "(names are compared ignoring case); give one of them an alias"
+                    ),
+                )
+            )
+        else:
+            names[key] = i
+        if column.role and column.type:
+            allowed = ROLE_TYPES[column.role]
+            if column.base_type not in allowed:
+                problems.append(
+                    Problem(
+                        path=f"columns[{i}].type",
+                        message=f"a {column.role} column must be {' or '.join(allowed)}, not {column.type}",
+                    )
+                )
+    return problems
+
+
+def _needs(d: Definition, role: str, path: str, what: str) -> list[Problem]:
+    if d.role_column(role) is None:
+        return [Problem(path=path, message=f"{what} needs a column with the {role!r} role")]
+    return []
+
+
+def _check_filters(d: Definition) -> list[Problem]:
+    problems = []
+    f = d.filters
+    if f.date_range is not None:
+        problems += _needs(d, "timestamp", "filters.date_range", "a date range")
+        if isinstance(f.date_range, FixedRange) and f.date_range.start > f.date_range.end:
+            problems.append(
+                Problem(
+                    path="filters.date_range.start",
+                    message=f"start {f.date_range.start} is after end {f.date_range.end}",
+                )
+            )
+    if f.top_products_percent is not None:
+        problems += _needs(d, "product_id", "filters.top_products_percent", "the top products filter")
+        problems += _needs(d, "revenue", "filters.top_products_percent", "the top products filter")
+    if f.min_transactions is not None:
+        problems += _needs(d, "user_id", "filters.min_transactions", "the minimum transactions filter")
+    return problems
+
+
+def _check_split(d: Definition) -> list[Problem]:
+    split = d.split
+    if isinstance(split, RandomSplit):
+        if split.key is None:
+            if d.role_column("user_id") is None:
+                return [
+                    Problem(
+                        path="split.key",
+                        message="required when no column has the 'user_id' role (name an output column to hash)",
+                    )
+                ]
+            key = d.role_column("user_id")
+        else:
+            key = d.output_column(split.key)
+            if key is None:
+                return [
+                    Problem(
+                        path="split.key",
+                        message=f"{split.key!r} is not an output column (choose one of {', '.join(d.output_names)})",
+                    )
+                ]
+        assert key is not None
+        if key.type is not None and key.base_type not in SPLIT_KEY_TYPES:
+            return [
+                Problem(
+                    path="split.key",
+                    message=(
+                        f"the split key {key.output_name!r} is {key.type}; it must be STRING or INT64 "
+                        "(other types hash differently on each engine)"
+                    ),
+                )
+            ]
+    if isinstance(split, TimeSplit):
+        problems = _needs(d, "timestamp", "split", "a time split")
+        dr = d.filters.date_range
+        if isinstance(dr, FixedRange) and dr.start <= dr.end:
+            span = (dr.end - dr.start).days + 1
+            if split.eval_days >= span:
+                problems.append(
+                    Problem(
+                        path="split.eval_days",
+                        message=f"must be shorter than the fixed date range ({span} days), or train would be empty",
+                    )
+                )
+        return problems
+    return []
+
+
+def check_against_schema(
+    definition: Definition, schemas: Mapping[str, Mapping[str, str]]
+) -> list[Problem]:
+    """Tables and columns exist and types fit roles, given `{table: {column: TYPE}}`.
+
+    Column keys are full dotted paths for STRUCT fields. Table and column
+    names compare ignoring case, as BigQuery does.
+    """
+    problems = []
+    lowered = {t.lower(): {c.lower(): ty for c, ty in cols.items()} for t, cols in schemas.items()}
+    for i, table in enumerate(definition.source.tables):
+        if table.lower() not in lowered:
+            path = "source.primary" if i == 0 else f"source.joins[{i - 1}].table"
+            problems.append(
+                Problem(path=path, message=f"table {definition.source.dataset}.{table} does not exist")
+            )
+    for i, join in enumerate(definition.source.joins):
+        for k, on in enumerate(join.on):
+            for side, table, column in (
+                ("left", on.left_table, on.left_column),
+                ("right", on.right_table, on.right_column),
+            ):
+                cols = lowered.get(table.lower())
+                if cols is not None and column.lower() not in cols:
+                    problems.append(
+                        Problem(
+                            path=f"source.joins[{i}].on[{k}].{side}",
+                            message=f"column {column!r} does not exist in {table}",
+                        )
+                    )
+    for i, column in enumerate(definition.columns):
+        cols = lowered.get(column.table.lower())
+        if cols is None:
+            continue
+        actual = cols.get(column.name.lower())
+        if actual is None:
+            problems.append(
+                Problem(path=f"columns[{i}].name", message=f"column {column.name!r} does not exist in {column.table}")
+            )
+            continue
+        base = actual.split("<", 1)[0].split("(", 1)[0].strip().upper()
+        if column.role and base not in ROLE_TYPES[column.role]:
+            problems.append(
+                Problem(
+                    path=f"columns[{i}].role",
+                    message=f"a {column.role} column must be {' or '.join(ROLE_TYPES[column.role])}; "
+                    f"{column.table}.{column.name} is {actual}",
+                )
+            )
+    key = definition.split_key()
+    if key is not None and not any(p.path.startswith("columns") for p in problems):
+        cols = lowered.get(key.table.lower(), {})
+        actual = cols.get(key.name.lower())
+        if actual is not None and actual.split("<", 1)[0].strip().upper() not in SPLIT_KEY_TYPES:
+            problems.append(
+                Problem(
+                    path="split.key",
+                    message=f"the split key {key.output_name!r} is {actual}; it must be STRING or INT64",
+                )
+            )
+    return problems

@@ -1,0 +1,184 @@
+"""The Warehouse protocol, its result types and its error hierarchy (DESIGN §6).
+
+Two adapters implement it: ``duckdb.py`` (embedded, default, demo data) and
+``bigquery.py``. Everything above the adapters (services, CLI, TUI) speaks
+only this protocol, so the same screens and commands work on both. All SQL
+handed to :meth:`Warehouse.query` and :meth:`Warehouse.dry_run` is BigQuery
+GoogleSQL; an adapter for another engine transpiles it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+# -- errors ---------------------------------------------------------------
+
+
+class WarehouseError(Exception):
+    """Something the warehouse could not do; the message says what to do about it."""
+
+    kind = "warehouse"
+
+
+class AuthError(WarehouseError):
+    kind = "auth"
+
+
+class PermissionDeniedError(WarehouseError):
+    kind = "permission"
+
+
+class NotFoundError(WarehouseError):
+    kind = "not found"
+
+
+class BadQueryError(WarehouseError):
+    kind = "bad query"
+
+
+class CostLimitError(WarehouseError):
+    """A query refused because it would scan more than allowed (it cost nothing)."""
+
+    kind = "cost limit"
+
+
+class QueryTimeoutError(WarehouseError):
+    kind = "timeout"
+
+
+class UnavailableError(WarehouseError):
+    """The warehouse cannot be reached, or its file is locked or corrupt."""
+
+    kind = "unavailable"
+
+
+class CancelledError(WarehouseError):
+    """The user abandoned the query and it was stopped."""
+
+    kind = "cancelled"
+
+
+# -- result types -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    name: str
+    rows: int | None
+    bytes: int | None
+    columns: int
+    modified: dt.datetime | None = None
+    partitioning: str | None = None
+    clustering: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ColumnSchema:
+    """One column; STRUCT fields appear as their own rows with dotted names."""
+
+    name: str
+    type: str  # BigQuery type name: STRING, INT64, FLOAT64, NUMERIC, TIMESTAMP, ...
+    mode: str = "NULLABLE"  # NULLABLE | REQUIRED | REPEATED
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    table: str
+    columns: tuple[ColumnSchema, ...]
+
+    def types(self) -> dict[str, str]:
+        return {c.name: c.type for c in self.columns}
+
+
+@dataclass(frozen=True)
+class HistogramBin:
+    label: str  # a value (top values) or a range "lo – hi" (numbers, dates)
+    count: int
+
+
+@dataclass(frozen=True)
+class ColumnStats:
+    name: str
+    type: str
+    count: int  # rows in the table
+    null_count: int
+    distinct_count: int | None
+    min: Any = None  # numbers as int/float/Decimal; dates/timestamps as date/datetime
+    max: Any = None
+    mean: float | None = None
+    stddev: float | None = None  # sample stddev (BigQuery's STDDEV)
+    range_days: int | None = None
+    histogram: tuple[HistogramBin, ...] = ()
+    approximate_distinct: bool = False
+
+
+@dataclass(frozen=True)
+class TableStats:
+    table: str
+    row_count: int
+    columns: tuple[ColumnStats, ...]
+    # What the stats were computed for, so a cache can tell when they are stale.
+    table_modified: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class DryRun:
+    bytes_processed: int
+    cost_usd: float
+    # Only estimates on engines that cannot know (DuckDB); exact on BigQuery.
+    estimated: bool = False
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    columns: tuple[str, ...]
+    types: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+    truncated: bool = False  # more rows existed than the limit
+    bytes_processed: int | None = None
+
+
+ProgressCallback = Any  # Callable[[float, str], None]: fraction done (0–1), what is happening
+
+
+@runtime_checkable
+class Warehouse(Protocol):
+    """What the product needs from a warehouse. Every method may raise WarehouseError."""
+
+    #: "duckdb" or "bigquery"
+    backend: str
+    #: shown in the header: "DuckDB demo", "BigQuery my-project"
+    label: str
+    #: Default BigQuery project for fully qualified table names, or None.
+    project: str | None
+    #: Whether queries cost money (BigQuery): then the cost guard dry-runs first.
+    billed: bool
+
+    def list_tables(self, dataset: str) -> list[TableInfo]: ...
+
+    def schema(self, dataset: str, table: str) -> TableSchema: ...
+
+    def column_stats(
+        self, dataset: str, table: str, columns: list[str] | None = None
+    ) -> TableStats:
+        """Statistics for many columns (all when None) in ONE query."""
+        ...
+
+    def column_stats_sql(self, dataset: str, table: str, columns: list[str] | None = None) -> str:
+        """The statistics query, so the cost guard can dry-run it first."""
+        ...
+
+    def sample_values(self, dataset: str, table: str, column: str, limit: int = 20) -> list[Any]: ...
+
+    def dry_run(self, sql: str) -> DryRun: ...
+
+    def query(self, sql: str, *, limit: int | None = None, max_bytes_billed: int | None = None) -> QueryResult: ...
+
+    def cancel(self) -> None:
+        """Stop whatever query is running (from another thread); it raises CancelledError."""
+        ...
+
+    def close(self) -> None: ...
