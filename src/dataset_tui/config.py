@@ -1,28 +1,60 @@
 """Settings: profiles (TOML), paths (platformdirs) and environment overrides.
 
 A profile says which warehouse to use and how to pay for it. Profiles are read
-from the nearest file first: ``./dataset-tui.toml``, then
-``<user config dir>/config.toml``. With no file at all there is one built-in
-profile, ``local``: the embedded DuckDB warehouse with demo data.
+from TOML files, nearest first: ``./dataset-tui.toml``, then
+``<user config dir>/config.toml``. Both may exist: a profile defined in the
+nearer file replaces the one of the same name in the farther file, and the
+nearest file that sets ``default_profile`` decides the default. With no file
+at all there is one built-in profile, ``local``: the embedded DuckDB warehouse
+with demo data.
+
+Example::
+
+    default_profile = "prod"
+
+    [profiles.prod]
+    backend = "bigquery"
+    project = "my-project"
+    location = "EU"
+    dataset = "raw_data"
+    credentials = "~/keys/dataset-tui.json"   # else Application Default Credentials
+    price_per_tib = 6.25
+    confirm_bytes = "10 GiB"                  # ask before scanning more
+    max_bytes_billed = "1 TiB"                # refuse before running above this
+    approx_distinct = true
 
 Environment overrides: ``DATASET_TUI_DB`` (store folder),
-``DATASET_TUI_WAREHOUSE`` (DuckDB file), ``DATASET_TUI_PROFILE`` (profile name),
-``DATASET_TUI_CONFIG`` (a config file to read instead of the usual ones),
-``DATASET_TUI_TODAY`` (fix the clock at a date, for demos and screenshots).
+``DATASET_TUI_WAREHOUSE`` (DuckDB file), ``DATASET_TUI_PROFILE`` (profile name;
+``--profile`` wins over it), ``DATASET_TUI_CONFIG`` (one config file to read
+instead of the usual ones), ``DATASET_TUI_TODAY`` (fix the clock at a date, for
+demos and screenshots), and for a BigQuery profile ``DATASET_TUI_BQ_PROJECT``,
+``DATASET_TUI_BQ_LOCATION``, ``DATASET_TUI_BQ_DATASET``,
+``DATASET_TUI_BQ_CREDENTIALS`` and ``DATASET_TUI_BQ_ENDPOINT`` (an API endpoint
+such as a local emulator), which replace the profile's key of the same name.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 APP_NAME = "dataset-tui"
 LOCAL_CONFIG = "dataset-tui.toml"
 DEFAULT_PROFILE = "local"
+
+# Environment variable -> the BigQuery profile key it replaces.
+BQ_ENV_OVERRIDES: dict[str, str] = {
+    "DATASET_TUI_BQ_PROJECT": "project",
+    "DATASET_TUI_BQ_LOCATION": "location",
+    "DATASET_TUI_BQ_DATASET": "dataset",
+    "DATASET_TUI_BQ_CREDENTIALS": "credentials",
+    "DATASET_TUI_BQ_ENDPOINT": "api_endpoint",
+}
 
 
 class ConfigError(Exception):
@@ -41,6 +73,33 @@ def config_dir() -> Path:
     return user_config_path(APP_NAME, appauthor=False)
 
 
+# -- byte sizes -----------------------------------------------------------------
+
+_SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGTP]i?B|B)?\s*$", re.IGNORECASE)
+_UNITS = {"b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3, "tb": 1000**4, "pb": 1000**5,
+          "kib": 1024, "mib": 1024**2, "gib": 1024**3, "tib": 1024**4, "pib": 1024**5}
+
+
+def parse_size(value: Any) -> Any:
+    """Bytes as a number or a string such as "10 GiB", "500 MB", "1 TiB".
+
+    KB/MB/GB/TB are powers of 1000 and KiB/MiB/GiB/TiB powers of 1024, as
+    written; BigQuery prices per TiB.
+    """
+    if isinstance(value, bool):
+        raise ValueError("expected a byte size such as 10737418240 or \"10 GiB\"")
+    if not isinstance(value, str):
+        return value
+    match = _SIZE_RE.match(value)
+    if not match:
+        raise ValueError(f"{value!r} is not a byte size; write a number of bytes or e.g. \"10 GiB\", \"500 MB\"")
+    number, unit = match.groups()
+    return int(float(number) * _UNITS[(unit or "B").lower()])
+
+
+ByteSize = Annotated[int, BeforeValidator(parse_size), Field(ge=0)]
+
+
 class Profile(BaseModel):
     """One warehouse to work against, and its cost rules."""
 
@@ -57,14 +116,35 @@ class Profile(BaseModel):
     dataset: str = "raw_data"
     price_per_tib: float = Field(default=6.25, ge=0)
     # Ask before a query that scans more than this (bytes).
-    confirm_bytes: int = Field(default=10 * 1024**3, ge=0)
-    # Refuse (before running) a query that would scan more than this.
-    max_bytes_billed: int = Field(default=1024**4, ge=0)
+    confirm_bytes: ByteSize = 10 * 1024**3
+    # Refuse (before running) a query that would scan more than this; also
+    # set as every BigQuery job's maximum_bytes_billed.
+    max_bytes_billed: ByteSize = 1024**4
     approx_distinct: bool = False
     # bigquery: seconds a query may run before it is cancelled
     timeout_s: float = Field(default=300, gt=0)
+    # bigquery: seconds one HTTP request may take before it is retried
+    request_timeout_s: float = Field(default=30, gt=0)
+    # bigquery: seconds to keep retrying a failing API call (connection
+    # refused, 5xx) before giving up as unavailable; the client's own default
+    # is 600 s, far too long for someone waiting at a terminal.
+    retry_deadline_s: float = Field(default=60, gt=0)
     # bigquery: where the REST API is (the emulator in tests); None = Google's
     api_endpoint: str | None = None
+
+    @field_validator("api_endpoint")
+    @classmethod
+    def _endpoint_is_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError(f"{value!r} is not a URL; write e.g. \"http://127.0.0.1:9050\"")
+        return value
+
+    @field_validator("dataset")
+    @classmethod
+    def _dataset_is_identifier(cls, value: str) -> str:
+        if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", value):
+            raise ValueError(f"{value!r} is not a dataset name (letters, digits, underscores)")
+        return value
 
     @property
     def label(self) -> str:
@@ -80,20 +160,42 @@ class Settings(BaseModel):
 
     default_profile: str = DEFAULT_PROFILE
     profiles: dict[str, Profile] = Field(default_factory=dict)
-    source: str | None = None  # the file it came from, if any
+    source: str | None = None  # the nearest file read, if any
+    sources: list[str] = Field(default_factory=list)  # every file read, nearest first
+    # The file each profile came from (for `profiles` and error messages).
+    profile_sources: dict[str, str] = Field(default_factory=dict)
+
+    def selected_name(self, name: str | None = None) -> str:
+        """Which profile is in use: --profile, else DATASET_TUI_PROFILE, else the default."""
+        return name or os.environ.get("DATASET_TUI_PROFILE") or self.default_profile
 
     def profile(self, name: str | None = None) -> Profile:
-        wanted = name or os.environ.get("DATASET_TUI_PROFILE") or self.default_profile
+        wanted = self.selected_name(name)
         if wanted in self.profiles:
-            return self.profiles[wanted]
+            return apply_env_overrides(self.profiles[wanted])
         if wanted == DEFAULT_PROFILE:
             return Profile(name=DEFAULT_PROFILE)
-        known = ", ".join(sorted({DEFAULT_PROFILE, *self.profiles})) or DEFAULT_PROFILE
-        where = f" in {self.source}" if self.source else ""
+        known = ", ".join(self.names())
+        where = f" in {', '.join(self.sources)}" if self.sources else " (no config file found)"
         raise ConfigError(f"no profile named {wanted!r}{where}; known profiles: {known}")
 
     def names(self) -> list[str]:
         return sorted({DEFAULT_PROFILE, *self.profiles})
+
+
+def apply_env_overrides(profile: Profile) -> Profile:
+    """A BigQuery profile with the DATASET_TUI_BQ_* variables applied."""
+    if profile.backend != "bigquery":
+        return profile
+    changes = {key: os.environ[var] for var, key in BQ_ENV_OVERRIDES.items() if os.environ.get(var)}
+    if not changes:
+        return profile
+    try:
+        return Profile.model_validate({**profile.model_dump(), **changes})
+    except ValidationError as exc:
+        by_key = {key: var for var, key in BQ_ENV_OVERRIDES.items()}
+        problems = [f"  {by_key.get(str(e['loc'][0]), e['loc'][0])}: {e['msg']}" for e in exc.errors(include_url=False)]
+        raise ConfigError("invalid environment override:\n" + "\n".join(problems)) from None
 
 
 def config_files() -> list[Path]:
@@ -104,14 +206,56 @@ def config_files() -> list[Path]:
 
 
 def load_settings() -> Settings:
-    """Read the first config file that exists (none is fine: the local profile)."""
-    for path in config_files():
-        if path.is_file():
-            return _read(path)
-    return Settings()
+    """Read every config file that exists, nearest first (none is fine: the local profile)."""
+    explicit = os.environ.get("DATASET_TUI_CONFIG")
+    found = [path for path in config_files() if path.is_file()]
+    if explicit and not found:
+        raise ConfigError(f"DATASET_TUI_CONFIG={explicit!r}: no such file; fix the path or unset it")
+    if not found:
+        return Settings()
+    files = [(path, _read_file(path)) for path in found]
+    profiles: dict[str, Profile] = {}
+    profile_sources: dict[str, str] = {}
+    for path, content in reversed(files):  # farthest first, so nearer files win
+        for name, profile in content.profiles.items():
+            profiles[name] = profile
+            profile_sources[name] = str(path)
+    default = next((c.default_profile for _, c in files if c.default_profile is not None), DEFAULT_PROFILE)
+    if default != DEFAULT_PROFILE and default not in profiles:
+        origin = next(str(p) for p, c in files if c.default_profile is not None)
+        known = ", ".join(sorted({DEFAULT_PROFILE, *profiles}))
+        raise ConfigError(f"{origin}: default_profile = {default!r} names no profile; known profiles: {known}")
+    return Settings(
+        default_profile=default,
+        profiles=profiles,
+        source=str(found[0]),
+        sources=[str(p) for p in found],
+        profile_sources=profile_sources,
+    )
+
+
+class _FileContent(BaseModel):
+    """What one config file may hold."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    default_profile: str | None = None
+    profiles: dict[str, Profile] = Field(default_factory=dict)
 
 
 def _read(path: Path) -> Settings:
+    """One file's settings on their own (kept for callers that read a single file)."""
+    content = _read_file(path)
+    return Settings(
+        default_profile=content.default_profile or DEFAULT_PROFILE,
+        profiles=content.profiles,
+        source=str(path),
+        sources=[str(path)],
+        profile_sources={name: str(path) for name in content.profiles},
+    )
+
+
+def _read_file(path: Path) -> _FileContent:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
@@ -121,20 +265,45 @@ def _read(path: Path) -> Settings:
     profiles = data.get("profiles", {})
     if not isinstance(profiles, dict):
         raise ConfigError(f"{path}: [profiles] must be a table of [profiles.NAME] tables")
+    problems: list[str] = []
     for name, body in profiles.items():
-        if isinstance(body, dict):
-            body.setdefault("name", name)
+        if not isinstance(body, dict):
+            problems.append(f"  profiles.{name}: must be a table, written [profiles.{name}]")
+            continue
+        if "name" in body and body["name"] != name:
+            problems.append(f"  profiles.{name}.name: must be omitted or equal {name!r} (the table's name)")
+        body["name"] = name
+        if isinstance(body.get("credentials"), str):
+            body["credentials"] = _resolve_path(body["credentials"], path.parent)
+        if isinstance(body.get("path"), str):
+            body["path"] = _resolve_path(body["path"], path.parent)
+    if problems:
+        raise ConfigError(f"{path}: invalid settings:\n" + "\n".join(problems))
     try:
-        return Settings.model_validate({**data, "source": str(path)})
+        return _FileContent.model_validate(data)
     except ValidationError as exc:
-        problems = []
         for error in exc.errors(include_url=False):
             key = ".".join(str(p) for p in error["loc"])
             message = error["msg"]
             if error["type"] == "extra_forbidden":
-                message = "unknown key"
+                message = "unknown key" + _known_keys_hint(error["loc"])
             problems.append(f"  {key}: {message}")
         raise ConfigError(f"{path}: invalid settings:\n" + "\n".join(problems)) from None
+
+
+def _known_keys_hint(loc: tuple[Any, ...]) -> str:
+    if len(loc) == 3 and loc[0] == "profiles":
+        keys = ", ".join(k for k in Profile.model_fields if k != "name")
+        return f" (a profile may set: {keys})"
+    if len(loc) == 1:
+        return " (the file may set: default_profile, [profiles.NAME])"
+    return ""
+
+
+def _resolve_path(value: str, base: Path) -> str:
+    """`~` expanded; a relative path is relative to the config file's folder."""
+    expanded = Path(value).expanduser()
+    return str(expanded if expanded.is_absolute() else base / expanded)
 
 
 def store_dir(cli_value: str | os.PathLike[str] | None = None) -> Path:

@@ -1,0 +1,148 @@
+"""A recording fake of google.cloud.bigquery.Client, for what the emulator cannot do.
+
+The emulator reports 0 bytes for every dry run, ignores maximum_bytes_billed
+and finishes every job before answering, so the cost guard, the byte cap,
+cancellation and the error mapping are tested against this instead. It records
+every call with the real QueryJobConfig the adapter built, and answers with
+real SchemaField / Row objects so the adapter's reading code runs unchanged.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from google.cloud.bigquery import SchemaField
+from google.cloud.bigquery.table import Row
+
+
+@dataclass
+class Call:
+    method: str
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+
+    @property
+    def config(self) -> Any:
+        return self.kwargs.get("job_config")
+
+
+class FakeRows(list):
+    """What QueryJob.result() returns: an iterable of Rows with a schema."""
+
+    def __init__(self, schema: list[SchemaField], rows: list[Row]) -> None:
+        super().__init__(rows)
+        self.schema = schema
+
+
+def make_rows(schema: list[SchemaField], values: list[tuple[Any, ...]]) -> FakeRows:
+    index = {f.name: i for i, f in enumerate(schema)}
+    return FakeRows(schema, [Row(v, index) for v in values])
+
+
+@dataclass
+class FakeJob:
+    job_id: str
+    sql: str
+    rows: FakeRows
+    total_bytes_processed: int | None
+    location: str | None = "EU"
+    referenced_tables: list[Any] = field(default_factory=list)
+    error: BaseException | None = None  # raised by result(), as a failed job does
+    finished: threading.Event = field(default_factory=threading.Event)
+    cancelled: bool = False
+
+    def done(self, retry: Any = None, timeout: Any = None) -> bool:
+        return self.finished.is_set()
+
+    def result(self, max_results: int | None = None, **_: Any) -> FakeRows:
+        if self.error is not None:
+            raise self.error
+        rows = self.rows if max_results is None else self.rows[:max_results]
+        return FakeRows(self.rows.schema, list(rows))
+
+
+class FakeClient:
+    """Answers queries from a script; records everything asked of it."""
+
+    def __init__(self, project: str = "acme") -> None:
+        self.project = project
+        self.calls: list[Call] = []
+        self.dry_run_bytes = 0
+        self.referenced_tables = 1
+        self.result_rows = make_rows([SchemaField("x", "INTEGER")], [(1,)])
+        self.tables: dict[str, Any] = {}
+        self.fail_on: dict[str, BaseException] = {}  # method -> exception to raise
+        self.fail_result: BaseException | None = None  # a job that fails when read
+        self.hold_jobs = False  # jobs stay running until released
+        self.jobs: list[FakeJob] = []
+        self.job_started = threading.Event()
+
+    # -- what the adapter calls -------------------------------------------------
+
+    def _record(self, method: str, *args: Any, **kwargs: Any) -> None:
+        self.calls.append(Call(method, args, kwargs))
+        if method in self.fail_on:
+            raise self.fail_on[method]
+
+    def query(self, sql: str, job_config: Any = None, **kwargs: Any) -> FakeJob:
+        dry = bool(job_config is not None and job_config.dry_run)
+        self._record("dry_run" if dry else "query", sql, job_config=job_config, **kwargs)
+        job = FakeJob(
+            job_id=f"job_{len(self.calls)}",
+            sql=sql,
+            rows=self.result_rows,
+            total_bytes_processed=self.dry_run_bytes,
+            referenced_tables=[object()] * self.referenced_tables,
+            error=None if dry else self.fail_result,
+        )
+        if dry or not self.hold_jobs:
+            job.finished.set()
+        self.jobs.append(job)
+        self.job_started.set()
+        return job
+
+    def cancel_job(self, job_id: str, **kwargs: Any) -> None:
+        self._record("cancel_job", job_id, **kwargs)
+        for job in self.jobs:
+            if job.job_id == job_id:
+                job.cancelled = True
+
+    def get_table(self, ref: str, **kwargs: Any) -> Any:
+        self._record("get_table", ref, **kwargs)
+        return self.tables[ref.split(".")[-1]]
+
+    def list_tables(self, ref: str, **kwargs: Any) -> list[Any]:
+        self._record("list_tables", ref, **kwargs)
+        return list(self.tables.values())
+
+    def list_rows(self, table: Any, **kwargs: Any) -> list[Any]:
+        self._record("list_rows", table, **kwargs)
+        return []
+
+    def close(self) -> None:
+        self._record("close")
+
+    # -- what tests read ----------------------------------------------------------
+
+    def count(self, method: str) -> int:
+        return sum(1 for c in self.calls if c.method == method)
+
+    def of(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+
+@dataclass
+class FakeTable:
+    """Enough of google.cloud.bigquery.Table for the adapter."""
+
+    table_id: str
+    schema: list[SchemaField]
+    num_rows: int | None = 100
+    num_bytes: int | None = 4096
+    modified: Any = None
+    table_type: str = "TABLE"
+    time_partitioning: Any = None
+    range_partitioning: Any = None
+    clustering_fields: list[str] | None = None
