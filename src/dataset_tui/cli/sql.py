@@ -1,9 +1,95 @@
-"""CLI: sql commands (being written)."""
+"""CLI: `dataset-tui sql FILE.json` prints the BigQuery SQL of a definition file.
+
+It needs no store and no warehouse: the file is the whole input, so the
+command works on any machine and in CI. Output goes to stdout (pipe it to a
+file); every problem with the file goes to stderr with its field path, and the
+exit code is 1.
+
+    dataset-tui sql purchases.json                       full query, live (CURRENT_DATE())
+    dataset-tui sql purchases.json --split train --as-of 2026-11-27
+    dataset-tui sql purchases.json --tfx                 TFX input_config JSON (train + eval)
+    dataset-tui sql purchases.json --tfx --split eval    the eval query of the TFX variant
+    dataset-tui sql purchases.json --snippet             Python building BigQueryExampleGen
+    cat purchases.json | dataset-tui sql -
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from pathlib import Path
+
+from dataset_tui.cli.common import CliError, Invocation, parse_date
+
+EPILOG = """\
+without --split the full query is printed. --tfx prints the TFX input_config
+JSON, {"splits": [{"name": "train", "pattern": SQL}, {"name": "eval", "pattern": SQL}]},
+which needs a split in the definition and a "type" on every column; with
+--split it prints that one query of the TFX variant instead. --snippet prints a
+ready-to-paste Python snippet that builds BigQueryExampleGen from the same
+queries. --as-of writes that date instead of CURRENT_DATE(), so the SQL returns
+the same rows on any later day. Without --project, tables are written
+`dataset.table` and BigQuery resolves them in the project the job runs in.
+"""
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add this module's subcommands to the parser."""
+    parser = sub.add_parser(
+        "sql",
+        help="print the BigQuery SQL of a definition file",
+        description="Print the BigQuery SQL (full, train, eval or TFX) of a definition file.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("file", metavar="FILE.json", help="definition file (format dataset-tui/1); - reads stdin")
+    parser.add_argument("--split", choices=("full", "train", "eval"), help="which rows (default: full)")
+    parser.add_argument("--tfx", action="store_true", help="the TFX variant: input_config JSON, or one query with --split")
+    parser.add_argument("--snippet", action="store_true", help="print Python that builds BigQueryExampleGen")
+    parser.add_argument("--project", metavar="P", help="Google Cloud project to qualify table names with")
+    parser.add_argument(
+        "--as-of", type=parse_date, metavar="YYYY-MM-DD", help="pin today to this date (reproducible SQL)"
+    )
+    parser.set_defaults(handler=run_sql)
+
+
+def read_definition_text(file: str) -> tuple[bytes, str]:
+    """The file's bytes and the label the SQL header names it by."""
+    if file == "-":
+        return sys.stdin.buffer.read(), "file <stdin>"
+    path = Path(file)
+    try:
+        return path.read_bytes(), f"file {path.name}"
+    except FileNotFoundError:
+        raise CliError(f"{file}: no such file") from None
+    except IsADirectoryError:
+        raise CliError(f"{file}: is a folder, not a definition file") from None
+    except OSError as exc:
+        raise CliError(f"{file}: cannot read it ({exc.strerror or exc})") from None
+
+
+def run_sql(inv: Invocation) -> int:
+    from dataset_tui.domain.definition import DefinitionError, parse_definition_json
+    from dataset_tui.domain.sqlgen import SqlGenError, generate_sql, tfx_input_config, tfx_snippet
+
+    args = inv.args
+    if args.snippet and args.split:
+        raise CliError("--snippet prints both the train and the eval query; leave out --split", 2)
+    text, label = read_definition_text(args.file)
+    source = "<stdin>" if args.file == "-" else args.file
+    try:
+        definition = parse_definition_json(text, source=source)
+        options = {"project": args.project, "as_of": args.as_of, "label": label}
+        if args.snippet:
+            out = tfx_snippet(definition, **options)
+        elif args.tfx and not args.split:
+            out = json.dumps(tfx_input_config(definition, **options), indent=2, ensure_ascii=False) + "\n"
+        else:
+            out = generate_sql(definition, args.split or "full", tfx=args.tfx, **options)
+    except DefinitionError as exc:
+        raise CliError(str(exc)) from None
+    except SqlGenError as exc:
+        raise CliError(f"{source}: {exc}") from None
+    sys.stdout.write(out)
+    return 0

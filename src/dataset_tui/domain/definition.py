@@ -69,7 +69,7 @@ def _matches(*fields: str, pattern: re.Pattern[str], what: str) -> Any:
     """A field validator: the value must match `pattern` (and fit BigQuery's length cap)."""
 
     def check(cls: type, value: str) -> str:
-        if len(value) > MAX_IDENT or not pattern.match(value):
+        if len(value) > MAX_IDENT or not pattern.fullmatch(value):
             raise ValueError(f"{what} {value!r} is not allowed (must match {pattern.pattern})")
         return value
 
@@ -79,7 +79,7 @@ def _matches(*fields: str, pattern: re.Pattern[str], what: str) -> Any:
 def _date(value: Any) -> dt.date:
     # Only ISO `YYYY-MM-DD` strings: pydantic alone would also take numbers
     # (as Unix times) and datetimes, which a hand-edited file never means.
-    if not isinstance(value, str) or not DATE_RE.match(value):
+    if not isinstance(value, str) or not DATE_RE.fullmatch(value):
         raise ValueError("must be a date written YYYY-MM-DD")
     try:
         return dt.date.fromisoformat(value)
@@ -101,7 +101,7 @@ class JoinOn(_Strict):
     @field_validator("left", "right")
     @classmethod
     def _qualified(cls, value: str) -> str:
-        if len(value) > MAX_IDENT or not QUALIFIED_RE.match(value):
+        if len(value) > MAX_IDENT or not QUALIFIED_RE.fullmatch(value):
             raise ValueError(f"{value!r} must be written table.column (plain identifiers)")
         return value
 
@@ -157,7 +157,7 @@ class Column(_Strict):
     def _name(cls, value: str) -> str:
         parts = value.split(".")
         for part in parts:
-            if len(part) > MAX_IDENT or not IDENT_RE.match(part):
+            if len(part) > MAX_IDENT or not IDENT_RE.fullmatch(part):
                 raise ValueError(
                     f"column name {value!r} is not allowed: each dotted part must match "
                     f"{IDENT_RE.pattern}"
@@ -167,7 +167,7 @@ class Column(_Strict):
     @field_validator("alias")
     @classmethod
     def _alias(cls, value: str | None) -> str | None:
-        if value is not None and not ALIAS_RE.match(value):
+        if value is not None and not ALIAS_RE.fullmatch(value):
             raise ValueError(f"alias {value!r} is not allowed (must match {ALIAS_RE.pattern})")
         return value
 
@@ -222,7 +222,8 @@ DateRange = Annotated[Union[RollingRange, FixedRange], Field(discriminator="type
 class Filters(_Strict):
     date_range: DateRange | None = None
     top_products_percent: StrictInt | None = Field(default=None, ge=1, le=99)
-    min_transactions: StrictInt | None = Field(default=None, ge=1)
+    # The upper bound is INT64's: the number becomes a BigQuery literal.
+    min_transactions: StrictInt | None = Field(default=None, ge=1, le=2**63 - 1)
 
 
 class RandomSplit(_Strict):

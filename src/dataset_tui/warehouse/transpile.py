@@ -9,11 +9,13 @@ BigQuery will.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 
+@functools.lru_cache(maxsize=256)
 def to_duckdb(sql: str) -> str:
-    """Translate one BigQuery statement into DuckDB SQL."""
+    """Translate one BigQuery statement into DuckDB SQL (cached: screens rerun the same query)."""
     import sqlglot
 
     statements = sqlglot.transpile(sql, read="bigquery", write="duckdb")

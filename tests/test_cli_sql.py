@@ -1,0 +1,187 @@
+"""`dataset-tui sql FILE.json`: SQL on stdout, every problem with its field path on stderr."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlglot
+
+from dataset_tui.cli import main
+from dataset_tui.domain.definition import parse_definition
+from dataset_tui.domain.sqlgen import generate_sql, tfx_input_config
+
+GOOD: dict[str, Any] = {
+    "format": "dataset-tui/1",
+    "name": "purchases_6m",
+    "description": "Six months of purchases",
+    "source": {
+        "dataset": "raw_data",
+        "primary": "transactions",
+        "joins": [
+            {"table": "products", "type": "left", "on": [{"left": "transactions.product_id", "right": "products.product_id"}]}
+        ],
+    },
+    "columns": [
+        {"table": "transactions", "name": "customer_id", "role": "user_id", "type": "STRING"},
+        {"table": "transactions", "name": "product_id", "role": "product_id", "type": "STRING"},
+        {"table": "transactions", "name": "ts", "role": "timestamp", "type": "TIMESTAMP"},
+        {"table": "transactions", "name": "amount", "role": "revenue", "type": "NUMERIC"},
+        {"table": "products", "name": "category", "alias": "product_category", "type": "STRING"},
+    ],
+    "filters": {"date_range": {"type": "rolling", "months": 6}, "top_products_percent": 80, "min_transactions": 2},
+    "split": {"type": "random", "train_percent": 80},
+}
+
+
+def write(tmp_path: Path, data: Any, name: str = "purchases.json") -> Path:
+    path = tmp_path / name
+    path.write_text(data if isinstance(data, str) else json.dumps(data))
+    return path
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["sql", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_prints_the_full_query(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = cli(capsys, str(write(tmp_path, GOOD)))
+    assert (code, err) == (0, "")
+    assert out == generate_sql(parse_definition(GOOD), label="file purchases.json")
+    assert len(sqlglot.parse(out, read="bigquery")) == 1
+    assert "-- version: file purchases.json" in out and "CURRENT_DATE()" in out
+
+
+def test_split_as_of_and_project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(write(tmp_path, GOOD))
+    code, out, _ = cli(capsys, path, "--split", "eval", "--as-of", "2026-11-27", "--project", "my-project")
+    assert code == 0
+    assert "CURRENT_DATE" not in out and "DATE '2026-11-27'" in out
+    assert "`my-project.raw_data.transactions`" in out
+    assert "ABS(MOD(FARM_FINGERPRINT(CAST(`user_id` AS STRING)), 100)) >= 80" in out
+
+
+def test_tfx_prints_the_input_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = cli(capsys, str(write(tmp_path, GOOD)), "--tfx", "--as-of", "2026-11-27")
+    assert code == 0
+    config = json.loads(out)
+    import datetime as dt
+
+    assert config == tfx_input_config(parse_definition(GOOD), as_of=dt.date(2026, 11, 27), label="file purchases.json")
+
+
+def test_tfx_with_a_split_prints_that_query(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = cli(capsys, str(write(tmp_path, GOOD)), "--tfx", "--split", "train")
+    assert code == 0
+    assert "UNIX_SECONDS(`timestamp`) AS `timestamp`" in out
+    assert out == generate_sql(parse_definition(GOOD), "train", tfx=True, label="file purchases.json")
+
+
+def test_snippet_is_python(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = cli(capsys, str(write(tmp_path, GOOD)), "--snippet")
+    assert code == 0
+    compile(out, "snippet.py", "exec")
+    assert "BigQueryExampleGen(" in out and "TRAIN_QUERY" in out and "EVAL_QUERY" in out
+
+
+def test_dash_reads_stdin(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(json.dumps(GOOD).encode())))
+    code, out, _ = cli(capsys, "-", "--split", "train")
+    assert code == 0
+    assert out == generate_sql(parse_definition(GOOD), "train", label="file <stdin>")
+
+
+def bad(**changes: Any) -> dict[str, Any]:
+    data = json.loads(json.dumps(GOOD))
+    for path, value in changes.items():
+        target = data
+        *parents, last = path.split("__")
+        for part in parents:
+            target = target[int(part)] if part.isdigit() else target[part]
+        target[last] = value
+    return data
+
+
+@pytest.mark.parametrize(
+    "data,expected",
+    [
+        ("{not json", ["not valid JSON (line 1"]),
+        (bad(format="dataset-tui/2"), ["format: must be 'dataset-tui/1'"]),
+        (bad(source__colour="red", columns__0__extra=1), ["source.colour: unknown key", "columns[0].extra: unknown key"]),
+        (
+            bad(columns=[{"table": "transactions", "name": "ts"}]),
+            ["filters.date_range:", "filters.top_products_percent:", "filters.min_transactions:", "split.key:"],
+        ),
+        (bad(columns__4__alias="USER_ID"), ["columns[4].alias: output name 'USER_ID' is already used by columns[0]"]),
+        (bad(filters__top_products_percent=100, split__train_percent=0), ["filters.top_products_percent:", "split.train_percent:"]),
+        (
+            bad(filters__date_range={"type": "fixed", "start": "2026-05-01", "end": "2026-04-01"}),
+            ["filters.date_range.start: start 2026-05-01 is after end 2026-04-01"],
+        ),
+    ],
+    ids=["malformed", "format", "unknown-keys", "missing-roles", "duplicate-names", "out-of-range", "start-after-end"],
+)
+def test_bad_files_exit_1_listing_every_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], data: Any, expected: list[str]
+) -> None:
+    code, out, err = cli(capsys, str(write(tmp_path, data)))
+    assert code == 1 and out == ""
+    assert "purchases.json" in err
+    for text in expected:
+        assert text in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "data,args,expected",
+    [
+        (bad(split=None), ["--split", "train"], 'no "split"'),
+        (bad(split=None), ["--tfx"], 'no "split"'),
+        (bad(columns__4__type=None), ["--tfx"], "columns[4] (products.category as product_category)"),
+        (bad(columns__4__type="ARRAY<STRING>"), ["--snippet"], "BigQueryExampleGen cannot read"),
+        (GOOD, ["--project", "Not_A_Project"], "project 'Not_A_Project'"),
+    ],
+)
+def test_sql_errors_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str], data: Any, args: list[str], expected: str) -> None:
+    if data.get("split") is None:
+        data = {k: v for k, v in data.items() if k != "split"}
+    if any(c.get("type", "") is None for c in data["columns"]):
+        data["columns"] = [{k: v for k, v in c.items() if v is not None} for c in data["columns"]]
+    code, out, err = cli(capsys, str(write(tmp_path, data)), *args)
+    assert code == 1 and out == ""
+    assert expected in err
+
+
+def test_missing_file_and_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = cli(capsys, str(tmp_path / "nope.json"))
+    assert code == 1 and "no such file" in err
+    code, _, err = cli(capsys, str(tmp_path))
+    assert code == 1 and "is a folder" in err
+
+
+def test_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(write(tmp_path, GOOD))
+    with pytest.raises(SystemExit) as caught:
+        main(["sql", path, "--as-of", "2026-02-30"])
+    assert caught.value.code == 2
+    assert "YYYY-MM-DD" in capsys.readouterr().err
+    code, _, err = cli(capsys, path, "--snippet", "--split", "train")
+    assert code == 2 and "leave out --split" in err
+
+
+def test_installed_command_end_to_end(tmp_path: Path) -> None:
+    path = write(tmp_path, bad(name="bad name", filters__min_transactions=0), "bad.json")
+    script = Path(sys.executable).parent / "dataset-tui"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "dataset_tui"]
+    result = subprocess.run([*command, "sql", str(path)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and result.stdout == ""
+    assert "name: name 'bad name' is not allowed" in result.stderr
+    assert "filters.min_transactions:" in result.stderr
+    assert "Traceback" not in result.stderr
