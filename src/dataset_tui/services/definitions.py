@@ -1,0 +1,445 @@
+"""Use cases over the store that both faces call: save with checks, import and
+export definition files, clone, rename, activate, delete rules, history.
+
+Every save goes parse → file rules (domain/validation.py) → store, so a
+definition that breaks a rule is never written, and every problem is listed
+at once (DefinitionError). Warehouse checks for activation are passed in as
+a callable, so this module needs no warehouse.
+
+Calling convention: a use case about a named dataset takes the store and the
+model, `f(store, model, name, ...)`, or the AppContext, `f(ctx, name, ...)`
+(its store and model); `in_model` makes both work. Given a context,
+`activate` also runs the warehouse's checks (services/warehouse_ops.py).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dataset_tui.domain.definition import Definition, DefinitionError, Problem, parse_definition, parse_definition_json
+from dataset_tui.services.errors import ServiceError
+from dataset_tui.store import CachedAnalysis, DatasetHead, Store, StoreError, Version, VersionDiff
+from dataset_tui.store.storage import atomic_write_bytes
+
+# Checks run before activation beyond the file rules (the warehouse's: tables
+# and columns exist, role types fit, a dry run). They return the problems
+# found; they may also raise (a WarehouseError, a declined confirmation).
+ActivationChecks = Callable[[Definition], Sequence[Problem]]
+
+
+def in_model(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Let a use case be called as `f(store, model, ...)` or `f(ctx, ...)` (an AppContext)."""
+
+    @functools.wraps(func)
+    def call(target: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(target, Store):
+            return func(target, *args, **kwargs)
+        return func(target.store, target.model, *args, **kwargs)
+
+    return call
+
+
+def store_of(target: Any) -> Store:
+    """The store itself, or an AppContext's."""
+    return target if isinstance(target, Store) else target.store
+
+
+class ActivationRefused(ServiceError):
+    """A version that may not become active; lists every problem."""
+
+    def __init__(self, name: str, version: int, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        lines = "\n".join(f"  {p}" for p in self.problems)
+        super().__init__(
+            f"{name} v{version} was not activated ({len(self.problems)} problem(s)):\n{lines}\n"
+            "Fix them in a new version, then activate that one."
+        )
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    """What a save did: a new dataset, a new version, or nothing (unchanged)."""
+
+    head: DatasetHead
+    version: Version | None  # None: equal to the latest version, nothing added
+    created: bool
+
+    @property
+    def unchanged(self) -> bool:
+        return self.version is None
+
+    def describe(self) -> str:
+        if self.created:
+            return f"created {self.head.name} v1 ({self.head.model})"
+        if self.version is None:
+            return f"{self.head.name} unchanged (still v{self.head.revision})"
+        return f"saved {self.head.name} v{self.version.number}"
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """One file of an import: what was saved, or why nothing was."""
+
+    path: str
+    outcome: SaveOutcome | None
+    error: str | None = None
+    conflict: bool = False  # refused because the dataset moved on from the base revision
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+# -- checking and saving ----------------------------------------------------
+
+
+def check(data: Definition | dict[str, Any], *, source: str | None = None) -> Definition:
+    """A definition that passes every file rule; DefinitionError lists all problems."""
+    if isinstance(data, Definition):
+        # A model built in code skipped the cross-field rules: run them all.
+        data = data.to_dict()
+    return parse_definition(data, source=source)
+
+
+def save(
+    store: Store,
+    data: Definition | dict[str, Any],
+    *,
+    base_revision: int | None = None,
+    note: str | None = None,
+    mode: str = "upsert",
+) -> SaveOutcome:
+    """Check a definition and save it.
+
+    mode "create": a new dataset (its name must be free); "update": a new
+    version of an existing dataset, refused as a conflict if it moved on from
+    `base_revision`; "upsert": whichever applies (import: the file is the
+    truth, saved on top of the latest version).
+    """
+    if mode not in ("create", "update", "upsert"):
+        raise ValueError(f"unknown save mode {mode!r}")
+    from dataset_tui.store import NameTakenError
+
+    store = store_of(store)
+    definition = check(data)
+    if mode == "create" or (mode == "upsert" and store.name_available(definition.model, definition.name)):
+        try:
+            version = store.create(definition, note=note)
+            return SaveOutcome(store.get(definition.model, definition.name), version, created=True)
+        except NameTakenError:
+            if mode == "create":
+                raise
+            # Another process created it a moment ago: save on top of it.
+    version = store.update(definition, base_revision=base_revision, note=note)
+    return SaveOutcome(store.get(definition.model, definition.name), version, created=False)
+
+
+def read_definition_file(path: str | Path) -> Definition:
+    """Parse and check a definition file; every problem is listed, naming the file."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except IsADirectoryError:
+        raise ServiceError(f"{path} is a folder; give a definition file (.json)") from None
+    except OSError as exc:
+        raise ServiceError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return parse_definition_json(raw, source=str(path))
+
+
+def import_file(
+    store: Store, path: str | Path, *, note: str | None = None, base_revision: int | None = None
+) -> SaveOutcome:
+    """Save one definition file (create or new version); nothing is written if it is invalid."""
+    store = store_of(store)
+    definition = read_definition_file(path)
+    return save(store, definition, base_revision=base_revision, note=note, mode="upsert")
+
+
+def import_files(
+    store: Store, paths: Iterable[str | Path], *, note: str | None = None, base_revision: int | None = None
+) -> list[ImportOutcome]:
+    """Import many files in one process; each on its own (one bad file stops no other)."""
+    from dataset_tui.services.errors import user_message
+    from dataset_tui.store import ConflictError
+
+    store = store_of(store)
+    outcomes = []
+    for path in paths:
+        try:
+            outcome = import_file(store, path, note=note, base_revision=base_revision)
+        except (DefinitionError, StoreError, ServiceError) as exc:
+            if isinstance(exc, DefinitionError):
+                exc = DefinitionError(exc.problems)  # the caller names the file once
+            message = user_message(exc) or str(exc)
+            outcomes.append(ImportOutcome(str(path), None, message, conflict=isinstance(exc, ConflictError)))
+        else:
+            outcomes.append(ImportOutcome(str(path), outcome))
+    return outcomes
+
+
+# -- reading ------------------------------------------------------------------
+
+
+@in_model
+def resolve(store: Store, model: str, name: str, version: int | None = None) -> tuple[DatasetHead, Version]:
+    """The dataset and the version to use: `version`, else the active one, else the latest."""
+    head = store.get(model, name)
+    return head, store.version(model, head.name, version if version is not None else head.definition_version)
+
+
+@in_model
+def definition_text(store: Store, model: str, name: str, version: int | None = None) -> tuple[DatasetHead, Version, str]:
+    """A version's definition file content (what `definition export` writes)."""
+    head, chosen = resolve(store, model, name, version)
+    return head, chosen, chosen.definition.to_json()
+
+
+@in_model
+def export_definition(
+    store: Store, model: str, name: str, *, version: int | None = None, output: str | Path | None = None
+) -> tuple[Version, str]:
+    """The definition file of a version; written atomically to `output` if given, and recorded."""
+    head, chosen, text = definition_text(store, model, name, version)
+    if output is not None:
+        path = Path(output)
+        try:
+            atomic_write_bytes(path, text.encode("utf-8"))
+        except OSError as exc:
+            raise ServiceError(f"cannot write {path}: {exc.strerror or exc}") from None
+        store.record_export(model, head.name, chosen.number, [str(path.resolve())], None)
+    return chosen, text
+
+
+@in_model
+def versions(store: Store, model: str, name: str) -> list[Version]:
+    return store.versions(model, name)
+
+
+@in_model
+def diff(store: Store, model: str, name: str, v1: int, v2: int | None = None) -> VersionDiff:
+    return store.diff(model, name, v1, v2)
+
+
+def diff_as_json(result: VersionDiff) -> dict[str, Any]:
+    return {
+        "name": result.name,
+        "model": result.model,
+        "from_version": result.old_version,
+        "to_version": result.new_version,
+        "rows_may_differ": result.hash_changed,
+        "changes": [
+            {"path": c.path, "kind": c.kind, "old": c.old, "new": c.new} for c in result.changes
+        ],
+        "unified": result.text,
+    }
+
+
+def version_rows(head: DatasetHead, found: Sequence[Version]) -> list[dict[str, Any]]:
+    """The `versions` JSON shape (DESIGN §8), newest first."""
+    return [
+        {
+            "version": v.number,
+            "created_at": v.created_at,
+            "status": "active" if v.number == head.active_version else "draft",
+            "definition_hash": v.definition_hash,
+            "note": v.note,
+            "author": v.author,
+            "latest": v.number == head.revision,
+        }
+        for v in sorted(found, key=lambda v: v.number, reverse=True)
+    ]
+
+
+def head_row(head: DatasetHead) -> dict[str, Any]:
+    """The `list` JSON shape (DESIGN §8) plus the rest of the head."""
+    return {
+        "name": head.name,
+        "status": head.status,
+        "version": head.revision,
+        "active_version": head.active_version,
+        "badge": head.badge,
+        "tables": head.tables,
+        "columns": head.columns,
+        "versions": head.versions,
+        "description": head.description,
+        "last_analysis_rows": head.last_analysis_rows,
+        "created_at": head.created_at,
+        "updated_at": head.updated_at,
+        "model": head.model,
+    }
+
+
+@in_model
+def get_dataset(store: Store, model: str, name: str) -> DatasetHead:
+    return store.get(model, name)
+
+
+@in_model
+def get_version(store: Store, model: str, name: str, number: int) -> Version:
+    return store.version(model, name, number)
+
+
+@in_model
+def list_versions(store: Store, model: str, name: str) -> list[Version]:
+    return store.versions(model, name)
+
+
+@in_model
+def list_datasets(
+    store: Store,
+    model: str,
+    *,
+    status: str | None = None,
+    search: str | None = None,
+    sort: str = "name",
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[DatasetHead]:
+    return store.list(model, status=status, search=search, sort=sort, offset=offset, limit=limit)
+
+
+@in_model
+def count_datasets(store: Store, model: str, *, status: str | None = None, search: str | None = None) -> int:
+    return store.count(model, status=status, search=search)
+
+
+def list_models(target: Any) -> list[str]:
+    return store_of(target).models()
+
+
+@in_model
+def cached_analysis(store: Store, model: str, name: str) -> CachedAnalysis | None:
+    """The cached analysis, stale when computed for another definition than the one in use."""
+    return store.cached_analysis(model, name)
+
+
+# -- changing -----------------------------------------------------------------
+
+
+@in_model
+def restore(store: Store, model: str, name: str, number: int, *, note: str | None = None) -> Version:
+    return store.restore(model, name, number, note=note)
+
+
+@in_model
+def clone(store: Store, model: str, name: str, new_name: str, *, version: int | None = None) -> Version:
+    return store.clone(model, name, new_name, version=version)
+
+
+@in_model
+def rename(store: Store, model: str, name: str, new_name: str) -> DatasetHead:
+    return store.rename(model, name, new_name)
+
+
+def activate(target: Any, *args: Any, checks: ActivationChecks | None = None, **kwargs: Any) -> DatasetHead:
+    """Make a version (default: the latest) the one pipelines use, after its checks pass.
+
+    `activate(store, model, name, version=None, checks=None)`, or
+    `activate(ctx, name, version=None)` which checks against the context's
+    warehouse unless `checks` is given.
+    """
+    if isinstance(target, Store):
+        return _activate(target, *args, checks=checks, **kwargs)
+    if checks is None:
+        from dataset_tui.services.warehouse_ops import activation_checks
+
+        checks = activation_checks(target)
+    return _activate(target.store, target.model, *args, checks=checks, **kwargs)
+
+
+def _activate(
+    store: Store,
+    model: str,
+    name: str,
+    version: int | None = None,
+    *,
+    checks: ActivationChecks | None = None,
+) -> DatasetHead:
+    # The file rules always run (a version saved before a rule existed may
+    # break it); `checks` adds the warehouse's.
+    head = store.get(model, name)
+    number = version if version is not None else head.revision
+    chosen = store.version(model, head.name, number)
+    problems: list[Problem] = []
+    try:
+        check(chosen.definition.to_dict())
+    except DefinitionError as exc:
+        problems += exc.problems
+    if not problems and checks is not None:
+        problems += checks(chosen.definition)
+    if problems:
+        raise ActivationRefused(head.name, number, problems)
+    return store.activate(model, head.name, number)
+
+
+@in_model
+def delete(store: Store, model: str, name: str, *, force: bool = False) -> DatasetHead:
+    """Delete (recoverably); an active dataset needs `force`. Returns the head as it was."""
+    head = store.get(model, name)
+    store.delete(model, head.name, force=force)
+    return head
+
+
+@in_model
+def undelete(store: Store, model: str, name: str, *, as_name: str | None = None) -> DatasetHead:
+    return store.undelete(model, name, as_name=as_name)
+
+
+@in_model
+def purge(store: Store, model: str, name: str) -> None:
+    store.purge(model, name)
+
+
+@in_model
+def show(store: Store, model: str, name: str) -> dict[str, Any]:
+    """Everything `show NAME` prints: head, definition in use, versions, cached analysis, exports."""
+    head, chosen = resolve(store, model, name)
+    analysis = store.cached_analysis(model, head.name)
+    return {
+        **head_row(head),
+        "definition_version": chosen.number,
+        "definition_hash": chosen.definition_hash,
+        "definition": chosen.definition.to_dict(),
+        "versions": version_rows(head, store.versions(model, head.name)),
+        "analysis": None
+        if analysis is None
+        else {
+            "definition_hash": analysis.definition_hash,
+            "computed_at": analysis.computed_at,
+            "stale": analysis.stale,
+            "result": analysis.result,
+        },
+        "exports": [
+            {"version": e.version, "paths": e.paths, "as_of": e.as_of, "exported_at": e.exported_at, "author": e.author}
+            for e in store.exports(model, head.name)
+        ],
+    }
+
+
+def schema_text() -> str:
+    """The JSON Schema of the definition file format."""
+    from dataset_tui.domain.definition import json_schema
+
+    return json.dumps(json_schema(), indent=2) + "\n"
+
+
+def name_problem(ctx: Any, name: str) -> str | None:
+    """None when a new dataset may be called `name` in the context's model, else why not.
+
+    The live check of the wizard's name field and of the clone / save-as
+    dialogs; `ctx` is the AppContext (its store and model).
+    """
+    from dataset_tui.domain.definition import NAME_RE
+
+    if not name:
+        return "a dataset needs a name"
+    if not NAME_RE.fullmatch(name):
+        return "1–64 characters: a letter first, then letters, digits, _ or -"
+    if not ctx.store.name_available(ctx.model, name):
+        return f"{name} is taken in model {ctx.model} (names are compared ignoring case)"
+    return None

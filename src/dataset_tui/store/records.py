@@ -1,0 +1,155 @@
+"""What the store hands out: plain dataclasses, detached from its files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from dataset_tui.domain.definition import Definition
+
+
+def to_plain_json(value: Any) -> Any:
+    """Data handed in by services as plain JSON: dates ISO text, NUMERIC (Decimal) text.
+
+    What the store keeps is what it gives back, so caches compare equal to
+    fresh values put through this same function.
+    """
+    import json
+
+    def default(item: Any) -> Any:
+        if isinstance(item, (dt.date, dt.datetime)):
+            return item.isoformat()
+        if hasattr(item, "model_dump"):
+            return item.model_dump(mode="json")
+        if hasattr(item, "__dataclass_fields__"):
+            import dataclasses
+
+            return dataclasses.asdict(item)
+        return str(item)  # Decimal and friends
+
+    return json.loads(json.dumps(value, default=default, ensure_ascii=False))
+
+
+@dataclass(frozen=True)
+class DatasetHead:
+    """One dataset as the list shows it (no definition loaded)."""
+
+    model: str
+    name: str
+    description: str
+    status: Literal["draft", "active"]
+    revision: int  # the latest version's number
+    active_version: int | None
+    tables: int  # of the latest version
+    columns: int
+    versions: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    last_analysis_rows: int | None
+    deleted_at: dt.datetime | None
+    id: str = ""
+    latest_hash: str = ""
+    active_hash: str | None = None
+
+    @property
+    def badge(self) -> str:
+        """`draft`, `active v3`, or `active v3 · draft v5` when newer versions wait."""
+        if self.active_version is None:
+            return "draft"
+        if self.revision > self.active_version:
+            return f"active v{self.active_version} · draft v{self.revision}"
+        return f"active v{self.active_version}"
+
+    @property
+    def definition_version(self) -> int:
+        """The version `export` and `sql` use: the active one, else the latest."""
+        return self.active_version if self.active_version is not None else self.revision
+
+    @property
+    def definition_hash(self) -> str:
+        """The hash of `definition_version` (what a cached analysis must match)."""
+        return self.active_hash if self.active_version is not None and self.active_hash else self.latest_hash
+
+    @property
+    def deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+@dataclass(frozen=True)
+class Version:
+    """One immutable saved definition."""
+
+    number: int
+    definition: Definition
+    definition_hash: str
+    created_at: dt.datetime
+    author: str
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference between two definitions, at a field path."""
+
+    path: str  # e.g. "columns[2].alias", "filters.min_transactions"
+    kind: Literal["added", "removed", "changed"]
+    old: Any = None
+    new: Any = None
+
+    def __str__(self) -> str:
+        if self.kind == "added":
+            return f"+ {self.path}: {_short(self.new)}"
+        if self.kind == "removed":
+            return f"- {self.path}: {_short(self.old)}"
+        return f"~ {self.path}: {_short(self.old)} -> {_short(self.new)}"
+
+
+def _short(value: Any) -> str:
+    import json
+
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+@dataclass(frozen=True)
+class VersionDiff:
+    model: str
+    name: str
+    old_version: int
+    new_version: int
+    changes: list[Change] = field(default_factory=list)
+    text: str = ""  # unified diff of the two definition files
+    hash_changed: bool = False  # whether the rows can differ (not only the description)
+
+    @property
+    def unchanged(self) -> bool:
+        return not self.changes
+
+
+@dataclass(frozen=True)
+class CachedAnalysis:
+    definition_hash: str
+    computed_at: dt.datetime
+    result: dict[str, Any]
+    stale: bool  # computed for another definition than the one export/sql would use
+
+
+@dataclass(frozen=True)
+class CachedStats:
+    table_key: Any  # the table's modified time or row count when computed
+    computed_at: dt.datetime
+    result: dict[str, Any]
+
+    def stale_for(self, table_key: Any) -> bool:
+        """Whether the table changed since (its key now differs)."""
+        return to_plain_json(table_key) != self.table_key
+
+
+@dataclass(frozen=True)
+class ExportRecord:
+    version: int
+    paths: list[str]
+    as_of: dt.date | None
+    exported_at: dt.datetime
+    author: str
