@@ -61,6 +61,10 @@ class AppContext:
             return f"DuckDB {self.warehouse_file.name}"
         return self.profile.label
 
+    def warehouse_project(self) -> str | None:
+        """The BigQuery project that qualifies table names in SQL (None on DuckDB)."""
+        return self.profile.project if self.profile.backend == "bigquery" else None
+
     def warehouse_exists(self) -> bool:
         """False when the DuckDB demo still has to be built (first run)."""
         return self.profile.backend != "duckdb" or (self.warehouse_file is not None and self.warehouse_file.exists())

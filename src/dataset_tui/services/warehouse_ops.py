@@ -1,0 +1,615 @@
+"""Warehouse use cases both faces call: tables, schema with suggested roles,
+statistics (cached), samples, joins, suggestions, activation checks, validate,
+analyze (cached), preview, compare, the demo and file import.
+
+Every function takes the AppContext (`ctx.warehouse()`, `ctx.store`,
+`ctx.model`, `ctx.profile`) and returns plain data in the JSON shapes of
+DESIGN §8 (the CLI prints them; the TUI reads them). Queries that scan data
+(statistics, analyze, preview) go through the cost guard, which on a billed
+warehouse dry-runs first and asks `confirm` above the profile's threshold.
+
+"Today" for analyze and preview is the product's one clock, written into the
+SQL as a literal: on a live clock that is exactly CURRENT_DATE() (UTC), and
+with a fixed clock (tests, DATASET_TUI_TODAY) the answers follow it.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import math
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from dataset_tui.domain.definition import Definition, Problem
+from dataset_tui.services.errors import ServiceError
+
+if TYPE_CHECKING:
+    from dataset_tui.services.context import AppContext
+    from dataset_tui.services.cost import Confirm
+    from dataset_tui.warehouse.base import TableInfo, TableSchema, TableStats, Warehouse
+
+Progress = Callable[[float, str], None]
+
+MIN_COMPARE, MAX_COMPARE = 2, 5
+# Transactions in the demo built on first use (DESIGN §6: about a million).
+FIRST_RUN_ROWS = 1_000_000
+
+
+# -- plain values -----------------------------------------------------------------
+
+
+def plain(value: Any) -> Any:
+    """A warehouse value as JSON data: NUMERIC as a string, times as ISO-8601 UTC."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            return value.astimezone(dt.timezone.utc).replace(tzinfo=None).isoformat() + "Z"
+        return value.isoformat()  # DATETIME: no zone to state
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return base64.b64encode(bytes(value)).decode("ascii")  # BigQuery's JSON form of BYTES
+    if isinstance(value, dt.timedelta):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return str(value)
+
+
+# -- tables and schemas ----------------------------------------------------------------
+
+
+def _dataset(ctx: AppContext) -> str:
+    return ctx.profile.dataset
+
+
+def list_tables(ctx: AppContext) -> list[TableInfo]:
+    return ctx.warehouse().list_tables(_dataset(ctx))
+
+
+def table_row(info: TableInfo) -> dict[str, Any]:
+    """One item of `tables --json`."""
+    return {
+        "name": info.name,
+        "rows": info.rows,
+        "bytes": info.bytes,
+        "columns": info.columns,
+        "modified": plain(info.modified),
+        "partitioning": info.partitioning,
+        "clustering": list(info.clustering),
+    }
+
+
+def tables_json(ctx: AppContext) -> list[dict[str, Any]]:
+    return [table_row(info) for info in list_tables(ctx)]
+
+
+def _table_info(ctx: AppContext, table: str) -> TableInfo:
+    from dataset_tui.warehouse.base import NotFoundError
+
+    warehouse = ctx.warehouse()
+    if hasattr(warehouse, "table_info"):
+        return warehouse.table_info(_dataset(ctx), table)  # type: ignore[no-any-return]
+    for info in warehouse.list_tables(_dataset(ctx)):
+        if info.name == table:
+            return info
+    raise NotFoundError(f"table {_dataset(ctx)}.{table} does not exist")
+
+
+def schemas_of(ctx: AppContext, tables: Sequence[str], dataset: str | None = None) -> dict[str, TableSchema]:
+    warehouse = ctx.warehouse()
+    return {table: warehouse.schema(dataset or _dataset(ctx), table) for table in tables}
+
+
+def _pairs(schema: TableSchema) -> list[tuple[str, str]]:
+    return [(c.name, c.type) for c in schema.columns]
+
+
+def table_schema(ctx: AppContext, table: str) -> dict[str, Any]:
+    """The `schema --json` shape: columns with their suggested role and whether they can join."""
+    from dataset_tui.domain.roles import is_join_key, suggest_roles
+
+    schema = ctx.warehouse().schema(_dataset(ctx), table)
+    roles = {s.column: s for s in suggest_roles(schema.table, _pairs(schema))}
+    columns = []
+    for c in schema.columns:
+        suggestion = roles.get(c.name)
+        columns.append(
+            {
+                "name": c.name,
+                "type": c.type,
+                "mode": c.mode,
+                "suggested_role": suggestion.role if suggestion else None,
+                "role_confidence": suggestion.confidence if suggestion else None,
+                "join_key": bool(is_join_key(schema.table, c.name, c.type)),
+                "description": c.description,
+            }
+        )
+    return {"table": schema.table, "dataset": _dataset(ctx), "columns": columns}
+
+
+# -- statistics ----------------------------------------------------------------------
+
+
+def stats_key(ctx: AppContext, info: TableInfo) -> str:
+    """What identifies a table's content for the statistics cache: where, rows, modified."""
+    where = str(ctx.warehouse_file) if ctx.profile.backend == "duckdb" else (ctx.warehouse().project or "")
+    modified = plain(info.modified) or "-"
+    return f"{ctx.profile.backend}:{where}|rows={info.rows}|modified={modified}"
+
+
+def stats_to_json(stats: TableStats) -> dict[str, Any]:
+    """The `stats --json` shape, plus counts, histograms and whether distinct is approximate."""
+    return {
+        "table": stats.table,
+        "row_count": stats.row_count,
+        "table_modified": plain(stats.table_modified),
+        "columns": [
+            {
+                "name": c.name,
+                "type": c.type,
+                "count": c.count,
+                "null_count": c.null_count,
+                "distinct_count": c.distinct_count,
+                "min": plain(c.min),
+                "max": plain(c.max),
+                "mean": plain(c.mean),
+                "stddev": plain(c.stddev),
+                "range_days": c.range_days,
+                "approximate_distinct": c.approximate_distinct,
+                "histogram": [{"label": b.label, "count": b.count} for b in c.histogram],
+            }
+            for c in stats.columns
+        ],
+    }
+
+
+def table_stats(
+    ctx: AppContext,
+    table: str,
+    columns: Sequence[str] | None = None,
+    *,
+    refresh: bool = False,
+    confirm: Confirm | None = None,
+) -> dict[str, Any]:
+    """Column statistics (all columns when None), from the cache while the table is unchanged.
+
+    The result is the `stats` JSON shape plus `cached` (served from the store)
+    and `computed_at`. Freshly computed columns are merged into the cached
+    ones of the same table content, so the wizard's column-by-column
+    requests build up one entry.
+    """
+    from dataset_tui.domain import clock
+    from dataset_tui.services.cost import stats_guarded
+
+    dataset = _dataset(ctx)
+    info = _table_info(ctx, table)
+    key = stats_key(ctx, info)
+    wanted = list(dict.fromkeys(columns)) if columns else None
+    cached = ctx.store.cached_stats(dataset, table)
+    fresh = cached is not None and not cached.stale_for(key)
+    if fresh and not refresh:
+        assert cached is not None
+        by_name = {c["name"]: c for c in cached.result.get("columns", [])}
+        complete = cached.result.get("complete", False)
+        if (wanted is None and complete) or (wanted is not None and all(n in by_name for n in wanted)):
+            chosen = [by_name[n] for n in wanted] if wanted is not None else list(by_name.values())
+            return {**cached.result, "columns": chosen, "cached": True, "computed_at": plain(cached.computed_at)}
+    stats = stats_guarded(ctx, dataset, table, wanted, confirm=confirm)
+    result = stats_to_json(stats)
+    result["complete"] = wanted is None
+    stored = result
+    if fresh and cached is not None and wanted is not None:
+        merged = {c["name"]: c for c in cached.result.get("columns", [])}
+        merged.update({c["name"]: c for c in result["columns"]})
+        stored = {**result, "columns": list(merged.values()), "complete": cached.result.get("complete", False)}
+    ctx.store.save_stats(dataset, table, key, stored)
+    return {**result, "cached": False, "computed_at": plain(clock.now())}
+
+
+def samples(ctx: AppContext, table: str, column: str, limit: int = 20) -> dict[str, Any]:
+    """Distinct non-NULL values of a column, the most frequent first."""
+    if limit < 1:
+        raise ServiceError("--limit must be at least 1")
+    values = ctx.warehouse().sample_values(_dataset(ctx), table, column, limit)
+    return {"table": table, "column": column, "values": [plain(v) for v in values]}
+
+
+# -- joins and suggestions --------------------------------------------------------------
+
+
+def joins(ctx: AppContext, tables: Sequence[str]) -> dict[str, Any]:
+    """The `joins --json` shape: detected joins between the tables, best first."""
+    from dataset_tui.domain.roles import detect_joins
+
+    if len(set(tables)) < 2:
+        raise ServiceError("name at least two different tables to look for joins between them")
+    schemas = schemas_of(ctx, list(dict.fromkeys(tables)))
+    found = detect_joins({t: _pairs(s) for t, s in schemas.items()})
+    return {"joins": [j.to_dict() for j in found]}
+
+
+def suggest(ctx: AppContext, tables: Sequence[str], primary: str | None = None) -> dict[str, Any]:
+    """A role mapping across the tables, with the joins that connect them."""
+    from dataset_tui.domain.roles import UnknownTableError, suggest_mapping
+
+    if not tables:
+        raise ServiceError("name at least one table")
+    schemas = schemas_of(ctx, list(dict.fromkeys(tables)))
+    try:
+        mapping = suggest_mapping({t: _pairs(s) for t, s in schemas.items()}, primary)
+    except UnknownTableError as exc:
+        raise ServiceError(str(exc)) from None
+    return mapping.to_dict()
+
+
+# -- definitions against the warehouse ------------------------------------------------------
+
+
+def _definition_schemas(ctx: AppContext, definition: Definition) -> dict[str, dict[str, str]]:
+    """{table: {column: type}} of the definition's tables that exist (missing ones left out)."""
+    from dataset_tui.warehouse.base import NotFoundError
+
+    warehouse = ctx.warehouse()
+    found: dict[str, dict[str, str]] = {}
+    for table in definition.source.tables:
+        try:
+            found[table] = warehouse.schema(definition.source.dataset, table).types()
+        except NotFoundError:
+            continue
+    return found
+
+
+def warehouse_checks(ctx: AppContext, definition: Definition) -> list[Problem]:
+    """What activation needs from the warehouse: tables and columns exist, role and
+    split-key types fit (STRING or INT64), and the full SQL passes a dry run."""
+    from dataset_tui.domain.sqlgen import SqlGenError, generate_sql
+    from dataset_tui.domain.validation import check_against_schema
+    from dataset_tui.warehouse.base import BadQueryError, NotFoundError
+
+    problems = check_against_schema(definition, _definition_schemas(ctx, definition))
+    if problems:
+        return problems
+    warehouse = ctx.warehouse()
+    try:
+        warehouse.dry_run(generate_sql(definition, "full", project=warehouse.project))
+    except SqlGenError as exc:
+        problems.append(Problem(path="", message=f"cannot generate the SQL: {exc}"))
+    except (BadQueryError, NotFoundError) as exc:
+        problems.append(Problem(path="", message=f"the generated SQL does not pass a dry run: {exc}"))
+    return problems
+
+
+def activation_checks(ctx: AppContext) -> Callable[[Definition], list[Problem]]:
+    """`warehouse_checks` bound to a context: pass it as `checks` to definitions.activate."""
+    return lambda definition: warehouse_checks(ctx, definition)
+
+
+def fill_column_types(ctx: AppContext, definition: Definition, *, best_effort: bool = True) -> Definition:
+    """The definition with `columns[].type` taken from the warehouse (saving does this).
+
+    Columns whose table or column the warehouse does not have keep what they
+    had (activation reports them). With `best_effort`, an unreachable
+    warehouse (or a demo not built yet) leaves the definition as it is.
+    """
+    from dataset_tui.domain.definition import parse_definition
+    from dataset_tui.warehouse.base import WarehouseError
+
+    if not ctx.warehouse_exists():
+        return definition
+    try:
+        schemas = _definition_schemas(ctx, definition)
+    except WarehouseError:
+        if best_effort:
+            return definition
+        raise
+    lowered = {t.lower(): {c.lower(): ty for c, ty in cols.items()} for t, cols in schemas.items()}
+    data = definition.to_dict()
+    changed = False
+    for column in data["columns"]:
+        actual = lowered.get(column["table"].lower(), {}).get(column["name"].lower())
+        if actual is not None and column.get("type") != actual:
+            column["type"] = actual
+            changed = True
+    return parse_definition(data) if changed else definition
+
+
+def _resolve(ctx: AppContext, name: str, version: int | None) -> tuple[Any, Any]:
+    from dataset_tui.services.definitions import resolve
+
+    return resolve(ctx.store, ctx.model, name, version)
+
+
+def validate(ctx: AppContext, name: str, *, version: int | None = None) -> dict[str, Any]:
+    """Check a dataset against the warehouse and dry-run its SQL: bytes and cost, nothing runs."""
+    from dataset_tui.domain.sqlgen import generate_sql
+    from dataset_tui.domain.validation import check_against_schema
+    from dataset_tui.services.cost import check_cost, describe_cost
+    from dataset_tui.warehouse.base import BadQueryError, NotFoundError
+
+    head, chosen = _resolve(ctx, name, version)
+    definition = chosen.definition
+    result: dict[str, Any] = {
+        "name": head.name,
+        "version": chosen.number,
+        "valid": False,
+        "problems": [],
+        "bytes_processed": None,
+        "cost_usd": None,
+        "estimated": None,
+        "summary": None,
+        "needs_confirmation": False,
+        "refused": False,
+    }
+    problems = check_against_schema(definition, _definition_schemas(ctx, definition))
+    if not problems:
+        sql = generate_sql(definition, "full", project=ctx.warehouse().project)
+        try:
+            decision = check_cost(ctx, sql)
+        except (BadQueryError, NotFoundError) as exc:
+            problems.append(Problem(path="", message=f"the generated SQL does not pass a dry run: {exc}"))
+        else:
+            dry = decision.dry_run
+            assert dry is not None
+            result.update(
+                bytes_processed=dry.bytes_processed,
+                cost_usd=dry.cost_usd,
+                estimated=dry.estimated,
+                summary=describe_cost(dry),
+                needs_confirmation=decision.needs_confirmation,
+                refused=decision.refused,
+                message=decision.message,
+            )
+    result["problems"] = [{"path": p.path, "message": p.message} for p in problems]
+    result["valid"] = not problems
+    return result
+
+
+def analyze(
+    ctx: AppContext, name: str, *, version: int | None = None, confirm: Confirm | None = None
+) -> dict[str, Any]:
+    """Run the analysis query (one query), judge quality, cache it with the definition hash.
+
+    Returns the `analyze` JSON shape plus name, version, definition_hash,
+    computed_at and per-day counts.
+    """
+    from dataset_tui.domain import clock
+    from dataset_tui.domain.analysis import analysis_to_json, parse_analysis, quality
+    from dataset_tui.domain.sqlgen import analysis_sql
+    from dataset_tui.services.cost import run_guarded
+
+    head, chosen = _resolve(ctx, name, version)
+    definition = chosen.definition
+    sql = analysis_sql(definition, project=ctx.warehouse().project, as_of=clock.today())
+    result = run_guarded(ctx, sql, confirm=confirm)
+    counts = parse_analysis(result.columns, result.rows)
+    data = analysis_to_json(counts, quality(counts, definition), definition)
+    ctx.store.save_analysis(ctx.model, head.name, chosen.definition_hash, data)
+    return {
+        **data,
+        "name": head.name,
+        "version": chosen.number,
+        "definition_hash": chosen.definition_hash,
+        "computed_at": plain(clock.now()),
+        "as_of": clock.today().isoformat(),
+    }
+
+
+def preview(
+    ctx: AppContext,
+    name: str,
+    *,
+    limit: int = 50,
+    version: int | None = None,
+    split: str = "full",
+    confirm: Confirm | None = None,
+) -> dict[str, Any]:
+    """The first rows the dataset's SQL returns, under their output column names.
+
+    `columns` carries each output column's role (None for a plain feature)
+    and type, so the TUI can annotate the header; values are as the
+    warehouse returns them (the CLI's JSON writer turns them into text).
+    """
+    from dataset_tui.domain import clock
+    from dataset_tui.domain.sqlgen import generate_sql
+    from dataset_tui.services.cost import run_guarded
+
+    if limit < 1:
+        raise ServiceError("--limit must be at least 1")
+    head, chosen = _resolve(ctx, name, version)
+    definition = chosen.definition
+    sql = generate_sql(definition, split, project=ctx.warehouse().project, as_of=clock.today())  # type: ignore[arg-type]
+    result = run_guarded(ctx, sql, confirm=confirm, limit=limit)
+    roles = {c.output_name.lower(): c.role for c in definition.columns}
+    return {
+        "name": head.name,
+        "version": chosen.number,
+        "split": split,
+        "columns": [
+            {"name": n, "role": roles.get(n.lower()), "type": t}
+            for n, t in zip(result.columns, result.types, strict=True)
+        ],
+        "rows": [list(r) for r in result.rows],
+        "truncated": result.truncated,
+    }
+
+
+# -- compare ----------------------------------------------------------------------------------
+
+
+def _key_fields(definition: Definition) -> dict[str, Any]:
+    """The fields a side-by-side comparison shows, as short comparable values."""
+    src = definition.source
+    filters = definition.filters
+    date_range = filters.date_range
+    if date_range is None:
+        window = "all time"
+    elif date_range.type == "rolling":
+        window = f"last {date_range.months} months"
+    else:
+        window = f"{date_range.start.isoformat()} to {date_range.end.isoformat()}"
+    split = definition.split
+    if split is None:
+        split_text = "none"
+    elif split.type == "random":
+        key = definition.split_key()
+        split_text = f"random {split.train_percent}/{100 - split.train_percent} by {key.output_name if key else '?'}"
+    else:
+        split_text = f"time: last {split.eval_days} days eval"
+    roles = {}
+    for role in ("user_id", "product_id", "timestamp", "revenue"):
+        column = definition.role_column(role)
+        roles[role] = f"{column.table}.{column.name}" if column else None
+    return {
+        "dataset": src.dataset,
+        "primary": src.primary,
+        "joins": [f"{j.type} {j.table}" for j in src.joins],
+        "columns": len(definition.columns),
+        "outputs": definition.output_names,
+        **roles,
+        "date_range": window,
+        "top_products_percent": filters.top_products_percent,
+        "min_transactions": filters.min_transactions,
+        "split": split_text,
+    }
+
+
+def compare(ctx: AppContext, names: Sequence[str]) -> dict[str, Any]:
+    """2–5 datasets side by side: key fields of the version in use and the cached analysis.
+
+    `differs` lists the fields whose values are not all equal, so a face can
+    highlight them. Nothing runs on the warehouse.
+    """
+    unique = list(dict.fromkeys(names))
+    if not MIN_COMPARE <= len(unique) <= MAX_COMPARE:
+        raise ServiceError(f"compare takes {MIN_COMPARE} to {MAX_COMPARE} different datasets, not {len(unique)}")
+    datasets = []
+    for name in unique:
+        head, chosen = _resolve(ctx, name, None)
+        cached = ctx.store.cached_analysis(ctx.model, head.name)
+        analysis = None
+        if cached is not None:
+            r = cached.result
+            split = r.get("split") or {}
+            analysis = {
+                "rows": r.get("rows"),
+                "users": r.get("users"),
+                "products": r.get("products"),
+                "date_min": r.get("date_min"),
+                "date_max": r.get("date_max"),
+                "train_rows": split.get("train_rows"),
+                "eval_rows": split.get("eval_rows"),
+                "quality_score": (r.get("quality") or {}).get("score"),
+                "computed_at": plain(cached.computed_at),
+                "stale": cached.stale,
+            }
+        datasets.append(
+            {
+                "name": head.name,
+                "version": chosen.number,
+                "status": head.status,
+                "badge": head.badge,
+                "definition_hash": chosen.definition_hash,
+                "fields": _key_fields(chosen.definition),
+                "analysis": analysis,
+            }
+        )
+    fields = list(datasets[0]["fields"])
+    differs = [f for f in fields if len({repr(d["fields"][f]) for d in datasets}) > 1]
+    analysis_fields = ["rows", "users", "products", "date_min", "date_max", "train_rows", "eval_rows", "quality_score"]
+    for f in analysis_fields:
+        values = {repr((d["analysis"] or {}).get(f)) for d in datasets}
+        if len(values) > 1:
+            differs.append(f"analysis.{f}")
+    return {"datasets": datasets, "fields": fields, "analysis_fields": analysis_fields, "differs": differs}
+
+
+# -- the demo and imports ----------------------------------------------------------------------
+
+
+def _close_duckdb(ctx: AppContext) -> None:
+    """Let go of the DuckDB file before it is replaced (it reopens on next use)."""
+    ctx.set_warehouse(None)
+
+
+def ensure_demo(ctx: AppContext, progress: Progress | None = None) -> bool:
+    """Build the demo on first use (the DuckDB file does not exist yet); True if it was built."""
+    if ctx.profile.backend != "duckdb" or ctx.warehouse_file is None or ctx.warehouse_exists():
+        return False
+    from dataset_tui.warehouse.demo import build_demo
+
+    _close_duckdb(ctx)
+    build_demo(ctx.warehouse_file, rows=FIRST_RUN_ROWS, progress=progress)
+    return True
+
+
+def rebuild_demo(
+    ctx: AppContext,
+    *,
+    rows: int = 1_000_000,
+    seed: int = 42,
+    progress: Progress | None = None,
+    force: bool = False,
+) -> list[TableInfo]:
+    """(Re)build the demo at the context's DuckDB file; returns its tables.
+
+    The new file replaces the old one whole. Tables the demo does not make
+    (imported files) would be lost with it, so a file holding any, or one
+    that cannot be read, is replaced only with `force`.
+    """
+    from dataset_tui.warehouse.demo import DATASET, TABLES, build_demo
+
+    path = _duckdb_file(ctx, "warehouse demo")
+    if rows < 1:
+        raise ServiceError("--rows must be at least 1")
+    if path.exists() and not force:
+        from dataset_tui.warehouse.base import WarehouseError
+
+        try:
+            found = ctx.warehouse().all_tables()  # type: ignore[attr-defined]
+        except WarehouseError as exc:
+            raise ServiceError(f"{exc}\nTo replace {path} with a new demo anyway, pass --force.") from None
+        others = [f"{d}.{t}" for d, t in found if (d, t) not in {(DATASET, name) for name in TABLES}]
+        if others:
+            raise ServiceError(
+                f"{path} holds tables the demo does not make ({', '.join(others)}); rebuilding the demo "
+                "replaces the whole file and they would be lost. Pass --force to replace it anyway, "
+                "or choose another file with --warehouse."
+            )
+    _close_duckdb(ctx)
+    try:
+        build_demo(path, rows=rows, seed=seed, progress=progress)
+    except ValueError as exc:
+        raise ServiceError(str(exc)) from None
+    except OSError as exc:
+        raise ServiceError(f"cannot write the demo to {path}: {exc.strerror or exc}") from None
+    return ctx.warehouse().list_tables(DATASET)
+
+
+def _duckdb_file(ctx: AppContext, command: str) -> Path:
+    if ctx.profile.backend != "duckdb" or ctx.warehouse_file is None:
+        raise ServiceError(
+            f"`{command}` works on the embedded DuckDB warehouse; profile {ctx.profile.name!r} uses "
+            f"{ctx.profile.backend}. Choose a DuckDB profile (--profile local) or --warehouse FILE."
+        )
+    return ctx.warehouse_file
+
+
+def import_file(ctx: AppContext, file: str | Path, table: str, *, replace: bool = False, progress: Progress | None = None) -> TableInfo:
+    """Load a CSV or Parquet file into the DuckDB warehouse's dataset as `table`."""
+    from dataset_tui.warehouse.importer import import_table
+
+    _duckdb_file(ctx, "warehouse import")
+    ensure_demo(ctx, progress)
+    warehouse: Warehouse = ctx.warehouse()
+    return import_table(warehouse, Path(file), table, dataset=_dataset(ctx), replace=replace)  # type: ignore[arg-type]
