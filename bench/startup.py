@@ -1,0 +1,144 @@
+"""Start-up and responsiveness of the TUI.
+
+1. Process start → dataset list on screen, in a real pseudo-terminal, with
+   1,000 datasets in the store (target ≤ 0.8 s median), beside
+   `python -c "import textual.app"` timed the same way in the same run.
+2. The longest event-loop stall while a warehouse call takes 3 s (a slowed
+   adapter), measured by a 10 ms timer inside the app (target ≤ 50 ms),
+   beside the same app idle for the same time.
+
+Run: `make bench` (or `python bench/startup.py`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import pty
+import select
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))
+
+RUNS = 7
+DATASETS = 1_000
+
+
+def make_store(folder: Path, count: int) -> str:
+    """A store with `count` datasets; returns the name the list shows first."""
+    from bench.fixtures import bulk_store
+
+    names = bulk_store(folder, count)
+    return sorted(names)[0]
+
+
+def time_until(argv: list[str], marker: bytes, env: dict[str, str], timeout: float = 20.0) -> float:
+    """Seconds from spawning `argv` in a pty until `marker` appears in its output."""
+    start = time.perf_counter()
+    pid, fd = pty.fork()
+    if pid == 0:  # child
+        os.execvpe(argv[0], argv, env)
+    seen = b""
+    try:
+        while time.perf_counter() - start < timeout:
+            ready, _, _ = select.select([fd], [], [], 0.01)
+            if ready:
+                try:
+                    chunk = os.read(fd, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+                if marker in seen:
+                    return time.perf_counter() - start
+        raise RuntimeError(f"{marker!r} did not appear within {timeout}s; output tail: {seen[-400:]!r}")
+    finally:
+        try:
+            os.kill(pid, 9)
+        except ProcessLookupError:
+            pass
+        os.waitpid(pid, 0)
+        os.close(fd)
+
+
+def startup(tmp: Path) -> tuple[list[float], list[float]]:
+    first = make_store(tmp / "store", DATASETS)
+    env = dict(os.environ, TERM="xterm-256color", COLUMNS="120", LINES="40", COLORTERM="truecolor")
+    env["DATASET_TUI_DB"] = str(tmp / "store")
+    # An existing (empty) warehouse file: start-up must not depend on it.
+    env["DATASET_TUI_WAREHOUSE"] = str(tmp / "wh.duckdb")
+    import duckdb
+
+    duckdb.connect(str(tmp / "wh.duckdb")).close()
+    app = [sys.executable, "-m", "dataset_tui"]
+    baseline = [sys.executable, "-c", "import textual.app; print('imported')"]
+    app_times, base_times = [], []
+    for _ in range(RUNS):
+        base_times.append(time_until(baseline, b"imported", env))
+        app_times.append(time_until(app, first.encode(), env))
+    return app_times, base_times
+
+
+async def stall(seconds: float = 3.0) -> tuple[float, float, float]:
+    """Longest gap between 10 ms ticks: idle, then while analyze waits on a 3 s warehouse."""
+    from bench.fixtures import slowed_context
+
+    from dataset_tui.tui.app import DatasetTuiApp
+    from dataset_tui.tui.screens.detail import DetailScreen
+
+    with tempfile.TemporaryDirectory() as tmp:
+        ctx, name = slowed_context(Path(tmp), delay=seconds)
+        app = DatasetTuiApp(ctx)
+        gaps: list[float] = []
+
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause(0.5)
+            last = time.perf_counter()
+
+            def tick() -> None:
+                nonlocal last
+                now = time.perf_counter()
+                gaps.append(now - last)
+                last = now
+
+            timer = app.set_interval(0.01, tick)
+            await asyncio.sleep(seconds)
+            idle = max(gaps)
+            gaps.clear()
+            await app.push_screen(DetailScreen(name))
+            await pilot.pause(1.0)
+            await app.workers.wait_for_complete()
+            opening = max(gaps)
+            gaps.clear()
+            await pilot.press("r")
+            await asyncio.sleep(seconds + 0.5)
+            busy = max(gaps)
+            timer.stop()
+            await app.workers.wait_for_complete()
+        ctx.close()
+    return idle, opening, busy
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        app_times, base_times = startup(Path(tmp))
+    app_med, base_med = statistics.median(app_times), statistics.median(base_times)
+    print(f"start-up to dataset list ({DATASETS} datasets): median {app_med * 1000:.0f} ms "
+          f"(min {min(app_times) * 1000:.0f}, max {max(app_times) * 1000:.0f}; target ≤ 800 ms)")
+    print(f"  baseline `import textual.app`:            median {base_med * 1000:.0f} ms  → ratio {app_med / base_med:.2f}×")
+    idle, opening, busy = asyncio.run(stall())
+    print(f"longest event-loop stall during a 3 s warehouse call: {busy * 1000:.0f} ms (target ≤ 50 ms)")
+    print(f"  baseline, same app idle:                   {idle * 1000:.0f} ms  → ratio {busy / idle:.2f}×")
+    print(f"  (for reference: opening the detail screen, SQL highlighting included: {opening * 1000:.0f} ms)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""The cost-confirmation modal, and the bridge that lets a worker thread ask it.
+
+The cost guard in `services` calls `confirm(dry_run) -> bool` from the worker
+thread that runs the query. `ask_cost_from_worker` shows the modal on the
+event loop and blocks only that worker thread until the user answers.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label, Static
+
+from dataset_tui.tui.screens.confirm import MODAL_CSS
+from dataset_tui.tui.work import ask_from_worker
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+
+def describe_bytes(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if size < 1024 or unit == "PiB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} B"
+
+
+class CostScreen(ModalScreen[bool]):
+    """"This query scans 12.3 GiB (~$0.08). Run it?" """
+
+    DEFAULT_CSS = f"CostScreen {{ align: center middle; }}\n{MODAL_CSS}"
+    BINDINGS = [Binding("y", "answer(True)", "Run"), Binding("n,escape", "answer(False)", "Cancel")]
+
+    def __init__(self, action: str, dry_run: Any, threshold: int | None = None) -> None:
+        super().__init__()
+        self.action = action
+        self.dry_run = dry_run
+        self.threshold = threshold
+
+    def compose(self) -> ComposeResult:
+        dry = self.dry_run
+        scanned = describe_bytes(dry.bytes_processed)
+        estimated = " (estimated)" if getattr(dry, "estimated", False) else ""
+        with Vertical(classes="modal-box"):
+            yield Label(f"{self.action}: confirm the cost", classes="title")
+            yield Static(f"This query scans [b]{scanned}[/b]{estimated}, about [b]${dry.cost_usd:.4f}[/b].")
+            if self.threshold is not None:
+                yield Static(f"That is above this profile's confirmation threshold ({describe_bytes(self.threshold)}).", classes="hint")
+            with Horizontal(classes="buttons"):
+                yield Button("Cancel", id="no")
+                yield Button("Run it", id="yes", variant="warning")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, value: bool) -> None:
+        self.dismiss(value)
+
+
+def ask_cost_from_worker(app: App[Any], action: str, dry_run: Any, threshold: int | None = None) -> bool:
+    """Show CostScreen from a worker thread and wait (in that thread) for the answer."""
+    return bool(ask_from_worker(app, CostScreen(action, dry_run, threshold)))

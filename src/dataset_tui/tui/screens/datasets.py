@@ -1,0 +1,217 @@
+"""Datasets (home): the model's datasets, search, status filter, marks, actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, Static
+
+from dataset_tui.tui.messages import DatasetsChanged
+from dataset_tui.tui.widgets.dataset_list import DatasetList
+from dataset_tui.tui.work import warehouse_work
+
+STATUS_FILTERS = (None, "draft", "active")
+
+EMPTY_TEXT = """[b]No datasets yet.[/b]
+
+Press [b]n[/b] to define one with the wizard: pick tables from raw_data, map
+columns to roles, set filters and a split.
+
+Or import a definition file from the command line:
+  dataset-tui definition import my_dataset.json
+
+Press [b]?[/b] for every key."""
+
+
+class DatasetsScreen(Screen[None]):
+    """Datasets"""
+
+    BINDINGS = [
+        Binding("slash", "search", "Search", key_display="/"),
+        Binding("f", "cycle_filter", "Filter"),
+        Binding("n", "new", "New"),
+        Binding("enter", "open", "Open", show=False),
+        Binding("e", "edit", "Edit"),
+        Binding("c", "clone", "Clone"),
+        Binding("a", "activate", "Activate"),
+        Binding("d", "delete", "Delete"),
+        Binding("x", "export", "Export"),
+        Binding("m", "compare", "Compare"),
+        Binding("h", "history", "History"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    DEFAULT_CSS = """
+    DatasetsScreen #toolbar { height: 1; margin: 0 1; }
+    DatasetsScreen #search { width: 1fr; height: 1; border: none; padding: 0 1; background: $boost; }
+    DatasetsScreen #search:focus { background: $primary 20%; }
+    DatasetsScreen #filter { width: auto; margin-left: 2; color: $accent; }
+    DatasetsScreen #count { width: auto; margin-left: 2; color: $text-muted; }
+    DatasetsScreen #empty { margin: 2 4; display: none; }
+    DatasetsScreen.empty #empty { display: block; }
+    DatasetsScreen.empty DatasetList { display: none; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.status_filter: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="toolbar"):
+            yield Input(placeholder="/ search name or description", id="search")
+            yield Label("all", id="filter")
+            yield Label("", id="count")
+        yield DatasetList(id="datasets")
+        yield Static(EMPTY_TEXT, id="empty")
+        yield Footer(compact=True)
+
+    @property
+    def ctx(self) -> Any:
+        return self.app.ctx  # type: ignore[attr-defined]
+
+    @property
+    def table(self) -> DatasetList:
+        return self.query_one("#datasets", DatasetList)
+
+    def on_mount(self) -> None:
+        self.table.focus()
+        self.reload()
+
+    # -- loading ------------------------------------------------------------
+
+    def reload(self, keep: str | None = None) -> None:
+        search = self.query_one("#search", Input).value.strip() or None
+        self._load(self.status_filter, search, keep)
+
+    @warehouse_work("list datasets", group="list")
+    def _load(self, status: str | None, search: str | None, keep: str | None) -> None:
+        from dataset_tui.services import definitions
+
+        heads = definitions.list_datasets(self.ctx, status=status, search=search)
+        total = definitions.count_datasets(self.ctx)
+        self.app.call_from_thread(self._show, heads, total, bool(search or status), keep)
+
+    def _show(self, heads: list[Any], total: int, filtered: bool, keep: str | None) -> None:
+        self.table.set_rows(heads, keep=keep)
+        self.set_class(total == 0, "empty")
+        self.query_one("#count", Label).update(f"{len(heads)} of {total}" if filtered else f"{total} datasets")
+
+    def on_datasets_changed(self, message: DatasetsChanged) -> None:
+        self.reload(keep=message.name)
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    # -- search and filter ----------------------------------------------------
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self) -> None:
+        self.reload()
+
+    @on(Input.Submitted, "#search")
+    def _search_done(self) -> None:
+        self.table.focus()
+
+    def on_key(self, event: Any) -> None:
+        search = self.query_one("#search", Input)
+        if not search.has_focus:
+            return
+        if event.key == "down":
+            event.stop()
+            self.table.focus()
+        elif event.key == "escape":
+            event.stop()
+            search.value = ""
+            self.table.focus()
+
+    def action_cycle_filter(self) -> None:
+        i = STATUS_FILTERS.index(self.status_filter)
+        self.status_filter = STATUS_FILTERS[(i + 1) % len(STATUS_FILTERS)]
+        self.query_one("#filter", Label).update(self.status_filter or "all")
+        self.reload()
+
+    # -- actions on the current dataset ---------------------------------------
+
+    def _current(self) -> Any | None:
+        row = self.table.current
+        if row is None:
+            self.notify("No dataset here: press n to create one.", severity="warning")
+        return row
+
+    @on(DatasetList.Selected)
+    def _selected(self, event: DatasetList.Selected) -> None:
+        self._open(event.row.name)
+
+    def action_open(self) -> None:
+        if (row := self._current()) is not None:
+            self._open(row.name)
+
+    def _open(self, name: str) -> None:
+        from dataset_tui.tui.screens.detail import DetailScreen
+
+        self.app.push_screen(DetailScreen(name))
+
+    def action_new(self) -> None:
+        from dataset_tui.tui.screens.wizard import WizardScreen
+
+        self.app.push_screen(WizardScreen(), callback=self._after_wizard)
+
+    def action_edit(self) -> None:
+        if (row := self._current()) is not None:
+            from dataset_tui.tui import actions
+
+            actions.edit(self, row.name, callback=self._after_wizard)
+
+    def _after_wizard(self, saved: str | None) -> None:
+        if saved:
+            self.reload(keep=saved)
+
+    def action_clone(self) -> None:
+        if (row := self._current()) is not None:
+            from dataset_tui.tui import actions
+
+            actions.clone(self, row.name)
+
+    def action_activate(self) -> None:
+        if (row := self._current()) is not None:
+            from dataset_tui.tui import actions
+
+            actions.activate(self, row.name)
+
+    def action_delete(self) -> None:
+        if (row := self._current()) is not None:
+            from dataset_tui.tui import actions
+
+            actions.delete(self, row)
+
+    def action_export(self) -> None:
+        if (row := self._current()) is not None:
+            from dataset_tui.tui.screens.export import ExportScreen
+
+            self.app.push_screen(ExportScreen(row.name))
+
+    def action_history(self) -> None:
+        if (row := self._current()) is not None:
+            from dataset_tui.tui.screens.history import HistoryScreen
+
+            self.app.push_screen(HistoryScreen(row.name))
+
+    def action_compare(self) -> None:
+        marked = sorted(self.table.marked)
+        if not 2 <= len(marked) <= 5:
+            self.notify(
+                f"Mark 2 to 5 datasets with space to compare them ({len(marked)} marked).", severity="warning"
+            )
+            return
+        from dataset_tui.tui.screens.compare import CompareScreen
+
+        self.app.push_screen(CompareScreen(marked))

@@ -1,0 +1,45 @@
+"""First run: the demo warehouse is built, with a progress bar, before any query."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, ProgressBar
+
+from dataset_tui.tui.screens.confirm import MODAL_CSS
+from dataset_tui.tui.work import warehouse_work
+
+
+class DemoBuildScreen(ModalScreen[bool]):
+    """Building the demo warehouse."""
+
+    DEFAULT_CSS = f"DemoBuildScreen {{ align: center middle; }}\n{MODAL_CSS}"
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal-box"):
+            yield Label("Building the demo warehouse", classes="title")
+            yield Label(
+                "First run: generating raw_data (transactions, customers, products, ...) "
+                "in a local DuckDB file. This takes a few seconds, once.",
+                classes="hint",
+            )
+            yield ProgressBar(total=100, show_eta=False, id="progress")
+            yield Label("starting…", id="step")
+
+    def on_mount(self) -> None:
+        self.build()
+
+    def _progress(self, fraction: float, step: str) -> None:
+        self.app.call_from_thread(self._show, fraction, step)
+
+    def _show(self, fraction: float, step: str) -> None:
+        self.query_one("#progress", ProgressBar).update(progress=round(fraction * 100))
+        self.query_one("#step", Label).update(step)
+
+    @warehouse_work("build the demo warehouse")
+    def build(self) -> None:
+        from dataset_tui.services.warehouse_ops import ensure_demo
+
+        ensure_demo(self.app.ctx, progress=self._progress)  # type: ignore[attr-defined]
+        self.app.call_from_thread(self.dismiss, True)

@@ -1,0 +1,207 @@
+"""Dataset detail: configuration, cached analysis, quality issues, the SQL."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from dataset_tui.tui import summaries
+from dataset_tui.tui.messages import DatasetsChanged
+from dataset_tui.tui.widgets.sql_tabs import SqlTabs
+from dataset_tui.tui.work import warehouse_work
+
+NARROW = 110  # below this width the panels stack instead of sitting side by side
+
+
+class DetailScreen(Screen[None]):
+    """Dataset detail"""
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("r", "analyze", "Analyze"),
+        Binding("v", "validate", "Validate"),
+        Binding("p", "preview", "Preview"),
+        Binding("x", "export", "Export"),
+        Binding("y", "copy", "Copy SQL"),
+        Binding("e", "edit", "Edit"),
+        Binding("c", "clone", "Clone"),
+        Binding("a", "activate", "Activate"),
+        Binding("d", "delete", "Delete"),
+        Binding("h", "history", "History"),
+    ]
+
+    DEFAULT_CSS = """
+    DetailScreen #body { height: 1fr; }
+    DetailScreen #info { width: 46; border-right: vkey $panel; padding: 0 1; }
+    DetailScreen.-narrow #body { layout: vertical; }
+    DetailScreen.-narrow #info { width: 1fr; height: 40%; border-right: none; border-bottom: hkey $panel; }
+    DetailScreen .section { margin-bottom: 1; height: auto; }
+    """
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.dataset_name = name
+        self.head: Any = None
+        self.definition: Any = None
+
+    @property
+    def ctx(self) -> Any:
+        return self.app.ctx  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="body"):
+            with VerticalScroll(id="info"):
+                yield Static("loading…", id="summary", classes="section")
+                yield Static("", id="analysis", classes="section")
+                yield Static("", id="quality", classes="section")
+            yield SqlTabs(id="sql")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.set_class(self.app.size.width < NARROW, "-narrow")
+        self.load()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.width < NARROW, "-narrow")
+
+    def on_datasets_changed(self, message: DatasetsChanged) -> None:
+        if message.name in (None, self.dataset_name):
+            self.load()
+
+    # -- loading ------------------------------------------------------------
+
+    def load(self) -> None:
+        self._load()
+
+    @warehouse_work("open the dataset", group="detail-load")
+    def _load(self) -> None:
+        from dataset_tui.services import definitions
+
+        head = definitions.get_dataset(self.ctx, self.dataset_name)
+        version = definitions.get_version(self.ctx, self.dataset_name, head.definition_version)
+        cached = definitions.cached_analysis(self.ctx, self.dataset_name)
+        texts = summaries.sql_texts(version.definition, label=f"v{version.number}", project=self.ctx.warehouse_project())
+        self.app.call_from_thread(self._show, head, version, cached, texts)
+
+    def _show(self, head: Any, version: Any, cached: Any, texts: dict[str, str]) -> None:
+        self.head = head
+        self.definition = version.definition
+        self.sub_title = f"{head.name} · {head.badge}"
+        self.query_one("#summary", Static).update(summaries.configuration(head, version))
+        self.query_one("#analysis", Static).update(summaries.analysis(cached))
+        self.query_one("#quality", Static).update(summaries.quality(cached))
+        self.query_one(SqlTabs).set_sql(texts)
+
+    # -- warehouse actions (workers; cost confirmation on BigQuery) ------------
+
+    def _confirm(self, action: str) -> Any:
+        from dataset_tui.tui.screens.cost import ask_cost_from_worker
+
+        threshold = self.ctx.profile.confirm_bytes
+        return lambda dry: ask_cost_from_worker(self.app, action, dry, threshold)
+
+    def action_analyze(self) -> None:
+        self.notify(f"Analyzing {self.dataset_name}…")
+        self._analyze()
+
+    @warehouse_work("analyze", group="analyze")
+    def _analyze(self) -> None:
+        from dataset_tui.services import warehouse_ops
+
+        warehouse_ops.analyze(self.ctx, self.dataset_name, confirm=self._confirm("Analyze"))
+        self.app.call_from_thread(self._analyzed)
+
+    def _analyzed(self) -> None:
+        self.notify(f"{self.dataset_name}: analysis done.")
+        self.load()
+        for s in self.app.screen_stack:
+            if s is not self:
+                s.post_message(DatasetsChanged(self.dataset_name))
+
+    def action_validate(self) -> None:
+        self.notify(f"Validating {self.dataset_name}: dry run…")
+        self._validate()
+
+    @warehouse_work("validate", group="validate")
+    def _validate(self) -> None:
+        from dataset_tui.services import warehouse_ops
+
+        result = warehouse_ops.validate(self.ctx, self.dataset_name)
+        self.app.call_from_thread(self._validated, result)
+
+    def _validated(self, result: dict[str, Any]) -> None:
+        if result["valid"]:
+            self.notify(
+                f"The SQL passes a dry run. It scans {result['summary']}.",
+                title=f"{self.dataset_name} v{result['version']} is valid",
+                timeout=8,
+            )
+        else:
+            problems = "\n".join(f"• {p['path']}: {p['message']}" if p["path"] else f"• {p['message']}" for p in result["problems"])
+            self.notify(problems, title=f"{self.dataset_name} v{result['version']} is not valid", severity="error", timeout=12)
+
+    def action_preview(self) -> None:
+        self._preview()
+
+    @warehouse_work("preview", group="preview")
+    def _preview(self) -> None:
+        from dataset_tui.services import warehouse_ops
+        from dataset_tui.tui.screens.preview import PreviewScreen
+
+        result = warehouse_ops.preview(self.ctx, self.dataset_name, limit=100, confirm=self._confirm("Preview"))
+        self.app.call_from_thread(self.app.push_screen, PreviewScreen(self.dataset_name, result))
+
+    # -- the other actions ----------------------------------------------------
+
+    def action_export(self) -> None:
+        from dataset_tui.tui.screens.export import ExportScreen
+
+        self.app.push_screen(ExportScreen(self.dataset_name, initial=self.query_one(SqlTabs).current_key))
+
+    def action_copy(self) -> None:
+        """OSC 52: the terminal puts the text on the user's own clipboard, even over SSH."""
+        text = self.query_one(SqlTabs).current_text()
+        self.app.copy_to_clipboard(text)
+        if os.environ.get("TMUX"):
+            self.notify(
+                "Sent the SQL to the clipboard (OSC 52). Inside tmux this needs `set -g set-clipboard on`; "
+                "if nothing arrived, press x to save it to a file.",
+                timeout=8,
+            )
+        else:
+            self.notify(f"Copied {len(text.splitlines())} lines of SQL to the clipboard (OSC 52). "
+                        "Press x to save it to a file instead.")
+
+    def action_edit(self) -> None:
+        from dataset_tui.tui import actions
+
+        actions.edit(self, self.dataset_name)
+
+    def action_clone(self) -> None:
+        from dataset_tui.tui import actions
+
+        actions.clone(self, self.dataset_name)
+
+    def action_activate(self) -> None:
+        from dataset_tui.tui import actions
+
+        actions.activate(self, self.dataset_name)
+
+    def action_delete(self) -> None:
+        from dataset_tui.tui import actions
+
+        if self.head is not None:
+            actions.delete(self, self.head, after=self.app.pop_screen)
+
+    def action_history(self) -> None:
+        from dataset_tui.tui.screens.history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen(self.dataset_name))

@@ -1,0 +1,176 @@
+"""Export (modal): which files, which version, live or as-of, which folder.
+
+The files are written by the same service `dataset-tui export` uses, so the
+two faces write identical files; writes are atomic and recorded in the store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Select
+
+from dataset_tui.domain import clock
+from dataset_tui.tui.screens.confirm import MODAL_CSS
+from dataset_tui.tui.work import ask_from_worker, warehouse_work
+
+ITEMS = (
+    ("train", "Train SQL"),
+    ("eval", "Eval SQL"),
+    ("full", "Full SQL"),
+    ("tfx", "TFX config (input_config JSON + Python snippet)"),
+    ("definition", "Definition JSON"),
+)
+
+
+class ExportScreen(ModalScreen[list[str] | None]):
+    """Export"""
+
+    DEFAULT_CSS = (
+        "ExportScreen { align: center middle; }\n"
+        + MODAL_CSS
+        + """
+    ExportScreen .modal-box { width: 76; }
+    ExportScreen .row { height: auto; }
+    ExportScreen .row Label { width: 10; padding-top: 1; }
+    ExportScreen Checkbox { border: none; padding: 0; height: 1; }
+    ExportScreen RadioSet { border: none; layout: horizontal; height: auto; width: auto; }
+    ExportScreen #as-of { width: 16; }
+    ExportScreen #folder { width: 1fr; }
+    ExportScreen #version { width: 1fr; }
+    """
+    )
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "export", "Export", priority=True),
+    ]
+
+    def __init__(self, name: str, *, initial: str | None = None) -> None:
+        super().__init__()
+        self.dataset_name = name
+        self.initial = initial
+
+    @property
+    def ctx(self) -> Any:
+        return self.app.ctx  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal-box"):
+            yield Label(f"Export {self.dataset_name}", classes="title")
+            for key, label in ITEMS:
+                yield Checkbox(label, value=self._checked(key), id=f"item-{key}")
+            with Horizontal(classes="row"):
+                yield Label("Version")
+                yield Select([], id="version", prompt="loading versions…")
+            with Horizontal(classes="row"):
+                yield Label("Dates")
+                with RadioSet(id="when"):
+                    yield RadioButton("as of", value=True, id="when-asof")
+                    yield RadioButton("live (CURRENT_DATE)", id="when-live")
+                yield Input(clock.today().isoformat(), id="as-of", placeholder="YYYY-MM-DD")
+            with Horizontal(classes="row"):
+                yield Label("Folder")
+                yield Input(os.getcwd(), id="folder")
+            yield Label("", classes="error", id="error")
+            with Horizontal(classes="buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Export", id="export", variant="primary")
+
+    def _checked(self, key: str) -> bool:
+        if self.initial in (None, "full"):
+            return key in ("train", "eval", "definition") if self.initial is None else key == "full"
+        return key == self.initial
+
+    def on_mount(self) -> None:
+        self._load_versions()
+
+    @warehouse_work("list versions", group="export-versions")
+    def _load_versions(self) -> None:
+        from dataset_tui.services import definitions
+
+        head = definitions.get_dataset(self.ctx, self.dataset_name)
+        versions = definitions.list_versions(self.ctx, self.dataset_name)
+        self.app.call_from_thread(self._show_versions, head, versions)
+
+    def _show_versions(self, head: Any, versions: list[Any]) -> None:
+        options = []
+        for v in reversed(versions):
+            mark = " (active)" if v.number == head.active_version else ""
+            options.append((f"v{v.number}{mark} · {v.created_at:%Y-%m-%d %H:%M}", v.number))
+        select = self.query_one("#version", Select)
+        select.set_options(options)
+        select.value = head.definition_version
+
+    # -- reading the form -----------------------------------------------------
+
+    def _as_of(self) -> dt.date | None:
+        if self.query_one("#when-live", RadioButton).value:
+            return None
+        text = self.query_one("#as-of", Input).value.strip()
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"'{text}' is not a date written YYYY-MM-DD (or choose live)") from None
+
+    @on(RadioSet.Changed, "#when")
+    def _when_changed(self) -> None:
+        self.query_one("#as-of", Input).disabled = self.query_one("#when-live", RadioButton).value
+
+    def action_export(self) -> None:
+        error = self.query_one("#error", Label)
+        items = [key for key, _ in ITEMS if self.query_one(f"#item-{key}", Checkbox).value]
+        if not items:
+            error.update("Choose at least one file to export.")
+            return
+        try:
+            as_of = self._as_of()
+        except ValueError as exc:
+            error.update(str(exc))
+            return
+        version = self.query_one("#version", Select).value
+        folder = self.query_one("#folder", Input).value.strip() or os.getcwd()
+        error.update("")
+        self._export(items, version if isinstance(version, int) else None, as_of, folder)
+
+    @warehouse_work("export", group="export")
+    def _export(self, items: list[str], version: int | None, as_of: dt.date | None, folder: str) -> None:
+        from dataset_tui.services import exports
+        from dataset_tui.tui.screens.confirm import ConfirmScreen
+
+        def overwrite(paths: list[Any]) -> bool:
+            names = "\n".join(f"  {p}" for p in paths)
+            screen = ConfirmScreen("Overwrite existing files?", names, yes="Overwrite", danger=True)
+            return bool(ask_from_worker(self.app, screen))
+
+        result = exports.export_dataset(
+            self.ctx,
+            self.dataset_name,
+            items=items,
+            version=version,
+            as_of=as_of,
+            folder=folder,
+            project=self.ctx.warehouse_project(),
+            confirm_overwrite=overwrite,
+        )
+        self.app.call_from_thread(self._exported, [str(p) for p in result.paths])
+
+    def _exported(self, paths: list[str]) -> None:
+        self.notify("Wrote:\n" + "\n".join(paths), title=f"Exported {self.dataset_name}", timeout=10)
+        self.dismiss(paths)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "export":
+            self.action_export()
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,169 @@
+"""History: a dataset's versions, a diff of two (definition or SQL), restore, activate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.syntax import Syntax
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Label, Static
+
+from dataset_tui.tui import summaries
+from dataset_tui.tui.messages import DatasetsChanged
+from dataset_tui.tui.work import warehouse_work
+
+
+class HistoryScreen(Screen[None]):
+    """History"""
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("space", "mark", "Diff base"),
+        Binding("t", "toggle_kind", "Definition/SQL"),
+        Binding("r", "restore", "Restore"),
+        Binding("a", "activate", "Activate"),
+    ]
+
+    DEFAULT_CSS = """
+    HistoryScreen #versions-pane { width: 48; border-right: vkey $panel; }
+    HistoryScreen #versions { height: 1fr; }
+    HistoryScreen #diff-title { margin: 0 1; text-style: bold; }
+    HistoryScreen #diff-pane { width: 1fr; }
+    HistoryScreen #hint { color: $text-muted; margin: 0 1; }
+    """
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.dataset_name = name
+        self.versions: list[Any] = []
+        self.head: Any = None
+        self.base: int | None = None  # the version marked with space; else the previous one
+        self.kind = "definition"
+        self.diff_text = ""  # what the diff pane shows, as plain text
+
+    @property
+    def ctx(self) -> Any:
+        return self.app.ctx  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal():
+            with Vertical(id="versions-pane"):
+                yield DataTable(id="versions", cursor_type="row")
+                yield Label("space: diff against this · t: definition/SQL", id="hint")
+            with Vertical(id="diff-pane"):
+                yield Label("", id="diff-title")
+                with VerticalScroll():
+                    yield Static("", id="diff")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#versions", DataTable)
+        table.add_columns("", "Ver", "Saved", "Author", "Note")
+        table.focus()
+        self.sub_title = f"history · {self.dataset_name}"
+        self._load()
+
+    @warehouse_work("load the history", group="history-load")
+    def _load(self) -> None:
+        from dataset_tui.services import definitions
+
+        head = definitions.get_dataset(self.ctx, self.dataset_name)
+        versions = definitions.list_versions(self.ctx, self.dataset_name)
+        self.app.call_from_thread(self._show, head, versions)
+
+    def _show(self, head: Any, versions: list[Any]) -> None:
+        self.head, self.versions = head, versions
+        table = self.query_one("#versions", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        for v in reversed(versions):
+            marks = ("●" if v.number == head.active_version else "") + ("◆" if v.number == self.base else "")
+            table.add_row(marks, f"v{v.number}", f"{v.created_at:%Y-%m-%d %H:%M}", v.author or "", v.note or "", key=str(v.number))
+        if versions:
+            table.move_cursor(row=min(keep, len(versions) - 1))
+        self._show_diff()
+
+    def _selected(self) -> Any | None:
+        table = self.query_one("#versions", DataTable)
+        if not self.versions or table.cursor_row < 0:
+            return None
+        return list(reversed(self.versions))[table.cursor_row]
+
+    @on(DataTable.RowHighlighted, "#versions")
+    def _highlighted(self) -> None:
+        self._show_diff()
+
+    def _show_diff(self) -> None:
+        selected = self._selected()
+        if selected is None:
+            return
+        base_number = self.base if self.base is not None else selected.number - 1
+        if base_number < 1 or base_number == selected.number:
+            title = f"v{selected.number}: the first version" if base_number < 1 else f"v{selected.number}"
+            self._render_diff(title, selected.definition.to_json(), "json")
+            return
+        self._diff(base_number, selected.number, self.kind)
+
+    @warehouse_work("diff versions", group="history-diff")
+    def _diff(self, old: int, new: int, kind: str) -> None:
+        from dataset_tui.services import definitions
+
+        if kind == "definition":
+            text = definitions.diff(self.ctx, self.dataset_name, old, new).text
+        else:
+            versions = {v.number: v for v in self.versions}
+            text = summaries.sql_diff(versions[old], versions[new], project=self.ctx.warehouse_project())
+        self.app.call_from_thread(self._render_diff, f"{kind} diff: v{old} → v{new}", text or "(no difference)", "diff")
+
+    def _render_diff(self, title: str, text: str, lexer: str) -> None:
+        self.diff_text = text
+        self.query_one("#diff-title", Label).update(title)
+        self.query_one("#diff", Static).update(Syntax(text, lexer, theme="ansi_dark", background_color="default"))
+
+    def action_mark(self) -> None:
+        selected = self._selected()
+        if selected is not None:
+            self.base = None if self.base == selected.number else selected.number
+            self._show(self.head, self.versions)
+
+    def action_toggle_kind(self) -> None:
+        self.kind = "sql" if self.kind == "definition" else "definition"
+        self._show_diff()
+
+    def action_restore(self) -> None:
+        selected = self._selected()
+        if selected is None:
+            return
+        if self.head is not None and selected.number == self.head.revision:
+            self.notify(f"v{selected.number} is already the latest version.", severity="warning")
+            return
+        self._restore(selected.number)
+
+    @warehouse_work("restore", group="restore")
+    def _restore(self, number: int) -> None:
+        from dataset_tui.services import definitions
+
+        version = definitions.restore(self.ctx, self.dataset_name, number)
+        self.app.call_from_thread(self._changed, f"Restored v{number} as v{version.number}.")
+
+    def action_activate(self) -> None:
+        selected = self._selected()
+        if selected is not None:
+            from dataset_tui.tui import actions
+
+            actions.activate(self, self.dataset_name, selected.number)
+
+    def _changed(self, text: str) -> None:
+        self.notify(text)
+        from dataset_tui.tui import actions
+
+        actions.changed(self, self.dataset_name)
+
+    def on_datasets_changed(self, message: DatasetsChanged) -> None:
+        if message.name in (None, self.dataset_name):
+            self._load()

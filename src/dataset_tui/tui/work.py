@@ -1,0 +1,50 @@
+"""How the app runs slow things: in a thread worker, errors to one place.
+
+`warehouse_work` wraps Textual's `@work(thread=True, exclusive=True)` so that
+an exception inside the worker never kills the app: it is posted as a
+`WorkFailed` message, which bubbles to the app's single handler. The event
+loop never waits on I/O.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from textual import work
+from textual.dom import DOMNode
+
+from dataset_tui.tui.messages import WorkFailed
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def warehouse_work(action: str, *, group: str | None = None, exclusive: bool = True) -> Callable[[F], F]:
+    """Decorate a method to run in a thread worker; `action` names it in errors ("analyze")."""
+
+    def decorate(method: F) -> F:
+        @functools.wraps(method)
+        def body(self: DOMNode, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return method(self, *args, **kwargs)
+            except Exception as exc:  # noqa: BLE001 - every failure goes to the one handler
+                self.post_message(WorkFailed(exc, action))
+                return None
+
+        return work(thread=True, exclusive=exclusive, group=group or action, exit_on_error=False)(body)  # type: ignore[return-value]
+
+    return decorate
+
+
+def ask_from_worker(app: Any, screen: Any) -> Any:
+    """From a worker thread: show a modal screen and wait (in this thread only) for its result.
+
+    Services that need the user (a costly scan, an overwrite) take a callback
+    and call it from the worker; this lets that callback be a modal.
+    """
+    import concurrent.futures
+
+    answer: concurrent.futures.Future[Any] = concurrent.futures.Future()
+    app.call_from_thread(app.push_screen, screen, answer.set_result)
+    return answer.result()
