@@ -8,8 +8,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label
+from textual.widgets import DataTable, Header, Label
 
+from dataset_tui.tui.widgets.key_footer import KeyFooter
 from dataset_tui.tui.work import warehouse_work
 
 DIFFERS = "bold yellow"
@@ -49,7 +50,7 @@ class CompareScreen(Screen[None]):
         yield Header()
         yield Label("loading…", id="legend")
         yield DataTable(id="compare", cursor_type="row", zebra_stripes=True)
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "compare · " + ", ".join(self.names)

@@ -9,10 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.widgets import Header, Input, Label, Static
 
 from dataset_tui.tui.messages import DatasetsChanged
 from dataset_tui.tui.widgets.dataset_list import DatasetList
+from dataset_tui.tui.widgets.key_footer import KeyFooter
 from dataset_tui.tui.work import warehouse_work
 
 STATUS_FILTERS = (None, "draft", "active")
@@ -69,7 +70,7 @@ class DatasetsScreen(Screen[None]):
             yield Label("", id="count")
         yield DatasetList(id="datasets")
         yield Static(EMPTY_TEXT, id="empty")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     @property
     def ctx(self) -> Any:

@@ -10,11 +10,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from dataset_tui.tui import summaries
 from dataset_tui.tui.messages import DatasetsChanged
 from dataset_tui.tui.widgets.sql_tabs import SqlTabs
+from dataset_tui.tui.widgets.key_footer import KeyFooter
 from dataset_tui.tui.work import warehouse_work
 
 NARROW = 110  # below this width the panels stack instead of sitting side by side
@@ -63,7 +64,7 @@ class DetailScreen(Screen[None]):
                 yield Static("", id="analysis", classes="section")
                 yield Static("", id="quality", classes="section")
             yield SqlTabs(id="sql")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.set_class(self.app.size.width < NARROW, "-narrow")

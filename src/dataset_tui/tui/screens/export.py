@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Select
+from textual.widgets import Button, Checkbox, Input, Label, Select
 
 from dataset_tui.domain import clock
 from dataset_tui.tui.screens.confirm import MODAL_CSS
@@ -37,12 +37,12 @@ class ExportScreen(ModalScreen[list[str] | None]):
         "ExportScreen { align: center middle; }\n"
         + MODAL_CSS
         + """
-    ExportScreen .modal-box { width: 76; }
-    ExportScreen .row { height: auto; }
-    ExportScreen .row Label { width: 10; padding-top: 1; }
-    ExportScreen Checkbox { border: none; padding: 0; height: 1; }
-    ExportScreen RadioSet { border: none; layout: horizontal; height: auto; width: auto; }
-    ExportScreen #as-of { width: 16; }
+    ExportScreen .modal-box { width: 76; padding: 0 1; }
+    ExportScreen .modal-box > .title { margin: 0; }
+    ExportScreen .row { height: 1; margin-top: 1; }
+    ExportScreen .row Label { width: 9; }
+    ExportScreen #as-of { width: 14; }
+    ExportScreen #as-of-hint { width: 1fr; margin-left: 2; color: $text-muted; }
     ExportScreen #folder { width: 1fr; }
     ExportScreen #version { width: 1fr; }
     """
@@ -65,23 +65,21 @@ class ExportScreen(ModalScreen[list[str] | None]):
         with Vertical(classes="modal-box"):
             yield Label(f"Export {self.dataset_name}", classes="title")
             for key, label in ITEMS:
-                yield Checkbox(label, value=self._checked(key), id=f"item-{key}")
+                yield Checkbox(label, value=self._checked(key), id=f"item-{key}", compact=True)
             with Horizontal(classes="row"):
                 yield Label("Version")
-                yield Select([], id="version", prompt="loading versions…")
+                yield Select([], id="version", prompt="loading versions…", compact=True)
             with Horizontal(classes="row"):
-                yield Label("Dates")
-                with RadioSet(id="when"):
-                    yield RadioButton("as of", value=True, id="when-asof")
-                    yield RadioButton("live (CURRENT_DATE)", id="when-live")
-                yield Input(clock.today().isoformat(), id="as-of", placeholder="YYYY-MM-DD")
+                yield Label("As of")
+                yield Input(clock.today().isoformat(), id="as-of", placeholder="live", compact=True)
+                yield Label("empty: live, dates move with CURRENT_DATE()", classes="hint", id="as-of-hint")
             with Horizontal(classes="row"):
                 yield Label("Folder")
-                yield Input(os.getcwd(), id="folder")
+                yield Input(os.getcwd(), id="folder", compact=True)
             yield Label("", classes="error", id="error")
             with Horizontal(classes="buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Export", id="export", variant="primary")
+                yield Button("Cancel", id="cancel", compact=True)
+                yield Button("Export ctrl+s", id="export", variant="primary", compact=True)
 
     def _checked(self, key: str) -> bool:
         if self.initial in (None, "full"):
@@ -111,17 +109,14 @@ class ExportScreen(ModalScreen[list[str] | None]):
     # -- reading the form -----------------------------------------------------
 
     def _as_of(self) -> dt.date | None:
-        if self.query_one("#when-live", RadioButton).value:
-            return None
+        """A pinned date (reproducible SQL), or None for live SQL (CURRENT_DATE)."""
         text = self.query_one("#as-of", Input).value.strip()
+        if not text or text.lower() == "live":
+            return None
         try:
             return dt.date.fromisoformat(text)
         except ValueError:
-            raise ValueError(f"'{text}' is not a date written YYYY-MM-DD (or choose live)") from None
-
-    @on(RadioSet.Changed, "#when")
-    def _when_changed(self) -> None:
-        self.query_one("#as-of", Input).disabled = self.query_one("#when-live", RadioButton).value
+            raise ValueError(f"'{text}' is not a date written YYYY-MM-DD (leave it empty for live SQL)") from None
 
     def action_export(self) -> None:
         error = self.query_one("#error", Label)

@@ -10,10 +10,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.widgets import DataTable, Header, Label, Static
 
 from dataset_tui.tui import summaries
 from dataset_tui.tui.messages import DatasetsChanged
+from dataset_tui.tui.widgets.key_footer import KeyFooter
 from dataset_tui.tui.work import warehouse_work
 
 
@@ -29,11 +30,10 @@ class HistoryScreen(Screen[None]):
     ]
 
     DEFAULT_CSS = """
-    HistoryScreen #versions-pane { width: 48; border-right: vkey $panel; }
+    HistoryScreen #versions-pane { width: 40%; max-width: 48; border-right: vkey $panel; }
     HistoryScreen #versions { height: 1fr; }
     HistoryScreen #diff-title { margin: 0 1; text-style: bold; }
     HistoryScreen #diff-pane { width: 1fr; }
-    HistoryScreen #hint { color: $text-muted; margin: 0 1; }
     """
 
     def __init__(self, name: str) -> None:
@@ -54,12 +54,11 @@ class HistoryScreen(Screen[None]):
         with Horizontal():
             with Vertical(id="versions-pane"):
                 yield DataTable(id="versions", cursor_type="row")
-                yield Label("space: diff against this · t: definition/SQL", id="hint")
             with Vertical(id="diff-pane"):
                 yield Label("", id="diff-title")
                 with VerticalScroll():
                     yield Static("", id="diff")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#versions", DataTable)

@@ -7,7 +7,9 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label
+from textual.widgets import DataTable, Header, Label
+
+from dataset_tui.tui.widgets.key_footer import KeyFooter
 
 
 def _cell(value: Any) -> str:
@@ -39,7 +41,7 @@ class PreviewScreen(Screen[None]):
             id="caption",
         )
         yield DataTable(id="rows", zebra_stripes=True, cursor_type="row")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = f"preview · {self.dataset_name}"
