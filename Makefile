@@ -25,7 +25,7 @@ bench: $(STAMP)
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 screenshots: $(STAMP)
-	$(BIN)/python -m bench.screenshots 2>/dev/null || $(BIN)/python screenshots/make_screenshots.py
+	$(BIN)/python scripts/screenshots.py
 
 # The BigQuery emulator lives in its own environment: it pins its own sqlglot
 # and duckdb and pulls ~600 MB that the app does not need (see tests/emulator.py).

@@ -48,6 +48,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(inv) or 0)
     except CliError as exc:
         return fail(str(exc), exc.code)
+    except BrokenPipeError:
+        # `dataset-tui list --json | head`: the reader left; that is not an error.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:
         from dataset_tui.services.errors import user_message
 

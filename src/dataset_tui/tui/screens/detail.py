@@ -31,6 +31,7 @@ class DetailScreen(Screen[None]):
         Binding("p", "preview", "Preview"),
         Binding("x", "export", "Export"),
         Binding("y", "copy", "Copy SQL"),
+        Binding("t", "next_tab", "SQL tab"),
         Binding("e", "edit", "Edit"),
         Binding("c", "clone", "Clone"),
         Binding("a", "activate", "Activate"),
@@ -51,6 +52,7 @@ class DetailScreen(Screen[None]):
         self.dataset_name = name
         self.head: Any = None
         self.definition: Any = None
+        self._shown: dict[str, str] = {}
 
     @property
     def ctx(self) -> Any:
@@ -96,9 +98,16 @@ class DetailScreen(Screen[None]):
         self.head = head
         self.definition = version.definition
         self.sub_title = f"{head.name} · {head.badge}"
-        self.query_one("#summary", Static).update(summaries.configuration(head, version))
-        self.query_one("#analysis", Static).update(summaries.analysis(cached))
-        self.query_one("#quality", Static).update(summaries.quality(cached))
+        # Each update re-lays out the screen (and repaints the highlighted
+        # SQL), so only touch what changed.
+        for selector, text in (
+            ("#summary", summaries.configuration(head, version)),
+            ("#analysis", summaries.analysis(cached)),
+            ("#quality", summaries.quality(cached)),
+        ):
+            if self._shown.get(selector) != text:
+                self._shown[selector] = text
+                self.query_one(selector, Static).update(text)
         self.query_one(SqlTabs).set_sql(texts)
 
     # -- warehouse actions (workers; cost confirmation on BigQuery) ------------
@@ -180,6 +189,9 @@ class DetailScreen(Screen[None]):
         else:
             self.notify(f"Copied {len(text.splitlines())} lines of SQL to the clipboard (OSC 52). "
                         "Press x to save it to a file instead.")
+
+    def action_next_tab(self) -> None:
+        self.query_one(SqlTabs).next_tab()
 
     def action_edit(self) -> None:
         from dataset_tui.tui import actions

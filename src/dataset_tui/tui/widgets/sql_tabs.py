@@ -62,5 +62,11 @@ class SqlTabs(Vertical):
         active = self.query_one(TabbedContent).active or "tab-full"
         return active.removeprefix("tab-")
 
+    def next_tab(self) -> None:
+        """Full → Train → Eval → TFX → Full (the keyboard way through the tabs)."""
+        keys = [key for key, _ in TABS]
+        following = keys[(keys.index(self.current_key) + 1) % len(keys)]
+        self.query_one(TabbedContent).active = f"tab-{following}"
+
     def current_text(self) -> str:
         return self._texts.get(self.current_key, "")

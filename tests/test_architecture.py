@@ -1,0 +1,75 @@
+"""The rules of DESIGN §2 that keep the code easy to change, checked."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "src" / "dataset_tui"
+
+
+def imports_of(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+def modules(folder: str) -> list[Path]:
+    return sorted((PACKAGE / folder).rglob("*.py")) if folder else sorted(PACKAGE.rglob("*.py"))
+
+
+def test_nothing_outside_tui_imports_textual() -> None:
+    offenders = [
+        str(p.relative_to(PACKAGE))
+        for p in modules("")
+        if "tui" not in p.relative_to(PACKAGE).parts
+        and any(m == "textual" or m.startswith("textual.") for m in imports_of(p))
+    ]
+    assert offenders == []
+
+
+def test_domain_imports_nothing_of_ours_but_itself() -> None:
+    offenders = {}
+    for p in modules("domain"):
+        ours = {m for m in imports_of(p) if m.startswith("dataset_tui") and not m.startswith("dataset_tui.domain")}
+        if ours:
+            offenders[p.name] = ours
+    assert offenders == {}
+
+
+def test_store_and_warehouse_depend_only_on_domain() -> None:
+    for folder in ("store", "warehouse"):
+        for p in modules(folder):
+            ours = {m for m in imports_of(p) if m.startswith("dataset_tui.")}
+            allowed = (f"dataset_tui.{folder}", "dataset_tui.domain", "dataset_tui.config")
+            assert all(m.startswith(allowed) for m in ours), (p.name, ours)
+
+
+def test_faces_do_not_reach_past_services() -> None:
+    """The CLI and the TUI talk to the store and warehouses only through services."""
+    for folder in ("cli", "tui"):
+        for p in modules(folder):
+            bad = {m for m in imports_of(p) if m.startswith(("dataset_tui.store", "dataset_tui.warehouse."))}
+            # Result types and error classes may be named; behaviour may not be called.
+            bad -= {"dataset_tui.warehouse.base", "dataset_tui.store.errors", "dataset_tui.store"}
+            assert not bad, (p.relative_to(PACKAGE), bad)
+
+
+def test_start_up_imports_no_heavy_library() -> None:
+    """Opening the CLI (and so the TUI's entry point) must not import DuckDB, BigQuery or sqlglot."""
+    code = (
+        "import sys, json; import dataset_tui.cli as c; c.build_parser();"
+        "import dataset_tui.tui.app, dataset_tui.tui.screens.datasets;"
+        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('duckdb', 'sqlglot', 'google', 'sqlparse', 'farmhash', 'pyarrow', 'numpy'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert json.loads(out) == []
