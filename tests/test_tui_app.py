@@ -380,3 +380,30 @@ async def test_help_lists_the_screen_keys(ctx: AppContext) -> None:
         text = str(app.screen.query_one(Static).render())
         for words in ("Search", "Filter", "Compare", "History", "command palette"):
             assert words in text
+
+
+async def test_palette_opens_a_dataset_and_switches_model(ctx: AppContext) -> None:
+    from dataset_tui.tui.screens.detail import DetailScreen
+
+    add(ctx, "alpha")
+    app = app_for(ctx)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"alpha")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DetailScreen) and app.screen.dataset_name == "alpha"
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"experiments")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert ctx.model == "experiments"
+        assert names_on_screen(app) == []
+        assert "experiments" in app.sub_title

@@ -71,6 +71,13 @@ class DatasetCommands(Provider):
         for title, callback, help_text in self._commands():
             if (score := matcher.match(title)) > 0:
                 yield Hit(score, matcher.highlight(title), callback, help=help_text)
+        # A model is only a namespace: switching to a new one starts it empty.
+        from dataset_tui.domain.definition import MODEL_RE
+
+        wanted = query.strip()
+        if MODEL_RE.fullmatch(wanted) and wanted not in self._models:
+            title = f"Switch model: {wanted} (new, empty)"
+            yield Hit(0.5, title, partial(self.app.switch_model, wanted), help="start a new model namespace")  # type: ignore[attr-defined]
         shown = 0
         for name in self._datasets:
             title = f"Open dataset: {name}"

@@ -53,9 +53,10 @@ class DatasetsScreen(Screen[None]):
     DatasetsScreen #search:focus { background: $primary 20%; }
     DatasetsScreen #filter { width: auto; margin-left: 2; color: $accent; }
     DatasetsScreen #count { width: auto; margin-left: 2; color: $text-muted; }
-    DatasetsScreen #empty { margin: 2 4; display: none; }
+    DatasetsScreen #empty { margin: 1 4; display: none; height: auto; }
+    /* The (empty) list stays displayed and focused, so n, ? and q work at once
+       instead of typing into the search box. */
     DatasetsScreen.empty #empty { display: block; }
-    DatasetsScreen.empty DatasetList { display: none; }
     """
 
     def __init__(self) -> None:
@@ -68,8 +69,8 @@ class DatasetsScreen(Screen[None]):
             yield Input(placeholder="/ search name or description", id="search")
             yield Label("all", id="filter")
             yield Label("", id="count")
-        yield DatasetList(id="datasets")
         yield Static(EMPTY_TEXT, id="empty")
+        yield DatasetList(id="datasets")
         yield KeyFooter()
 
     @property

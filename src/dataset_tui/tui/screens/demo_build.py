@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Label, ProgressBar
+from textual.widgets import Label, ProgressBar, Static
 
+from dataset_tui.tui.messages import WorkFailed
 from dataset_tui.tui.screens.confirm import MODAL_CSS
 from dataset_tui.tui.work import warehouse_work
 
@@ -15,17 +17,32 @@ class DemoBuildScreen(ModalScreen[bool]):
     """Building the demo warehouse."""
 
     DEFAULT_CSS = f"DemoBuildScreen {{ align: center middle; }}\n{MODAL_CSS}"
+    BINDINGS = [Binding("escape", "close", "Continue without it", show=False)]
+
+    failed = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box"):
             yield Label("Building the demo warehouse", classes="title")
-            yield Label(
+            yield Static(
                 "First run: generating raw_data (transactions, customers, products, ...) "
                 "in a local DuckDB file. This takes a few seconds, once.",
                 classes="hint",
             )
             yield ProgressBar(total=100, show_eta=False, id="progress")
             yield Label("starting…", id="step")
+
+    def on_work_failed(self, message: WorkFailed) -> None:
+        # The app shows the error too (the message bubbles on); here, say what now.
+        self.failed = True
+        self.query_one("#step", Label).update(
+            "The demo could not be built. Press escape to go on without it "
+            "(store commands still work), or q to quit."
+        )
+
+    def action_close(self) -> None:
+        if self.failed:
+            self.dismiss(False)
 
     def on_mount(self) -> None:
         self.build()
