@@ -195,9 +195,9 @@ class Column(_Strict):
     @property
     def base_type(self) -> str | None:
         """The type without parameters: `NUMERIC(10, 2)` → `NUMERIC`, `ARRAY<INT64>` → `ARRAY`."""
-        if self.type is None:
-            return None
-        return re.split(r"[<(]", self.type, maxsplit=1)[0].strip()
+        from dataset_tui.domain.types import base_type
+
+        return None if self.type is None else base_type(self.type)
 
 
 class RollingRange(_Strict):

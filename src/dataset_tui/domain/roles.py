@@ -37,26 +37,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from dataset_tui.domain.types import base_type
+
 ROLES = ("user_id", "product_id", "timestamp", "revenue")
 
 Confidence = Literal["high", "medium", "low"]
 
 # -- types ------------------------------------------------------------------
 
-# Legacy type names the BigQuery API still reports for some tables.
-_TYPE_ALIASES = {
-    "INTEGER": "INT64",
-    "INT": "INT64",
-    "SMALLINT": "INT64",
-    "BIGINT": "INT64",
-    "TINYINT": "INT64",
-    "BYTEINT": "INT64",
-    "FLOAT": "FLOAT64",
-    "BOOLEAN": "BOOL",
-    "DECIMAL": "NUMERIC",
-    "BIGDECIMAL": "BIGNUMERIC",
-    "RECORD": "STRUCT",
-}
 
 # A key must compare by exact equality and cast to text the same way on both
 # engines; STRING ↔ INT64 never joins (BigQuery refuses the comparison).
@@ -66,10 +54,6 @@ TIMESTAMP_TYPES = ("TIMESTAMP", "DATETIME", "DATE")
 NUMERIC_TYPES = ("INT64", "FLOAT64", "NUMERIC", "BIGNUMERIC")
 
 
-def base_type(bigquery_type: str) -> str:
-    """`NUMERIC(10, 2)` → `NUMERIC`, `ARRAY<INT64>` → `ARRAY`, `INTEGER` → `INT64`."""
-    head = re.split(r"[<(]", bigquery_type.strip(), maxsplit=1)[0].strip().upper()
-    return _TYPE_ALIASES.get(head, head)
 
 
 # -- names --------------------------------------------------------------------

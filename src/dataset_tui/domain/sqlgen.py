@@ -55,20 +55,6 @@ SPLIT_NAMES: tuple[SplitName, ...] = ("full", "train", "eval")
 # 63), optionally in the legacy domain-scoped form `example.com:my-project`.
 PROJECT_RE = re.compile(r"(?:[a-z0-9](?:[a-z0-9.-]{0,61}[a-z0-9])?:)?[a-z][a-z0-9-]{4,61}[a-z0-9]")
 
-# Legacy SQL names (what the BigQuery REST API reports) → GoogleSQL names.
-TYPE_SYNONYMS = {
-    "INTEGER": "INT64",
-    "INT": "INT64",
-    "SMALLINT": "INT64",
-    "BIGINT": "INT64",
-    "TINYINT": "INT64",
-    "BYTEINT": "INT64",
-    "FLOAT": "FLOAT64",
-    "BOOLEAN": "BOOL",
-    "DECIMAL": "NUMERIC",
-    "BIGDECIMAL": "BIGNUMERIC",
-    "RECORD": "STRUCT",
-}
 # BigQueryExampleGen reads only these; each entry says how to get there.
 TFX_PASS_THROUGH = ("INT64", "FLOAT64", "BOOL", "STRING")
 TFX_CASTS = {
@@ -141,10 +127,7 @@ def comment_safe(text: str) -> list[str]:
 
 def bigquery_type(column: Column) -> str | None:
     """The column's base GoogleSQL type (`NUMERIC(10,2)` → NUMERIC, `INTEGER` → INT64), if known."""
-    base = column.base_type
-    if base is None:
-        return None
-    return TYPE_SYNONYMS.get(base, base)
+    return column.base_type
 
 
 def tfx_problems(definition: Definition) -> list[str]:

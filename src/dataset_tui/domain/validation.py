@@ -17,6 +17,7 @@ from dataset_tui.domain.definition import (
     RandomSplit,
     TimeSplit,
 )
+from dataset_tui.domain.types import base_type
 
 # Types a random split may hash: other types cast to text differently on
 # each engine, so the same row could land in different splits.
@@ -231,7 +232,7 @@ def check_against_schema(
                 Problem(path=f"columns[{i}].name", message=f"column {column.name!r} does not exist in {column.table}")
             )
             continue
-        base = actual.split("<", 1)[0].split("(", 1)[0].strip().upper()
+        base = base_type(actual)
         if column.role and base not in ROLE_TYPES[column.role]:
             problems.append(
                 Problem(
@@ -244,7 +245,7 @@ def check_against_schema(
     if key is not None and not any(p.path.startswith("columns") for p in problems):
         cols = lowered.get(key.table.lower(), {})
         actual = cols.get(key.name.lower())
-        if actual is not None and actual.split("<", 1)[0].strip().upper() not in SPLIT_KEY_TYPES:
+        if actual is not None and base_type(actual) not in SPLIT_KEY_TYPES:
             problems.append(
                 Problem(
                     path="split.key",
