@@ -62,6 +62,7 @@ class DatasetsScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.status_filter: str | None = None
+        self._pending_keep: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -89,7 +90,7 @@ class DatasetsScreen(Screen[None]):
 
     def reload(self, keep: str | None = None) -> None:
         search = self.query_one("#search", Input).value.strip() or None
-        self._load(self.status_filter, search, keep)
+        self._load(self.status_filter, search, keep or self._pending_keep)
 
     @warehouse_work("list datasets", group="list")
     def _load(self, status: str | None, search: str | None, keep: str | None) -> None:
@@ -100,6 +101,7 @@ class DatasetsScreen(Screen[None]):
         self.app.call_from_thread(self._show, heads, total, bool(search or status), keep)
 
     def _show(self, heads: list[Any], total: int, filtered: bool, keep: str | None) -> None:
+        self._pending_keep = None
         self.table.set_rows(heads, keep=keep)
         self.set_class(total == 0, "empty")
         self.query_one("#count", Label).update(f"{len(heads)} of {total}" if filtered else f"{total} datasets")
@@ -108,6 +110,8 @@ class DatasetsScreen(Screen[None]):
         self.reload(keep=message.name)
 
     def on_screen_resume(self) -> None:
+        # Back from another screen: keys go to the list again, not the search box.
+        self.table.focus()
         self.reload()
 
     # -- search and filter ----------------------------------------------------
@@ -175,6 +179,8 @@ class DatasetsScreen(Screen[None]):
 
     def _after_wizard(self, saved: str | None) -> None:
         if saved:
+            # The cursor lands on what was just saved, whichever reload runs last.
+            self._pending_keep = saved
             self.reload(keep=saved)
 
     def action_clone(self) -> None:

@@ -1,0 +1,173 @@
+"""The service calls the wizard makes, in one place, each returning what the steps show.
+
+Every function here blocks (store or warehouse I/O) and is called from a
+worker thread only. The wizard never touches the store or a warehouse
+itself: these go through `services`, as the CLI does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from dataset_tui.domain.definition import Definition
+    from dataset_tui.domain.roles import JoinSuggestion
+    from dataset_tui.services.context import AppContext
+    from dataset_tui.warehouse.base import ColumnStats, DryRun, TableInfo
+
+
+@dataclass(frozen=True)
+class SchemaColumn:
+    name: str
+    type: str
+    suggested_role: str | None
+    role_confidence: float | None
+    join_key: bool
+
+
+@dataclass(frozen=True)
+class TableStatsView:
+    """A table's statistics as the side panel needs them, and whether they came from the cache."""
+
+    table: str
+    row_count: int
+    columns: dict[str, ColumnStats]
+    cached: bool
+    computed_at: str | None
+
+
+def name_problem(ctx: AppContext, name: str) -> str | None:
+    """None when `name` can be used for a new dataset in the model, else why not."""
+    from dataset_tui.services import definitions
+
+    return definitions.name_problem(ctx, name)
+
+
+def list_tables(ctx: AppContext) -> list[TableInfo]:
+    from dataset_tui.services import warehouse_ops
+
+    return warehouse_ops.list_tables(ctx)
+
+
+def table_schema(ctx: AppContext, table: str) -> list[SchemaColumn]:
+    from dataset_tui.services import warehouse_ops
+
+    data = warehouse_ops.table_schema(ctx, table)
+    return [
+        SchemaColumn(c["name"], c["type"], c.get("suggested_role"), c.get("role_confidence"), bool(c.get("join_key")))
+        for c in data["columns"]
+    ]
+
+
+def _join(item: dict[str, Any]) -> JoinSuggestion:
+    from dataset_tui.domain.roles import JoinSuggestion
+
+    return JoinSuggestion(
+        left_table=item["left_table"],
+        left_column=item["left_column"],
+        right_table=item["right_table"],
+        right_column=item["right_column"],
+        score=float(item["score"]),
+        confidence=item["confidence"],
+        reason=item.get("reason", ""),
+        many_to_one=bool(item.get("many_to_one", True)),
+    )
+
+
+def detect_joins(ctx: AppContext, tables: Sequence[str]) -> list[JoinSuggestion]:
+    """Every detected join between the tables, best first (none for a single table)."""
+    from dataset_tui.services import warehouse_ops
+
+    if len(set(tables)) < 2:
+        return []
+    return [_join(j) for j in warehouse_ops.joins(ctx, list(tables))["joins"]]
+
+
+@dataclass(frozen=True)
+class Mapping:
+    roles: dict[str, tuple[str, str]]  # role → (table, column)
+    joins: list[JoinSuggestion]  # in definition order, oriented joined → new
+    warnings: list[str]
+
+
+def suggest(ctx: AppContext, tables: Sequence[str], primary: str | None) -> Mapping:
+    """The suggested role mapping across the tables, with the joins connecting them."""
+    from dataset_tui.services import warehouse_ops
+
+    data = warehouse_ops.suggest(ctx, list(tables), primary)
+    roles = {role: (s["table"], s["column"]) for role, s in data["roles"].items()}
+    return Mapping(roles, [_join(j) for j in data["joins"]], list(data.get("warnings", [])))
+
+
+def table_stats(ctx: AppContext, table: str, confirm: Callable[[DryRun], bool]) -> TableStatsView:
+    """Statistics of every column of a table: one query, cached in the store per table."""
+    from dataset_tui.services import warehouse_ops
+    from dataset_tui.warehouse.base import ColumnStats, HistogramBin
+
+    data = warehouse_ops.table_stats(ctx, table, confirm=confirm)
+    columns = {
+        c["name"]: ColumnStats(
+            name=c["name"],
+            type=c["type"],
+            count=c.get("count", data["row_count"]),
+            null_count=c["null_count"],
+            distinct_count=c.get("distinct_count"),
+            min=c.get("min"),
+            max=c.get("max"),
+            mean=c.get("mean"),
+            stddev=c.get("stddev"),
+            range_days=c.get("range_days"),
+            histogram=tuple(HistogramBin(b["label"], b["count"]) for b in c.get("histogram", ())),
+            approximate_distinct=bool(c.get("approximate_distinct")),
+        )
+        for c in data["columns"]
+    }
+    return TableStatsView(table, data["row_count"], columns, bool(data.get("cached")), data.get("computed_at"))
+
+
+def samples(ctx: AppContext, table: str, column: str, limit: int = 12) -> list[Any]:
+    from dataset_tui.services import warehouse_ops
+
+    return list(warehouse_ops.samples(ctx, table, column, limit)["values"])
+
+
+def cached_counts(ctx: AppContext, name: str) -> tuple[Any, str, int] | None:
+    """The last analysis of a saved dataset: (AnalysisCounts, definition hash, version analysed)."""
+    from dataset_tui.domain.analysis import AnalysisError, analysis_from_json
+    from dataset_tui.services import definitions
+
+    shown = definitions.show(ctx.store, ctx.model, name)
+    analysis = shown.get("analysis")
+    if not analysis:
+        return None
+    try:
+        counts, _quality = analysis_from_json(analysis["result"])
+    except AnalysisError:
+        return None
+    return counts, analysis["definition_hash"], shown["definition_version"]
+
+
+def save(ctx: AppContext, definition: Definition, *, base_revision: int | None, create: bool) -> Any:
+    """Create the dataset, or add a version (refused with ConflictError when stale).
+
+    Column types are filled from the warehouse first, so the saved file
+    carries what the TFX variant and the split-key check need.
+    """
+    from dataset_tui.services import definitions, warehouse_ops
+
+    typed = warehouse_ops.fill_column_types(ctx, definition)
+    return definitions.save(
+        ctx.store, typed, base_revision=base_revision, mode="create" if create else "update"
+    )
+
+
+def latest(ctx: AppContext, name: str) -> tuple[int, Definition]:
+    """The latest version of a dataset: (revision, definition) — what a reload starts from."""
+    from dataset_tui.services import definitions
+
+    # `resolve` picks the active version by default; an edit starts from the newest.
+    head, _ = definitions.resolve(ctx.store, ctx.model, name)
+    _, newest = definitions.resolve(ctx.store, ctx.model, head.name, head.revision)
+    return newest.number, newest.definition

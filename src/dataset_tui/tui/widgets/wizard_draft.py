@@ -1,0 +1,526 @@
+"""WizardDraft: what the wizard's four steps have collected so far.
+
+Plain data, no Textual: the steps edit it, and it turns into a definition
+dict for `parse_definition`. Numbers are kept as the text the user typed so
+that "abc" in a number field becomes an error beside that field instead of
+being lost. Problems come back as `Problem(path, message)` with the file
+format's field paths; `step_of(path)` says which step shows each.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from dataset_tui.domain.definition import (
+    FORMAT,
+    NAME_RE,
+    ROLES,
+    Definition,
+    DefinitionError,
+    FixedRange,
+    Problem,
+    RandomSplit,
+    RollingRange,
+    TimeSplit,
+    parse_definition,
+)
+
+STEPS = ("Basic", "Tables", "Columns", "Filters & split")
+DATE_MODES = ("none", "rolling", "fixed")
+SPLIT_MODES = ("none", "time", "random")
+
+ColumnKey = tuple[str, str]  # (table, column name)
+
+
+@dataclass
+class JoinDraft:
+    """One joined table: how it is joined, and where the join came from."""
+
+    table: str
+    type: str = "left"
+    on: list[tuple[str, str]] = field(default_factory=list)  # ("t.c", "table.c") pairs
+    # "high" / "medium" / "low" for a detected join, "manual" when the user
+    # made or edited it, "saved" when it came from the definition being edited.
+    confidence: str = "manual"
+    reason: str = ""
+
+    @property
+    def left_tables(self) -> set[str]:
+        return {left.split(".", 1)[0] for left, _ in self.on}
+
+    def describe(self) -> str:
+        conditions = " AND ".join(f"{left} = {right}" for left, right in self.on) or "(no condition)"
+        return conditions
+
+
+@dataclass
+class ColumnDraft:
+    table: str
+    name: str
+    type: str | None = None
+    selected: bool = False
+    role: str | None = None
+    alias: str = ""
+
+    @property
+    def key(self) -> ColumnKey:
+        return (self.table, self.name)
+
+    @property
+    def output_name(self) -> str:
+        if self.alias:
+            return self.alias
+        if self.role:
+            return self.role
+        return self.name.rsplit(".", 1)[-1]
+
+
+@dataclass
+class WizardDraft:
+    model: str = "default"
+    name: str = ""
+    description: str = ""
+    dataset: str = "raw_data"
+    primary: str | None = None
+    secondary: list[str] = field(default_factory=list)
+    joins: list[JoinDraft] = field(default_factory=list)
+    # Every column the wizard knows (of the chosen tables), by key.
+    columns: dict[ColumnKey, ColumnDraft] = field(default_factory=dict)
+    # The output order: selected columns in the order they were chosen (an
+    # edited definition keeps its own order, so an untouched edit is unchanged).
+    order: list[ColumnKey] = field(default_factory=list)
+    date_mode: str = "none"
+    months: str = "6"
+    start: str = ""
+    end: str = ""
+    top_percent: str = ""
+    min_transactions: str = ""
+    split_mode: str = "none"
+    eval_days: str = "30"
+    train_percent: str = "80"
+    split_key: str = ""  # "" = the user_id column
+
+    # -- building from a definition ---------------------------------------------
+
+    @classmethod
+    def from_definition(cls, d: Definition) -> WizardDraft:
+        draft = cls(model=d.model, name=d.name, description=d.description, dataset=d.source.dataset)
+        draft.primary = d.source.primary
+        draft.secondary = [j.table for j in d.source.joins]
+        draft.joins = [
+            JoinDraft(j.table, j.type, [(on.left, on.right) for on in j.on], "saved") for j in d.source.joins
+        ]
+        for c in d.columns:
+            col = ColumnDraft(c.table, c.name, c.type, True, c.role, c.alias or "")
+            draft.columns[col.key] = col
+            draft.order.append(col.key)
+        f = d.filters
+        if isinstance(f.date_range, RollingRange):
+            draft.date_mode, draft.months = "rolling", str(f.date_range.months)
+        elif isinstance(f.date_range, FixedRange):
+            draft.date_mode = "fixed"
+            draft.start, draft.end = f.date_range.start.isoformat(), f.date_range.end.isoformat()
+        draft.top_percent = "" if f.top_products_percent is None else str(f.top_products_percent)
+        draft.min_transactions = "" if f.min_transactions is None else str(f.min_transactions)
+        if isinstance(d.split, TimeSplit):
+            draft.split_mode, draft.eval_days = "time", str(d.split.eval_days)
+        elif isinstance(d.split, RandomSplit):
+            draft.split_mode, draft.train_percent = "random", str(d.split.train_percent)
+            draft.split_key = d.split.key or ""
+        return draft
+
+    def copy(self) -> WizardDraft:
+        return replace(
+            self,
+            secondary=list(self.secondary),
+            joins=[replace(j, on=list(j.on)) for j in self.joins],
+            columns={k: replace(c) for k, c in self.columns.items()},
+            order=list(self.order),
+        )
+
+    # -- tables -----------------------------------------------------------------
+
+    @property
+    def tables(self) -> list[str]:
+        return ([self.primary] if self.primary else []) + list(self.secondary)
+
+    def set_primary(self, table: str) -> None:
+        """Make `table` the primary; the old primary becomes a secondary table."""
+        if table == self.primary:
+            return
+        old = self.primary
+        self.primary = table
+        if table in self.secondary:
+            self.secondary.remove(table)
+        if old is not None:
+            self.secondary.insert(0, old)
+        # Joins keep their conditions; only the one that joined the new
+        # primary must go (a primary is never joined to itself).
+        self.joins = [j for j in self.joins if j.table != table]
+        self._drop_columns_outside()
+
+    def toggle_secondary(self, table: str) -> bool:
+        """Add or remove a secondary table; returns whether it is now chosen."""
+        if table == self.primary:
+            return True
+        if table in self.secondary:
+            self.secondary.remove(table)
+            self.joins = [j for j in self.joins if j.table != table and table not in j.left_tables]
+            self._drop_columns_outside()
+            return False
+        if self.primary is None:
+            self.primary = table
+            return True
+        self.secondary.append(table)
+        return True
+
+    def join_for(self, table: str) -> JoinDraft | None:
+        return next((j for j in self.joins if j.table == table), None)
+
+    def set_join(self, join: JoinDraft) -> None:
+        for i, existing in enumerate(self.joins):
+            if existing.table == join.table:
+                self.joins[i] = join
+                return
+        self.joins.append(join)
+
+    def remove_join(self, table: str) -> None:
+        self.joins = [j for j in self.joins if j.table != table]
+
+    def ordered_joins(self) -> list[JoinDraft]:
+        """Joins in an order where each join's left side is already joined.
+
+        The user adds tables in any order; the file format wants every join
+        to refer only to the primary or earlier joins. Joins that cannot be
+        placed keep their place at the end, where validation names them.
+        """
+        placed = {self.primary} if self.primary else set()
+        pending = [j for j in self.joins if j.table in self.secondary]
+        out: list[JoinDraft] = []
+        while pending:
+            ready = next((j for j in pending if j.left_tables <= placed), None)
+            if ready is None:
+                out += pending
+                break
+            out.append(ready)
+            placed.add(ready.table)
+            pending.remove(ready)
+        return out
+
+    def _drop_columns_outside(self) -> None:
+        chosen = set(self.tables)
+        self.order = [k for k in self.order if k[0] in chosen]
+        for col in self.columns.values():
+            if col.table not in chosen:
+                col.selected = False
+
+    # -- columns ------------------------------------------------------------------
+
+    def add_schema(self, table: str, columns: list[tuple[str, str]]) -> None:
+        """Learn a table's columns (name, type); keeps what was chosen for known ones."""
+        for name, type_ in columns:
+            key = (table, name)
+            if key in self.columns:
+                self.columns[key].type = type_
+            else:
+                self.columns[key] = ColumnDraft(table, name, type_)
+
+    def columns_of(self, table: str) -> list[ColumnDraft]:
+        return [c for c in self.columns.values() if c.table == table]
+
+    def selected_columns(self) -> list[ColumnDraft]:
+        return [self.columns[k] for k in self.order if k in self.columns and self.columns[k].selected]
+
+    def toggle_column(self, key: ColumnKey) -> None:
+        col = self.columns[key]
+        self.select_column(key, not col.selected)
+
+    def select_column(self, key: ColumnKey, selected: bool) -> None:
+        col = self.columns[key]
+        col.selected = selected
+        if selected and key not in self.order:
+            self.order.append(key)
+        if not selected:
+            if key in self.order:
+                self.order.remove(key)
+            col.role = None
+
+    def set_role(self, key: ColumnKey, role: str | None) -> str | None:
+        """Give a column a role (selecting it); the column that had the role loses it.
+
+        Returns the output name of the column the role was taken from, if any.
+        """
+        taken_from = None
+        if role is not None:
+            for other in self.columns.values():
+                if other.role == role and other.key != key:
+                    other.role = None
+                    taken_from = f"{other.table}.{other.name}"
+        col = self.columns[key]
+        col.role = role
+        if role is not None and not col.selected:
+            self.select_column(key, True)
+        return taken_from
+
+    def cycle_role(self, key: ColumnKey) -> str | None:
+        """none → user_id → product_id → timestamp → revenue → none; returns who lost the role."""
+        col = self.columns[key]
+        cycle = (None, *ROLES)
+        nxt = cycle[(cycle.index(col.role) + 1) % len(cycle)]
+        return self.set_role(key, nxt)
+
+    def apply_roles(self, roles: dict[str, ColumnKey]) -> int:
+        """Apply suggested roles ({role: (table, column)}); returns how many changed."""
+        changed = 0
+        for role, key in roles.items():
+            if key not in self.columns:
+                continue
+            if self.columns[key].role != role or not self.columns[key].selected:
+                changed += 1
+            self.set_role(key, role)
+        return changed
+
+    def role_columns(self) -> dict[str, ColumnDraft]:
+        return {c.role: c for c in self.selected_columns() if c.role}
+
+    def output_names(self) -> list[str]:
+        return [c.output_name for c in self.selected_columns()]
+
+    # -- the definition -------------------------------------------------------------
+
+    def number_problems(self, up_to_step: int = 4) -> tuple[dict[str, Any], list[Problem]]:
+        """Filters and split as file data, plus problems for numbers that are not numbers."""
+        problems: list[Problem] = []
+        if up_to_step < 4:
+            return {}, problems
+        filters: dict[str, Any] = {}
+
+        def number(text: str, path: str, what: str) -> int | None:
+            text = text.strip()
+            if not text:
+                return None
+            if not re.fullmatch(r"-?\d+", text):
+                problems.append(Problem(path=path, message=f"{what} must be a whole number (got {text!r})"))
+                return None
+            return int(text)
+
+        if self.date_mode == "rolling":
+            months = number(self.months, "filters.date_range.months", "months")
+            if months is None and not any(p.path == "filters.date_range.months" for p in problems):
+                problems.append(Problem(path="filters.date_range.months", message="how many months back? (1–120)"))
+            filters["date_range"] = {"type": "rolling", "months": months if months is not None else 0}
+        elif self.date_mode == "fixed":
+            rng: dict[str, Any] = {"type": "fixed"}
+            for key, text in (("start", self.start), ("end", self.end)):
+                value = text.strip()
+                if not value:
+                    problems.append(Problem(path=f"filters.date_range.{key}", message="required (YYYY-MM-DD)"))
+                rng[key] = value
+            filters["date_range"] = rng
+        top = number(self.top_percent, "filters.top_products_percent", "top products percent")
+        if top is not None:
+            filters["top_products_percent"] = top
+        mint = number(self.min_transactions, "filters.min_transactions", "minimum transactions")
+        if mint is not None:
+            filters["min_transactions"] = mint
+        split: dict[str, Any] | None = None
+        if self.split_mode == "time":
+            days = number(self.eval_days, "split.eval_days", "eval days")
+            if days is None and not any(p.path == "split.eval_days" for p in problems):
+                problems.append(Problem(path="split.eval_days", message="how many days for eval? (1–3650)"))
+            split = {"type": "time", "eval_days": days if days is not None else 0}
+        elif self.split_mode == "random":
+            pct = number(self.train_percent, "split.train_percent", "train percent")
+            if pct is None and not any(p.path == "split.train_percent" for p in problems):
+                problems.append(Problem(path="split.train_percent", message="what share goes to train? (1–99)"))
+            split = {"type": "random", "train_percent": pct if pct is not None else 0}
+            if self.split_key:
+                split["key"] = self.split_key
+        return {"filters": filters, "split": split}, problems
+
+    def to_data(self, up_to_step: int = 4) -> tuple[dict[str, Any], list[Problem]]:
+        """The definition file's JSON object from steps 1..up_to_step, plus early problems.
+
+        Later steps are left at their neutral value (no filters, no split) so
+        that an earlier step is checked on its own.
+        """
+        data: dict[str, Any] = {
+            "format": FORMAT,
+            "name": self.name.strip(),
+            "model": self.model,
+            "description": self.description,
+            "source": {
+                "dataset": self.dataset,
+                "primary": self.primary or "",
+                "joins": [
+                    {
+                        "table": j.table,
+                        "type": j.type,
+                        "on": [{"left": left, "right": right} for left, right in j.on],
+                    }
+                    for j in self.ordered_joins()
+                ],
+            },
+            "columns": [],
+        }
+        if up_to_step >= 3:
+            for c in self.selected_columns():
+                item: dict[str, Any] = {"table": c.table, "name": c.name}
+                if c.role:
+                    item["role"] = c.role
+                if c.alias.strip():
+                    item["alias"] = c.alias.strip()
+                if c.type:
+                    item["type"] = c.type
+                data["columns"].append(item)
+        else:
+            # Steps 1–2 are checked before any column is chosen: stand in a
+            # column the checks accept, and ignore problems about columns.
+            data["columns"] = [{"table": self.primary or "t", "name": "placeholder"}]
+        rest, problems = self.number_problems(up_to_step)
+        if rest:
+            data["filters"] = rest["filters"]
+            if rest["split"] is not None:
+                data["split"] = rest["split"]
+        return data, problems
+
+    def build(self, up_to_step: int = 4) -> tuple[Definition | None, list[Problem]]:
+        """Parse the draft; returns the definition (or None) and every problem found."""
+        data, problems = self.to_data(up_to_step)
+        if up_to_step >= 1:
+            problems = self._basic_problems() + problems
+        if up_to_step >= 2:
+            problems += self._table_problems()
+        if up_to_step >= 3 and not self.selected_columns():
+            problems.append(Problem(path="columns", message="choose at least one column (space selects)"))
+        if up_to_step >= 4:
+            problems += self._date_problems()
+        try:
+            definition = parse_definition(data)
+        except DefinitionError as exc:
+            problems += [p for p in exc.problems if not _hidden(p, up_to_step)]
+            definition = None
+        if up_to_step < 4:
+            definition = None
+        return definition, readable(self, _dedupe(problems))
+
+    def _basic_problems(self) -> list[Problem]:
+        name = self.name.strip()
+        if not name:
+            return [Problem(path="name", message="a dataset needs a name")]
+        if not NAME_RE.match(name):
+            return [
+                Problem(
+                    path="name",
+                    message="1–64 characters: a letter first, then letters, digits, _ or -",
+                )
+            ]
+        return []
+
+    def _table_problems(self) -> list[Problem]:
+        if not self.primary:
+            return [Problem(path="source.primary", message="choose the primary table (enter)")]
+        problems = []
+        for i, table in enumerate(self.secondary):
+            join = self.join_for(table)
+            if join is None or not join.on:
+                problems.append(
+                    Problem(
+                        path=f"source.joins.{table}",
+                        message=f"{table} has no join: add one (a) or unselect the table (space)",
+                    )
+                )
+        return problems
+
+    def _date_problems(self) -> list[Problem]:
+        problems = []
+        if self.date_mode == "fixed":
+            for key, text in (("start", self.start), ("end", self.end)):
+                value = text.strip()
+                if value and not _is_date(value):
+                    problems.append(
+                        Problem(path=f"filters.date_range.{key}", message=f"{value!r} is not a date written YYYY-MM-DD")
+                    )
+        return problems
+
+
+def _is_date(text: str) -> bool:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return False
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _hidden(problem: Problem, up_to_step: int) -> bool:
+    """Problems about a step not yet reached (its fields are stand-ins)."""
+    if up_to_step < 3 and problem.path.startswith("columns"):
+        return True
+    if up_to_step < 2 and problem.path.startswith("source"):
+        return True
+    return False
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    seen: set[str] = set()
+    out = []
+    for p in problems:
+        if p.path in seen:
+            continue  # one message per field: the first is the most specific
+        seen.add(p.path)
+        out.append(p)
+    return out
+
+
+def step_of(path: str) -> int:
+    """Which step (1–4) shows the field at `path`."""
+    if path in ("name", "description", "model", "format", ""):
+        return 1
+    if path.startswith("source"):
+        return 2
+    if path.startswith("columns"):
+        return 3
+    return 4
+
+
+def join_index_table(draft: WizardDraft, path: str) -> str | None:
+    """The joined table a `source.joins[i]...` path is about (in `ordered_joins` order)."""
+    m = re.match(r"source\.joins\[(\d+)\]", path)
+    if m:
+        joins = draft.ordered_joins()
+        i = int(m.group(1))
+        return joins[i].table if i < len(joins) else None
+    m = re.match(r"source\.joins\.([^.\[]+)", path)
+    return m.group(1) if m else None
+
+
+def column_index_key(draft: WizardDraft, path: str) -> ColumnKey | None:
+    """The column a `columns[i]...` path is about (in output order)."""
+    m = re.match(r"columns\[(\d+)\]", path)
+    if not m:
+        return None
+    selected = draft.selected_columns()
+    i = int(m.group(1))
+    return selected[i].key if i < len(selected) else None
+
+
+def readable(draft: WizardDraft, problems: list[Problem]) -> list[Problem]:
+    """Messages with `columns[3]` spelled as the column (`transactions.amount`) the user sees."""
+    selected = draft.selected_columns()
+
+    def name(match: re.Match[str]) -> str:
+        i = int(match.group(1))
+        return f"{selected[i].table}.{selected[i].name}" if i < len(selected) else match.group(0)
+
+    return [Problem(path=p.path, message=re.sub(r"columns\[(\d+)\]", name, p.message)) for p in problems]
+
+
+def comparable(draft: WizardDraft) -> tuple[Any, ...]:
+    """What decides whether the user changed anything (for `escape`)."""
+    data, _ = draft.to_data(4)
+    return (repr(data), draft.date_mode, draft.split_mode)

@@ -1,0 +1,270 @@
+"""Step 4 of the wizard: filters and split, with a live summary (split estimate and SQL)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.markup import escape
+from textual import events, on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Input, Label, Select, Static, TextArea
+
+from dataset_tui.domain.definition import Problem
+
+if TYPE_CHECKING:
+    from dataset_tui.tui.widgets.wizard_draft import WizardDraft
+
+WIDE = 110  # from this width the summary sits beside the form
+
+DATE_OPTIONS = [("all time", "none"), ("rolling: last N months", "rolling"), ("fixed: start to end", "fixed")]
+SPLIT_OPTIONS = [("none (full data only)", "none"), ("time: last N days eval", "time"), ("random: hash of a key", "random")]
+USER_KEY = "__user_id__"  # the split key Select's "user_id column" entry
+
+# Field id → the definition path its problems are reported at.
+FIELD_PATHS = {
+    "date-mode": "filters.date_range",
+    "months": "filters.date_range.months",
+    "start": "filters.date_range.start",
+    "end": "filters.date_range.end",
+    "top": "filters.top_products_percent",
+    "min-tx": "filters.min_transactions",
+    "split-mode": "split",
+    "eval-days": "split.eval_days",
+    "train": "split.train_percent",
+    "key": "split.key",
+}
+
+
+# What each field does, shown under the form for the focused one (wide screens):
+# the rules of DESIGN §4 in a sentence each.
+FIELD_HELP = {
+    "date-mode": "Which rows, by the date (UTC) of the timestamp column. Rolling moves with each run: "
+    "from N months before the day the query runs to that day. Fixed keeps start to end, both included.",
+    "months": "1–120 months back from the day the query runs (CURRENT_DATE, or the export's as-of date).",
+    "start": "First day kept, YYYY-MM-DD.",
+    "end": "Last day kept, YYYY-MM-DD (included). A time split's eval window ends here.",
+    "top": "Keep the products that make up the first N% of revenue, biggest first, computed on the "
+    "rows in the date range. Needs the product_id and revenue roles.",
+    "min-tx": "Keep users with at least N rows in the date range (counted after the joins). "
+    "Needs the user_id role.",
+    "split-mode": "Time: the most recent days are eval, earlier days train. Random: a hash of a key puts "
+    "every key wholly in train or in eval, the same way BigQuery's FARM_FINGERPRINT does.",
+    "eval-days": "Eval is the last N days plus the anchor day (today, or the fixed range's end); "
+    "train is every earlier day.",
+    "train": "Share of the 100 hash buckets that go to train; the rest is eval.",
+    "key": "The column hashed: STRING or INT64. By default the user_id column, so no user is in both.",
+}
+
+
+def field_row(label: str, widget: Widget, field_id: str, *, sub: bool = False, hint: str = "") -> Vertical:
+    """A labelled field with its own problem line under it (hidden while empty)."""
+    row = Horizontal(
+        Label(("  " if sub else "") + label, classes="field-label"),
+        widget,
+        Label(hint, classes="field-hint"),
+        classes="field-row",
+    )
+    return Vertical(row, Static("", classes="field-problem", id=f"{field_id}-problem"), classes="field", id=f"{field_id}-field")
+
+
+class FiltersStep(Horizontal):
+    """Date range, top products, minimum transactions, split; summary and SQL beside or below."""
+
+    DEFAULT_CSS = """
+    FiltersStep { layout: vertical; }
+    FiltersStep.-wide { layout: horizontal; }
+    FiltersStep #form { height: auto; max-height: 60%; padding: 0 1; }
+    FiltersStep.-wide #form { width: 52; height: 1fr; max-height: 100%; }
+    FiltersStep .field { height: auto; }
+    FiltersStep .field-row { height: 1; }
+    FiltersStep .field-label { width: 18; }
+    FiltersStep .field-row Input { width: 14; }
+    FiltersStep .field-row Select { width: 30; }
+    FiltersStep .field-hint { color: $text-muted; padding-left: 1; }
+    FiltersStep .field-problem { color: $error; height: auto; padding-left: 18; display: none; }
+    FiltersStep .field-problem.-shown { display: block; }
+    FiltersStep #field-help { display: none; color: $text-muted; margin-top: 1; height: auto; }
+    FiltersStep.-wide #field-help { display: block; }
+    FiltersStep #summary-box { height: 1fr; border-top: hkey $panel; }
+    FiltersStep.-wide #summary-box { border-top: none; border-left: vkey $panel; }
+    FiltersStep #estimate { height: auto; padding: 0 1; }
+    FiltersStep #sql { height: 1fr; border: none; padding: 0; }
+    """
+
+    class Changed(Message):
+        """A filter or the split changed."""
+
+    def __init__(self, draft: WizardDraft, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.draft = draft
+
+    def compose(self) -> ComposeResult:
+        d = self.draft
+        with VerticalScroll(id="form"):
+            yield field_row(
+                "Date range", Select(DATE_OPTIONS, value=d.date_mode, allow_blank=False, id="date-mode", compact=True), "date-mode"
+            )
+            yield field_row("Months", Input(d.months, id="months", compact=True, restrict=r"\d*"), "months", sub=True, hint="1–120")
+            yield field_row("Start", Input(d.start, placeholder="YYYY-MM-DD", id="start", compact=True), "start", sub=True)
+            yield field_row("End", Input(d.end, placeholder="YYYY-MM-DD", id="end", compact=True), "end", sub=True, hint="included")
+            yield field_row("Top products %", Input(d.top_percent, id="top", compact=True, restrict=r"\d*"), "top", hint="blank: all")
+            yield field_row("Min transactions", Input(d.min_transactions, id="min-tx", compact=True, restrict=r"\d*"), "min-tx", hint="blank: all users")
+            yield field_row(
+                "Split", Select(SPLIT_OPTIONS, value=d.split_mode, allow_blank=False, id="split-mode", compact=True), "split-mode"
+            )
+            yield field_row("Eval days", Input(d.eval_days, id="eval-days", compact=True, restrict=r"\d*"), "eval-days", sub=True, hint="+ anchor day")
+            yield field_row("Train %", Input(d.train_percent, id="train", compact=True, restrict=r"\d*"), "train", sub=True, hint="1–99")
+            yield field_row("Key", Select([("user_id column", USER_KEY)], id="key", compact=True, allow_blank=False), "key", sub=True)
+            yield Static("", id="field-help")
+        with Vertical(id="summary-box"):
+            yield Static("", id="estimate")
+            yield TextArea("", language="sql", read_only=True, soft_wrap=False, id="sql", show_line_numbers=False)
+
+    def on_mount(self) -> None:
+        self.set_class(self.app.size.width >= WIDE, "-wide")
+        self._show_modes()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(self.app.size.width >= WIDE, "-wide")
+
+    def focus_first(self) -> None:
+        self.query_one("#date-mode", Select).focus()
+
+    def refresh_options(self) -> None:
+        """The split key choices follow the selected columns (call on entering the step)."""
+        key = self.query_one("#key", Select)
+        user = self.draft.role_columns().get("user_id")
+        options: list[tuple[str, str]] = [
+            (f"user_id column ({user.output_name})" if user else "user_id column (none chosen!)", USER_KEY)
+        ]
+        options += [(name, name) for name in self.draft.output_names() if not (user and name == user.output_name)]
+        with key.prevent(Select.Changed):
+            key.set_options(options)
+            values = {v for _, v in options}
+            key.value = self.draft.split_key if self.draft.split_key in values else USER_KEY
+        if self.draft.split_key and self.draft.split_key not in values:
+            self.draft.split_key = ""
+
+    def _show_modes(self) -> None:
+        d = self.draft
+        self.query_one("#months-field").display = d.date_mode == "rolling"
+        self.query_one("#start-field").display = d.date_mode == "fixed"
+        self.query_one("#end-field").display = d.date_mode == "fixed"
+        self.query_one("#eval-days-field").display = d.split_mode == "time"
+        self.query_one("#train-field").display = d.split_mode == "random"
+        self.query_one("#key-field").display = d.split_mode == "random"
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        help_text = FIELD_HELP.get(event.widget.id or "")
+        if help_text is not None:
+            self.query_one("#field-help", Static).update(help_text)
+
+    # -- edits ------------------------------------------------------------------------
+
+    @on(Select.Changed)
+    def _select_changed(self, event: Select.Changed) -> None:
+        value = event.value
+        if not isinstance(value, str):
+            return
+        if event.select.id == "date-mode":
+            self.draft.date_mode = value
+        elif event.select.id == "split-mode":
+            self.draft.split_mode = value
+        elif event.select.id == "key":
+            self.draft.split_key = "" if value == USER_KEY else value
+        else:
+            return
+        self._show_modes()
+        self._clear(event.select.id or "")
+        self.post_message(self.Changed())
+
+    @on(Input.Changed)
+    def _input_changed(self, event: Input.Changed) -> None:
+        attr = {
+            "months": "months",
+            "start": "start",
+            "end": "end",
+            "top": "top_percent",
+            "min-tx": "min_transactions",
+            "eval-days": "eval_days",
+            "train": "train_percent",
+        }.get(event.input.id or "")
+        if attr is None:
+            return
+        setattr(self.draft, attr, event.value)
+        self._clear(event.input.id or "")
+        self.post_message(self.Changed())
+
+    # -- summary ------------------------------------------------------------------------
+
+    def show_summary(self, estimate: str, sql: str | None = None) -> None:
+        """The estimate lines and the SQL (None keeps the SQL shown, while the draft is incomplete)."""
+        self.query_one("#estimate", Static).update(estimate)
+        area = self.query_one("#sql", TextArea)
+        if sql is not None and area.text != sql:
+            area.load_text(sql)
+
+    # -- problems -------------------------------------------------------------------------
+
+    def _clear(self, field_id: str) -> None:
+        problem = self.query_one(f"#{field_id}-problem", Static)
+        problem.update("")
+        problem.set_class(False, "-shown")
+
+    def clear_problems(self) -> None:
+        for field_id in FIELD_PATHS:
+            self._clear(field_id)
+
+    def show_problems(self, problems: list[Problem]) -> bool:
+        """Each problem under its field (the closest field for paths a field does not own)."""
+        self.clear_problems()
+        by_field: dict[str, list[str]] = {}
+        for p in problems:
+            field_id = self._field_for(p.path)
+            if field_id is not None:
+                by_field.setdefault(field_id, []).append(p.message)
+        for field_id, messages in by_field.items():
+            problem = self.query_one(f"#{field_id}-problem", Static)
+            problem.update(escape("\n".join(messages)))
+            problem.set_class(True, "-shown")
+        return bool(by_field)
+
+    def _field_for(self, path: str) -> str | None:
+        if not (path.startswith("filters") or path.startswith("split")):
+            return None
+        best = None
+        for field_id, field_path in FIELD_PATHS.items():
+            if path == field_path or path.startswith(field_path + "."):
+                if best is None or len(field_path) > len(FIELD_PATHS[best]):
+                    best = field_id
+        if best is None:
+            return "split-mode" if path.startswith("split") else "date-mode"
+        # A field that is hidden cannot show its problem: fall back to its mode.
+        if not self.query_one(f"#{best}-field").display:
+            return "split-mode" if path.startswith("split") else "date-mode"
+        return best
+
+    def first_problem_field(self) -> Any:
+        for field_id in FIELD_PATHS:
+            if self.query_one(f"#{field_id}-problem").has_class("-shown"):
+                return self.query_one(f"#{field_id}")
+        return None
+
+    def load(self, draft: WizardDraft) -> None:
+        self.draft = draft
+        for field_id, attr in (
+            ("months", "months"), ("start", "start"), ("end", "end"), ("top", "top_percent"),
+            ("min-tx", "min_transactions"), ("eval-days", "eval_days"), ("train", "train_percent"),
+        ):
+            widget = self.query_one(f"#{field_id}", Input)
+            with widget.prevent(Input.Changed):
+                widget.value = getattr(draft, attr)
+        for field_id, value in (("date-mode", draft.date_mode), ("split-mode", draft.split_mode)):
+            select = self.query_one(f"#{field_id}", Select)
+            with select.prevent(Select.Changed):
+                select.value = value
+        self.refresh_options()
+        self._show_modes()

@@ -1,0 +1,327 @@
+"""Step 2 of the wizard: the source tables (primary + secondary) and their joins."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from rich.markup import escape
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import DataTable, Label, Static
+
+from dataset_tui.domain.definition import Problem
+
+if TYPE_CHECKING:
+    from dataset_tui.tui.widgets.wizard_draft import JoinDraft, WizardDraft
+
+CONFIDENCE_STYLE = {"high": "green", "medium": "yellow", "low": "red", "manual": "cyan", "saved": "dim"}
+
+
+def count_text(n: int | None) -> str:
+    """1234567 → 1.2M: a table's size at a glance."""
+    if n is None:
+        return "—"
+    for unit, size in (("B", 10**9), ("M", 10**6), ("k", 10**3)):
+        if n >= size:
+            return f"{n / size:.1f}{unit}"
+    return str(n)
+
+
+def bytes_text(n: int | None) -> str:
+    if n is None:
+        return "—"
+    size = float(n)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if size < 1024 or unit == "TiB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} B"
+
+
+def _fill(table: DataTable[Any], columns: list[tuple[str, str]], rows: list[tuple[str, list[Text]]]) -> None:
+    """Replace a DataTable's columns and rows, each column as wide as its widest cell.
+
+    The stock DataTable measures auto-width columns later, on idle, so a
+    screen drawn in between shows them cut; fixed widths are right at once.
+    """
+    table.clear(columns=True)
+    for i, (label, key) in enumerate(columns):
+        width = max([len(label), *(r[1][i].cell_len for r in rows)])
+        table.add_column(label, key=key, width=width)
+    for key, cells in rows:
+        table.add_row(*cells, key=key)
+
+
+class TablePicker(DataTable[Any]):
+    """The dataset's tables: `enter` makes one the primary, `space` adds or removes it."""
+
+    BINDINGS = [
+        Binding("enter", "primary", "Primary"),
+        Binding("space", "toggle", "Add/remove"),
+    ]
+
+    class Picked(Message):
+        def __init__(self, table: str, primary: bool) -> None:
+            super().__init__()
+            self.table = table
+            self.primary = primary
+
+    def current_table(self) -> str | None:
+        if self.row_count == 0:
+            return None
+        key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
+        return str(key.value) if key.value is not None else None
+
+    def action_primary(self) -> None:
+        if (table := self.current_table()) is not None:
+            self.post_message(self.Picked(table, primary=True))
+
+    def action_toggle(self) -> None:
+        if (table := self.current_table()) is not None:
+            self.post_message(self.Picked(table, primary=False))
+
+
+class JoinList(DataTable[Any]):
+    """The joins in use: `t` left/inner, `enter` edit, `delete` remove."""
+
+    BINDINGS = [
+        Binding("enter,e", "edit", "Edit join"),
+        Binding("t", "type", "Left/inner"),
+        Binding("delete,backspace,x", "remove", "Remove"),
+    ]
+
+    class Action(Message):
+        def __init__(self, table: str, action: str) -> None:
+            super().__init__()
+            self.table = table
+            self.action = action
+
+    def current_table(self) -> str | None:
+        if self.row_count == 0:
+            return None
+        key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
+        return str(key.value) if key.value is not None else None
+
+    def _post(self, action: str) -> None:
+        if (table := self.current_table()) is not None:
+            self.post_message(self.Action(table, action))
+
+    def action_edit(self) -> None:
+        self._post("edit")
+
+    def action_type(self) -> None:
+        self._post("type")
+
+    def action_remove(self) -> None:
+        self._post("remove")
+
+
+class TablesStep(Vertical):
+    """Tables of the dataset with rows/size/columns, and the joins between the chosen ones."""
+
+    BINDINGS = [Binding("a", "add_join", "Add join")]
+
+    DEFAULT_CSS = """
+    TablesStep { padding: 0 1; }
+    TablesStep .section { text-style: bold; height: 1; margin-top: 1; }
+    TablesStep .hint { color: $text-muted; height: auto; }
+    TablesStep #tables { height: auto; max-height: 12; }
+    TablesStep #joins { height: auto; max-height: 8; }
+    TablesStep .problem { color: $error; height: auto; }
+    TablesStep #tables-loading { color: $text-muted; height: auto; }
+    """
+
+    class Changed(Message):
+        """The chosen tables or the joins changed."""
+
+        def __init__(self, tables_changed: bool) -> None:
+            super().__init__()
+            self.tables_changed = tables_changed
+
+    class EditJoin(Message):
+        """Open the join editor for a table (None: add a new join)."""
+
+        def __init__(self, table: str | None) -> None:
+            super().__init__()
+            self.table = table
+
+    def __init__(self, draft: WizardDraft, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.draft = draft
+        self.infos: list[Any] = []  # TableInfo rows from the warehouse
+        self.loaded = False
+
+    def compose(self) -> ComposeResult:
+        yield Label(f"Tables in {escape(self.draft.dataset)}", classes="section", id="tables-title")
+        yield Static("enter: primary table · space: add/remove a joined table", classes="hint")
+        yield Static("loading the tables…", id="tables-loading")
+        yield TablePicker(id="tables", cursor_type="row", zebra_stripes=False)
+        yield Static("", id="tables-problem", classes="problem")
+        yield Label("Joins", classes="section")
+        yield Static("enter: edit · t: left/inner · x: remove · a: add a join", classes="hint")
+        yield JoinList(id="joins", cursor_type="row")
+        yield Static("", id="join-reason", classes="hint")
+        yield Static("", id="joins-problem", classes="problem")
+
+    def on_mount(self) -> None:
+        self.refresh_tables()
+        self.refresh_joins()
+
+    # -- data -------------------------------------------------------------------
+
+    def show_tables(self, infos: Sequence[Any]) -> None:
+        """The warehouse's tables arrived (a worker loaded them)."""
+        self.infos = list(infos)
+        self.loaded = True
+        loading = self.query_one("#tables-loading", Static)
+        if not self.infos:
+            loading.update(
+                f"No tables in {escape(self.draft.dataset)}. Load one with "
+                "`dataset-tui warehouse import FILE --table NAME`, or build the demo with `dataset-tui warehouse demo`."
+            )
+        else:
+            loading.display = False
+        self.refresh_tables()
+        self.refresh_joins()
+
+    def show_load_error(self, text: str) -> None:
+        self.query_one("#tables-loading", Static).update(f"[red]Could not load the tables:[/red] {escape(text)}")
+
+    def refresh_tables(self) -> None:
+        picker = self.query_one("#tables", TablePicker)
+        keep = picker.cursor_row if picker.row_count else 0
+        rows = []
+        for info in self.infos:
+            if info.name == self.draft.primary:
+                mark = Text("● primary", style="bold green")
+            elif info.name in self.draft.secondary:
+                mark = Text("+ joined", style="cyan")
+            else:
+                mark = Text("")
+            rows.append(
+                (
+                    info.name,
+                    [
+                        mark,
+                        Text(info.name),
+                        Text(count_text(info.rows), justify="right"),
+                        Text(bytes_text(info.bytes), justify="right"),
+                        Text(str(info.columns), justify="right"),
+                    ],
+                )
+            )
+        _fill(picker, [(" ", "mark"), ("Table", "table"), ("Rows", "rows"), ("Size", "size"), ("Cols", "cols")], rows)
+        if picker.row_count:
+            picker.move_cursor(row=min(keep, picker.row_count - 1))
+
+    def refresh_joins(self) -> None:
+        joins = self.query_one("#joins", JoinList)
+        keep = joins.cursor_row if joins.row_count else 0
+        rows = []
+        for table in self.draft.secondary:
+            join = self.draft.join_for(table)
+            if join is None:
+                cells = [Text(table), Text("—"), Text("no join: press a to add one", style="red"), Text("")]
+            else:
+                style = CONFIDENCE_STYLE.get(join.confidence, "")
+                cells = [Text(table), Text(join.type), Text(join.describe()), Text(join.confidence, style=style)]
+            rows.append((table, cells))
+        _fill(joins, [("Table", "table"), ("Type", "type"), ("On", "on"), ("Confidence", "confidence")], rows)
+        if joins.row_count:
+            joins.move_cursor(row=min(keep, joins.row_count - 1))
+        self._show_reason()
+
+    def _show_reason(self) -> None:
+        """Why the highlighted join was proposed (or how to get one)."""
+        reason = self.query_one("#join-reason", Static)
+        if not self.draft.secondary:
+            reason.update("space on another table joins it to the primary")
+            return
+        table = self.query_one("#joins", JoinList).current_table()
+        join = self.draft.join_for(table) if table else None
+        if join is None:
+            reason.update("")
+        elif join.reason:
+            reason.update(escape(join.reason))
+        else:
+            reason.update(f"{join.confidence} join" if join.confidence != "saved" else "as saved")
+
+    @on(DataTable.RowHighlighted, "#joins")
+    def _join_highlighted(self) -> None:
+        self._show_reason()
+
+    def focus_first(self) -> None:
+        self.query_one("#tables", TablePicker).focus()
+
+    # -- user actions ------------------------------------------------------------
+
+    @on(TablePicker.Picked)
+    def _picked(self, event: TablePicker.Picked) -> None:
+        if event.primary:
+            self.draft.set_primary(event.table)
+        else:
+            self.draft.toggle_secondary(event.table)
+        self.refresh_tables()
+        self.refresh_joins()
+        self.clear_problems()
+        self.post_message(self.Changed(tables_changed=True))
+
+    @on(JoinList.Action)
+    def _join_action(self, event: JoinList.Action) -> None:
+        join = self.draft.join_for(event.table)
+        if event.action == "edit":
+            self.post_message(self.EditJoin(event.table))
+            return
+        if join is None:
+            if event.action == "type":
+                self.notify(f"{event.table} has no join yet: press a to add one.")
+            return
+        if event.action == "type":
+            # The type says which rows survive, not how sure the match is:
+            # the confidence stays.
+            join.type = "inner" if join.type == "left" else "left"
+        elif event.action == "remove":
+            self.draft.remove_join(event.table)
+        self.refresh_joins()
+        self.post_message(self.Changed(tables_changed=False))
+
+    def action_add_join(self) -> None:
+        if len(self.draft.tables) < 2:
+            self.notify("Add a second table first (space on a table), then join it.")
+            return
+        self.post_message(self.EditJoin(None))
+
+    def set_join(self, join: JoinDraft) -> None:
+        self.draft.set_join(join)
+        self.refresh_joins()
+        self.post_message(self.Changed(tables_changed=False))
+
+    # -- problems ------------------------------------------------------------------
+
+    def clear_problems(self) -> None:
+        self.query_one("#tables-problem", Static).update("")
+        self.query_one("#joins-problem", Static).update("")
+
+    def show_problems(self, problems: list[Problem], join_table: Any) -> bool:
+        """Show each problem under the list it is about; `join_table(path)` names a join's table."""
+        tables, joins = [], []
+        for p in problems:
+            if p.path.startswith("source.joins"):
+                table = join_table(p.path)
+                prefix = f"{table}: " if table and table not in p.message else ""
+                joins.append(f"{prefix}{p.message}")
+            elif p.path.startswith("source"):
+                tables.append(p.message)
+        self.query_one("#tables-problem", Static).update(escape("\n".join(tables)))
+        self.query_one("#joins-problem", Static).update(escape("\n".join(joins)))
+        return bool(tables or joins)
+
+    def load(self, draft: WizardDraft) -> None:
+        self.draft = draft
+        self.refresh_tables()
+        self.refresh_joins()

@@ -1,0 +1,739 @@
+"""The dataset wizard, driven with keys only (Pilot) on a small DuckDB demo warehouse."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dataset_tui.domain import clock
+from dataset_tui.domain.definition import parse_definition
+from dataset_tui.services.context import AppContext
+
+TODAY = dt.date(2025, 6, 15)
+
+
+@pytest.fixture(scope="module")
+def warehouse_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from dataset_tui.warehouse.demo import build_demo
+
+    path = tmp_path_factory.mktemp("wizard-wh") / "wh.duckdb"
+    build_demo(path, rows=5_000, seed=1, today=TODAY)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock() -> Any:
+    with clock.fixed(TODAY):
+        yield
+
+
+@pytest.fixture
+def ctx(tmp_path: Path, warehouse_file: Path) -> Any:
+    context = AppContext.open(db=tmp_path / "store", warehouse=warehouse_file)
+    yield context
+    context.close()
+
+
+def make_app(ctx: Any) -> Any:
+    from dataset_tui.tui.app import DatasetTuiApp
+
+    import dataset_tui.tui.app as app_module
+
+    class RecordingApp(DatasetTuiApp):
+        """Keeps every worker failure, so a test sees errors the user would only see as a toast."""
+
+        # A CSS path is relative to the module defining the class: point at the app's.
+        CSS_PATH = str(Path(app_module.__file__).parent / "app.tcss")
+
+        def __init__(self, ctx: Any) -> None:
+            super().__init__(ctx)
+            self.failures: list[str] = []
+
+        def on_work_failed(self, message: Any) -> None:
+            self.failures.append(f"{message.action}: {message.error!r}")
+            super().on_work_failed(message)
+
+    return RecordingApp(ctx)
+
+
+async def settle(pilot: Any, wait: float = 0.05) -> None:
+    """Let timers fire and every worker finish, then let the messages they posted land."""
+    await pilot.pause(wait)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    assert not pilot.app.failures, pilot.app.failures
+
+
+async def until(pilot: Any, ready: Any, what: str, timeout: float = 10.0) -> None:
+    """Wait for debounced work (timers, then workers) instead of guessing a pause."""
+    waited = 0.0
+    while not ready():
+        assert waited < timeout, f"gave up waiting for {what}"
+        await settle(pilot)
+        waited += 0.05
+
+
+async def open_wizard(pilot: Any, *args: Any, **kwargs: Any) -> list[Any]:
+    """Push a WizardScreen; the returned list receives what it is dismissed with."""
+    from dataset_tui.tui.screens.wizard import WizardScreen
+
+    await settle(pilot)
+    results: list[Any] = []
+    pilot.app.push_screen(WizardScreen(*args, **kwargs), callback=results.append)
+    await settle(pilot)
+    return results
+
+
+def wizard(pilot: Any) -> Any:
+    from dataset_tui.tui.screens.wizard import WizardScreen
+
+    screen = pilot.app.screen
+    assert isinstance(screen, WizardScreen), f"expected the wizard, got {screen}"
+    return screen
+
+
+def text_of(screen: Any, selector: str) -> str:
+    from textual.widgets import Static
+
+    return str(screen.query_one(selector, Static).render())
+
+
+def save_definition(ctx: Any, data: dict[str, Any], **kwargs: Any) -> Any:
+    from dataset_tui.services import definitions
+
+    return definitions.save(ctx.store, parse_definition(data), **kwargs)
+
+
+BASE = {
+    "format": "dataset-tui/1",
+    "name": "purchases",
+    "source": {"dataset": "raw_data", "primary": "transactions"},
+    "columns": [
+        {"table": "transactions", "name": "customer_id", "role": "user_id", "type": "STRING"},
+        {"table": "transactions", "name": "product_id", "role": "product_id", "type": "STRING"},
+        {"table": "transactions", "name": "ts", "role": "timestamp", "type": "TIMESTAMP"},
+        {"table": "transactions", "name": "amount", "role": "revenue", "type": "NUMERIC"},
+    ],
+    "filters": {"min_transactions": 2},
+    "split": {"type": "time", "eval_days": 30},
+}
+
+
+# -- the whole way, keys only ------------------------------------------------------------------
+
+
+EXPECTED = {
+    "format": "dataset-tui/1",
+    "name": "purchases_6m",
+    "model": "default",
+    "description": "Six months of purchases",
+    "source": {
+        "dataset": "raw_data",
+        "primary": "transactions",
+        "joins": [
+            {
+                "table": "products",
+                "type": "inner",
+                "on": [{"left": "transactions.product_id", "right": "products.product_id"}],
+            }
+        ],
+    },
+    "columns": [
+        {"table": "transactions", "name": "customer_id", "role": "user_id", "type": "STRING"},
+        {"table": "transactions", "name": "product_id", "role": "product_id", "type": "STRING"},
+        {"table": "transactions", "name": "ts", "role": "timestamp", "type": "TIMESTAMP"},
+        {"table": "transactions", "name": "amount", "role": "revenue", "type": "NUMERIC"},
+        {"table": "products", "name": "category", "alias": "product_category", "type": "STRING"},
+    ],
+    "filters": {"date_range": {"type": "rolling", "months": 6}, "top_products_percent": 80, "min_transactions": 2},
+    "split": {"type": "random", "train_percent": 80},
+}
+
+
+async def test_create_a_complete_dataset_with_keys_only(ctx: Any, tmp_path: Path) -> None:
+    from dataset_tui.services import definitions, exports
+
+    app = make_app(ctx)
+    async with app.run_test(size=(120, 40)) as pilot:
+        results = await open_wizard(pilot)
+        # 1 Basic: name, then tab to the description.
+        await pilot.press(*"purchases_6m", "tab", *"Six months of purchases", "ctrl+n")
+        await settle(pilot)
+        assert wizard(pilot).step == 2
+        # 2 Tables (alphabetical: customers, products, returns, transactions):
+        # transactions is the primary, products joined; the join is detected.
+        await pilot.press("down", "down", "down", "enter", "up", "up", "space")
+        await settle(pilot)
+        screen = wizard(pilot)
+        join = screen.draft.join_for("products")
+        assert join is not None and join.confidence == "high"
+        # Make it an inner join from the join list.
+        await pilot.press("tab", "t")
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert screen.step == 3
+        # 3 Columns: suggested roles, then products.category under an alias.
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("end", "up", "up", "space", "a", *"product_category", "enter")
+        await settle(pilot)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert screen.step == 4
+        # 4 Filters & split: rolling 6 months, top 80%, ≥ 2 transactions, random split.
+        await pilot.press("enter", "down", "enter")  # date range: rolling (months default 6)
+        await pilot.press("tab", "tab", *"80", "tab", "2", "tab")
+        await pilot.press("enter", "down", "down", "enter")  # split: random (train 80%)
+        await until(pilot, lambda: "Train" in text_of(screen, "#estimate"), "the summary")
+        summary = text_of(screen, "#estimate")
+        assert "≤ 5,000" in summary and "Train   ≈ 80%" in summary
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert results == ["purchases_6m"]
+        assert app.screen is not screen
+
+    head, version = definitions.resolve(ctx.store, "default", "purchases_6m")
+    assert head.revision == 1
+    assert version.definition.to_dict() == EXPECTED
+
+    # The exported SQL runs on the warehouse and returns rows; train and eval split them.
+    result = exports.export_dataset(ctx.store, "default", "purchases_6m", folder=tmp_path / "out", as_of=TODAY)
+    rows = {}
+    for path in result.paths:
+        sql = path.read_text(encoding="utf-8")
+        answer = ctx.warehouse().query(sql)
+        rows[path.stem.rsplit("_", 1)[-1]] = len(answer.rows)
+        assert answer.columns == ("user_id", "product_id", "timestamp", "revenue", "product_category")
+    assert rows["full"] > 0
+    assert rows["train"] > 0 and rows["eval"] > 0
+    assert rows["train"] + rows["eval"] == rows["full"]  # no NULL user survives min_transactions
+
+
+# -- step 1 -------------------------------------------------------------------------------
+
+
+async def test_step1_needs_a_valid_name(ctx: Any) -> None:
+    app = make_app(ctx)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_wizard(pilot)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        screen = wizard(pilot)
+        assert screen.step == 1
+        assert "needs a name" in text_of(screen, "#name-status")
+        await pilot.press(*"9lives")
+        await settle(pilot)
+        assert "a letter first" in text_of(screen, "#name-status")
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert screen.step == 1
+        assert "a letter first" in text_of(screen, "#name-status")
+
+
+async def test_a_taken_name_is_refused_beside_the_field(ctx: Any) -> None:
+    save_definition(ctx, {**BASE, "name": "taken"})
+    app = make_app(ctx)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_wizard(pilot)
+        await pilot.press(*"TAKEN")
+        await until(pilot, lambda: "taken" in text_of(wizard(pilot), "#name-status"), "the live name check")
+        screen = wizard(pilot)
+        assert "TAKEN is taken" in text_of(screen, "#name-status")
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert screen.step == 1
+        await pilot.press("backspace", "backspace", "backspace", "backspace", "backspace", *"fresh")
+        await until(pilot, lambda: "available" in text_of(screen, "#name-status"), "the live name check")
+        assert "fresh is available" in text_of(screen, "#name-status")
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert screen.step == 2
+
+
+# -- step 2 -------------------------------------------------------------------------------
+
+
+async def test_step2_needs_a_primary_and_a_join_for_each_table(ctx: Any) -> None:
+    app = make_app(ctx)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_wizard(pilot)
+        await pilot.press(*"joins_test", "ctrl+n")
+        await settle(pilot)
+        screen = wizard(pilot)
+        assert screen.step == 2
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert screen.step == 2
+        assert "choose the primary table" in text_of(screen, "#tables-problem")
+        # customers (primary) and products: nothing joins them.
+        await pilot.press("enter", "down", "space")
+        await settle(pilot)
+        assert screen.draft.join_for("products") is None
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert screen.step == 2
+        assert "products has no join" in text_of(screen, "#joins-problem")
+        # Unselect products again: the step passes.
+        await pilot.press("space", "ctrl+n")
+        await settle(pilot)
+        assert screen.step == 3
+
+
+async def test_a_join_removed_and_added_back_by_hand(ctx: Any) -> None:
+    from dataset_tui.tui.widgets.wizard_join import JoinScreen
+
+    app = make_app(ctx)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_wizard(pilot)
+        await pilot.press(*"returns_join", "ctrl+n")
+        await settle(pilot)
+        # transactions primary, returns joined (detected on transaction_id).
+        await pilot.press("down", "down", "down", "enter", "up", "space")
+        await settle(pilot)
+        screen = wizard(pilot)
+        join = screen.draft.join_for("returns")
+        assert join is not None
+        assert join.on == [("transactions.transaction_id", "returns.transaction_id")]
+        await pilot.press("tab", "x")
+        await settle(pilot)
+        assert screen.draft.join_for("returns") is None
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert "returns has no join" in text_of(screen, "#joins-problem")
+        # a: add by hand; the detected candidate is offered first (enter takes it).
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, JoinScreen)
+        await pilot.press("enter", "ctrl+s")
+        await settle(pilot)
+        join = screen.draft.join_for("returns")
+        assert join is not None and join.on == [("transactions.transaction_id", "returns.transaction_id")]
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert screen.step == 3
+
+
+# -- step 3 -------------------------------------------------------------------------------
+
+
+async def goto_columns(pilot: Any, name: str) -> Any:
+    await pilot.press(*name, "ctrl+n")
+    await settle(pilot)
+    await pilot.press("down", "down", "down", "enter", "ctrl+n")  # transactions alone
+    await settle(pilot)
+    screen = wizard(pilot)
+    assert screen.step == 3
+    return screen
+
+
+async def test_step3_needs_columns_and_roles_that_fit(ctx: Any) -> None:
+    app = make_app(ctx)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_wizard(pilot)
+        screen = await goto_columns(pilot, "columns_test")
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert screen.step == 3
+        assert "choose at least one column" in text_of(screen, "#columns-problem")
+        # transaction_id is a STRING: the timestamp role does not fit it (r cycles
+        # none → user_id → product_id → timestamp).
+        await pilot.press("r", "r", "r")
+        col = screen.draft.columns[("transactions", "transaction_id")]
+        assert col.selected and col.role == "timestamp"
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert screen.step == 3
+        problem = text_of(screen, "#columns-problem")
+        assert "transactions.transaction_id" in problem and "TIMESTAMP or DATETIME or DATE" in problem
+        # r twice more: revenue (no better for a STRING), then no role.
+        await pilot.press("r", "r")
+        assert col.selected and col.role is None
+        # Two columns whose output name is the same.
+        await pilot.press("down", "r", "down", "space", "a", *"user_id", "enter")
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert screen.step == 3
+        assert "already used by transactions.customer_id" in text_of(screen, "#columns-problem")
+        # A different alias fixes it.
+        await pilot.press("a", "ctrl+u", *"product", "enter", "ctrl+n")
+        await settle(pilot)
+        assert screen.step == 4
+
+
+async def test_statistics_and_samples_of_the_highlighted_column(ctx: Any, warehouse_file: Path) -> None:
+    import duckdb
+
+    con = duckdb.connect(str(warehouse_file), read_only=True)
+    try:
+        total, nulls, distinct = con.execute(
+            "SELECT COUNT(*), COUNT(*) - COUNT(customer_id), COUNT(DISTINCT customer_id) FROM raw_data.transactions"
+        ).fetchone()
+        customers = {r[0] for r in con.execute("SELECT DISTINCT customer_id FROM raw_data.transactions").fetchall()}
+    finally:
+        con.close()
+    app = make_app(ctx)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_wizard(pilot)
+        screen = await goto_columns(pilot, "stats_test")
+        await settle(pilot)
+        await pilot.press("down")  # customer_id
+        await settle(pilot)
+        body = text_of(screen, "#stats-body")
+        assert f"rows      {total:,}" in body
+        assert f"nulls     {nulls:,}" in body
+        assert f"distinct  {distinct:,}" in body
+        await pilot.press("v")
+        await settle(pilot)
+        samples = screen.columns_step.samples[("transactions", "customer_id")]
+        assert samples and set(samples) <= customers
+        assert "samples" in text_of(screen, "#stats-samples")
+        # A number gets a sparkline of its histogram.
+        await pilot.press("down", "down", "down")  # amount
+        await settle(pilot)
+        from textual.widgets import Sparkline
+
+        spark = screen.query_one("#stats-spark", Sparkline)
+        assert spark.display and spark.data and sum(spark.data) == total - int(
+            screen.columns_step.stats["transactions"].columns["amount"].null_count
+        )
+    # The statistics are cached in the store per table: a second wizard needs no query.
+    from dataset_tui.services import warehouse_ops
+
+    again = warehouse_ops.table_stats(ctx, "transactions")
+    assert again["cached"] is True
+
+
+# -- step 4 -------------------------------------------------------------------------------
+
+
+async def test_step4_problems_are_shown_beside_their_fields(ctx: Any) -> None:
+    app = make_app(ctx)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_wizard(pilot)
+        screen = await goto_columns(pilot, "filters_test")
+        # customer_id as user_id only: no timestamp role.
+        await pilot.press("down", "r", "ctrl+n")
+        await settle(pilot)
+        assert screen.step == 4
+        # A date range needs the timestamp role.
+        await pilot.press("enter", "down", "enter", "ctrl+n")
+        await settle(pilot)
+        assert "needs a column with the 'timestamp' role" in text_of(screen, "#date-mode-problem")
+        # Back to step 3, give ts the timestamp role, then a fixed range ending before it starts.
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        await pilot.press("down", "down", "r", "r", "r")
+        assert screen.draft.columns[("transactions", "ts")].role == "timestamp"
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        await pilot.press("enter", "down", "enter")  # fixed
+        await pilot.press("tab", *"2025-03-01", "tab", *"2025-02-01")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert screen.step == 4
+        assert "is after end" in text_of(screen, "#start-problem")
+        # The first field with a problem has the focus: a real range, then a
+        # time split as long as the range.
+        assert app.focused is screen.query_one("#start")
+        await pilot.press("ctrl+u", *"2025-01-01")
+        await pilot.press("tab", "tab", "tab", "tab", "enter", "down", "enter")  # split: time
+        await pilot.press("tab", "ctrl+u", *"400", "ctrl+s")
+        await settle(pilot)
+        assert "must be shorter than the fixed date range" in text_of(screen, "#eval-days-problem")
+        assert wizard(pilot) is screen  # nothing saved
+        await pilot.press("ctrl+u", "7", "ctrl+s")
+        await settle(pilot)
+        assert app.screen is not screen
+    from dataset_tui.services import definitions
+
+    _, version = definitions.resolve(ctx.store, "default", "filters_test")
+    assert version.definition.to_dict()["split"] == {"type": "time", "eval_days": 7}
+    assert version.definition.to_dict()["filters"]["date_range"] == {
+        "type": "fixed",
+        "start": "2025-01-01",
+        "end": "2025-02-01",
+    }
+
+
+# -- leaving --------------------------------------------------------------------------------
+
+
+async def test_escape_without_changes_just_leaves(ctx: Any) -> None:
+    app = make_app(ctx)
+    async with app.run_test(size=(100, 30)) as pilot:
+        results = await open_wizard(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert results == [None]
+
+
+async def test_escape_with_changes_asks_first(ctx: Any) -> None:
+    from dataset_tui.tui.screens.confirm import ConfirmScreen
+
+    app = make_app(ctx)
+    async with app.run_test(size=(100, 30)) as pilot:
+        results = await open_wizard(pilot)
+        await pilot.press(*"half_done", "escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")  # keep editing
+        await settle(pilot)
+        assert wizard(pilot).draft.name == "half_done" and results == []
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert results == [None]
+    assert ctx.store.name_available("default", "half_done")
+
+
+# -- edit, clone, conflicts -------------------------------------------------------------------
+
+
+async def test_edit_opens_on_the_definition_and_saves_a_version(ctx: Any) -> None:
+    from dataset_tui.services import definitions
+
+    saved = save_definition(ctx, BASE)
+    app = make_app(ctx)
+    async with app.run_test(size=(120, 40)) as pilot:
+        results = await open_wizard(pilot, saved.version.definition, base_revision=1)
+        screen = wizard(pilot)
+        from textual.widgets import Input
+
+        assert screen.query_one("#name", Input).disabled  # the name is kept on edit
+        # Untouched: escape leaves without asking.
+        assert not screen.changed
+        # Step by step to 4, then change the minimum transactions.
+        for _ in range(3):
+            await pilot.press("ctrl+n")
+            await settle(pilot)
+        assert screen.step == 4
+        assert screen.query_one("#min-tx", Input).value == "2"
+        screen.query_one("#min-tx", Input).focus()
+        await pilot.press("ctrl+u", "5", "ctrl+s")
+        await settle(pilot)
+        assert results == ["purchases"]
+    head, version = definitions.resolve(ctx.store, "default", "purchases")
+    assert head.revision == 2
+    assert version.definition.filters.min_transactions == 5
+    assert version.definition.columns == saved.version.definition.columns
+
+
+async def test_a_conflicting_save_offers_reload(ctx: Any, tmp_path: Path, warehouse_file: Path) -> None:
+    from dataset_tui.services import definitions
+    from dataset_tui.tui.widgets.wizard_conflict import ConflictScreen
+
+    saved = save_definition(ctx, BASE)
+    app = make_app(ctx)
+    async with app.run_test(size=(120, 40)) as pilot:
+        results = await open_wizard(pilot, saved.version.definition, base_revision=1)
+        screen = wizard(pilot)
+        # Another session saves v2 meanwhile.
+        other = AppContext.open(db=tmp_path / "store", warehouse=warehouse_file)
+        try:
+            save_definition(
+                other, {**BASE, "filters": {"min_transactions": 3}}, base_revision=1, mode="update"
+            )
+        finally:
+            other.close()
+        screen.draft.min_transactions = "9"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConflictScreen)
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.screen is screen
+        assert screen.base_revision == 2
+        assert screen.draft.min_transactions == "3"  # the other session's version
+        screen.draft.min_transactions = "9"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert results == ["purchases"]
+    head, version = definitions.resolve(ctx.store, "default", "purchases")
+    assert head.revision == 3
+    assert version.definition.filters.min_transactions == 9
+
+
+async def test_a_conflicting_save_can_become_a_new_dataset(ctx: Any, tmp_path: Path, warehouse_file: Path) -> None:
+    from dataset_tui.services import definitions
+    from dataset_tui.tui.screens.confirm import NameScreen
+
+    saved = save_definition(ctx, BASE)
+    app = make_app(ctx)
+    async with app.run_test(size=(120, 40)) as pilot:
+        results = await open_wizard(pilot, saved.version.definition, base_revision=1)
+        screen = wizard(pilot)
+        save_definition(ctx, {**BASE, "description": "changed elsewhere"}, base_revision=1, mode="update")
+        screen.draft.min_transactions = "4"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, NameScreen)
+        await pilot.press("enter")  # the proposed name: purchases_mine
+        await settle(pilot)
+        assert results == ["purchases_mine"]
+    head, version = definitions.resolve(ctx.store, "default", "purchases")
+    assert head.revision == 2 and version.definition.filters.min_transactions == 2
+    _, mine = definitions.resolve(ctx.store, "default", "purchases_mine")
+    assert mine.definition.filters.min_transactions == 4
+    assert json.dumps(mine.definition.to_dict()["columns"]) == json.dumps(BASE["columns"])
+
+
+async def test_clone_and_edit_creates_a_new_dataset(ctx: Any) -> None:
+    from dataset_tui.services import definitions
+
+    saved = save_definition(ctx, BASE)
+    app = make_app(ctx)
+    async with app.run_test(size=(120, 40)) as pilot:
+        results = await open_wizard(pilot, saved.version.definition, clone_of="purchases")
+        screen = wizard(pilot)
+        from textual.widgets import Input
+
+        assert screen.query_one("#name", Input).value == "purchases_copy"
+        assert not screen.query_one("#name", Input).disabled
+        await until(pilot, lambda: screen.basic.name_state() is not False, "the name check")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert results == ["purchases_copy"]
+    _, copy = definitions.resolve(ctx.store, "default", "purchases_copy")
+    original = parse_definition(BASE).to_dict()
+    assert {k: v for k, v in copy.definition.to_dict().items() if k != "name"} == {
+        k: v for k, v in original.items() if k != "name"
+    }
+
+
+async def test_the_live_summary_uses_the_cached_analysis(ctx: Any) -> None:
+    import re
+
+    from textual.widgets import Input
+
+    from dataset_tui.services import warehouse_ops
+
+    saved = save_definition(ctx, BASE)
+    analysis = warehouse_ops.analyze(ctx, "purchases")
+    app = make_app(ctx)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_wizard(pilot, saved.version.definition, base_revision=1)
+        screen = wizard(pilot)
+        for _ in range(3):
+            await pilot.press("ctrl+n")
+            await settle(pilot)
+        await until(pilot, lambda: "measured" in text_of(screen, "#estimate"), "the summary")
+        summary = text_of(screen, "#estimate")
+        split = analysis["split"]
+        # Unchanged since the analysis: its numbers, as measured.
+        assert "measured by the analysis of v1" in summary
+        assert f"Train   {split['train_rows']:,}   Eval {split['eval_rows']:,}" in summary
+        # A shorter eval window: estimated from the analysis' daily counts.
+        screen.query_one("#eval-days", Input).focus()
+        await pilot.press("ctrl+u", "7")
+        await until(pilot, lambda: "before your changes" in text_of(screen, "#estimate"), "the summary")
+        summary = text_of(screen, "#estimate")
+        assert "before your changes" in summary and "from daily row counts" in summary
+        found = re.search(r"Train   ≈ ([\d,]+)   Eval ≈ ([\d,]+)", summary)
+        assert found is not None, summary
+        train, eval_ = (int(n.replace(",", "")) for n in found.groups())
+        assert train + eval_ == analysis["rows"]
+        assert eval_ < split["eval_rows"]  # 8 days instead of 31
+
+
+# -- the draft the steps edit (no app) -------------------------------------------------------
+
+
+def test_an_untouched_draft_gives_back_the_definition_it_came_from() -> None:
+    from dataset_tui.tui.widgets.wizard_draft import WizardDraft
+
+    data = {
+        **BASE,
+        "description": "two lines\nof text",
+        "source": {
+            "dataset": "raw_data",
+            "primary": "transactions",
+            "joins": [
+                {"table": "customers", "type": "inner",
+                 "on": [{"left": "transactions.customer_id", "right": "customers.customer_id"}]},
+                {"table": "products", "type": "left",
+                 "on": [{"left": "transactions.product_id", "right": "products.product_id"}]},
+            ],
+        },
+        "columns": [*BASE["columns"], {"table": "customers", "name": "country", "alias": "user_country"}],
+        "filters": {"date_range": {"type": "fixed", "start": "2025-01-01", "end": "2025-03-31"},
+                    "top_products_percent": 90, "min_transactions": 3},
+        "split": {"type": "random", "train_percent": 70, "key": "product_id"},
+    }
+    definition = parse_definition(data)
+    rebuilt, problems = WizardDraft.from_definition(definition).build()
+    assert problems == []
+    assert rebuilt is not None and rebuilt.to_dict() == definition.to_dict()
+
+
+def test_joins_are_ordered_so_each_refers_to_tables_already_joined() -> None:
+    from dataset_tui.tui.widgets.wizard_draft import JoinDraft, WizardDraft
+
+    draft = WizardDraft(name="x", primary="transactions")
+    # returns is chosen first but joins through customers, chosen after it.
+    draft.toggle_secondary("returns")
+    draft.toggle_secondary("customers")
+    draft.set_join(JoinDraft("returns", "left", [("customers.customer_id", "returns.customer_id")]))
+    draft.set_join(JoinDraft("customers", "left", [("transactions.customer_id", "customers.customer_id")]))
+    assert [j.table for j in draft.ordered_joins()] == ["customers", "returns"]
+    draft.add_schema("transactions", [("customer_id", "STRING")])
+    draft.select_column(("transactions", "customer_id"), True)
+    definition, problems = draft.build()
+    assert problems == [] and definition is not None
+    assert [j.table for j in definition.source.joins] == ["customers", "returns"]
+
+
+def test_a_role_moves_to_the_column_that_takes_it() -> None:
+    from dataset_tui.tui.widgets.wizard_draft import WizardDraft
+
+    draft = WizardDraft(name="x", primary="t")
+    draft.add_schema("t", [("a", "STRING"), ("b", "STRING")])
+    assert draft.set_role(("t", "a"), "user_id") is None
+    assert draft.set_role(("t", "b"), "user_id") == "t.a"
+    assert draft.columns[("t", "a")].role is None and draft.columns[("t", "a")].selected
+    assert [c.name for c in draft.selected_columns()] == ["a", "b"]
+    draft.select_column(("t", "b"), False)  # unselecting drops the role too
+    assert draft.role_columns() == {}
+
+
+def test_numbers_that_are_not_numbers_are_problems_at_their_field() -> None:
+    from dataset_tui.tui.widgets.wizard_draft import WizardDraft
+
+    draft = WizardDraft(name="x", primary="t", date_mode="rolling", months="", split_mode="random", train_percent="x")
+    draft.add_schema("t", [("ts", "TIMESTAMP"), ("u", "STRING")])
+    draft.set_role(("t", "ts"), "timestamp")
+    draft.set_role(("t", "u"), "user_id")
+    definition, problems = draft.build()
+    assert definition is None
+    paths = {p.path: p.message for p in problems}
+    assert "how many months" in paths["filters.date_range.months"]
+    assert "whole number" in paths["split.train_percent"]
+
+
+def test_the_summary_is_measured_only_for_the_analysed_definition() -> None:
+    from rich.text import Text
+
+    from dataset_tui.domain.analysis import AnalysisCounts, DailyCount
+    from dataset_tui.tui.widgets import wizard_summary
+
+    def estimate_text(*args: Any) -> str:
+        return Text.from_markup(wizard_summary.estimate_text(*args)).plain
+
+    definition = parse_definition(BASE)  # time split: the last 30 days (+ today) are eval
+    days = [DailyCount(TODAY - dt.timedelta(days=n), 10) for n in range(100)]
+    counts = AnalysisCounts(1000, 50, 20, days[-1].day, TODAY, 690, 310, 0, per_day=tuple(days))
+    measured = estimate_text(definition, (counts, definition.content_hash(), 2), 5000, TODAY)
+    assert "Train   690   Eval 310" in measured and "v2" in measured
+    shorter = definition.replace(split={"type": "time", "eval_days": 9})
+    estimated = estimate_text(shorter, (counts, definition.content_hash(), 2), 5000, TODAY)
+    # 10 eval days (9 + today) of 10 rows each, the other 90 days in train.
+    assert "Train   ≈ 900   Eval ≈ 100" in estimated and "before your changes" in estimated
+    # Without an analysis and without a date range not even the share is known.
+    unknown = estimate_text(shorter, None, 5000, TODAY)
+    assert "≤ 5,000" in unknown and "depends on how far back" in unknown and "900" not in unknown
