@@ -407,3 +407,45 @@ async def test_palette_opens_a_dataset_and_switches_model(ctx: AppContext) -> No
         assert ctx.model == "experiments"
         assert names_on_screen(app) == []
         assert "experiments" in app.sub_title
+
+
+async def test_bigquery_cost_is_confirmed_in_a_modal_before_analyze(isolated_env: Path) -> None:
+    """On a billed warehouse, r dry-runs first and asks above the threshold; no means no job."""
+    from bq_fake import FakeClient
+
+    from dataset_tui.config import Profile, Settings
+    from dataset_tui.store import Store
+    from dataset_tui.tui.screens.cost import CostScreen
+    from dataset_tui.warehouse.bigquery import BigQueryWarehouse
+
+    gib = 1024**3
+    profile = Profile(name="prod", backend="bigquery", project="acme-prod", confirm_bytes=10 * gib)
+    client = FakeClient(project="acme-prod")
+    client.dry_run_bytes = 20 * gib
+    ctx = AppContext(settings=Settings(), profile=profile, store=Store.open(isolated_env / "store"))
+    ctx.set_warehouse(BigQueryWarehouse(profile, client=client))
+    add(ctx, "alpha")
+    app = app_for(ctx)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert "BigQuery acme-prod" in app.sub_title
+        await pilot.press("enter")
+        await settle(pilot)
+        sql = app.screen.query_one("#sql").current_text()
+        assert "`acme-prod.raw_data.transactions`" in sql
+        await pilot.press("r")
+        await pilot.pause(0.5)
+        assert isinstance(app.screen, CostScreen)
+        assert "20.0 GiB" in str(app.screen.query_one("#cost-body").render())
+        await pilot.press("n")
+        await settle(pilot)
+        assert client.count("dry_run") == 1 and client.count("query") == 0
+        assert any("cancelled" in m for m in notifications(app))
+        await pilot.press("r")
+        await pilot.pause(0.5)
+        await pilot.press("y")
+        await settle(pilot)
+        jobs = client.of("query")
+        assert len(jobs) == 1
+        assert jobs[0].config.maximum_bytes_billed == profile.max_bytes_billed
+    ctx.close()

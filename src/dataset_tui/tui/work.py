@@ -47,4 +47,11 @@ def ask_from_worker(app: Any, screen: Any) -> Any:
 
     answer: concurrent.futures.Future[Any] = concurrent.futures.Future()
     app.call_from_thread(app.push_screen, screen, answer.set_result)
-    return answer.result()
+    # If the app quits before the user answers, give up (as a "no") instead of
+    # keeping this thread, and so the process, alive forever.
+    while True:
+        try:
+            return answer.result(timeout=0.2)
+        except concurrent.futures.TimeoutError:
+            if not app.is_running:
+                return None

@@ -49,7 +49,7 @@ class CostScreen(ModalScreen[bool]):
         estimated = " (estimated)" if getattr(dry, "estimated", False) else ""
         with Vertical(classes="modal-box"):
             yield Label(f"{self.action}: confirm the cost", classes="title")
-            yield Static(f"This query scans [b]{scanned}[/b]{estimated}, about [b]${dry.cost_usd:.4f}[/b].")
+            yield Static(f"This query scans [b]{scanned}[/b]{estimated}, about [b]${dry.cost_usd:.4f}[/b].", id="cost-body")
             if self.threshold is not None:
                 yield Static(f"That is above this profile's confirmation threshold ({describe_bytes(self.threshold)}).", classes="hint")
             with Horizontal(classes="buttons"):
