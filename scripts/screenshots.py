@@ -34,9 +34,11 @@ def build_context(folder: Path) -> Any:
     build_demo(folder / "demo.duckdb", rows=100_000, seed=42, today=TODAY.date())
     ctx = AppContext.open(db=folder / "store", warehouse=folder / "demo.duckdb")
     example = json.loads((ROOT / "examples" / "purchases_6m.json").read_text())
+    # The wizard shots type "purchases_6m"; keep that name free for them.
+    example["name"] = "purchases_top80"
     definitions.save(ctx, parse_definition(warehouse_ops.fill_column_types(ctx, parse_definition(example)).to_dict()))
-    warehouse_ops.analyze(ctx, "purchases_6m")
-    definitions.activate(ctx, "purchases_6m")
+    warehouse_ops.analyze(ctx, "purchases_top80")
+    definitions.activate(ctx, "purchases_top80")
     newer = copy.deepcopy(example)
     newer["filters"]["min_transactions"] = 3
     definitions.save(ctx, parse_definition(newer), base_revision=1, note="stricter: 3+ purchases")
@@ -72,6 +74,19 @@ def keys(*presses: str) -> Callable[[Any], Awaitable[None]]:
     return run
 
 
+def wizard(step: str) -> Callable[[Any], Awaitable[None]]:
+    """The wizard driven as its snapshot tests drive it (one script of keys for both)."""
+
+    async def run(pilot: Any) -> None:
+        sys.path.insert(0, str(ROOT / "tests"))
+        import test_tui_wizard_snapshots as drivers
+
+        await getattr(drivers, step)(pilot)
+        await drivers.still(pilot)
+
+    return run
+
+
 SHOTS: list[Shot] = [
     ("01_datasets", keys("down", "space", "down")),
     ("02_detail", keys("down", "down", "enter")),
@@ -82,6 +97,10 @@ SHOTS: list[Shot] = [
     ("07_export", keys("x")),
     ("08_help", keys("question_mark")),
     ("09_palette", keys("ctrl+p")),
+    ("11_wizard_basic", wizard("step1")),
+    ("12_wizard_tables", wizard("step2")),
+    ("13_wizard_columns", wizard("step3")),
+    ("14_wizard_filters", wizard("step4")),
 ]
 
 
