@@ -71,6 +71,8 @@ def steps(*keys: str) -> Any:
         for key in keys:
             await pilot.press(key)
             await settle(pilot)
+        # A DataTable measures its columns on idle, after the rows arrive.
+        await pilot.pause(0.3)
         await settle(pilot)
 
     return run_before

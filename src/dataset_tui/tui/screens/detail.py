@@ -8,7 +8,7 @@ from typing import Any
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
@@ -42,9 +42,17 @@ class DetailScreen(Screen[None]):
     DEFAULT_CSS = """
     DetailScreen #body { height: 1fr; }
     DetailScreen #info { width: 46; border-right: vkey $panel; padding: 0 1; }
-    DetailScreen.-narrow #body { layout: vertical; }
-    DetailScreen.-narrow #info { width: 1fr; height: 40%; border-right: none; border-bottom: hkey $panel; }
+    DetailScreen #checks { height: auto; }
     DetailScreen .section { margin-bottom: 1; height: auto; }
+    /* Narrow terminals: configuration and analysis side by side above the SQL,
+       so the numbers r brings are on screen without scrolling. */
+    DetailScreen.-narrow #body { layout: vertical; }
+    DetailScreen.-narrow #info {
+        width: 1fr; height: 45%; layout: horizontal;
+        border-right: none; border-bottom: hkey $panel;
+    }
+    DetailScreen.-narrow #summary { width: 1fr; }
+    DetailScreen.-narrow #checks { width: 1fr; margin-left: 1; }
     """
 
     def __init__(self, name: str) -> None:
@@ -63,8 +71,9 @@ class DetailScreen(Screen[None]):
         with Horizontal(id="body"):
             with VerticalScroll(id="info"):
                 yield Static("loading…", id="summary", classes="section")
-                yield Static("", id="analysis", classes="section")
-                yield Static("", id="quality", classes="section")
+                with Vertical(id="checks"):
+                    yield Static("", id="analysis", classes="section")
+                    yield Static("", id="quality", classes="section")
             yield SqlTabs(id="sql")
         yield KeyFooter()
 

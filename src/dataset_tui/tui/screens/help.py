@@ -34,7 +34,8 @@ class HelpScreen(ModalScreen[None]):
         self.for_screen = screen
 
     def compose(self) -> ComposeResult:
-        lines = [f"[b]{self.for_screen.__class__.__doc__.splitlines()[0] if self.for_screen.__class__.__doc__ else 'Keys'}[/b]", ""]
+        doc = self.for_screen.__class__.__doc__
+        lines = [f"[b]{doc.splitlines()[0] if doc else 'Keys'}[/b]", ""]
         seen = set()
         for binding in self._bindings_of(self.for_screen):
             keys = ", ".join(_key_label(k.strip()) for k in binding.key.split(","))
@@ -48,8 +49,22 @@ class HelpScreen(ModalScreen[None]):
 
     @staticmethod
     def _bindings_of(screen: Screen) -> list[Binding]:
+        """Our bindings of the focused widget (and its containers) and of the screen.
+
+        Textual's own (tab to move focus, ctrl+c to copy) work everywhere and
+        would only crowd the list.
+        """
+        nodes = []
+        node = screen.focused
+        while node is not None and node is not screen:
+            nodes.append(node)
+            node = node.parent
+        nodes.append(screen)
         out: list[Binding] = []
-        for cls in reversed(type(screen).__mro__):
-            for b in getattr(cls, "BINDINGS", []) if "BINDINGS" in cls.__dict__ else []:
-                out.append(b if isinstance(b, Binding) else Binding(*b))
+        for node in nodes:
+            for cls in reversed(type(node).__mro__):
+                if not cls.__module__.startswith("dataset_tui"):
+                    continue
+                for b in cls.__dict__.get("BINDINGS", []):
+                    out.append(b if isinstance(b, Binding) else Binding(*b))
         return out

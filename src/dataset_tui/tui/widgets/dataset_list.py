@@ -30,10 +30,14 @@ COLUMNS: tuple[tuple[str, int | None], ...] = (
     ("Tables", 6),
     ("Cols", 5),
     ("Vers", 5),
-    ("Rows", 10),
+    ("Rows", 7),
     ("Updated", 16),
 )
 MIN_NAME = 14
+# Below this width the year goes from the Updated column (MM-DD HH:MM), so
+# the name keeps room at 80 columns.
+NARROW = 96
+SHORT_UPDATED = 11
 
 
 def _rows_text(rows: int | None) -> str:
@@ -45,8 +49,10 @@ def _rows_text(rows: int | None) -> str:
     return str(rows)
 
 
-def _updated_text(when: dt.datetime | None) -> str:
-    return when.strftime("%Y-%m-%d %H:%M") if when else ""
+def _updated_text(when: dt.datetime | None, short: bool = False) -> str:
+    if when is None:
+        return ""
+    return when.strftime("%m-%d %H:%M" if short else "%Y-%m-%d %H:%M")
 
 
 def _fit(text: str, width: int, right: bool = False) -> str:
@@ -143,10 +149,17 @@ class DatasetList(ScrollView, can_focus=True):
 
     # -- rendering ----------------------------------------------------------
 
+    @property
+    def _short(self) -> bool:
+        return self.size.width < NARROW
+
     def _widths(self) -> list[int]:
-        fixed = sum(w for _, w in COLUMNS if w is not None) + len(COLUMNS) - 1
+        widths = [w for _, w in COLUMNS]
+        if self._short:
+            widths[-1] = SHORT_UPDATED
+        fixed = sum(w for w in widths if w is not None) + len(widths) - 1
         name = max(MIN_NAME, self.size.width - fixed)
-        return [w if w is not None else name for _, w in COLUMNS]
+        return [w if w is not None else name for w in widths]
 
     def _cells(self, row: Any) -> list[str]:
         return [
@@ -157,7 +170,7 @@ class DatasetList(ScrollView, can_focus=True):
             str(row.columns),
             str(row.versions),
             _rows_text(row.last_analysis_rows),
-            _updated_text(row.updated_at),
+            _updated_text(row.updated_at, self._short),
         ]
 
     def _line(self, cells: list[str]) -> str:

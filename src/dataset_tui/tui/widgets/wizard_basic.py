@@ -100,6 +100,10 @@ class BasicStep(VerticalScroll):
 
     @on(Input.Changed, "#name")
     def _name_changed(self, event: Input.Changed) -> None:
+        if self.editing:
+            # The (disabled) field reports its initial value once; an edited
+            # dataset keeps its name, which is of course "taken" by itself.
+            return
         self.draft.name = event.value
         self.post_message(self.Changed())
         self._schedule(event.value)
@@ -111,7 +115,7 @@ class BasicStep(VerticalScroll):
         if not name:
             self._status("")
             return
-        if not NAME_RE.match(name):
+        if not NAME_RE.fullmatch(name):
             self._status(FORMAT_HINT, error=True)
             return
         if name in self.checked:
