@@ -449,3 +449,27 @@ async def test_bigquery_cost_is_confirmed_in_a_modal_before_analyze(isolated_env
         assert len(jobs) == 1
         assert jobs[0].config.maximum_bytes_billed == profile.max_bytes_billed
     ctx.close()
+
+
+async def test_clone_and_edit_opens_the_wizard_on_a_copy(ctx: AppContext) -> None:
+    from dataset_tui.tui.screens.wizard import WizardScreen
+
+    add(ctx, "alpha")
+    app = app_for(ctx)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.press("ctrl+e")
+        await settle(pilot)
+        assert isinstance(app.screen, WizardScreen)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await settle(pilot)
+        assert not isinstance(app.screen, WizardScreen)
+        assert "alpha_copy" in names_on_screen(app)
+    copy = definitions.get_version(ctx, "alpha_copy", 1).definition.to_dict()
+    original = definitions.get_version(ctx, "alpha", 1).definition.to_dict()
+    # Saving from the wizard fills in each column's type from the warehouse.
+    assert [c.pop("type") for c in copy["columns"]] == ["STRING", "STRING", "TIMESTAMP", "NUMERIC", "STRING"]
+    assert {**copy, "name": "alpha"} == original

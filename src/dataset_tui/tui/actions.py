@@ -45,16 +45,37 @@ def name_problem(screen: Screen[Any], new_name: str) -> str | None:
 
 
 def clone(screen: Screen[Any], name: str) -> None:
+    """Clone as is, or (ctrl+e) open the wizard on a copy to change it before the first save."""
     from dataset_tui.tui.screens.confirm import NameScreen
 
+    ask = NameScreen(
+        f"Clone {name} as", f"{name}_copy", lambda n: name_problem(screen, n), ok="Clone", alternative="Clone and edit"
+    )
+
     def done(new_name: str | None) -> None:
-        if new_name:
+        if not new_name:
+            return
+        if ask.chose_alternative:
+            _clone_and_edit(screen, name, new_name)
+        else:
             _Runner.clone(screen, name, new_name)
 
-    screen.app.push_screen(
-        NameScreen(f"Clone {name} as", f"{name}_copy", lambda n: name_problem(screen, n), ok="Clone"),
-        callback=done,
-    )
+    screen.app.push_screen(ask, callback=done)
+
+
+def _clone_and_edit(screen: Screen[Any], name: str, new_name: str) -> None:
+    from dataset_tui.services import definitions
+    from dataset_tui.tui.screens.wizard import WizardScreen
+
+    head = definitions.get_dataset(_ctx(screen), name)
+    source = definitions.get_version(_ctx(screen), name, head.revision).definition
+    copy = source.replace(name=new_name)
+
+    def saved(result: str | None) -> None:
+        if result:
+            changed(screen, result)
+
+    screen.app.push_screen(WizardScreen(copy, clone_of=name), callback=saved)
 
 
 def activate(screen: Screen[Any], name: str, version: int | None = None) -> None:

@@ -111,15 +111,29 @@ class NameScreen(ModalScreen[str | None]):
     """Ask for a new dataset name with a live availability check (clone, rename, save as)."""
 
     DEFAULT_CSS = f"NameScreen {{ align: center middle; }}\n{MODAL_CSS}"
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+e", "alternative", "Other choice", show=False, priority=True)]
 
-    def __init__(self, title: str, initial: str, is_available: Callable[[str], str | None], *, ok: str = "OK") -> None:
-        """`is_available(name)` returns None when the name can be used, else why not."""
+    def __init__(
+        self,
+        title: str,
+        initial: str,
+        is_available: Callable[[str], str | None],
+        *,
+        ok: str = "OK",
+        alternative: str | None = None,
+    ) -> None:
+        """`is_available(name)` returns None when the name can be used, else why not.
+
+        `alternative` adds a second way to accept (ctrl+e), for example "Clone
+        and edit"; after dismissal `chose_alternative` says which was taken.
+        """
         super().__init__()
         self.title_text = title
         self.initial = initial
         self.is_available = is_available
         self.ok = ok
+        self.alternative = alternative
+        self.chose_alternative = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box"):
@@ -128,15 +142,24 @@ class NameScreen(ModalScreen[str | None]):
             yield Label("", classes="error", id="error")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
+                if self.alternative:
+                    yield Button(f"{self.alternative} ^e", id="alternative")
                 yield Button(self.ok, id="ok", variant="primary")
 
     def on_mount(self) -> None:
         self._check(self.initial)
 
+    def action_alternative(self) -> None:
+        value = self.query_one("#name", Input).value
+        if self.alternative and self._check(value) is None:
+            self.chose_alternative = True
+            self.dismiss(value)
+
     def _check(self, value: str) -> str | None:
         problem = self.is_available(value)
         self.query_one("#error", Label).update(problem or "")
-        self.query_one("#ok", Button).disabled = problem is not None
+        for button in self.query("#ok, #alternative").results(Button):
+            button.disabled = problem is not None
         return problem
 
     @on(Input.Changed, "#name")
@@ -154,6 +177,8 @@ class NameScreen(ModalScreen[str | None]):
             value = self.query_one("#name", Input).value
             if self._check(value) is None:
                 self.dismiss(value)
+        elif event.button.id == "alternative":
+            self.action_alternative()
         else:
             self.dismiss(None)
 
