@@ -737,3 +737,42 @@ def test_the_summary_is_measured_only_for_the_analysed_definition() -> None:
     # Without an analysis and without a date range not even the share is known.
     unknown = estimate_text(shorter, None, 5000, TODAY)
     assert "≤ 5,000" in unknown and "depends on how far back" in unknown and "900" not in unknown
+
+
+async def test_edit_browses_the_definitions_own_dataset(tmp_path: Path) -> None:
+    """A definition over another dataset (schema) than the profile's: the wizard reads that one."""
+    import duckdb
+
+    wh = tmp_path / "two_datasets.duckdb"
+    con = duckdb.connect(str(wh))
+    con.execute("CREATE SCHEMA raw_data")
+    con.execute("CREATE TABLE raw_data.unrelated (x BIGINT)")
+    con.execute("CREATE SCHEMA clickstream")
+    con.execute(
+        "CREATE TABLE clickstream.events AS SELECT 'u' || (i % 7) AS visitor_id, "
+        "TIMESTAMPTZ '2025-06-01 00:00:00+00' + i * INTERVAL 1 HOUR AS event_ts FROM range(50) t(i)"
+    )
+    con.close()
+    context = AppContext.open(db=tmp_path / "store", warehouse=wh)
+    data = {
+        "format": "dataset-tui/1",
+        "name": "clicks",
+        "source": {"dataset": "clickstream", "primary": "events"},
+        "columns": [
+            {"table": "events", "name": "visitor_id", "role": "user_id"},
+            {"table": "events", "name": "event_ts", "role": "timestamp"},
+        ],
+    }
+    saved = save_definition(context, data)
+    app = make_app(context)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_wizard(pilot, saved.version.definition, base_revision=1)
+        screen = wizard(pilot)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert [info.name for info in screen.tables_step.infos] == ["events"]
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert screen.step == 3  # the columns of clickstream.events loaded; no error
+        assert pilot.app.failures == []
+    context.close()

@@ -69,12 +69,13 @@ def plain(value: Any) -> Any:
 # -- tables and schemas ----------------------------------------------------------------
 
 
-def _dataset(ctx: AppContext) -> str:
-    return ctx.profile.dataset
+def _dataset(ctx: AppContext, dataset: str | None = None) -> str:
+    """The dataset asked for (a definition's `source.dataset`), else the profile's default."""
+    return dataset or ctx.profile.dataset
 
 
-def list_tables(ctx: AppContext) -> list[TableInfo]:
-    return ctx.warehouse().list_tables(_dataset(ctx))
+def list_tables(ctx: AppContext, *, dataset: str | None = None) -> list[TableInfo]:
+    return ctx.warehouse().list_tables(_dataset(ctx, dataset))
 
 
 def table_row(info: TableInfo) -> dict[str, Any]:
@@ -94,16 +95,17 @@ def tables_json(ctx: AppContext) -> list[dict[str, Any]]:
     return [table_row(info) for info in list_tables(ctx)]
 
 
-def _table_info(ctx: AppContext, table: str) -> TableInfo:
+def _table_info(ctx: AppContext, table: str, dataset: str | None = None) -> TableInfo:
     from dataset_tui.warehouse.base import NotFoundError
 
     warehouse = ctx.warehouse()
+    dataset = _dataset(ctx, dataset)
     if hasattr(warehouse, "table_info"):
-        return warehouse.table_info(_dataset(ctx), table)  # type: ignore[no-any-return]
-    for info in warehouse.list_tables(_dataset(ctx)):
+        return warehouse.table_info(dataset, table)  # type: ignore[no-any-return]
+    for info in warehouse.list_tables(dataset):
         if info.name == table:
             return info
-    raise NotFoundError(f"table {_dataset(ctx)}.{table} does not exist")
+    raise NotFoundError(f"table {dataset}.{table} does not exist")
 
 
 def schemas_of(ctx: AppContext, tables: Sequence[str], dataset: str | None = None) -> dict[str, TableSchema]:
@@ -115,11 +117,12 @@ def _pairs(schema: TableSchema) -> list[tuple[str, str]]:
     return [(c.name, c.type) for c in schema.columns]
 
 
-def table_schema(ctx: AppContext, table: str) -> dict[str, Any]:
+def table_schema(ctx: AppContext, table: str, *, dataset: str | None = None) -> dict[str, Any]:
     """The `schema --json` shape: columns with their suggested role and whether they can join."""
     from dataset_tui.domain.roles import is_join_key, suggest_roles
 
-    schema = ctx.warehouse().schema(_dataset(ctx), table)
+    dataset = _dataset(ctx, dataset)
+    schema = ctx.warehouse().schema(dataset, table)
     roles = {s.column: s for s in suggest_roles(schema.table, _pairs(schema))}
     columns = []
     for c in schema.columns:
@@ -135,7 +138,7 @@ def table_schema(ctx: AppContext, table: str) -> dict[str, Any]:
                 "description": c.description,
             }
         )
-    return {"table": schema.table, "dataset": _dataset(ctx), "columns": columns}
+    return {"table": schema.table, "dataset": dataset, "columns": columns}
 
 
 # -- statistics ----------------------------------------------------------------------
@@ -181,6 +184,7 @@ def table_stats(
     *,
     refresh: bool = False,
     confirm: Confirm | None = None,
+    dataset: str | None = None,
 ) -> dict[str, Any]:
     """Column statistics (all columns when None), from the cache while the table is unchanged.
 
@@ -192,8 +196,8 @@ def table_stats(
     from dataset_tui.domain import clock
     from dataset_tui.services.cost import stats_guarded
 
-    dataset = _dataset(ctx)
-    info = _table_info(ctx, table)
+    dataset = _dataset(ctx, dataset)
+    info = _table_info(ctx, table, dataset)
     key = stats_key(ctx, info)
     wanted = list(dict.fromkeys(columns)) if columns else None
     cached = ctx.store.cached_stats(dataset, table)
@@ -217,35 +221,37 @@ def table_stats(
     return {**result, "cached": False, "computed_at": plain(clock.now())}
 
 
-def samples(ctx: AppContext, table: str, column: str, limit: int = 20) -> dict[str, Any]:
+def samples(ctx: AppContext, table: str, column: str, limit: int = 20, *, dataset: str | None = None) -> dict[str, Any]:
     """Distinct non-NULL values of a column, the most frequent first."""
     if limit < 1:
         raise ServiceError("--limit must be at least 1")
-    values = ctx.warehouse().sample_values(_dataset(ctx), table, column, limit)
+    values = ctx.warehouse().sample_values(_dataset(ctx, dataset), table, column, limit)
     return {"table": table, "column": column, "values": [plain(v) for v in values]}
 
 
 # -- joins and suggestions --------------------------------------------------------------
 
 
-def joins(ctx: AppContext, tables: Sequence[str]) -> dict[str, Any]:
+def joins(ctx: AppContext, tables: Sequence[str], *, dataset: str | None = None) -> dict[str, Any]:
     """The `joins --json` shape: detected joins between the tables, best first."""
     from dataset_tui.domain.roles import detect_joins
 
     if len(set(tables)) < 2:
         raise ServiceError("name at least two different tables to look for joins between them")
-    schemas = schemas_of(ctx, list(dict.fromkeys(tables)))
+    schemas = schemas_of(ctx, list(dict.fromkeys(tables)), dataset)
     found = detect_joins({t: _pairs(s) for t, s in schemas.items()})
     return {"joins": [j.to_dict() for j in found]}
 
 
-def suggest(ctx: AppContext, tables: Sequence[str], primary: str | None = None) -> dict[str, Any]:
+def suggest(
+    ctx: AppContext, tables: Sequence[str], primary: str | None = None, *, dataset: str | None = None
+) -> dict[str, Any]:
     """A role mapping across the tables, with the joins that connect them."""
     from dataset_tui.domain.roles import UnknownTableError, suggest_mapping
 
     if not tables:
         raise ServiceError("name at least one table")
-    schemas = schemas_of(ctx, list(dict.fromkeys(tables)))
+    schemas = schemas_of(ctx, list(dict.fromkeys(tables)), dataset)
     try:
         mapping = suggest_mapping({t: _pairs(s) for t, s in schemas.items()}, primary)
     except UnknownTableError as exc:

@@ -313,7 +313,7 @@ class WizardScreen(Screen[str | None]):
         from dataset_tui.tui.widgets import wizard_calls
 
         try:
-            infos = wizard_calls.list_tables(self.ctx)
+            infos = wizard_calls.list_tables(self.ctx, self.draft.dataset)
         except Exception as exc:
             self.app.call_from_thread(self.tables_step.show_load_error, _message(exc))
             raise
@@ -345,7 +345,7 @@ class WizardScreen(Screen[str | None]):
 
         try:
             for table in tables:
-                columns = wizard_calls.table_schema(self.ctx, table)
+                columns = wizard_calls.table_schema(self.ctx, table, self.draft.dataset)
                 self.app.call_from_thread(self._schema_loaded, table, columns)
         finally:
             self.app.call_from_thread(lambda: self.schema_loading.difference_update(tables))
@@ -358,8 +358,8 @@ class WizardScreen(Screen[str | None]):
     def _find_joins(self, tables: list[str], primary: str | None) -> None:
         from dataset_tui.tui.widgets import wizard_calls
 
-        found = wizard_calls.detect_joins(self.ctx, tables)
-        mapping = wizard_calls.suggest(self.ctx, tables, primary)
+        found = wizard_calls.detect_joins(self.ctx, tables, self.draft.dataset)
+        mapping = wizard_calls.suggest(self.ctx, tables, primary, self.draft.dataset)
         self.app.call_from_thread(self._joins_found, tables, found, mapping)
 
     def _joins_found(self, tables: list[str], found: list[Any], mapping: Any) -> None:
@@ -430,7 +430,7 @@ class WizardScreen(Screen[str | None]):
             return ask_cost_from_worker(self.app, f"Statistics of {table}", dry, threshold)
 
         try:
-            view = wizard_calls.table_stats(self.ctx, table, confirm)
+            view = wizard_calls.table_stats(self.ctx, table, confirm, self.draft.dataset)
         except Exception as exc:
             state = "declined" if isinstance(exc, Declined) else _message(exc)
             self.app.call_from_thread(self.columns_step.set_stats, table, None, state)
@@ -441,14 +441,14 @@ class WizardScreen(Screen[str | None]):
     def _load_samples(self, key: tuple[str, str]) -> None:
         from dataset_tui.tui.widgets import wizard_calls
 
-        values = wizard_calls.samples(self.ctx, key[0], key[1])
+        values = wizard_calls.samples(self.ctx, key[0], key[1], self.draft.dataset)
         self.app.call_from_thread(self.columns_step.set_samples, key, values)
 
     @warehouse_work("suggest roles", group="wizard-suggest")
     def _suggest_roles(self, tables: list[str], primary: str | None) -> None:
         from dataset_tui.tui.widgets import wizard_calls
 
-        mapping = wizard_calls.suggest(self.ctx, tables, primary)
+        mapping = wizard_calls.suggest(self.ctx, tables, primary, self.draft.dataset)
         self.app.call_from_thread(self.columns_step.apply_roles, mapping.roles)
 
     # -- step 4: the live summary ------------------------------------------------------------------

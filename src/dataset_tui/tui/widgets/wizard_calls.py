@@ -45,16 +45,16 @@ def name_problem(ctx: AppContext, name: str) -> str | None:
     return definitions.name_problem(ctx, name)
 
 
-def list_tables(ctx: AppContext) -> list[TableInfo]:
+def list_tables(ctx: AppContext, dataset: str) -> list[TableInfo]:
     from dataset_tui.services import warehouse_ops
 
-    return warehouse_ops.list_tables(ctx)
+    return warehouse_ops.list_tables(ctx, dataset=dataset)
 
 
-def table_schema(ctx: AppContext, table: str) -> list[SchemaColumn]:
+def table_schema(ctx: AppContext, table: str, dataset: str) -> list[SchemaColumn]:
     from dataset_tui.services import warehouse_ops
 
-    data = warehouse_ops.table_schema(ctx, table)
+    data = warehouse_ops.table_schema(ctx, table, dataset=dataset)
     return [
         SchemaColumn(c["name"], c["type"], c.get("suggested_role"), c.get("role_confidence"), bool(c.get("join_key")))
         for c in data["columns"]
@@ -76,13 +76,13 @@ def _join(item: dict[str, Any]) -> JoinSuggestion:
     )
 
 
-def detect_joins(ctx: AppContext, tables: Sequence[str]) -> list[JoinSuggestion]:
+def detect_joins(ctx: AppContext, tables: Sequence[str], dataset: str) -> list[JoinSuggestion]:
     """Every detected join between the tables, best first (none for a single table)."""
     from dataset_tui.services import warehouse_ops
 
     if len(set(tables)) < 2:
         return []
-    return [_join(j) for j in warehouse_ops.joins(ctx, list(tables))["joins"]]
+    return [_join(j) for j in warehouse_ops.joins(ctx, list(tables), dataset=dataset)["joins"]]
 
 
 @dataclass(frozen=True)
@@ -92,21 +92,21 @@ class Mapping:
     warnings: list[str]
 
 
-def suggest(ctx: AppContext, tables: Sequence[str], primary: str | None) -> Mapping:
+def suggest(ctx: AppContext, tables: Sequence[str], primary: str | None, dataset: str) -> Mapping:
     """The suggested role mapping across the tables, with the joins connecting them."""
     from dataset_tui.services import warehouse_ops
 
-    data = warehouse_ops.suggest(ctx, list(tables), primary)
+    data = warehouse_ops.suggest(ctx, list(tables), primary, dataset=dataset)
     roles = {role: (s["table"], s["column"]) for role, s in data["roles"].items()}
     return Mapping(roles, [_join(j) for j in data["joins"]], list(data.get("warnings", [])))
 
 
-def table_stats(ctx: AppContext, table: str, confirm: Callable[[DryRun], bool]) -> TableStatsView:
+def table_stats(ctx: AppContext, table: str, confirm: Callable[[DryRun], bool], dataset: str) -> TableStatsView:
     """Statistics of every column of a table: one query, cached in the store per table."""
     from dataset_tui.services import warehouse_ops
     from dataset_tui.warehouse.base import ColumnStats, HistogramBin
 
-    data = warehouse_ops.table_stats(ctx, table, confirm=confirm)
+    data = warehouse_ops.table_stats(ctx, table, confirm=confirm, dataset=dataset)
     columns = {
         c["name"]: ColumnStats(
             name=c["name"],
@@ -127,10 +127,10 @@ def table_stats(ctx: AppContext, table: str, confirm: Callable[[DryRun], bool]) 
     return TableStatsView(table, data["row_count"], columns, bool(data.get("cached")), data.get("computed_at"))
 
 
-def samples(ctx: AppContext, table: str, column: str, limit: int = 12) -> list[Any]:
+def samples(ctx: AppContext, table: str, column: str, dataset: str, limit: int = 12) -> list[Any]:
     from dataset_tui.services import warehouse_ops
 
-    return list(warehouse_ops.samples(ctx, table, column, limit)["values"])
+    return list(warehouse_ops.samples(ctx, table, column, limit, dataset=dataset)["values"])
 
 
 def cached_counts(ctx: AppContext, name: str) -> tuple[Any, str, int] | None:
