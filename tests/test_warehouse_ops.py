@@ -283,3 +283,25 @@ def test_rebuilding_over_an_unreadable_file_needs_force(open_context: Any, tmp_p
     assert path.read_bytes() == b"garbage" * 100
     tables = warehouse_ops.rebuild_demo(ctx, rows=500, force=True)
     assert {t.name: t.rows for t in tables}["transactions"] == 500
+
+
+def test_preview_shows_the_earliest_rows_in_a_stable_order(ctx: Any, tables: sqlref.Tables) -> None:
+    """Ordered by time, then user, product and revenue: the same rows every time p is pressed."""
+    import sqlglot
+
+    from dataset_tui.domain.sqlgen import preview_sql
+
+    definition = CASES["random_split"]
+    _save(ctx, definition)
+    sql = preview_sql(definition, "full", limit=6, as_of=TODAY)
+    assert len(sqlglot.parse(sql, read="bigquery")) == 1
+    expected = sqlref.expected_rows(definition, tables, TODAY)
+
+    # timestamp, user_id, product_id, revenue (output columns 2, 0, 1, 3);
+    # NULLs first, as GoogleSQL orders ascending.
+    ordered = sorted(expected, key=lambda r: tuple((r[i] is not None, r[i]) for i in (2, 0, 1, 3)))
+    first = warehouse_ops.preview(ctx, "random_split", limit=5)
+    again = warehouse_ops.preview(ctx, "random_split", limit=5)
+    assert first["rows"] == again["rows"]
+    assert [tuple(r)[:4] for r in first["rows"]] == [tuple(r)[:4] for r in ordered[:5]]
+    assert first["truncated"]

@@ -660,3 +660,30 @@ def analysis_sql(
         d, "full", label, as_of, purpose="analysis: counts for `dataset-tui analyze`", splits_rows=True
     )
     return f"{header}\n{sql}\n"
+
+
+# The role columns a preview is ordered by, most telling first.
+PREVIEW_ORDER = ("timestamp", "user_id", "product_id", "revenue")
+
+
+def preview_sql(
+    definition: Definition,
+    split: SplitName = "full",
+    *,
+    limit: int,
+    project: str | None = None,
+    as_of: dt.date | None = None,
+) -> str:
+    """The first `limit` rows of a split in a stable order: by time, then user, then product.
+
+    Without an order, a parallel engine returns whichever rows finish first,
+    so pressing preview twice would show different rows. (The row count
+    asked of the engine is `limit`; callers wanting to know whether more
+    exist ask for one more.)
+    """
+    if limit < 1:
+        raise SqlGenError("a preview needs a limit of at least 1 row")
+    inner = generate_sql(definition, split, project=project, as_of=as_of, label="preview")
+    keys = [c.output_name for role in PREVIEW_ORDER if (c := definition.role_column(role)) is not None]
+    order = f"\nORDER BY {', '.join(quote_ident(k) for k in keys)}" if keys else ""
+    return f"SELECT *\nFROM (\n{inner}\n){order}\nLIMIT {int(limit)}\n"

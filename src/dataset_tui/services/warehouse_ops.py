@@ -427,14 +427,15 @@ def preview(
     warehouse returns them (the CLI's JSON writer turns them into text).
     """
     from dataset_tui.domain import clock
-    from dataset_tui.domain.sqlgen import generate_sql
+    from dataset_tui.domain.sqlgen import preview_sql
     from dataset_tui.services.cost import run_guarded
 
     if limit < 1:
         raise ServiceError("--limit must be at least 1")
     head, chosen = _resolve(ctx, name, version)
     definition = chosen.definition
-    sql = generate_sql(definition, split, project=ctx.warehouse().project, as_of=clock.today())  # type: ignore[arg-type]
+    # One row more than shown tells whether more exist.
+    sql = preview_sql(definition, split, limit=limit + 1, project=ctx.warehouse().project, as_of=clock.today())  # type: ignore[arg-type]
     result = run_guarded(ctx, sql, confirm=confirm, limit=limit)
     roles = {c.output_name.lower(): c.role for c in definition.columns}
     return {
