@@ -125,7 +125,11 @@ async def main() -> None:
     OUT.mkdir(exist_ok=True)
     os.environ.pop("NO_COLOR", None)
     with tempfile.TemporaryDirectory() as tmp:
-        os.chdir(tmp)  # the export modal shows the working directory
+        # The export modal shows the working directory: use one that reads the
+        # same on every machine, so the picture only changes with the UI.
+        shown = Path(tempfile.gettempdir()) / "dataset-tui-exports"
+        shown.mkdir(exist_ok=True)
+        os.chdir(shown)
         ctx = build_context(Path(tmp))
         for name, run in SHOTS:
             print(await take(ctx, name, run, SIZE))
