@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from dataset_tui.tui import summaries
-from dataset_tui.tui.messages import DatasetsChanged
+from dataset_tui.tui.messages import DatasetsChanged, WorkFailed
 from dataset_tui.tui.widgets.sql_tabs import SqlTabs
 from dataset_tui.tui.widgets.key_footer import KeyFooter
 from dataset_tui.tui.work import warehouse_work
@@ -84,6 +84,10 @@ class DetailScreen(Screen[None]):
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < NARROW, "-narrow")
 
+    def on_work_failed(self, message: WorkFailed) -> None:
+        # The app shows the error (the message bubbles on); here, stop the spinner.
+        self.query_one("#checks").loading = False
+
     def on_datasets_changed(self, message: DatasetsChanged) -> None:
         if message.name in (None, self.dataset_name):
             self.load()
@@ -129,6 +133,8 @@ class DetailScreen(Screen[None]):
 
     def action_analyze(self) -> None:
         self.notify(f"Analyzing {self.dataset_name}…")
+        # The spinner stands where the numbers will appear; the rest stays usable.
+        self.query_one("#checks").loading = True
         self._analyze()
 
     @warehouse_work("analyze", group="analyze")
@@ -139,6 +145,7 @@ class DetailScreen(Screen[None]):
         self.app.call_from_thread(self._analyzed)
 
     def _analyzed(self) -> None:
+        self.query_one("#checks").loading = False
         self.notify(f"{self.dataset_name}: analysis done.")
         self.load()
         for s in self.app.screen_stack:
