@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from rich.segment import Segment
-from rich.style import Style
 from textual import events
 from textual.binding import Binding
 from textual.geometry import Size
@@ -21,6 +20,8 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+from dataset_tui.tui.widgets.line_rows import CURSOR_BINDINGS, fit
 
 # (header, width, key); width None = takes what is left (the name).
 COLUMNS: tuple[tuple[str, int | None], ...] = (
@@ -55,22 +56,11 @@ def _updated_text(when: dt.datetime | None, short: bool = False) -> str:
     return when.strftime("%m-%d %H:%M" if short else "%Y-%m-%d %H:%M")
 
 
-def _fit(text: str, width: int, right: bool = False) -> str:
-    if len(text) > width:
-        return text[: max(width - 1, 0)] + "…" if width > 0 else ""
-    return text.rjust(width) if right else text.ljust(width)
-
-
 class DatasetList(ScrollView, can_focus=True):
     """Rows of DatasetHead-like objects (name, badge, tables, columns, versions, ...)."""
 
     BINDINGS = [
-        Binding("up", "cursor_up", "Up", show=False),
-        Binding("down", "cursor_down", "Down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("home", "first", "First", show=False),
-        Binding("end", "last", "Last", show=False),
+        *CURSOR_BINDINGS,
         Binding("space", "toggle_mark", "Mark"),
     ]
 
@@ -175,7 +165,7 @@ class DatasetList(ScrollView, can_focus=True):
 
     def _line(self, cells: list[str]) -> str:
         right = {3, 4, 5, 6}
-        return " ".join(_fit(c, w, i in right) for i, (c, w) in enumerate(zip(cells, self._widths())))
+        return " ".join(fit(c, w, i in right) for i, (c, w) in enumerate(zip(cells, self._widths())))
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
@@ -183,13 +173,13 @@ class DatasetList(ScrollView, can_focus=True):
             # The header stays put while the rows scroll under it.
             style = self.get_component_rich_style("dataset-list--header")
             text = self._line([h for h, _ in COLUMNS])
-            return Strip([Segment(_fit(text, width), style)]).crop(0, width)
+            return Strip([Segment(fit(text, width), style)]).crop(0, width)
         index = y - 1 + int(self.scroll_offset.y)
         base = self.rich_style
         if index >= len(self._rows):
             return Strip.blank(width, base)
         row = self._rows[index]
-        text = _fit(self._line(self._cells(row)), width)
+        text = fit(self._line(self._cells(row)), width)
         style = base
         if row.status == "active":
             style += self.get_component_rich_style("dataset-list--active")

@@ -28,6 +28,8 @@ from textual.widgets import Input, Label, Static
 from dataset_tui.domain.definition import ALIAS_RE, Problem
 from dataset_tui.tui.widgets.sparkline_stats import ColumnStatsPanel
 
+from dataset_tui.tui.widgets.line_rows import CURSOR_BINDINGS, fit
+
 if TYPE_CHECKING:
     from dataset_tui.tui.widgets.wizard_calls import SchemaColumn, TableStatsView
     from dataset_tui.tui.widgets.wizard_draft import ColumnKey, WizardDraft
@@ -36,24 +38,12 @@ ROLE_WIDTH = 11
 TYPE_WIDTH = 9
 
 
-def _fit(text: str, width: int) -> str:
-    if width <= 0:
-        return ""
-    if len(text) > width:
-        return text[: width - 1] + "…"
-    return text.ljust(width)
-
 
 class ColumnPicker(ScrollView, can_focus=True):
     """Rows of table headers and their columns; the cursor moves over columns only."""
 
     BINDINGS = [
-        Binding("up", "cursor_up", "Up", show=False),
-        Binding("down", "cursor_down", "Down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("home", "first", "First", show=False),
-        Binding("end", "last", "Last", show=False),
+        *CURSOR_BINDINGS,
         Binding("space,enter", "toggle", "Select"),
         Binding("r", "role", "Role"),
         Binding("a", "alias", "Alias"),
@@ -146,10 +136,10 @@ class ColumnPicker(ScrollView, can_focus=True):
         kind, value = self.rows[index]
         if kind == "header":
             style = base + self.get_component_rich_style("column-picker--header")
-            return Strip([Segment(_fit(self._header_text(value), width), style)]).crop(0, width)
+            return Strip([Segment(fit(self._header_text(value), width), style)]).crop(0, width)
         if kind == "loading":
             style = base + self.get_component_rich_style("column-picker--hint")
-            return Strip([Segment(_fit("   loading columns…", width), style)]).crop(0, width)
+            return Strip([Segment(fit("   loading columns…", width), style)]).crop(0, width)
         col = self.draft.columns[value]
         # Component styles carry the widget's background: the cursor's goes
         # on last, or the first component style would paint over it.
@@ -177,9 +167,9 @@ class ColumnPicker(ScrollView, can_focus=True):
         segments = [
             Segment(mark, name_style),
             Segment(error, style("column-picker--error")),
-            Segment(" " + _fit(name, name_width), name_style),
-            Segment(" " + _fit(type_text, TYPE_WIDTH), style("column-picker--hint")),
-            Segment(" " + _fit(role_text, ROLE_WIDTH), style(role_style)),
+            Segment(" " + fit(name, name_width), name_style),
+            Segment(" " + fit(type_text, TYPE_WIDTH), style("column-picker--hint")),
+            Segment(" " + fit(role_text, ROLE_WIDTH), style(role_style)),
         ]
         return Strip(segments).crop(0, width).extend_cell_length(width, row_style)
 
