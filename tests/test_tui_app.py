@@ -473,3 +473,23 @@ async def test_clone_and_edit_opens_the_wizard_on_a_copy(ctx: AppContext) -> Non
     # Saving from the wizard fills in each column's type from the warehouse.
     assert [c.pop("type") for c in copy["columns"]] == ["STRING", "STRING", "TIMESTAMP", "NUMERIC", "STRING"]
     assert {**copy, "name": "alpha"} == original
+
+
+async def test_the_list_notices_saves_from_another_terminal(ctx: AppContext) -> None:
+    from dataset_tui.store import Store
+    from dataset_tui.tui.screens.datasets import POLL_SECONDS
+
+    add(ctx, "alpha")
+    app = app_for(ctx)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert names_on_screen(app) == ["alpha"]
+        # Another process: its own Store on the same folder.
+        other = Store.open(ctx.store.folder)
+        data = copy.deepcopy(EXAMPLE)
+        data["name"] = "from_the_cli"
+        definitions.save(other, parse_definition(data))
+        other.close()
+        await pilot.pause(POLL_SECONDS + 0.5)
+        await settle(pilot)
+        assert names_on_screen(app) == ["alpha", "from_the_cli"]

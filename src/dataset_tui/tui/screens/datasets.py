@@ -17,6 +17,7 @@ from dataset_tui.tui.widgets.key_footer import KeyFooter
 from dataset_tui.tui.work import warehouse_work
 
 STATUS_FILTERS = (None, "draft", "active")
+POLL_SECONDS = 2.0
 
 EMPTY_TEXT = """[b]No datasets yet.[/b]
 
@@ -85,6 +86,13 @@ class DatasetsScreen(Screen[None]):
     def on_mount(self) -> None:
         self.table.focus()
         self.reload()
+        # Another terminal (the CLI, a second app) may save meanwhile: look
+        # again now and then. Unchanged rows are not redrawn.
+        self.set_interval(POLL_SECONDS, self._poll)
+
+    def _poll(self) -> None:
+        if self.is_current and not any(w.group == "list" and w.is_running for w in self.workers):
+            self.reload()
 
     # -- loading ------------------------------------------------------------
 
@@ -102,7 +110,8 @@ class DatasetsScreen(Screen[None]):
 
     def _show(self, heads: list[Any], total: int, filtered: bool, keep: str | None) -> None:
         self._pending_keep = None
-        self.table.set_rows(heads, keep=keep)
+        if list(heads) != list(self.table.rows) or keep is not None:
+            self.table.set_rows(heads, keep=keep)
         self.set_class(total == 0, "empty")
         self.query_one("#count", Label).update(f"{len(heads)} of {total}" if filtered else f"{total} datasets")
 
