@@ -43,7 +43,8 @@ class DatasetCommands(Provider):
                 action, description = binding.action, binding.description
                 if description and not action.startswith("app.pop_screen"):
                     title = f"{screen.__class__.__doc__ or 'Screen'}: {description}".replace("\n", " ")
-                    out.append((title, partial(screen.run_action, action), f"key {binding.key}"))
+                    keys = self.app.get_key_display(binding)
+                    out.append((title, partial(screen.run_action, action), f"key {keys}"))
         return out
 
     def _commands(self) -> list[tuple[str, Callable[[], Any], str]]:
