@@ -220,3 +220,25 @@ def test_the_store_folder_comes_from_the_environment_without_db(
     assert main(["list", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == []
     assert (tmp_path / "data" / "dataset-tui" / "store" / "meta.json").exists()
+
+
+def test_import_fills_column_types_from_a_local_warehouse(
+    tmp_path: Path, demo_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With a warehouse at hand the file gains its types, so the TFX export works at once."""
+    example = json.loads((Path(__file__).parent.parent / "examples" / "purchases_6m.json").read_text())
+    assert all("type" not in c for c in example["columns"])
+    typed, bare = Cli(tmp_path / "db1", demo_file, capsys), Cli(tmp_path / "db2", tmp_path / "none.duckdb", capsys)
+    path = write(tmp_path / "purchases.json", example)
+    for cli in (typed, bare):
+        code, _, err = cli("definition", "import", path)
+        assert code == 0, err
+    shown = typed.json("show", "purchases_6m")
+    assert [c.get("type") for c in shown["definition"]["columns"]] == ["STRING", "STRING", "TIMESTAMP", "NUMERIC", "STRING"]
+    code, out, err = typed("export", "purchases_6m", "--tfx", "-o", "-")
+    assert code == 0, err
+    assert "UNIX_SECONDS" in out
+    # No warehouse: the file is saved as it is, and TFX says what is missing.
+    assert all("type" not in c for c in bare.json("show", "purchases_6m")["definition"]["columns"])
+    code, _, err = bare("export", "purchases_6m", "--tfx", "-o", "-")
+    assert code == 1 and "type" in err

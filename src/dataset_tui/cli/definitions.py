@@ -61,7 +61,11 @@ def _import(inv: Invocation) -> int:
 
     ctx = inv.context()
     outcomes = definitions.import_files(
-        ctx.store, inv.args.files, note=inv.args.note, base_revision=inv.args.base_version
+        ctx.store,
+        inv.args.files,
+        note=inv.args.note,
+        base_revision=inv.args.base_version,
+        prepare=_types_from_local_warehouse(ctx),
     )
     failed = [o for o in outcomes if not o.ok]
     if inv.args.json:
@@ -84,6 +88,20 @@ def _import(inv: Invocation) -> int:
         print(f"dataset-tui: {len(failed)} of {len(outcomes)} file(s) not saved ({saved} saved)", file=sys.stderr)
         return 1
     return 0
+
+
+def _types_from_local_warehouse(ctx: Any) -> Any:
+    """Fill `columns[].type` from the warehouse when one is at hand (DESIGN §3).
+
+    Only a local DuckDB file counts: import must work offline and never wait
+    on a network, so a BigQuery profile leaves types as the file has them.
+    A column the warehouse does not know keeps its type (activation checks it).
+    """
+    if ctx.profile.backend != "duckdb" or not ctx.warehouse_exists():
+        return None
+    from dataset_tui.services import warehouse_ops
+
+    return lambda definition: warehouse_ops.fill_column_types(ctx, definition)
 
 
 def _outcome_row(outcome: Any) -> dict[str, Any]:

@@ -152,16 +152,32 @@ def read_definition_file(path: str | Path) -> Definition:
 
 
 def import_file(
-    store: Store, path: str | Path, *, note: str | None = None, base_revision: int | None = None
+    store: Store,
+    path: str | Path,
+    *,
+    note: str | None = None,
+    base_revision: int | None = None,
+    prepare: Callable[[Definition], Definition] | None = None,
 ) -> SaveOutcome:
-    """Save one definition file (create or new version); nothing is written if it is invalid."""
+    """Save one definition file (create or new version); nothing is written if it is invalid.
+
+    `prepare` may complete the definition before it is saved: the CLI passes
+    one that fills `columns[].type` in from the warehouse when one is at hand.
+    """
     store = store_of(store)
     definition = read_definition_file(path)
+    if prepare is not None:
+        definition = prepare(definition)
     return save(store, definition, base_revision=base_revision, note=note, mode="upsert")
 
 
 def import_files(
-    store: Store, paths: Iterable[str | Path], *, note: str | None = None, base_revision: int | None = None
+    store: Store,
+    paths: Iterable[str | Path],
+    *,
+    note: str | None = None,
+    base_revision: int | None = None,
+    prepare: Callable[[Definition], Definition] | None = None,
 ) -> list[ImportOutcome]:
     """Import many files in one process; each on its own (one bad file stops no other)."""
     from dataset_tui.services.errors import user_message
@@ -171,7 +187,7 @@ def import_files(
     outcomes = []
     for path in paths:
         try:
-            outcome = import_file(store, path, note=note, base_revision=base_revision)
+            outcome = import_file(store, path, note=note, base_revision=base_revision, prepare=prepare)
         except (DefinitionError, StoreError, ServiceError) as exc:
             if isinstance(exc, DefinitionError):
                 exc = DefinitionError(exc.problems)  # the caller names the file once
