@@ -493,3 +493,22 @@ async def test_the_list_notices_saves_from_another_terminal(ctx: AppContext) -> 
         await pilot.pause(POLL_SECONDS + 0.5)
         await settle(pilot)
         assert names_on_screen(app) == ["alpha", "from_the_cli"]
+
+
+async def test_e_opens_the_wizard_on_the_latest_version(ctx: AppContext) -> None:
+    from dataset_tui.tui.screens.wizard import WizardScreen
+
+    add(ctx, "alpha")
+    newer = copy.deepcopy(EXAMPLE)
+    newer.update(name="alpha")
+    newer["filters"]["min_transactions"] = 4
+    definitions.save(ctx, parse_definition(newer), base_revision=1)
+    definitions.activate(ctx.store, ctx.model, "alpha", 1, checks=None)
+    app = app_for(ctx)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, WizardScreen)
+        assert app.screen.base_revision == 2  # the newest draft, not the active v1
+        assert app.screen.draft.min_transactions == "4"

@@ -28,14 +28,7 @@ def changed(screen: Screen[Any], name: str | None) -> None:
 
 def edit(screen: Screen[Any], name: str, callback: Callable[[str | None], None] | None = None) -> None:
     """Open the wizard on the dataset's latest version (edits start from the newest draft)."""
-    from dataset_tui.services import definitions
-    from dataset_tui.tui.screens.wizard import WizardScreen
-
-    head = definitions.get_dataset(_ctx(screen), name)
-    version = definitions.get_version(_ctx(screen), name, head.revision)
-    screen.app.push_screen(
-        WizardScreen(version.definition, base_revision=head.revision), callback=callback
-    )
+    _Runner.open_wizard(screen, name, callback=callback)
 
 
 def name_problem(screen: Screen[Any], new_name: str) -> str | None:
@@ -64,18 +57,11 @@ def clone(screen: Screen[Any], name: str) -> None:
 
 
 def _clone_and_edit(screen: Screen[Any], name: str, new_name: str) -> None:
-    from dataset_tui.services import definitions
-    from dataset_tui.tui.screens.wizard import WizardScreen
-
-    head = definitions.get_dataset(_ctx(screen), name)
-    source = definitions.get_version(_ctx(screen), name, head.revision).definition
-    copy = source.replace(name=new_name)
-
     def saved(result: str | None) -> None:
         if result:
             changed(screen, result)
 
-    screen.app.push_screen(WizardScreen(copy, clone_of=name), callback=saved)
+    _Runner.open_wizard(screen, name, callback=saved, clone_as=new_name)
 
 
 def activate(screen: Screen[Any], name: str, version: int | None = None) -> None:
@@ -115,6 +101,37 @@ def delete(screen: Screen[Any], head: Any, after: Callable[[], None] | None = No
 
 class _Runner:
     """Workers need a DOM node to belong to; the screen the user acted on is that node."""
+
+    @staticmethod
+    def open_wizard(
+        screen: Screen[Any],
+        name: str,
+        *,
+        callback: Callable[[str | None], None] | None,
+        clone_as: str | None = None,
+    ) -> None:
+        """Read the latest version off the event loop, then open the wizard on it (or on a copy)."""
+
+        @warehouse_work("open the wizard", group="open-wizard")
+        def run(self: Screen[Any]) -> None:
+            from dataset_tui.services import definitions
+            from dataset_tui.tui.screens.wizard import WizardScreen
+
+            head = definitions.get_dataset(_ctx(self), name)
+            definition = definitions.get_version(_ctx(self), name, head.revision).definition
+            if clone_as is not None:
+                definition = definition.replace(name=clone_as)
+
+            def push() -> None:  # widgets are made on the event loop, not in this thread
+                if clone_as is None:
+                    wizard = WizardScreen(definition, base_revision=head.revision)
+                else:
+                    wizard = WizardScreen(definition, clone_of=name)
+                self.app.push_screen(wizard, callback)
+
+            self.app.call_from_thread(push)
+
+        run(screen)
 
     @staticmethod
     def clone(screen: Screen[Any], name: str, new_name: str) -> None:
