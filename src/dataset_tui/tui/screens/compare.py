@@ -64,7 +64,8 @@ class CompareScreen(Screen[None]):
         self.app.call_from_thread(self._show, data)
 
     def _rows(self, data: dict[str, Any]) -> list[tuple[str, list[Any], bool]]:
-        rows = [("status", [d["badge"] for d in data["datasets"]], False)]
+        badges = [d["badge"] for d in data["datasets"]]
+        rows = [("status", badges, len(set(badges)) > 1)]
         for field in data["fields"]:
             rows.append((field, [d["fields"][field] for d in data["datasets"]], field in data["differs"]))
         for field in data["analysis_fields"]:
