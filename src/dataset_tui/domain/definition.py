@@ -90,6 +90,15 @@ def _date(value: Any) -> dt.date:
 Ident = Annotated[StrictStr, Field(min_length=1)]
 
 
+def output_name(name: str, role: str | None, alias: str | None) -> str:
+    """A column's name in the output: alias if given, else the role name, else the last part of the name."""
+    if alias:
+        return alias
+    if role:
+        return role
+    return name.rsplit(".", 1)[-1]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -185,12 +194,7 @@ class Column(_Strict):
 
     @property
     def output_name(self) -> str:
-        """Alias if given, else the role name, else the last part of the name."""
-        if self.alias:
-            return self.alias
-        if self.role:
-            return self.role
-        return self.name.rsplit(".", 1)[-1]
+        return output_name(self.name, self.role, self.alias)
 
     @property
     def base_type(self) -> str | None:

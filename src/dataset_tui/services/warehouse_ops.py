@@ -456,23 +456,10 @@ def preview(
 
 def _key_fields(definition: Definition) -> dict[str, Any]:
     """The fields a side-by-side comparison shows, as short comparable values."""
+    from dataset_tui.domain.describe import date_range_text, split_text
+
     src = definition.source
     filters = definition.filters
-    date_range = filters.date_range
-    if date_range is None:
-        window = "all time"
-    elif date_range.type == "rolling":
-        window = f"last {date_range.months} months"
-    else:
-        window = f"{date_range.start.isoformat()} to {date_range.end.isoformat()}"
-    split = definition.split
-    if split is None:
-        split_text = "none"
-    elif split.type == "random":
-        key = definition.split_key()
-        split_text = f"random {split.train_percent}/{100 - split.train_percent} by {key.output_name if key else '?'}"
-    else:
-        split_text = f"time: last {split.eval_days} days eval"
     roles = {}
     for role in ("user_id", "product_id", "timestamp", "revenue"):
         column = definition.role_column(role)
@@ -484,10 +471,10 @@ def _key_fields(definition: Definition) -> dict[str, Any]:
         "columns": len(definition.columns),
         "outputs": definition.output_names,
         **roles,
-        "date_range": window,
+        "date_range": date_range_text(filters),
         "top_products_percent": filters.top_products_percent,
         "min_transactions": filters.min_transactions,
-        "split": split_text,
+        "split": split_text(definition),
     }
 
 

@@ -11,23 +11,17 @@ from typing import Any
 
 from rich.markup import escape
 
-
-def date_range_text(filters: Any) -> str:
-    dr = filters.date_range
-    if dr is None:
-        return "all time"
-    if dr.type == "rolling":
-        return f"last {dr.months} month{'s' if dr.months != 1 else ''} (rolling)"
-    return f"{dr.start} → {dr.end}"
+from dataset_tui.domain.describe import date_range_text, split_text
 
 
-def split_text(split: Any) -> str:
-    if split is None:
-        return "none (full data only)"
-    if split.type == "random":
-        key = split.key or "user_id"
-        return f"random {split.train_percent}/{100 - split.train_percent} by hash of {key}"
-    return f"time: last {split.eval_days} days (+ anchor day) for eval"
+def count_text(n: int | None) -> str:
+    """1234567 → 1.2M: a row count at a glance."""
+    if n is None:
+        return "—"
+    for unit, size in (("B", 10**9), ("M", 10**6), ("k", 10**3)):
+        if n >= size:
+            return f"{n / size:.1f}{unit}"
+    return str(n)
 
 
 def filters_text(definition: Any) -> list[str]:
@@ -37,7 +31,7 @@ def filters_text(definition: Any) -> list[str]:
         lines.append(f"products  top {f.top_products_percent}% by revenue")
     if f.min_transactions is not None:
         lines.append(f"users     ≥ {f.min_transactions} transactions")
-    lines.append(f"split     {split_text(definition.split)}")
+    lines.append(f"split     {split_text(definition)}")
     return lines
 
 

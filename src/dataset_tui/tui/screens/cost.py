@@ -15,20 +15,12 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from dataset_tui.services.cost import format_bytes, format_usd
 from dataset_tui.tui.screens.confirm import MODAL_CSS
 from dataset_tui.tui.work import ask_from_worker
 
 if TYPE_CHECKING:
     from textual.app import App
-
-
-def describe_bytes(n: int) -> str:
-    size = float(n)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
-        if size < 1024 or unit == "PiB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{n} B"
 
 
 class CostScreen(ModalScreen[bool]):
@@ -45,13 +37,13 @@ class CostScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         dry = self.dry_run
-        scanned = describe_bytes(dry.bytes_processed)
+        scanned = format_bytes(dry.bytes_processed)
         estimated = " (estimated)" if getattr(dry, "estimated", False) else ""
         with Vertical(classes="modal-box"):
             yield Label(f"{self.action}: confirm the cost", classes="title")
-            yield Static(f"This query scans [b]{scanned}[/b]{estimated}, about [b]${dry.cost_usd:.4f}[/b].", id="cost-body")
+            yield Static(f"This query scans [b]{scanned}[/b]{estimated}, about [b]{format_usd(dry.cost_usd)}[/b].", id="cost-body")
             if self.threshold is not None:
-                yield Static(f"That is above this profile's confirmation threshold ({describe_bytes(self.threshold)}).", classes="hint")
+                yield Static(f"That is above this profile's confirmation threshold ({format_bytes(self.threshold)}).", classes="hint")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="no")
                 yield Button("Run it", id="yes", variant="warning")

@@ -21,6 +21,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from dataset_tui.tui.summaries import count_text
 from dataset_tui.tui.widgets.line_rows import CURSOR_BINDINGS, fit
 
 # (header, width, key); width None = takes what is left (the name).
@@ -39,15 +40,6 @@ MIN_NAME = 14
 # the name keeps room at 80 columns.
 NARROW = 96
 SHORT_UPDATED = 11
-
-
-def _rows_text(rows: int | None) -> str:
-    if rows is None:
-        return "—"
-    for unit, size in (("B", 10**9), ("M", 10**6), ("k", 10**3)):
-        if rows >= size:
-            return f"{rows / size:.1f}{unit}"
-    return str(rows)
 
 
 def _updated_text(when: dt.datetime | None, short: bool = False) -> str:
@@ -159,7 +151,7 @@ class DatasetList(ScrollView, can_focus=True):
             str(row.tables),
             str(row.columns),
             str(row.versions),
-            _rows_text(row.last_analysis_rows),
+            count_text(row.last_analysis_rows),
             _updated_text(row.updated_at, self._short),
         ]
 

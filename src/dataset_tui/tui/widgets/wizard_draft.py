@@ -25,6 +25,7 @@ from dataset_tui.domain.definition import (
     RandomSplit,
     RollingRange,
     TimeSplit,
+    output_name,
     parse_definition,
 )
 
@@ -71,11 +72,7 @@ class ColumnDraft:
 
     @property
     def output_name(self) -> str:
-        if self.alias:
-            return self.alias
-        if self.role:
-            return self.role
-        return self.name.rsplit(".", 1)[-1]
+        return output_name(self.name, self.role, self.alias)
 
 
 @dataclass

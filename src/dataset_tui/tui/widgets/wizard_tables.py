@@ -15,32 +15,13 @@ from textual.message import Message
 from textual.widgets import DataTable, Label, Static
 
 from dataset_tui.domain.definition import Problem
+from dataset_tui.services.cost import format_bytes
+from dataset_tui.tui.summaries import count_text
 
 if TYPE_CHECKING:
     from dataset_tui.tui.widgets.wizard_draft import JoinDraft, WizardDraft
 
 CONFIDENCE_STYLE = {"high": "green", "medium": "yellow", "low": "red", "manual": "cyan", "saved": "dim"}
-
-
-def count_text(n: int | None) -> str:
-    """1234567 → 1.2M: a table's size at a glance."""
-    if n is None:
-        return "—"
-    for unit, size in (("B", 10**9), ("M", 10**6), ("k", 10**3)):
-        if n >= size:
-            return f"{n / size:.1f}{unit}"
-    return str(n)
-
-
-def bytes_text(n: int | None) -> str:
-    if n is None:
-        return "—"
-    size = float(n)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if size < 1024 or unit == "TiB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{n} B"
 
 
 def _fill(table: DataTable[Any], columns: list[tuple[str, str]], rows: list[tuple[str, list[Text]]]) -> None:
@@ -210,7 +191,7 @@ class TablesStep(Vertical):
                         mark,
                         Text(info.name),
                         Text(count_text(info.rows), justify="right"),
-                        Text(bytes_text(info.bytes), justify="right"),
+                        Text("—" if info.bytes is None else format_bytes(info.bytes), justify="right"),
                         Text(str(info.columns), justify="right"),
                     ],
                 )
