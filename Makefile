@@ -18,7 +18,12 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/dataset-tui
 
+# The static checks run first and fail fast: lint, types, then the layer
+# contracts (configured in pyproject.toml), then the tests.
 test: $(STAMP) $(BQEMU_STAMP)
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 BENCHES := bench/store.py bench/warehouse.py bench/startup.py
