@@ -5,16 +5,10 @@ from __future__ import annotations
 import pytest
 
 from dataset_tui.domain.definition import parse_definition
-from dataset_tui.domain.roles import (
-    RoleMapping,
-    UnknownTableError,
-    detect_joins,
-    is_join_key,
-    singular_forms,
-    suggest_mapping,
-    suggest_roles,
-    table_entities,
-)
+from dataset_tui.domain.joins import detect_joins
+from dataset_tui.domain.mapping import RoleMapping, UnknownTableError, suggest_mapping
+from dataset_tui.domain.naming import is_join_key, singular_forms, table_entities
+from dataset_tui.domain.roles import suggest_roles
 from dataset_tui.domain.validation import check_against_schema
 
 # The public "theLook" e-commerce dataset (bigquery-public-data.thelook_ecommerce),
@@ -238,8 +232,8 @@ def test_mapping_builds_a_valid_definition():
     for j in mapping.joins:
         assert j.left_table in seen and j.right_table not in seen
         seen.add(j.right_table)
-        joins.append({"table": j.right_table, "type": "left",
-                      "on": [{"left": f"{j.left_table}.{j.left_column}", "right": f"{j.right_table}.{j.right_column}"}]})
+        on = {"left": f"{j.left_table}.{j.left_column}", "right": f"{j.right_table}.{j.right_column}"}
+        joins.append({"table": j.right_table, "type": "left", "on": [on]})
     types = types_of(THELOOK)
     definition = parse_definition({
         "format": "dataset-tui/1",

@@ -17,7 +17,7 @@ def now() -> dt.datetime:
     """The current time, timezone-aware UTC (or the fixed time in tests)."""
     if _fixed is not None:
         return _fixed
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def today() -> dt.date:
@@ -31,9 +31,9 @@ def fix(at: dt.datetime | dt.date | None) -> None:
     if at is None:
         _fixed = None
     elif isinstance(at, dt.datetime):
-        _fixed = at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)
+        _fixed = at if at.tzinfo else at.replace(tzinfo=dt.UTC)
     else:
-        _fixed = dt.datetime(at.year, at.month, at.day, 12, 0, tzinfo=dt.timezone.utc)
+        _fixed = dt.datetime(at.year, at.month, at.day, 12, 0, tzinfo=dt.UTC)
 
 
 @contextlib.contextmanager

@@ -119,7 +119,8 @@ def _pairs(schema: TableSchema) -> list[tuple[str, str]]:
 
 def table_schema(ctx: AppContext, table: str, *, dataset: str | None = None) -> dict[str, Any]:
     """The `schema --json` shape: columns with their suggested role and whether they can join."""
-    from dataset_tui.domain.roles import is_join_key, suggest_roles
+    from dataset_tui.domain.naming import is_join_key
+    from dataset_tui.domain.roles import suggest_roles
 
     dataset = _dataset(ctx, dataset)
     schema = ctx.warehouse().schema(dataset, table)
@@ -234,7 +235,7 @@ def samples(ctx: AppContext, table: str, column: str, limit: int = 20, *, datase
 
 def joins(ctx: AppContext, tables: Sequence[str], *, dataset: str | None = None) -> dict[str, Any]:
     """The `joins --json` shape: detected joins between the tables, best first."""
-    from dataset_tui.domain.roles import detect_joins
+    from dataset_tui.domain.joins import detect_joins
 
     if len(set(tables)) < 2:
         raise ServiceError("name at least two different tables to look for joins between them")
@@ -247,7 +248,7 @@ def suggest(
     ctx: AppContext, tables: Sequence[str], primary: str | None = None, *, dataset: str | None = None
 ) -> dict[str, Any]:
     """A role mapping across the tables, with the joins that connect them."""
-    from dataset_tui.domain.roles import UnknownTableError, suggest_mapping
+    from dataset_tui.domain.mapping import UnknownTableError, suggest_mapping
 
     if not tables:
         raise ServiceError("name at least one table")

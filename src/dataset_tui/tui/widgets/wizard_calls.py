@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from dataset_tui.domain.definition import Definition
-    from dataset_tui.domain.roles import JoinSuggestion
+    from dataset_tui.domain.joins import JoinSuggestion
     from dataset_tui.services.context import AppContext
     from dataset_tui.warehouse.base import ColumnStats, DryRun, TableInfo
 
@@ -62,7 +62,7 @@ def table_schema(ctx: AppContext, table: str, dataset: str) -> list[SchemaColumn
 
 
 def _join(item: dict[str, Any]) -> JoinSuggestion:
-    from dataset_tui.domain.roles import JoinSuggestion
+    from dataset_tui.domain.joins import JoinSuggestion
 
     return JoinSuggestion(
         left_table=item["left_table"],
