@@ -30,6 +30,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from dataset_tui.domain.types import base_type
 from dataset_tui.warehouse.base import ColumnStats, HistogramBin, TableStats
 
 BINS = 10
@@ -45,11 +46,6 @@ WHOLE_UNIT_TYPES = frozenset({"INT64", "DATE"})
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _UNIX_EPOCH = dt.date(1970, 1, 1)
-
-
-def base_type(bq_type: str) -> str:
-    """`NUMERIC(10, 2)` → `NUMERIC`, `ARRAY<INT64>` → `ARRAY`."""
-    return re.split(r"[<(]", bq_type, maxsplit=1)[0].strip().upper()
 
 
 def stat_kind(bq_type: str) -> str:

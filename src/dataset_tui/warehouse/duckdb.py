@@ -36,6 +36,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from dataset_tui.domain.types import base_type
 from dataset_tui.warehouse.base import (
     BadQueryError,
     CancelledError,
@@ -461,7 +462,7 @@ class DuckDBWarehouse:
         columns = [c for c in self.schema(dataset, table).columns if "." not in c.name]
         parts = ["count(*)"]
         for c in columns:
-            base = c.type.split("<", 1)[0]
+            base = base_type(c.type)
             if base in FIXED_SIZES:
                 parts.append(f"{FIXED_SIZES[base]} * count({dq(c.name)})")
             elif base in ("STRING", "BYTES"):

@@ -12,6 +12,8 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Sparkline, Static
 
+from dataset_tui.domain.types import base_type
+
 
 def value_text(value: Any) -> str:
     """A statistic as people read it: thousands separators, short floats, ISO dates."""
@@ -58,7 +60,7 @@ def stats_lines(stats: Any) -> list[str]:
 
 def is_top_values(stats: Any) -> bool:
     """Top values (strings, booleans) rather than ranges over numbers or time."""
-    return stats.type.split("<", 1)[0].split("(", 1)[0].upper() in ("STRING", "BOOL")
+    return base_type(stats.type) in ("STRING", "BOOL")
 
 
 class ColumnStatsPanel(VerticalScroll):
