@@ -16,37 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from dataset_tui.domain.definition import Definition, parse_definition
+from example_definition import example_dict
 
 
 def definition_dict(name: str = "purchases_6m", *, percent: int = 80, description: str = "", **changes: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "format": "dataset-tui/1",
-        "name": name,
-        "model": "default",
-        "description": description,
-        "source": {
-            "dataset": "raw_data",
-            "primary": "transactions",
-            "joins": [
-                {
-                    "table": "products",
-                    "type": "left",
-                    "on": [{"left": "transactions.product_id", "right": "products.product_id"}],
-                }
-            ],
-        },
-        "columns": [
-            {"table": "transactions", "name": "customer_id", "role": "user_id", "type": "STRING"},
-            {"table": "transactions", "name": "product_id", "role": "product_id", "type": "STRING"},
-            {"table": "transactions", "name": "ts", "role": "timestamp", "type": "TIMESTAMP"},
-            {"table": "transactions", "name": "amount", "role": "revenue", "type": "NUMERIC"},
-            {"table": "products", "name": "category", "alias": "product_category", "type": "STRING"},
-        ],
-        "filters": {"date_range": {"type": "rolling", "months": 6}, "top_products_percent": 80, "min_transactions": 2},
-        "split": {"type": "random", "train_percent": percent},
-    }
-    data.update(changes)
-    return data
+    split = {"type": "random", "train_percent": percent}
+    return example_dict(typed=True, name=name, description=description, split=split, **changes)
 
 
 def definition(name: str = "purchases_6m", **kwargs: Any) -> Definition:

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from dataset_tui.cli import main
+from example_definition import example_dict
 from store_support import definition_dict, small_warehouse
 
 
@@ -226,7 +227,7 @@ def test_import_fills_column_types_from_a_local_warehouse(
     tmp_path: Path, demo_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """With a warehouse at hand the file gains its types, so the TFX export works at once."""
-    example = json.loads((Path(__file__).parent.parent / "examples" / "purchases_6m.json").read_text())
+    example = example_dict()
     assert all("type" not in c for c in example["columns"])
     typed, bare = Cli(tmp_path / "db1", demo_file, capsys), Cli(tmp_path / "db2", tmp_path / "none.duckdb", capsys)
     path = write(tmp_path / "purchases.json", example)

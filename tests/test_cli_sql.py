@@ -15,28 +15,9 @@ import sqlglot
 from dataset_tui.cli import main
 from dataset_tui.domain.definition import parse_definition
 from dataset_tui.domain.sqlgen import generate_sql, tfx_input_config
+from example_definition import example_dict
 
-GOOD: dict[str, Any] = {
-    "format": "dataset-tui/1",
-    "name": "purchases_6m",
-    "description": "Six months of purchases",
-    "source": {
-        "dataset": "raw_data",
-        "primary": "transactions",
-        "joins": [
-            {"table": "products", "type": "left", "on": [{"left": "transactions.product_id", "right": "products.product_id"}]}
-        ],
-    },
-    "columns": [
-        {"table": "transactions", "name": "customer_id", "role": "user_id", "type": "STRING"},
-        {"table": "transactions", "name": "product_id", "role": "product_id", "type": "STRING"},
-        {"table": "transactions", "name": "ts", "role": "timestamp", "type": "TIMESTAMP"},
-        {"table": "transactions", "name": "amount", "role": "revenue", "type": "NUMERIC"},
-        {"table": "products", "name": "category", "alias": "product_category", "type": "STRING"},
-    ],
-    "filters": {"date_range": {"type": "rolling", "months": 6}, "top_products_percent": 80, "min_transactions": 2},
-    "split": {"type": "random", "train_percent": 80},
-}
+GOOD: dict[str, Any] = example_dict(typed=True)
 
 
 def write(tmp_path: Path, data: Any, name: str = "purchases.json") -> Path:

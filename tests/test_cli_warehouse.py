@@ -15,6 +15,7 @@ from dataset_tui.domain.definition import parse_definition
 from dataset_tui.services import definitions, warehouse_ops
 from dataset_tui.store import Store
 from dataset_tui.warehouse.duckdb import DuckDBWarehouse
+from example_definition import example_dict
 
 
 @pytest.fixture(autouse=True)
@@ -52,26 +53,9 @@ def _save(db: Path, data: dict[str, Any]) -> None:
         store.close()
 
 
-DEFINITION = {
-    "format": "dataset-tui/1",
-    "name": "purchases",
-    "source": {
-        "dataset": "raw_data",
-        "primary": "transactions",
-        "joins": [
-            {"table": "products", "type": "left", "on": [{"left": "transactions.product_id", "right": "products.product_id"}]}
-        ],
-    },
-    "columns": [
-        {"table": "transactions", "name": "customer_id", "role": "user_id"},
-        {"table": "transactions", "name": "product_id", "role": "product_id"},
-        {"table": "transactions", "name": "ts", "role": "timestamp"},
-        {"table": "transactions", "name": "amount", "role": "revenue"},
-        {"table": "products", "name": "category", "alias": "product_category"},
-    ],
-    "filters": {"date_range": {"type": "rolling", "months": 6}, "min_transactions": 2},
-    "split": {"type": "random", "train_percent": 80},
-}
+DEFINITION = example_dict(
+    name="purchases", filters={"date_range": {"type": "rolling", "months": 6}, "min_transactions": 2}
+)
 
 
 def test_tables_and_schema(cli: Cli) -> None:

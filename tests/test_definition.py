@@ -13,33 +13,9 @@ from dataset_tui.domain.definition import (
     parse_definition,
     parse_definition_json,
 )
+from example_definition import example_dict
 
-EXAMPLE = {
-    "format": "dataset-tui/1",
-    "name": "purchases_6m",
-    "model": "default",
-    "description": "Six months of purchases, top products only",
-    "source": {
-        "dataset": "raw_data",
-        "primary": "transactions",
-        "joins": [
-            {
-                "table": "products",
-                "type": "left",
-                "on": [{"left": "transactions.product_id", "right": "products.product_id"}],
-            }
-        ],
-    },
-    "columns": [
-        {"table": "transactions", "name": "customer_id", "role": "user_id"},
-        {"table": "transactions", "name": "product_id", "role": "product_id"},
-        {"table": "transactions", "name": "ts", "role": "timestamp"},
-        {"table": "transactions", "name": "amount", "role": "revenue"},
-        {"table": "products", "name": "category", "alias": "product_category"},
-    ],
-    "filters": {"date_range": {"type": "rolling", "months": 6}, "top_products_percent": 80, "min_transactions": 2},
-    "split": {"type": "random", "train_percent": 80},
-}
+EXAMPLE = example_dict()
 
 
 def example(**changes):

@@ -19,9 +19,10 @@ from dataset_tui.domain import clock
 from dataset_tui.domain.definition import parse_definition
 from dataset_tui.services import definitions
 from dataset_tui.services.context import AppContext
+from example_definition import example_dict
 
 TODAY = dt.date(2025, 6, 15)  # the small demo warehouse (conftest) is built for this day
-EXAMPLE = json.loads((Path(__file__).parent.parent / "examples" / "purchases_6m.json").read_text())
+EXAMPLE = example_dict()
 
 
 @pytest.fixture(autouse=True)

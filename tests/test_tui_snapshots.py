@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +17,10 @@ import pytest
 from dataset_tui.domain import clock
 from dataset_tui.domain.definition import parse_definition
 from dataset_tui.services import definitions, warehouse_ops
+from example_definition import example_dict
 
 TODAY = dt.date(2025, 6, 15)
-EXAMPLE = json.loads((Path(__file__).parent.parent / "examples" / "purchases_6m.json").read_text())
+EXAMPLE = example_dict()
 SIZES = [(80, 24), (120, 40)]
 
 
