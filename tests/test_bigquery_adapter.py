@@ -31,6 +31,7 @@ from dataset_tui.warehouse.base import (
     CancelledError,
     CostLimitError,
     HistogramBin,
+    LocalWarehouse,
     NotFoundError,
     PermissionDeniedError,
     QueryTimeoutError,
@@ -111,6 +112,19 @@ def test_list_tables_reads_metadata_in_parallel_with_partitioning() -> None:
     assert c.rows is None and c.partitioning is None
     assert client.count("get_table") == 3 and client.count("query") == 0  # metadata is free
     assert client.of("list_tables")[0].args == ("acme.raw_data",)
+
+
+def test_table_info_reads_only_that_table() -> None:
+    wh, client = make()
+    client.tables = {
+        "events": FakeTable("events", NESTED, num_rows=5, num_bytes=900, clustering_fields=["user_id"]),
+        "other": FakeTable("other", NESTED[:1]),
+    }
+    info = wh.table_info("raw_data", "events")
+    assert info == next(t for t in wh.list_tables("raw_data") if t.name == "events")
+    assert (info.rows, info.bytes, info.columns, info.clustering) == (5, 900, 6, ("user_id",))
+    assert client.of("get_table")[0].args == ("acme.raw_data.events",)
+    assert isinstance(wh, Warehouse) and not isinstance(wh, LocalWarehouse)
 
 
 def test_stats_are_one_capped_labelled_query_and_parse_bigquery_shapes() -> None:

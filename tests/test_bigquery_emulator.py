@@ -63,6 +63,13 @@ def test_list_tables(bq: Any, bq_raw_data: Seeded) -> None:
         assert info.modified is not None and info.modified.tzinfo is not None
 
 
+def test_table_info_is_the_list_entry_and_names_a_missing_table(bq: Any, bq_raw_data: Seeded) -> None:
+    for info in bq.list_tables(DATASET):
+        assert bq.table_info(DATASET, info.name) == info
+    with pytest.raises(NotFoundError, match="nowhere"):
+        bq.table_info(DATASET, "nowhere")
+
+
 def test_schema_has_the_demo_types(bq: Any, bq_raw_data: Seeded) -> None:
     for table, types in bq_raw_data.types.items():
         assert bq.schema(DATASET, table).types() == types

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from dataset_tui.warehouse.base import Warehouse
+from dataset_tui.warehouse.base import LocalWarehouse, Warehouse
 from dataset_tui.warehouse.duckdb import TIB, DuckDBWarehouse
 
 UTC = dt.timezone.utc
@@ -99,6 +99,8 @@ def wh(warehouse_file: Path) -> DuckDBWarehouse:
 
 def test_implements_the_protocol(wh: DuckDBWarehouse) -> None:
     assert isinstance(wh, Warehouse)
+    # The demo build and imports need a file on this machine: DuckDB is one.
+    assert isinstance(wh, LocalWarehouse)
     assert (wh.backend, wh.billed, wh.project) == ("duckdb", False, None)
 
 

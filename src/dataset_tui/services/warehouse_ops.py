@@ -29,7 +29,7 @@ from dataset_tui.services.errors import ServiceError
 if TYPE_CHECKING:
     from dataset_tui.services.context import AppContext
     from dataset_tui.services.cost import Confirm
-    from dataset_tui.warehouse.base import TableInfo, TableSchema, TableStats, Warehouse
+    from dataset_tui.warehouse.base import LocalWarehouse, TableInfo, TableSchema, TableStats
 
 Progress = Callable[[float, str], None]
 
@@ -96,16 +96,7 @@ def tables_json(ctx: AppContext) -> list[dict[str, Any]]:
 
 
 def _table_info(ctx: AppContext, table: str, dataset: str | None = None) -> TableInfo:
-    from dataset_tui.warehouse.base import NotFoundError
-
-    warehouse = ctx.warehouse()
-    dataset = _dataset(ctx, dataset)
-    if hasattr(warehouse, "table_info"):
-        return warehouse.table_info(dataset, table)  # type: ignore[no-any-return]
-    for info in warehouse.list_tables(dataset):
-        if info.name == table:
-            return info
-    raise NotFoundError(f"table {dataset}.{table} does not exist")
+    return ctx.warehouse().table_info(_dataset(ctx, dataset), table)
 
 
 def schemas_of(ctx: AppContext, tables: Sequence[str], dataset: str | None = None) -> dict[str, TableSchema]:
@@ -571,7 +562,7 @@ def rebuild_demo(
         from dataset_tui.warehouse.base import WarehouseError
 
         try:
-            found = ctx.warehouse().all_tables()  # type: ignore[attr-defined]
+            found = _local_warehouse(ctx, "warehouse demo").all_tables()
         except WarehouseError as exc:
             raise ServiceError(f"{exc}\nTo replace {path} with a new demo anyway, pass --force.") from None
         others = [f"{d}.{t}" for d, t in found if (d, t) not in {(DATASET, name) for name in TABLES}]
@@ -591,6 +582,17 @@ def rebuild_demo(
     return ctx.warehouse().list_tables(DATASET)
 
 
+def _local_warehouse(ctx: AppContext, command: str) -> LocalWarehouse:
+    """The context's warehouse as a local file one (the demo build and imports need that)."""
+    from dataset_tui.warehouse.base import LocalWarehouse
+
+    _duckdb_file(ctx, command)
+    warehouse = ctx.warehouse()
+    if not isinstance(warehouse, LocalWarehouse):
+        raise ServiceError(f"`{command}` needs a warehouse file on this machine; {ctx.warehouse_label} is not one.")
+    return warehouse
+
+
 def _duckdb_file(ctx: AppContext, command: str) -> Path:
     if ctx.profile.backend != "duckdb" or ctx.warehouse_file is None:
         raise ServiceError(
@@ -606,5 +608,5 @@ def import_file(ctx: AppContext, file: str | Path, table: str, *, replace: bool 
 
     _duckdb_file(ctx, "warehouse import")
     ensure_demo(ctx, progress)
-    warehouse: Warehouse = ctx.warehouse()
-    return import_table(warehouse, Path(file), table, dataset=_dataset(ctx), replace=replace)  # type: ignore[arg-type]
+    warehouse = _local_warehouse(ctx, "warehouse import")
+    return import_table(warehouse, Path(file), table, dataset=_dataset(ctx), replace=replace)

@@ -10,7 +10,9 @@ GoogleSQL; an adapter for another engine transpiles it.
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 # -- errors ---------------------------------------------------------------
@@ -159,6 +161,10 @@ class Warehouse(Protocol):
 
     def list_tables(self, dataset: str) -> list[TableInfo]: ...
 
+    def table_info(self, dataset: str, table: str) -> TableInfo:
+        """One table's entry of :meth:`list_tables`, reading only that table (NotFoundError if absent)."""
+        ...
+
     def schema(self, dataset: str, table: str) -> TableSchema: ...
 
     def column_stats(
@@ -182,3 +188,22 @@ class Warehouse(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class LocalWarehouse(Warehouse, Protocol):
+    """A warehouse in a file on this machine (DuckDB): the demo is built into it and files are imported into it.
+
+    What the demo build and `warehouse import` need beyond :class:`Warehouse`.
+    """
+
+    #: The warehouse file (it may not exist yet: the demo build creates it).
+    path: Path
+
+    def all_tables(self) -> list[tuple[str, str]]:
+        """(dataset, table) of every table in the file."""
+        ...
+
+    def writable(self) -> AbstractContextManager[Any]:
+        """A read-write connection of the engine, for the demo build or an import."""
+        ...

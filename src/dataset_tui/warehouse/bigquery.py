@@ -188,6 +188,10 @@ class BigQueryWarehouse:
             tables = list(pool.map(lambda item: self._get_table(dataset, item.table_id, fresh=True), items))
         return sorted((_table_info(t) for t in tables), key=lambda info: info.name)
 
+    def table_info(self, dataset: str, table: str) -> TableInfo:
+        check_dataset(dataset)
+        return _table_info(self._get_table(dataset, table, fresh=True))
+
     def _get_table(self, dataset: str, table: str, *, fresh: bool = False) -> Any:
         key = (dataset, table)
         now = time.monotonic()

@@ -23,8 +23,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from dataset_tui.warehouse.base import TableInfo, WarehouseError
-from dataset_tui.warehouse.duckdb import DuckDBWarehouse, dq
+from dataset_tui.warehouse.base import LocalWarehouse, TableInfo, WarehouseError
+from dataset_tui.warehouse.duckdb import dq
 
 CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz")
 PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
@@ -129,7 +129,7 @@ def _first_lines(message: str) -> str:
 
 
 def import_table(
-    warehouse: DuckDBWarehouse,
+    warehouse: LocalWarehouse,
     file: Path,
     table: str,
     *,
