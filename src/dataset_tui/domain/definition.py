@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 import json
 import re
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import (
     BaseModel,
@@ -26,7 +26,7 @@ from pydantic import (
     field_validator,
 )
 
-FORMAT = "dataset-tui/1"
+FORMAT: Final = "dataset-tui/1"
 ROLES = ("user_id", "product_id", "timestamp", "revenue")
 Role = Literal["user_id", "product_id", "timestamp", "revenue"]
 
@@ -220,7 +220,7 @@ class FixedRange(_Strict):
         return _date(value)
 
 
-DateRange = Annotated[Union[RollingRange, FixedRange], Field(discriminator="type")]
+DateRange = Annotated[RollingRange | FixedRange, Field(discriminator="type")]
 
 
 class Filters(_Strict):
@@ -241,7 +241,7 @@ class TimeSplit(_Strict):
     eval_days: StrictInt = Field(ge=1, le=3650)
 
 
-Split = Annotated[Union[RandomSplit, TimeSplit], Field(discriminator="type")]
+Split = Annotated[RandomSplit | TimeSplit, Field(discriminator="type")]
 
 
 class Definition(_Strict):

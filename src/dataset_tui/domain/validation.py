@@ -56,9 +56,8 @@ def _check_tables(d: Definition) -> list[Problem]:
         for k, on in enumerate(join.on):
             path = f"source.joins[{i}].on[{k}]"
             if on.right_table != join.table:
-                problems.append(
-                    Problem(path=f"{path}.right", message=f"must name the joined table {join.table!r}, not {on.right_table!r}")
-                )
+                message = f"must name the joined table {join.table!r}, not {on.right_table!r}"
+                problems.append(Problem(path=f"{path}.right", message=message))
             if on.left_table.lower() not in seen:
                 problems.append(
                     Problem(
@@ -210,16 +209,16 @@ def check_against_schema(
             )
     for i, join in enumerate(definition.source.joins):
         for k, on in enumerate(join.on):
-            for side, table, column in (
+            for side, table, name in (
                 ("left", on.left_table, on.left_column),
                 ("right", on.right_table, on.right_column),
             ):
                 cols = lowered.get(table.lower())
-                if cols is not None and column.lower() not in cols:
+                if cols is not None and name.lower() not in cols:
                     problems.append(
                         Problem(
                             path=f"source.joins[{i}].on[{k}].{side}",
-                            message=f"column {column!r} does not exist in {table}",
+                            message=f"column {name!r} does not exist in {table}",
                         )
                     )
     for i, column in enumerate(definition.columns):
