@@ -18,6 +18,7 @@ imported on first use only: the CLI and the TUI start without it.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -275,9 +276,12 @@ class BigQueryWarehouse:
     def _sample_by_query(self, dataset: str, table: str, column: str, limit: int) -> list[Any]:
         # Views have no rows to list; this reads them through a (capped) query.
         expr = quote_path(column)
-        sql = f"SELECT {expr} AS value FROM {table_sql(self.project, dataset, table)} WHERE {expr} IS NOT NULL LIMIT {int(limit)}"
-        _schema, rows, _ = self._run_job(sql, max_rows=limit, max_bytes_billed=None,
-                                         action=f"read sample values of {dataset}.{table}", dataset=dataset, table=table)
+        source = table_sql(self.project, dataset, table)
+        sql = f"SELECT {expr} AS value FROM {source} WHERE {expr} IS NOT NULL LIMIT {int(limit)}"
+        action = f"read sample values of {dataset}.{table}"
+        _schema, rows, _ = self._run_job(
+            sql, max_rows=limit, max_bytes_billed=None, action=action, dataset=dataset, table=table
+        )
         return [row[0] for row in rows]
 
     # -- queries ------------------------------------------------------------
@@ -408,14 +412,12 @@ class BigQueryWarehouse:
                 return
             run.cancel_sent = True
             job, client = run.job, self._client
-        try:
+        # Best effort: the job also has job_timeout_ms, and the caller
+        # already has its CancelledError / QueryTimeoutError.
+        with contextlib.suppress(Exception):
             client.cancel_job(
                 job.job_id, location=job.location, retry=None, timeout=self.profile.request_timeout_s
             )
-        except Exception:
-            # Best effort: the job also has job_timeout_ms, and the caller
-            # already has its CancelledError / QueryTimeoutError.
-            pass
 
     def close(self) -> None:
         self.cancel()

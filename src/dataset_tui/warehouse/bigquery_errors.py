@@ -25,7 +25,10 @@ from dataset_tui.warehouse.base import (
     WarehouseError,
 )
 
-ADC_HINT = "run `gcloud auth application-default login`, or set `credentials` (a service-account key file) in the profile"
+ADC_HINT = (
+    "run `gcloud auth application-default login`, "
+    "or set `credentials` (a service-account key file) in the profile"
+)
 
 
 @dataclass(frozen=True)
@@ -142,7 +145,8 @@ def _from_api_error(exc: object, where: Where) -> WarehouseError:
     if reason in ("quotaExceeded", "rateLimitExceeded") or isinstance(exc, api.TooManyRequests):
         return UnavailableError(f"BigQuery quota or rate limit reached ({message}); wait a little and try again")
     if isinstance(exc, api.Unauthorized):
-        return AuthError(f"BigQuery did not accept the credentials of profile {where.profile!r} ({message}): {ADC_HINT}")
+        refused = f"BigQuery did not accept the credentials of profile {where.profile!r}"
+        return AuthError(f"{refused} ({message}): {ADC_HINT}")
     if isinstance(exc, api.Forbidden):
         if reason == "billingNotEnabled":
             return PermissionDeniedError(f"billing is not enabled on project {where.project}: {message}")
@@ -164,7 +168,8 @@ def _from_api_error(exc: object, where: Where) -> WarehouseError:
 
 def _permission_message(where: Where, message: str) -> str:
     lowered = message.lower()
-    if "bigquery.jobs.create" in lowered or (where.permission is None and "project" in lowered and "table" not in lowered):
+    about_project = where.permission is None and "project" in lowered and "table" not in lowered
+    if "bigquery.jobs.create" in lowered or about_project:
         return (
             f"permission denied: the account needs bigquery.jobs.create on project {where.project} "
             f"(role BigQuery Job User) to run queries; BigQuery said: {message}"

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -145,8 +146,8 @@ def _label_value(value: Any) -> str:
 
 def histogram_from_quantiles(quantiles: Any, non_null: int, type_: str) -> tuple[HistogramBin, ...]:
     """Equal-width bins estimated from quantile boundaries (see the module docstring)."""
-    values = [_to_number(q) for q in quantiles or () if q is not None]
-    values = [v for v in values if v is not None and math.isfinite(v)]
+    numbers = [_to_number(q) for q in quantiles or () if q is not None]
+    values = [v for v in numbers if v is not None and math.isfinite(v)]
     if non_null <= 0 or len(values) < 2:
         return ()
     lo, hi = values[0], values[-1]
@@ -159,7 +160,7 @@ def histogram_from_quantiles(quantiles: Any, non_null: int, type_: str) -> tuple
     def index(x: float) -> int:
         return min(HISTOGRAM_BINS - 1, max(0, int((x - lo) / width)))
 
-    for a, b in zip(values, values[1:]):
+    for a, b in itertools.pairwise(values):
         if b <= a:
             mass[index(a)] += share
             continue
@@ -169,9 +170,10 @@ def histogram_from_quantiles(quantiles: Any, non_null: int, type_: str) -> tuple
             if overlap > 0:
                 mass[k] += share * overlap / (b - a)
     counts = _round_preserving_total(mass, non_null)
+    span = hi - lo
     return tuple(
         HistogramBin(
-            label=f"{_format_edge(lo + k * width, type_, hi - lo)} – {_format_edge(lo + (k + 1) * width, type_, hi - lo)}",
+            label=f"{_format_edge(lo + k * width, type_, span)} – {_format_edge(lo + (k + 1) * width, type_, span)}",
             count=counts[k],
         )
         for k in range(HISTOGRAM_BINS)
@@ -188,13 +190,13 @@ def _round_preserving_total(mass: list[float], total: int) -> list[int]:
     return floors
 
 
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def _to_number(value: Any) -> float | None:
     """Dates as day ordinals, times as epoch seconds, numbers as floats."""
     if isinstance(value, dt.datetime):
-        aware = value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+        aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
         return (aware - _EPOCH).total_seconds()
     if isinstance(value, dt.date):
         return float(value.toordinal())
@@ -205,10 +207,10 @@ def _to_number(value: Any) -> float | None:
 
 def _format_edge(x: float, type_: str, span: float) -> str:
     if type_ == "DATE":
-        return dt.date.fromordinal(int(round(x))).isoformat()
+        return dt.date.fromordinal(round(x)).isoformat()
     if type_ in ("DATETIME", "TIMESTAMP"):
         moment = _EPOCH + dt.timedelta(seconds=x)
         return moment.strftime("%Y-%m-%d") if span >= 3 * 86400 else moment.strftime("%Y-%m-%d %H:%M")
     if type_ == "INT64":
-        return str(int(round(x)))
+        return str(round(x))
     return f"{x:.4g}"

@@ -28,7 +28,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from dataset_tui.domain.types import base_type
 from dataset_tui.warehouse.base import ColumnStats, HistogramBin, TableStats
@@ -128,9 +128,8 @@ def column_stats_sql(
                 bins = f"LEAST({BINS}, {hi} - {lo} + 1)"
                 bin_expr = f"LEAST(CAST(FLOOR(({axis} - {lo}) * {bins} / ({hi} - {lo} + 1)) AS INT64), {bins} - 1)"
             else:
-                bin_expr = (
-                    f"IF({hi} = {lo}, 0, LEAST(CAST(FLOOR(({axis} - {lo}) / ({hi} - {lo}) * {BINS}) AS INT64), {BINS - 1}))"
-                )
+                index = f"CAST(FLOOR(({axis} - {lo}) / ({hi} - {lo}) * {BINS}) AS INT64)"
+                bin_expr = f"IF({hi} = {lo}, 0, LEAST({index}, {BINS - 1}))"
             extra_ctes.append(
                 f"{c}_bins AS (SELECT {bin_expr} AS bin, COUNT(*) AS n FROM {own} CROSS JOIN bounds "
                 f"WHERE {axis} IS NOT NULL GROUP BY bin)"
@@ -222,10 +221,9 @@ def _int(value: Any) -> int | None:
 
 def _to_date(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(dt.timezone.utc)
-        return value.date()
-    return value
+        moment = value.astimezone(dt.UTC) if value.tzinfo is not None else value
+        return moment.date()
+    return cast(dt.date, value)  # the engine returns DATE values as datetime.date
 
 
 def _field(item: Any, name: str, index: int) -> Any:

@@ -178,9 +178,10 @@ class DuckDBWarehouse:
         # farm_fingerprint belongs to the database instance, which DuckDB shares
         # between connections to one file in a process: register it once.
         with _REGISTER_LOCK:
-            known = con.execute(
+            row = con.execute(
                 "SELECT count(*) FROM duckdb_functions() WHERE function_name = 'farm_fingerprint'"
-            ).fetchone()[0]
+            ).fetchone()
+            known = row[0] if row is not None else 0
             if known:
                 con.execute("SET TimeZone = 'UTC'")
             else:
@@ -403,7 +404,7 @@ class DuckDBWarehouse:
         _, _, rows = self._fetch(
             f"SELECT table_name, modified FROM {dq(META_SCHEMA)}.{dq(META_TABLE)} WHERE dataset = ?", [dataset]
         )
-        return {name: modified for name, modified in rows}
+        return dict(rows)
 
     def list_tables(self, dataset: str) -> list[TableInfo]:
         tables = self._tables(dataset)

@@ -43,9 +43,8 @@ def file_format(file: Path) -> str:
         return "parquet"
     if name.endswith(CSV_SUFFIXES):
         return "csv"
-    raise ImportFailed(
-        f"{file.name}: only CSV ({', '.join(CSV_SUFFIXES)}) and Parquet ({', '.join(PARQUET_SUFFIXES)}) files can be imported"
-    )
+    kinds = f"CSV ({', '.join(CSV_SUFFIXES)}) and Parquet ({', '.join(PARQUET_SUFFIXES)})"
+    raise ImportFailed(f"{file.name}: only {kinds} files can be imported")
 
 
 def clean_names(names: list[str]) -> list[str]:
@@ -179,9 +178,9 @@ def import_table(
         types = [row[1] for row in described]
         header = _header(file, delimiter) if kind == "csv" else None
         if header is not None and len(header) != len(names):
+            why = _diagnose_csv(file, delimiter) or f"the header has {len(header)} fields but rows have {len(names)}"
             raise ImportFailed(
-                f"could not import {file.name} as CSV: "
-                f"{_diagnose_csv(file, delimiter) or f'the header has {len(header)} fields but rows have {len(names)}'}. "
+                f"could not import {file.name} as CSV: {why}. "
                 "Fix the file and import it again; the warehouse was not changed."
             )
         selects = []

@@ -32,7 +32,7 @@ def farm_fingerprint(value: str | None) -> int | None:
 def _fingerprint_not_null(value: str) -> int:
     import farmhash
 
-    unsigned = farmhash.fingerprint64(value)
+    unsigned: int = farmhash.fingerprint64(value)
     return unsigned - (1 << 64) if unsigned >= (1 << 63) else unsigned
 
 
