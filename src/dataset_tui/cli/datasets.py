@@ -17,7 +17,7 @@ from typing import Any
 from dataset_tui.cli.common import CliError, Invocation, add_json, parse_date, print_json, table
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this module's subcommands to the parser."""
     p = sub.add_parser("list", help="list the model's datasets", description="List the datasets of the model.")
     p.add_argument("--status", choices=("draft", "active"), help="only drafts or only active datasets")

@@ -8,7 +8,7 @@ from typing import Any
 from dataset_tui.cli.common import CliError, Invocation, add_json, print_json, table
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this module's subcommands to the parser."""
     parser = sub.add_parser(
         "profiles",

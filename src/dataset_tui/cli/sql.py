@@ -34,7 +34,7 @@ the same rows on any later day. Without --project, tables are written
 """
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this module's subcommands to the parser."""
     parser = sub.add_parser(
         "sql",

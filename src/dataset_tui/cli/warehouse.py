@@ -18,7 +18,7 @@ from dataset_tui.cli.common import CliError, Invocation, add_json, add_yes, prin
 SPARK = "▁▂▃▄▅▆▇█"
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this module's subcommands to the parser."""
     group = sub.add_parser(
         "warehouse",
@@ -136,11 +136,11 @@ def progress_bar(stream: Any = None) -> Any:
     """A progress callback drawing a bar on stderr (one line per step when not a terminal)."""
     out = stream if stream is not None else sys.stderr
     tty = hasattr(out, "isatty") and out.isatty()
-    last = {"message": None}
+    last: dict[str, str | None] = {"message": None}
 
     def report(fraction: float, message: str) -> None:
         if tty:
-            filled = int(round(fraction * 30))
+            filled = round(fraction * 30)
             out.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {fraction:4.0%} {message:<30}")
             if fraction >= 1:
                 out.write("\n")
