@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from dataset_tui.config import Profile, Settings, load_settings, store_dir, warehouse_path
 
@@ -26,7 +26,7 @@ class AppContext:
     store: Store
     model: str = "default"
     warehouse_file: Path | None = None  # DuckDB only
-    _warehouse: Any = field(default=None, repr=False)
+    _warehouse: Warehouse | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
