@@ -13,11 +13,11 @@ Run: `make bench` (or `python bench/startup.py`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import pty
 import select
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -61,10 +61,8 @@ def time_until(argv: list[str], marker: bytes, env: dict[str, str], timeout: flo
                     return time.perf_counter() - start
         raise RuntimeError(f"{marker!r} did not appear within {timeout}s; output tail: {seen[-400:]!r}")
     finally:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, 9)
-        except ProcessLookupError:
-            pass
         os.waitpid(pid, 0)
         os.close(fd)
 
@@ -90,7 +88,6 @@ def startup(tmp: Path) -> tuple[list[float], list[float]]:
 async def stall(seconds: float = 3.0) -> tuple[float, float, float]:
     """Longest gap between 10 ms ticks: idle, then while analyze waits on a 3 s warehouse."""
     from bench.fixtures import slowed_context
-
     from dataset_tui.tui.app import DatasetTuiApp
     from dataset_tui.tui.screens.detail import DetailScreen
 
@@ -133,7 +130,8 @@ def main() -> None:
     app_med, base_med = statistics.median(app_times), statistics.median(base_times)
     print(f"start-up to dataset list ({DATASETS} datasets): median {app_med * 1000:.0f} ms "
           f"(min {min(app_times) * 1000:.0f}, max {max(app_times) * 1000:.0f}; target ≤ 800 ms)")
-    print(f"  baseline `import textual.app`:            median {base_med * 1000:.0f} ms  → ratio {app_med / base_med:.2f}×")
+    ratio = app_med / base_med
+    print(f"  baseline `import textual.app`:            median {base_med * 1000:.0f} ms  → ratio {ratio:.2f}×")
     idle, opening, busy = asyncio.run(stall())
     print(f"longest event-loop stall during a 3 s warehouse call: {busy * 1000:.0f} ms (target ≤ 50 ms)")
     print(f"  baseline, same app idle:                   {idle * 1000:.0f} ms  → ratio {busy / idle:.2f}×")

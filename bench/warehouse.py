@@ -103,7 +103,9 @@ def bench_analyze(path: Path) -> None:
                 {"table": "transactions", "name": "ts", "role": "timestamp"},
                 {"table": "transactions", "name": "amount", "role": "revenue"},
             ],
-            "filters": {"date_range": {"type": "rolling", "months": 6}, "top_products_percent": 80, "min_transactions": 2},
+            "filters": {
+                "date_range": {"type": "rolling", "months": 6}, "top_products_percent": 80, "min_transactions": 2
+            },
             "split": {"type": "random", "train_percent": 80},
         }
     )
@@ -120,7 +122,8 @@ def bench_analyze(path: Path) -> None:
     took = median_time(analyze, 5)
     floor = median_time(lambda: wh.query(count), 5)
     print(f"analyze (6 months, top 80%, >= 2 tx, random 80/20: {rows:,} rows)")
-    line("analysis query + parse + quality", f"{took:.3f} s", "COUNT(*) of the full query", f"{floor:.3f} s", took / floor)
+    line("analysis query + parse + quality", f"{took:.3f} s", "COUNT(*) of the full query", f"{floor:.3f} s",
+         took / floor)
     wh.close()
 
 
@@ -144,12 +147,14 @@ def bench_fingerprint(path: Path) -> None:
     loop = median_time(python_loop, 3)
     n = len(values)
     print(f"farm_fingerprint over {n:,} strings")
-    line("inside DuckDB (rows/s)", f"{n / inside:,.0f}", "pyfarmhash, Python loop (rows/s)", f"{n / loop:,.0f}", loop / inside)
+    line("inside DuckDB (rows/s)", f"{n / inside:,.0f}", "pyfarmhash, Python loop (rows/s)", f"{n / loop:,.0f}",
+         loop / inside)
     wh.close()
 
 
 def main() -> int:
-    print("bench/warehouse.py — embedded DuckDB warehouse; medians; ratio = figure / baseline (rows/s: baseline / figure)")
+    print("bench/warehouse.py — embedded DuckDB warehouse; medians; "
+          "ratio = figure / baseline (rows/s: baseline / figure)")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         path = bench_build(folder)

@@ -19,7 +19,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "screenshots"
-TODAY = dt.datetime(2025, 6, 15, 9, 30, tzinfo=dt.timezone.utc)
+TODAY = dt.datetime(2025, 6, 15, 9, 30, tzinfo=dt.UTC)
 SIZE = (120, 36)
 
 
@@ -48,7 +48,7 @@ def build_context(folder: Path) -> Any:
     weekly["filters"].pop("top_products_percent")
     definitions.save(ctx, parse_definition(weekly))
     warehouse_ops.analyze(ctx, "weekly_eval")
-    for i, months in enumerate((3, 12)):
+    for months in (3, 12):
         other = copy.deepcopy(example)
         other.update(name=f"purchases_{months}m", description=f"{months} months of purchases")
         other["filters"]["date_range"]["months"] = months
