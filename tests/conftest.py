@@ -1,18 +1,18 @@
+"""Fixtures shared by every test module."""
 
-# --- BigQuery emulator fixtures (tests/emulator.py) ---------------------------
-# bq_emulator: a bqemulator REST server for the session; bq_raw_data: the demo
-# raw_data loaded into it and into a DuckDB file. Imported here so that every
-# test module shares the one session-scoped instance.
-from emulator import bq_emulator, bq_raw_data  # noqa: E402,F401
-# --- end of BigQuery emulator fixtures -----------------------------------------
-
-# ---- embedded DuckDB warehouse (issue 4): demo, warehouse files, contexts ----
 import datetime as _dt
 import shutil as _shutil
 from pathlib import Path as _Path
 
 import pytest as _pytest
 
+# --- BigQuery emulator fixtures (tests/emulator.py) ---------------------------
+# bq_emulator: a bqemulator REST server for the session; bq_raw_data: the demo
+# raw_data loaded into it and into a DuckDB file. Imported here so that every
+# test module shares the one session-scoped instance.
+from emulator import bq_emulator, bq_raw_data  # noqa: F401
+
+# ---- embedded DuckDB warehouse (issue 4): demo, warehouse files, contexts ----
 DEMO_TODAY = _dt.date(2025, 6, 15)
 DEMO_ROWS = 20_000
 

@@ -183,7 +183,7 @@ def bq_raw_data(bq_emulator: Emulator, tmp_path_factory: pytest.TempPathFactory)
             schema = local.schema(DATASET, table)
             types[table] = schema.types()
             result = local.query(f"SELECT * FROM `{DATASET}.{table}`")
-            rows[table] = [dict(zip(result.columns, row)) for row in result.rows]
+            rows[table] = [dict(zip(result.columns, row, strict=True)) for row in result.rows]
     finally:
         local.close()
     load_into_bigquery(bq_emulator.client(), rows, types)
@@ -205,8 +205,8 @@ def load_into_bigquery(client: Any, rows: dict[str, list[dict[str, Any]]], types
 
 def _json_value(value: Any) -> Any:
     if isinstance(value, dt.datetime):
-        aware = value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
-        return aware.astimezone(dt.timezone.utc).isoformat()
+        aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        return aware.astimezone(dt.UTC).isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):

@@ -73,3 +73,29 @@ def test_start_up_imports_no_heavy_library() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert json.loads(out) == []
+
+
+# Modules that were already over the limit when it was set, each waiting for
+# its split (issue 11). Delete an entry once its module is split; a module
+# that is not listed here fails the test as soon as it grows past the limit.
+MODULE_LINES_LIMIT = 450
+NOT_YET_SPLIT = {
+    "cli/warehouse.py",
+    "domain/analysis.py",
+    "domain/sqlgen.py",
+    "services/definitions.py",
+    "services/warehouse_ops.py",
+    "store/repository.py",
+    "tui/screens/wizard.py",
+    "tui/widgets/wizard_columns.py",
+    "tui/widgets/wizard_draft.py",
+    "warehouse/bigquery.py",
+    "warehouse/duckdb.py",
+}
+
+
+def test_modules_stay_small() -> None:
+    """A module with one job fits on a few screens (DESIGN §2: under ~400 lines, with some slack)."""
+    sizes = {str(p.relative_to(PACKAGE)): len(p.read_text().splitlines()) for p in modules("")}
+    too_big = {name: n for name, n in sizes.items() if n > MODULE_LINES_LIMIT and name not in NOT_YET_SPLIT}
+    assert too_big == {}

@@ -21,14 +21,14 @@ from typing import Any
 
 import pytest
 import sqlglot
-import sqlref
-from emulator import AS_OF, DATASET, Seeded, start_emulator
 
+import sqlref
 from dataset_tui.domain.definition import Definition, parse_definition
 from dataset_tui.domain.sqlgen import analysis_sql, generate_sql
 from dataset_tui.services.cost import run_guarded
 from dataset_tui.warehouse.base import BadQueryError, NotFoundError, UnavailableError
 from dataset_tui.warehouse.duckdb import DuckDBWarehouse
+from emulator import AS_OF, DATASET, Seeded, start_emulator
 
 pytestmark = pytest.mark.emulator
 
@@ -260,7 +260,7 @@ def normalized(rows: Any) -> Counter[tuple[Any, ...]]:
 
     def value(v: Any) -> Any:
         if isinstance(v, dt.datetime):
-            return (v if v.tzinfo else v.replace(tzinfo=dt.timezone.utc)).astimezone(dt.timezone.utc)
+            return (v if v.tzinfo else v.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
         if isinstance(v, float):
             return round(v, 6)
         return v
@@ -269,7 +269,9 @@ def normalized(rows: Any) -> Counter[tuple[Any, ...]]:
 
 
 @pytest.mark.parametrize("name", list(DEFINITIONS))
-def test_generated_splits_agree_on_emulator_duckdb_and_python(name: str, bq: Any, duck: Any, bq_raw_data: Seeded) -> None:
+def test_generated_splits_agree_on_emulator_duckdb_and_python(
+    name: str, bq: Any, duck: Any, bq_raw_data: Seeded
+) -> None:
     defn = DEFINITIONS[name]
     splits = {}
     for split in ("train", "eval"):
@@ -318,7 +320,7 @@ def test_emulator_killed_mid_query_raises_unavailable_and_nothing_hangs(tmp_path
             try:
                 warehouse.query(slow)
                 outcome.append(None)
-            except BaseException as exc:  # noqa: BLE001 - the test inspects it
+            except BaseException as exc:
                 outcome.append(exc)
 
         thread = threading.Thread(target=run, daemon=True)

@@ -79,7 +79,9 @@ def test_stats_match_the_rows(cli: Cli, demo_file: Path) -> None:
     by_name = {c["name"]: c for c in stats["columns"]}
     assert list(by_name) == ["amount", "channel", "ts"]
     for column in stats["columns"]:
-        assert set(column) >= {"name", "type", "null_count", "distinct_count", "min", "max", "mean", "stddev", "range_days"}
+        assert set(column) >= {
+            "name", "type", "null_count", "distinct_count", "min", "max", "mean", "stddev", "range_days"
+        }
     wh = DuckDBWarehouse(demo_file)
     amounts = [r[0] for r in wh.query("SELECT amount FROM raw_data.transactions").rows]
     wh.close()
@@ -125,7 +127,8 @@ def test_validate_analyze_preview_and_compare(cli: Cli) -> None:
     assert all(set(i) >= {"code", "severity", "message"} for i in analysis["quality"]["issues"])
     assert analysis["date_max"] == "2025-06-14"
     preview = cli.json("preview", "purchases", "--limit", "4")
-    assert [c["name"] for c in preview["columns"]] == ["user_id", "product_id", "timestamp", "revenue", "product_category"]
+    names = [c["name"] for c in preview["columns"]]
+    assert names == ["user_id", "product_id", "timestamp", "revenue", "product_category"]
     assert len(preview["rows"]) == 4 and preview["truncated"]
     assert all(isinstance(r[3], (str, type(None))) for r in preview["rows"])  # NUMERIC as strings
     compared = cli.json("compare", "purchases", "by_time")
@@ -136,7 +139,8 @@ def test_validate_analyze_preview_and_compare(cli: Cli) -> None:
 
 
 def test_validate_of_a_broken_dataset_exits_1(cli: Cli) -> None:
-    broken = {**DEFINITION, "name": "broken", "columns": [*DEFINITION["columns"], {"table": "transactions", "name": "gone"}]}
+    gone = {"table": "transactions", "name": "gone"}
+    broken = {**DEFINITION, "name": "broken", "columns": [*DEFINITION["columns"], gone]}
     _save(cli.db, broken)
     code, out, _ = cli.run("validate", "broken", "--json")
     assert code == 1
@@ -162,7 +166,9 @@ def test_errors_are_messages_not_tracebacks(cli: Cli, args: tuple[str, ...], cod
     assert got == code and says in err and "Traceback" not in err and out == ""
 
 
-def test_import_and_demo_commands(capsys: pytest.CaptureFixture[str], isolated_env: Path, demo_copy: Path, tmp_path: Path) -> None:
+def test_import_and_demo_commands(
+    capsys: pytest.CaptureFixture[str], isolated_env: Path, demo_copy: Path, tmp_path: Path
+) -> None:
     cli = Cli(capsys, isolated_env / "store", demo_copy)
     good = tmp_path / "scores.csv"
     good.write_text("customer_id,score\nC0001,0.5\nC0002,0.75\n")

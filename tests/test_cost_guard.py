@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from bq_fake import FakeClient, FakeTable, make_rows
 from google.cloud.bigquery import SchemaField
 
+from bq_fake import FakeClient, FakeTable, make_rows
 from dataset_tui.config import Profile
 from dataset_tui.services.cost import (
     approve,

@@ -49,7 +49,7 @@ def _content(path: Path) -> str:
     wh = DuckDBWarehouse(path)
     digest = hashlib.sha256()
     for table in CONTRACT:
-        rows = wh.query(f"SELECT * FROM raw_data.{table} ORDER BY {list(CONTRACT[table])[0]}").rows
+        rows = wh.query(f"SELECT * FROM raw_data.{table} ORDER BY {next(iter(CONTRACT[table]))}").rows
         digest.update(repr(rows).encode())
     wh.close()
     return digest.hexdigest()

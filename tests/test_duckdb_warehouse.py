@@ -17,7 +17,7 @@ import pytest
 from dataset_tui.warehouse.base import LocalWarehouse, Warehouse
 from dataset_tui.warehouse.duckdb import TIB, DuckDBWarehouse
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -171,13 +171,13 @@ def _expected_histogram(values: list[Any], whole_units: bool) -> list[int]:
         bins = int(min(10, hi - lo + 1))
         counts = [0] * bins
         for x in xs:
-            counts[min(int(math.floor((x - lo) * bins / (hi - lo + 1))), bins - 1)] += 1
+            counts[min(math.floor((x - lo) * bins / (hi - lo + 1)), bins - 1)] += 1
         return counts
     if hi == lo:
         return [len(xs)]
     counts = [0] * 10
     for x in xs:
-        counts[min(int(math.floor((x - lo) / (hi - lo) * 10)), 9)] += 1
+        counts[min(math.floor((x - lo) / (hi - lo) * 10), 9)] += 1
     return counts
 
 

@@ -14,7 +14,7 @@ from dataset_tui.warehouse.base import UnavailableError
 from dataset_tui.warehouse.duckdb import DuckDBWarehouse
 from dataset_tui.warehouse.importer import ImportFailed, clean_names, import_table
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 CSV = (
     "order_id,customer,Order Date,amount,qty,paid,note\n"
@@ -186,7 +186,10 @@ def test_importing_into_a_file_another_process_reads_is_refused_unchanged(tmp_pa
     import_table(wh, file, "orders")
     wh.close()
     digest = hashlib.sha256(wh.path.read_bytes()).hexdigest()
-    code = "import sys, duckdb; c = duckdb.connect(sys.argv[1], read_only=True); print('open', flush=True); sys.stdin.read()"
+    code = (
+        "import sys, duckdb; c = duckdb.connect(sys.argv[1], read_only=True); "
+        "print('open', flush=True); sys.stdin.read()"
+    )
     reader = subprocess.Popen(
         [sys.executable, "-c", code, str(wh.path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
