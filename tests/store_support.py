@@ -19,7 +19,10 @@ from dataset_tui.domain.definition import Definition, parse_definition
 from example_definition import example_dict
 
 
-def definition_dict(name: str = "purchases_6m", *, percent: int = 80, description: str = "", **changes: Any) -> dict[str, Any]:
+def definition_dict(
+    name: str = "purchases_6m", *, percent: int = 80, description: str = "", **changes: Any
+) -> dict[str, Any]:
+    """The example definition, typed, under `name`, with a random split of `percent` to train."""
     split = {"type": "random", "train_percent": percent}
     return example_dict(typed=True, name=name, description=description, split=split, **changes)
 
