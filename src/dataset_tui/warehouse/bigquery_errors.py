@@ -98,18 +98,15 @@ def translate(exc: BaseException, where: Where) -> WarehouseError | None:
     if isinstance(exc, (concurrent.futures.TimeoutError, TimeoutError)):
         return QueryTimeoutError(f"BigQuery did not answer in time while trying to {where.action}; try again, "
                                  "or raise request_timeout_s in the profile")
-    try:
-        import requests
-    except ImportError:  # pragma: no cover - the client depends on requests
-        requests = None  # type: ignore[assignment]
-    if requests is not None:
-        if isinstance(exc, requests.exceptions.Timeout):
-            return QueryTimeoutError(
-                f"BigQuery did not answer within the profile's request_timeout_s while trying to {where.action}; "
-                "try again or raise request_timeout_s"
-            )
-        if isinstance(exc, requests.exceptions.RequestException):
-            return _unreachable(where, exc)
+    import requests  # the HTTP layer under google-api-core, so always installed with the client
+
+    if isinstance(exc, requests.exceptions.Timeout):
+        return QueryTimeoutError(
+            f"BigQuery did not answer within the profile's request_timeout_s while trying to {where.action}; "
+            "try again or raise request_timeout_s"
+        )
+    if isinstance(exc, requests.exceptions.RequestException):
+        return _unreachable(where, exc)
     if isinstance(exc, ConnectionError):
         return _unreachable(where, exc)
     return None
