@@ -15,10 +15,9 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
+import duckdb_exec
 import farmhash
 import pytest
-
-import duckdb_exec
 
 from dataset_tui.domain.definition import (
     Column,
@@ -30,7 +29,7 @@ from dataset_tui.domain.definition import (
     parse_definition,
 )
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 Tables = dict[str, list[dict[str, Any]]]
 
 

@@ -32,7 +32,7 @@ from dataset_tui.store import Store
 
 pytestmark = pytest.mark.emulator
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 FIXED = sqlref.FIXED_DAY
 START, END = sqlref.FIXED_RANGE
 

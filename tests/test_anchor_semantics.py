@@ -14,10 +14,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 import duckdb_exec
+import pytest
 import sqlref
+
 from dataset_tui.cli import main
 from dataset_tui.domain import clock
 from dataset_tui.domain.analysis_query import analysis_sql
@@ -27,7 +27,7 @@ from dataset_tui.domain.validation import check_definition
 from dataset_tui.services import definitions
 from dataset_tui.store import Store
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 FIXED = sqlref.FIXED_DAY
 NO_RANGE_TIME = {"type": "time", "eval_days": 7}
 RANDOM = {"type": "random", "train_percent": 60}
@@ -148,13 +148,15 @@ def _tx(n: int, customer: str, product: str, day: dt.date, amount: str) -> dict[
     }
 
 
-REPRO_DEFINITIONS = {
+REPRO_DEFINITIONS: dict[str, dict[str, Any]] = {
     # The case: a time split with no date range, eval once had no upper bound.
-    "plain_time": dict(split=NO_RANGE_TIME),
-    "rolling_random_filtered": dict(date_range={"type": "rolling", "months": 6}, top=70, min_tx=3, split=RANDOM),
-    "fixed_time_filtered": dict(
-        date_range={"type": "fixed", "start": "2025-10-01", "end": FIXED.isoformat()}, top=80, split=NO_RANGE_TIME
-    ),
+    "plain_time": {"split": NO_RANGE_TIME},
+    "rolling_random_filtered": {"date_range": {"type": "rolling", "months": 6}, "top": 70, "min_tx": 3, "split": RANDOM},
+    "fixed_time_filtered": {
+        "date_range": {"type": "fixed", "start": "2025-10-01", "end": FIXED.isoformat()},
+        "top": 80,
+        "split": NO_RANGE_TIME,
+    },
 }
 
 
@@ -177,7 +179,7 @@ def test_as_of_export_returns_the_same_rows_as_new_rows_land(
     assert code == 0, capsys.readouterr().err
     files = sorted(out.glob("*.sql"))
     assert [f.name.rsplit("_", 1)[1] for f in files] == ["eval.sql", "full.sql", "train.sql"]
-    assert all(f"anchor: " in f.read_text() for f in files)
+    assert all("anchor: " in f.read_text() for f in files)
     first = _run_files(warehouse, files)
     assert all(first.values()), "every split has rows, so the test can see a change"
 

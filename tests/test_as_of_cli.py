@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from conftest import DEMO_TODAY
 from dataset_tui.cli import main
 from dataset_tui.domain import clock
 from dataset_tui.domain.definition import parse_definition
@@ -104,7 +103,7 @@ def test_preview_as_of_shows_no_row_after_the_day(cli: Cli) -> None:
     data = cli.json("preview", "last_month", "--as-of", AS_OF.isoformat(), "--split", "eval", "--limit", "500")
     assert data["as_of"] == AS_OF.isoformat() and data["rows"]
     ts = [c["role"] for c in data["columns"]].index("timestamp")
-    days = {dt.datetime.fromisoformat(row[ts].replace("Z", "+00:00")).date() for row in data["rows"]}
+    days = {dt.datetime.fromisoformat(row[ts]).date() for row in data["rows"]}
     assert max(days) <= AS_OF and min(days) >= AS_OF - dt.timedelta(days=7)
 
 

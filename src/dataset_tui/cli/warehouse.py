@@ -13,7 +13,15 @@ import argparse
 import sys
 from typing import Any
 
-from dataset_tui.cli.common import CliError, Invocation, add_json, add_yes, parse_date, print_json, table
+from dataset_tui.cli.common import (
+    CliError,
+    Invocation,
+    add_json,
+    add_yes,
+    parse_date,
+    print_json,
+    table,
+)
 
 SPARK = "▁▂▃▄▅▆▇█"
 

@@ -20,7 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from dataset_tui.domain.definition import Definition
-from dataset_tui.domain.split_names import SPLIT_NAMES, is_split_name, split_name_problem
+from dataset_tui.domain.split_names import (
+    SPLIT_NAMES,
+    is_split_name,
+    split_name_problem,
+)
 from dataset_tui.services.errors import Declined, ServiceError
 from dataset_tui.store import DatasetHead, Store, Version
 from dataset_tui.store.storage import atomic_write_bytes

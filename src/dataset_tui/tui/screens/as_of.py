@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
@@ -32,7 +33,7 @@ class AsOfScreen(ModalScreen[AsOfChoice]):
     """As of which day analyze, validate and preview count the rows."""
 
     DEFAULT_CSS = f"AsOfScreen {{ align: center middle; }}\n{MODAL_CSS}"
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, current: dt.date | None) -> None:
         super().__init__()
