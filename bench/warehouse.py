@@ -87,9 +87,11 @@ def bench_stats(path: Path) -> None:
 
 
 def bench_analyze(path: Path) -> None:
-    from dataset_tui.domain.analysis import parse_analysis, quality
+    from dataset_tui.domain.analysis import parse_analysis
+    from dataset_tui.domain.analysis_query import analysis_sql
     from dataset_tui.domain.definition import parse_definition
-    from dataset_tui.domain.sqlgen import analysis_sql, generate_sql
+    from dataset_tui.domain.quality import quality
+    from dataset_tui.domain.sqlgen import SqlContext, generate_sql
     from dataset_tui.warehouse.duckdb import DuckDBWarehouse
 
     definition = parse_definition(
@@ -110,7 +112,7 @@ def bench_analyze(path: Path) -> None:
         }
     )
     wh = DuckDBWarehouse(path)
-    analysis = analysis_sql(definition, as_of=TODAY)
+    analysis = analysis_sql(definition, SqlContext(as_of=TODAY))
     count = f"SELECT COUNT(*) FROM ({generate_sql(definition, 'full', as_of=TODAY)})"
 
     def analyze() -> None:

@@ -15,10 +15,9 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
+import duckdb_exec
 import farmhash
 import pytest
-
-import duckdb_exec
 
 from dataset_tui.domain.definition import (
     Column,
@@ -30,7 +29,7 @@ from dataset_tui.domain.definition import (
     parse_definition,
 )
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 Tables = dict[str, list[dict[str, Any]]]
 
 
@@ -106,10 +105,18 @@ def _out(definition: Definition, role: str) -> str:
 
 
 def date_filtered(definition: Definition, rows: list[dict[str, Any]], today: dt.date) -> list[dict[str, Any]]:
-    """Step 2: DATE(timestamp) within the fixed or rolling range (inclusive)."""
+    """Step 2: DATE(timestamp) within the fixed or rolling range (inclusive).
+
+    With no range and a timestamp role, rows dated after today (the as-of
+    day) are dropped and rows without a timestamp kept: nothing from after
+    the anchor is ever in an output.
+    """
     rng = definition.filters.date_range
     if rng is None:
-        return rows
+        if definition.role_column("timestamp") is None:
+            return rows
+        ts = _out(definition, "timestamp")
+        return [r for r in rows if (d := day_of(r[ts])) is None or d <= today]
     if isinstance(rng, FixedRange):
         start, end = rng.start, rng.end
     else:
@@ -189,7 +196,7 @@ def split_of(definition: Definition, row: dict[str, Any], today: dt.date) -> str
     anchor = rng.end if isinstance(rng, FixedRange) else today
     cutoff = anchor - dt.timedelta(days=split.eval_days)
     day = day_of(row[_out(definition, "timestamp")])
-    if day is None:
+    if day is None or day > anchor:
         return None
     return "train" if day < cutoff else "eval"
 

@@ -13,21 +13,17 @@ from hypothesis import strategies as st
 
 from dataset_tui.domain.analysis import (
     ANALYSIS_COLUMNS,
-    ISSUE_CODES,
-    MIN_DATE_RANGE_DAYS,
-    MIN_PRODUCTS,
-    MIN_USERS,
     AnalysisCounts,
     AnalysisError,
     DailyCount,
     Quality,
     analysis_from_json,
     analysis_to_json,
-    months_before,
     parse_analysis,
-    quality,
     split_estimate,
 )
+from dataset_tui.domain.quality import ISSUE_CODES, MIN_DATE_RANGE_DAYS, MIN_PRODUCTS, MIN_USERS, quality
+from dataset_tui.domain.window import months_before
 from dataset_tui.domain.definition import parse_definition
 
 D = dt.date
@@ -350,7 +346,8 @@ def test_time_split_from_daily_counts():
         split={"type": "time", "eval_days": 1},
     )
     est = split_estimate(fixed, counts, today=D(2030, 1, 1))
-    assert (est.train_rows, est.eval_rows) == (6, 49)  # eval: 4 January onwards, as the SQL's `>= cutoff`
+    # Eval is 4 and 5 January (cutoff..anchor); days after the anchor are in neither.
+    assert (est.train_rows, est.eval_rows) == (6, 9)
 
 
 def test_time_split_from_the_data_dates_assumes_even_rows():

@@ -24,7 +24,8 @@ import sqlglot
 
 import sqlref
 from dataset_tui.domain.definition import Definition, parse_definition
-from dataset_tui.domain.sqlgen import analysis_sql, generate_sql
+from dataset_tui.domain.analysis_query import analysis_sql
+from dataset_tui.domain.sqlgen import SqlContext, generate_sql
 from dataset_tui.services.cost import run_guarded
 from dataset_tui.warehouse.base import BadQueryError, NotFoundError, UnavailableError
 from dataset_tui.warehouse.duckdb import DuckDBWarehouse
@@ -298,7 +299,7 @@ def test_full_sql_with_project_qualified_names(bq: Any, bq_raw_data: Seeded) -> 
 
 @pytest.mark.parametrize("name", ["rolling_top_active", "time_split_inner_join"])
 def test_analysis_query_agrees_on_both_engines(name: str, bq: Any, duck: Any) -> None:
-    sql = analysis_sql(DEFINITIONS[name], as_of=AS_OF)
+    sql = analysis_sql(DEFINITIONS[name], SqlContext(as_of=AS_OF))
     parses_as_bigquery(sql)
     assert normalized(bq.query(sql).rows) == normalized(duck.query(sql).rows)
 

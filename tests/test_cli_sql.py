@@ -14,7 +14,8 @@ import sqlglot
 
 from dataset_tui.cli import main
 from dataset_tui.domain.definition import parse_definition
-from dataset_tui.domain.sqlgen import generate_sql, tfx_input_config
+from dataset_tui.domain.sqlgen import SqlContext, generate_sql
+from dataset_tui.domain.tfx import tfx_input_config
 from example_definition import example_dict
 
 GOOD: dict[str, Any] = example_dict(typed=True)
@@ -55,7 +56,9 @@ def test_tfx_prints_the_input_config(tmp_path: Path, capsys: pytest.CaptureFixtu
     config = json.loads(out)
     import datetime as dt
 
-    assert config == tfx_input_config(parse_definition(GOOD), as_of=dt.date(2026, 11, 27), label="file purchases.json")
+    assert config == tfx_input_config(
+        parse_definition(GOOD), SqlContext(as_of=dt.date(2026, 11, 27), label="file purchases.json")
+    )
 
 
 def test_tfx_with_a_split_prints_that_query(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -111,8 +111,12 @@ def test_fixed_range_and_time_split_lengths():
     with pytest.raises(DefinitionError) as exc:
         parse_definition(data)
     assert [p.path for p in exc.value.problems] == ["split.eval_days"]
+    # 29 eval days + the anchor day are all 30 days of the range: train would be empty.
     data["split"]["eval_days"] = 29
-    assert parse_definition(data).split.eval_days == 29
+    with pytest.raises(DefinitionError):
+        parse_definition(data)
+    data["split"]["eval_days"] = 28
+    assert parse_definition(data).split.eval_days == 28
 
 
 def test_split_key_type_must_hash_the_same_everywhere():

@@ -24,15 +24,9 @@ from dataset_tui.domain.definition import (
     TimeSplit,
     parse_definition,
 )
-from dataset_tui.domain.sqlgen import (
-    PROJECT_RE,
-    SqlGenError,
-    analysis_sql,
-    comment_safe,
-    generate_sql,
-    quote_ident,
-    table_ref,
-)
+from dataset_tui.domain.analysis_query import analysis_sql
+from dataset_tui.domain.sqlformat import PROJECT_RE, SqlGenError, comment_safe, quote_ident, table_ref
+from dataset_tui.domain.sqlgen import SqlContext, generate_sql
 
 # Every unquoted word and symbol the generator may write. Anything else
 # outside a quoted identifier, a validated literal or a comment is a leak.
@@ -41,7 +35,7 @@ VOCABULARY = {
     "GROUP BY", "GROUP", "BY", "HAVING", "ORDER BY", "ORDER", "DESC", "ASC", "ROWS", "UNBOUNDED",
     "PRECEDING", "OVER", "LEFT", "INNER", "JOIN", "ON", "UNION", "ALL", "UNION ALL", "CAST", "DATE",
     "DATE_SUB", "INTERVAL", "MONTH", "DAY", "CURRENT_DATE", "COALESCE", "SUM", "COUNT", "DISTINCT",
-    "COUNTIF", "MIN", "MAX", "ABS", "MOD", "FARM_FINGERPRINT", "STRING", "INT64", "FLOAT64",
+    "CASE", "WHEN", "THEN", "END", "MIN", "MAX", "ABS", "MOD", "FARM_FINGERPRINT", "STRING", "INT64", "FLOAT64",
     "UNIX_SECONDS", "UNIX_DATE", "TIMESTAMP",
     "*", ",", "(", ")", ".", "=", "<", "<=", ">=",
 }  # fmt: skip
@@ -187,7 +181,7 @@ def well_formed(draw: Any) -> dict[str, Any]:
         columns.append(column)
     filters: dict[str, Any] = {}
     start = draw(st.dates(min_value=dt.date(1, 1, 1), max_value=dt.date(9990, 1, 1)))
-    end = start + dt.timedelta(days=draw(st.integers(1, 3000)))
+    end = start + dt.timedelta(days=draw(st.integers(2, 3000)))
     if "timestamp" in roles:
         filters["date_range"] = draw(st.sampled_from([
             None,
@@ -212,7 +206,15 @@ def well_formed(draw: Any) -> dict[str, Any]:
         if "user_id" not in roles or draw(st.booleans()):
             data["split"]["key"] = columns[-1]["alias"]
     elif split_kind == "time" and "timestamp" in roles:
-        data["split"] = {"type": "time", "eval_days": draw(st.integers(1, min(3650, (end - start).days)))}
+        # Train must keep a day (DESIGN §3): at most (end − start) − 1 eval days in a
+        # fixed range, and fewer than the shortest N-month span (28·N days) in a rolling one.
+        rng = filters.get("date_range")
+        most = 3650
+        if rng is not None and rng["type"] == "fixed":
+            most = (end - start).days - 1
+        elif rng is not None:
+            most = 28 * rng["months"] - 1
+        data["split"] = {"type": "time", "eval_days": draw(st.integers(1, min(3650, most)))}
     return data
 
 
@@ -269,7 +271,7 @@ def test_hostile_definitions_are_refused_or_safe(
             generate_sql(definition, split, project=project, as_of=as_of, tfx=tfx, label=label)  # type: ignore[arg-type]
             for split in splits
         ]
-        queries.append(analysis_sql(definition, project=project, as_of=as_of))
+        queries.append(analysis_sql(definition, SqlContext(project=project, as_of=as_of)))
     except SqlGenError as exc:
         event("SqlGenError")
         message = str(exc)
@@ -317,7 +319,7 @@ def test_quote_ident_and_table_ref_refuse_what_is_not_an_identifier() -> None:
 def test_a_formatter_that_changes_the_query_is_not_trusted(monkeypatch: pytest.MonkeyPatch) -> None:
     import sqlparse
 
-    from dataset_tui.domain import sqlgen
+    from dataset_tui.domain import sqlformat
 
     data = {
         "format": "dataset-tui/1",
@@ -329,11 +331,11 @@ def test_a_formatter_that_changes_the_query_is_not_trusted(monkeypatch: pytest.M
     definition = parse_definition(data)
     honest = generate_sql(definition, "train")
     monkeypatch.setattr(sqlparse, "format", lambda sql, **_: sql.replace(" < ", " >= "))
-    sqlgen._format_piece.cache_clear()
+    sqlformat.format_piece.cache_clear()
     try:
         unformatted = generate_sql(definition, "train")
     finally:
-        sqlgen._format_piece.cache_clear()
+        sqlformat.format_piece.cache_clear()
     body = unformatted.split("\nWITH ", 1)[1]
     assert "< 30" in body and ">= 30" not in body
     assert sqlglot.parse_one(unformatted, read="bigquery") == sqlglot.parse_one(honest, read="bigquery")

@@ -17,7 +17,8 @@ import sqlref
 from sqlref import con, make, tables  # noqa: F401 (pytest fixtures)
 from dataset_tui.domain import clock
 from dataset_tui.domain.definition import Definition, parse_definition
-from dataset_tui.domain.sqlgen import SqlGenError, analysis_sql, generate_sql
+from dataset_tui.domain.analysis_query import analysis_sql
+from dataset_tui.domain.sqlgen import SqlContext, SqlGenError, generate_sql
 from dataset_tui.warehouse.transpile import farm_fingerprint, to_duckdb
 
 FIXED = sqlref.FIXED_DAY
@@ -157,7 +158,10 @@ def test_joins_with_missing_matches(con: Any, tables: sqlref.Tables) -> None:
     assert any(r[1] in missing and r[category] is None for r in left), "left join keeps unmatched rows"
     assert not any(r[1] in missing or r[1] is None for r in inner), "inner join drops them"
     assert any(r[-1] is None for r in inner), "the chained left join to brands misses b4"
-    assert len(left) == len(tables["transactions"])
+    # A left join keeps every transaction not dated after the anchor (FIXED).
+    not_after = [r for r in tables["transactions"] if r["ts"] is None or r["ts"].date() <= FIXED]
+    assert len(not_after) < len(tables["transactions"]), "the fixture has rows dated after FIXED"
+    assert len(left) == len(not_after)
 
 
 def test_join_on_users_with_datetime_and_date_columns(con: Any, tables: sqlref.Tables) -> None:
@@ -292,7 +296,7 @@ def test_abs_mod_bucket_is_safe_for_the_smallest_int64(con: Any) -> None:
     ids=["all-filters-random", "fixed-time", "ties-random", "min-only", "no-revenue"],
 )
 def test_analysis_sql_matches_the_reference(con: Any, tables: sqlref.Tables, definition: Definition) -> None:
-    names, rows = duckdb_exec.run(con, analysis_sql(definition, as_of=FIXED))
+    names, rows = duckdb_exec.run(con, analysis_sql(definition, SqlContext(as_of=FIXED)))
     assert names == [
         "kind", "day", "rows", "users", "products", "date_min", "date_max",
         "train_rows", "eval_rows", "null_key_rows", "total_revenue",
@@ -317,7 +321,7 @@ def test_analysis_header_says_when_it_depends_on_today() -> None:
     assert "does not depend on the date" in analysis_sql(fixed_time)
     assert "CURRENT_DATE()" in sql_body(analysis_sql(no_range_time))
     assert "does not depend on the date" not in analysis_sql(no_range_time)
-    assert "-- version: v7" in analysis_sql(no_range_time, label="v7")
+    assert "-- version: v7" in analysis_sql(no_range_time, SqlContext(label="v7"))
 
 
 def test_analysis_without_roles_gives_nulls(con: Any, tables: sqlref.Tables) -> None:

@@ -18,7 +18,8 @@ import duckdb_exec
 import sqlref
 from sqlref import con, make, tables  # noqa: F401 (pytest fixtures)
 from dataset_tui.domain.definition import parse_definition
-from dataset_tui.domain.sqlgen import SqlGenError, generate_sql, tfx_input_config, tfx_snippet
+from dataset_tui.domain.sqlgen import SqlContext, SqlGenError, generate_sql
+from dataset_tui.domain.tfx import tfx_input_config, tfx_snippet
 
 FIXED = sqlref.FIXED_DAY
 EPOCH = dt.date(1970, 1, 1)
@@ -95,7 +96,7 @@ def test_casts_are_in_the_final_select_only() -> None:
     assert "CAST(`price` AS FLOAT64) AS `price`" in final
     assert "CAST(`revenue` AS FLOAT64) AS `revenue`" in final
     # The split still compares the raw timestamp.
-    assert "WHERE DATE(`timestamp`) >= DATE_SUB(DATE '2026-03-31', INTERVAL 30 DAY)" in final
+    assert "WHERE DATE(`timestamp`) BETWEEN DATE_SUB(DATE '2026-03-31', INTERVAL 30 DAY) AND DATE '2026-03-31'" in final
 
 
 @pytest.mark.parametrize(
@@ -132,7 +133,7 @@ def test_missing_types_are_listed_with_what_to_do() -> None:
 
 def test_input_config_holds_the_train_and_eval_queries() -> None:
     definition = typed_definition({"type": "time", "eval_days": 7})
-    config = tfx_input_config(definition, as_of=FIXED, label="v3")
+    config = tfx_input_config(definition, SqlContext(as_of=FIXED, label="v3"))
     assert [s["name"] for s in config["splits"]] == ["train", "eval"]
     for entry in config["splits"]:
         assert entry["pattern"] == generate_sql(definition, entry["name"], as_of=FIXED, tfx=True, label="v3")
@@ -178,12 +179,12 @@ def test_snippet_builds_example_gen_with_the_config(monkeypatch: pytest.MonkeyPa
     data = typed_definition({"type": "random", "train_percent": 80}).to_dict()
     data["description"] = description
     definition = parse_definition(data)
-    snippet = tfx_snippet(definition, as_of=FIXED, label="file set.json")
+    snippet = tfx_snippet(definition, SqlContext(as_of=FIXED, label="file set.json"))
     module, built = fake_tfx()
     monkeypatch.setitem(sys.modules, "tfx", module)
     namespace: dict[str, Any] = {}
     exec(compile(snippet, "snippet.py", "exec"), namespace)
-    config = tfx_input_config(definition, as_of=FIXED, label="file set.json")
+    config = tfx_input_config(definition, SqlContext(as_of=FIXED, label="file set.json"))
     splits = built["input_config"].splits
     assert [(s.name, s.pattern) for s in splits] == [(s["name"], s["pattern"]) for s in config["splits"]]
     assert namespace["example_gen"] == "example_gen"

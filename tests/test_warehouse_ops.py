@@ -289,11 +289,11 @@ def test_preview_shows_the_earliest_rows_in_a_stable_order(ctx: Any, tables: sql
     """Ordered by time, then user, product and revenue: the same rows every time p is pressed."""
     import sqlglot
 
-    from dataset_tui.domain.sqlgen import preview_sql
+    from dataset_tui.domain.sqlgen import SqlContext, preview_sql
 
     definition = CASES["random_split"]
     _save(ctx, definition)
-    sql = preview_sql(definition, "full", limit=6, as_of=TODAY)
+    sql = preview_sql(definition, "full", SqlContext(as_of=TODAY), limit=6)
     assert len(sqlglot.parse(sql, read="bigquery")) == 1
     expected = sqlref.expected_rows(definition, tables, TODAY)
 

@@ -75,6 +75,13 @@ def _import(inv: Invocation) -> int:
             if outcome.ok:
                 assert outcome.outcome is not None
                 print(f"{outcome.path}: {outcome.outcome.describe()}")
+                head = outcome.outcome.head
+                if head.model != ctx.model:
+                    # The file names its own model; `list` and `show` look in the current one.
+                    print(
+                        f"  into model {head.model!r}, not the current model {ctx.model!r}: see it with "
+                        f"`dataset-tui --model {head.model} show {head.name}`"
+                    )
     for outcome in failed:
         print(f"dataset-tui: error: {outcome.path}: {outcome.error}", file=sys.stderr)
         if outcome.conflict:

@@ -71,7 +71,8 @@ def read_definition_text(file: str) -> tuple[bytes, str]:
 
 def run_sql(inv: Invocation) -> int:
     from dataset_tui.domain.definition import DefinitionError, parse_definition_json
-    from dataset_tui.domain.sqlgen import SqlGenError, generate_sql, tfx_input_config, tfx_snippet
+    from dataset_tui.domain.sqlgen import SqlContext, SqlGenError, generate_sql
+    from dataset_tui.domain.tfx import tfx_input_config, tfx_snippet
 
     args = inv.args
     if args.snippet and args.split:
@@ -80,13 +81,13 @@ def run_sql(inv: Invocation) -> int:
     source = "<stdin>" if args.file == "-" else args.file
     try:
         definition = parse_definition_json(text, source=source)
-        options = {"project": args.project, "as_of": args.as_of, "label": label}
+        context = SqlContext(project=args.project, as_of=args.as_of, label=label)
         if args.snippet:
-            out = tfx_snippet(definition, **options)
+            out = tfx_snippet(definition, context)
         elif args.tfx and not args.split:
-            out = json.dumps(tfx_input_config(definition, **options), indent=2, ensure_ascii=False) + "\n"
+            out = json.dumps(tfx_input_config(definition, context), indent=2, ensure_ascii=False) + "\n"
         else:
-            out = generate_sql(definition, args.split or "full", tfx=args.tfx, **options)
+            out = generate_sql(definition, args.split or "full", context, tfx=args.tfx)
     except DefinitionError as exc:
         raise CliError(str(exc)) from None
     except SqlGenError as exc:

@@ -13,7 +13,15 @@ import argparse
 import sys
 from typing import Any
 
-from dataset_tui.cli.common import CliError, Invocation, add_json, add_yes, print_json, table
+from dataset_tui.cli.common import (
+    CliError,
+    Invocation,
+    add_json,
+    add_yes,
+    parse_date,
+    print_json,
+    table,
+)
 
 SPARK = "▁▂▃▄▅▆▇█"
 
@@ -102,6 +110,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     validate.add_argument("name", metavar="NAME")
     validate.add_argument("--version", type=int, metavar="N", help="this version (default: active, else latest)")
+    _add_as_of(validate)
     add_json(validate)
     validate.set_defaults(handler=_validate)
 
@@ -110,6 +119,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     analyze.add_argument("name", metavar="NAME")
     analyze.add_argument("--version", type=int, metavar="N", help="this version (default: active, else latest)")
+    _add_as_of(analyze)
     add_json(analyze)
     add_yes(analyze)
     analyze.set_defaults(handler=_analyze)
@@ -119,12 +129,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     preview.add_argument("--limit", type=int, default=20, metavar="N", help="rows to show (default 20)")
     preview.add_argument("--version", type=int, metavar="N", help="this version (default: active, else latest)")
     preview.add_argument("--split", choices=("full", "train", "eval"), default="full")
+    _add_as_of(preview)
     add_json(preview)
     add_yes(preview)
     preview.set_defaults(handler=_preview)
 
     compare = sub.add_parser("compare", help="2 to 5 datasets side by side (differences marked)")
     compare.add_argument("names", nargs="+", metavar="NAME")
+    compare.add_argument(
+        "--as-of", type=parse_date, metavar="YYYY-MM-DD", help="show only analyses counted as of this day"
+    )
     add_json(compare)
     compare.set_defaults(handler=_compare)
 
@@ -372,10 +386,19 @@ def _suggest(inv: Invocation) -> int:
 # -- datasets: validate, analyze, preview, compare ---------------------------------------------
 
 
+def _add_as_of(parser: Any) -> None:
+    parser.add_argument(
+        "--as-of",
+        type=parse_date,
+        metavar="YYYY-MM-DD",
+        help="as on this day: no row dated after it, rolling windows end there (default: today)",
+    )
+
+
 def _validate(inv: Invocation) -> int:
     from dataset_tui.services.warehouse_ops import validate
 
-    data = validate(_context(inv), inv.args.name, version=inv.args.version)
+    data = validate(_context(inv), inv.args.name, version=inv.args.version, as_of=inv.args.as_of)
     if inv.args.json:
         print_json(data)
         return 0 if data["valid"] else 1
@@ -393,7 +416,9 @@ def _validate(inv: Invocation) -> int:
 def _analyze(inv: Invocation) -> int:
     from dataset_tui.services.warehouse_ops import analyze
 
-    data = analyze(_context(inv), inv.args.name, version=inv.args.version, confirm=_confirm(inv))
+    data = analyze(
+        _context(inv), inv.args.name, version=inv.args.version, confirm=_confirm(inv), as_of=inv.args.as_of
+    )
     if inv.args.json:
         print_json(data)
         return 0
@@ -431,6 +456,7 @@ def _preview(inv: Invocation) -> int:
         version=inv.args.version,
         split=inv.args.split,
         confirm=_confirm(inv),
+        as_of=inv.args.as_of,
     )
     if inv.args.json:
         print_json({**data, "rows": [[plain(v) for v in row] for row in data["rows"]]})
@@ -447,7 +473,7 @@ def _compare(inv: Invocation) -> int:
     from dataset_tui.services.warehouse_ops import compare
 
     try:
-        data = compare(_context(inv, warehouse=False), inv.args.names)
+        data = compare(_context(inv, warehouse=False), inv.args.names, as_of=inv.args.as_of)
     except ServiceError as exc:
         raise CliError(str(exc), 2 if "compare takes" in str(exc) else 1) from None
     if inv.args.json:
@@ -463,6 +489,9 @@ def _compare(inv: Invocation) -> int:
         rows.append([mark, f"analysis.{field}"] + [_cell((d["analysis"] or {}).get(field)) for d in datasets])
     rows.append(["", "analysis"] + [_analysis_state(d["analysis"]) for d in datasets])
     print(table(rows, ["", "FIELD"] + [f"{d['name']} v{d['version']}" for d in datasets]))
+    for d in datasets:
+        if d.get("note"):
+            print(f"{d['name']}: {d['note']}")
     return 0
 
 

@@ -1,20 +1,26 @@
-"""BigQuery GoogleSQL from a dataset definition (DESIGN §4).
+"""BigQuery GoogleSQL from a dataset definition (DESIGN §4, revised).
 
 One query per split, built as a chain of CTEs that follows the steps of §4 in
 order, so a reader can check each step against the design:
 
     base            the primary table joined as defined, columns under their output names
-    in_range        the date range on DATE(timestamp)
+    in_range        the date range on DATE(timestamp); with no range (and a timestamp
+                    role) the days up to the anchor and the rows without a timestamp
     product_revenue, ranked_products, top_products
                     the top-N% products, computed on the date-filtered rows
     active_users    users with at least min_transactions date-filtered rows
     filtered        the date-filtered rows of kept products and active users
     final SELECT    the split condition and the output columns (TFX casts only here)
 
-Only the CTEs a definition needs are written. Safety rules: every identifier
-is validated and backtick-quoted, dates and numbers appear only as literals of
-validated values, and free text (the description, a version label) appears
-only in `-- ` comment lines with every line break neutralised.
+Only the CTEs a definition needs are written. Safety rules (see `sqlformat`):
+every identifier is validated and backtick-quoted, dates and numbers appear
+only as literals of validated values, and free text appears only in comments.
+
+The anchor is the fixed range's end, else "today" (the as-of date, else
+CURRENT_DATE()). Nothing dated after it is in any output: a rolling range
+ends at today, a fixed one at its end, no range keeps `d <= today OR
+timestamp IS NULL`, and a time split's eval is `cutoff <= d <= anchor`. So
+as-of SQL returns the same rows however many rows land later.
 
 Decisions where DESIGN is silent (written down here and in the header):
 - The top-N% total is the revenue of the date-filtered rows that have a
@@ -22,24 +28,16 @@ Decisions where DESIGN is silent (written down here and in the header):
   whenever the filter is on).
 - A DATE-typed timestamp column is compared as it is; any other (or unknown)
   type goes through DATE(x), which is UTC for TIMESTAMP.
-- TIME columns are refused by the TFX variant like the other types
-  BigQueryExampleGen cannot read.
+- A fixed range is not cut at today: its end is its anchor, so as-of does
+  not change it and a range ending in the future takes rows as they land.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import json
-import re
-import textwrap
-import unicodedata
 from dataclasses import dataclass, field
-from typing import Any, Literal
 
 from dataset_tui.domain.definition import (
-    MAX_IDENT,
-    TABLE_RE,
     Column,
     Definition,
     FixedRange,
@@ -47,130 +45,56 @@ from dataset_tui.domain.definition import (
     RollingRange,
     TimeSplit,
 )
+from dataset_tui.domain.split_names import SplitName, split_name_problem
+from dataset_tui.domain.sqlformat import (
+    SqlGenError,
+    comment_block,
+    comment_safe,
+    date_literal,
+    quote_ident,
+    render,
+    table_ref,
+)
+from dataset_tui.domain.tfx_types import tfx_expr, tfx_problems
 
-SplitName = Literal["full", "train", "eval"]
-SPLIT_NAMES: tuple[SplitName, ...] = ("full", "train", "eval")
-
-# A Google Cloud project id (6-30 chars in practice; BigQuery accepts up to
-# 63), optionally in the legacy domain-scoped form `example.com:my-project`.
-PROJECT_RE = re.compile(r"(?:[a-z0-9](?:[a-z0-9.-]{0,61}[a-z0-9])?:)?[a-z][a-z0-9-]{4,61}[a-z0-9]")
-
-# BigQueryExampleGen reads only these; each entry says how to get there.
-TFX_PASS_THROUGH = ("INT64", "FLOAT64", "BOOL", "STRING")
-TFX_CASTS = {
-    "TIMESTAMP": "UNIX_SECONDS({})",
-    "DATETIME": "UNIX_SECONDS(TIMESTAMP({}))",
-    "DATE": "UNIX_DATE({})",
-    "NUMERIC": "CAST({} AS FLOAT64)",
-    "BIGNUMERIC": "CAST({} AS FLOAT64)",
-}
-TFX_REFUSED = ("ARRAY", "STRUCT", "BYTES", "JSON", "GEOGRAPHY", "RANGE", "INTERVAL", "TIME")
+__all__ = ["SqlContext", "SqlGenError", "generate_sql", "header_comment", "preview_sql"]
 
 
-class SqlGenError(ValueError):
-    """The definition cannot become the SQL asked for; the message says what to change."""
+@dataclass(frozen=True)
+class SqlContext:
+    """Where and when a query runs, and what its header calls it.
 
-
-# -- quoting ---------------------------------------------------------------
-
-
-def quote_ident(name: str) -> str:
-    """`name` in backticks, after checking it is a plain identifier (tables may hold `-`)."""
-    if not isinstance(name, str) or len(name) > MAX_IDENT or not TABLE_RE.fullmatch(name):
-        raise SqlGenError(
-            f"{name!r} cannot be used as an identifier: it must match {TABLE_RE.pattern}"
-        )
-    return f"`{name}`"
-
-
-def table_ref(dataset: str, table: str, project: str | None = None) -> str:
-    """`` `project.dataset.table` `` or `` `dataset.table` ``: one pair of backticks around the path."""
-    quote_ident(table)
-    if not isinstance(dataset, str) or "-" in dataset:
-        raise SqlGenError(f"dataset name {dataset!r} may hold only letters, digits and underscores")
-    quote_ident(dataset)
-    if project is None:
-        return f"`{dataset}.{table}`"
-    if not isinstance(project, str) or not PROJECT_RE.fullmatch(project):
-        raise SqlGenError(
-            f"project {project!r} is not a Google Cloud project id (lowercase letters, digits "
-            "and hyphens, 6-63 characters, starting with a letter; or domain.com:project)"
-        )
-    return f"`{project}.{dataset}.{table}`"
-
-
-def date_literal(day: dt.date) -> str:
-    """A GoogleSQL DATE literal of a real date (never text from a user)."""
-    return f"DATE '{dt.date(day.year, day.month, day.day).isoformat()}'"
-
-
-def comment_safe(text: str) -> list[str]:
-    """Free text as lines that cannot leave a `--` comment.
-
-    Every line break Python knows (\\r, \\x0b, \\x0c, \\x1c-\\x1e, \\x85,
-    \\u2028, \\u2029 as well as \\n) splits a line, and every other control or
-    format character (NUL, bidi overrides, zero-width marks) becomes U+FFFD,
-    so no engine or editor can end the comment early or show it reordered.
+    `project` prefixes table paths; `as_of` pins "today" to a DATE literal
+    (the reproducible form; None: CURRENT_DATE()); `label` names the version
+    in the header.
     """
-    lines = []
-    for line in str(text).splitlines() or [""]:
-        cleaned = "".join(
-            " " if ch == "\t" else ("\ufffd" if unicodedata.category(ch).startswith("C") else ch)
-            for ch in line
-        )
-        lines.append(cleaned.rstrip())
-    return lines
+
+    project: str | None = None
+    as_of: dt.date | None = None
+    label: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.as_of is not None and not isinstance(self.as_of, dt.date):
+            raise SqlGenError(f"as-of must be a date, not {self.as_of!r}")
+
+    @property
+    def today(self) -> str:
+        """SQL for "today": CURRENT_DATE() or the as-of DATE literal."""
+        return "CURRENT_DATE()" if self.as_of is None else date_literal(self.as_of)
 
 
-# -- types -----------------------------------------------------------------
-
-
-def bigquery_type(column: Column) -> str | None:
-    """The column's base GoogleSQL type (`NUMERIC(10,2)` → NUMERIC, `INTEGER` → INT64), if known."""
-    return column.base_type
-
-
-def tfx_problems(definition: Definition) -> list[str]:
-    """Why the TFX variant cannot be made, one message per column (empty: it can)."""
-    problems = []
-    for i, column in enumerate(definition.columns):
-        where = f"columns[{i}] ({column.table}.{column.name} as {column.output_name})"
-        kind = bigquery_type(column)
-        if kind is None:
-            problems.append(
-                f"{where}: the TFX variant needs the column's type; add \"type\" to the column "
-                "(for example \"type\": \"TIMESTAMP\"), or import the definition with a warehouse "
-                "at hand so types are filled in"
-            )
-        elif kind in TFX_REFUSED:
-            problems.append(
-                f"{where} is {column.type}, which BigQueryExampleGen cannot read (it reads only "
-                "INT64, FLOAT64, BOOL and STRING); remove the column from the definition or select "
-                "a scalar field of it"
-            )
-        elif kind not in TFX_PASS_THROUGH and kind not in TFX_CASTS:
-            problems.append(
-                f"{where} has type {column.type}, which is not a BigQuery type dataset-tui knows "
-                "how to give to TFX; correct its \"type\""
-            )
-    return problems
-
-
-def _tfx_expr(column: Column, ref: str) -> str:
-    kind = bigquery_type(column)
-    return TFX_CASTS[kind].format(ref) if kind in TFX_CASTS else ref
+LIVE = SqlContext()
 
 
 # -- building the query ----------------------------------------------------
 
 
 @dataclass
-class _Query:
-    """The pieces of one query: CTEs in order and the name of the current row set."""
+class Query:
+    """The pieces of one query: CTEs in order and the names of the row sets built so far."""
 
     definition: Definition
-    project: str | None
-    today: str  # SQL for "today": CURRENT_DATE() or a DATE literal
+    context: SqlContext
     ctes: list[tuple[str, str]] = field(default_factory=list)
     rows: str = "base"  # CTE holding the rows after the steps added so far
     in_range: str = "base"  # CTE holding the date-filtered rows
@@ -193,30 +117,39 @@ def _source_expr(definition: Definition, column: Column) -> str:
     return ".".join([quote_ident(table), *(quote_ident(part) for part in column.name.split("."))])
 
 
-def _out(column: Column) -> str:
+def out(column: Column) -> str:
+    """The column under its output name (in every CTE after `base`)."""
     return quote_ident(column.output_name)
 
 
-def _day(column: Column) -> str:
-    """DATE of the timestamp column, in a CTE after `base` (so under its output name)."""
-    ref = _out(column)
-    return ref if bigquery_type(column) == "DATE" else f"DATE({ref})"
+def day_of(column: Column) -> str:
+    """DATE of the timestamp column, in a CTE after `base`."""
+    ref = out(column)
+    return ref if column.base_type == "DATE" else f"DATE({ref})"
 
 
-def _fresh(name: str, taken: set[str]) -> str:
-    # Internal column names must not collide with an output name (ignoring case).
+def fresh(name: str, taken: set[str]) -> str:
+    """An internal column name that no output name uses (ignoring case)."""
     while name.lower() in taken:
         name += "_"
     return name
 
 
-def _base(q: _Query) -> None:
+def role(definition: Definition, name: str, what: str) -> Column:
+    column = definition.role_column(name)
+    if column is None:
+        raise SqlGenError(f"{what} needs a column with the {name!r} role")
+    return column
+
+
+def _base(q: Query) -> None:
     d = q.definition
     src = d.source
-    select = ",\n".join(f"{_source_expr(d, c)} AS {_out(c)}" for c in d.columns)
+    project = q.context.project
+    select = ",\n".join(f"{_source_expr(d, c)} AS {out(c)}" for c in d.columns)
     lines = [
         f"SELECT {select}",
-        f"FROM {table_ref(src.dataset, src.primary, q.project)} AS {quote_ident(src.primary)}",
+        f"FROM {table_ref(src.dataset, src.primary, project)} AS {quote_ident(src.primary)}",
     ]
     for join in src.joins:
         kind = "LEFT JOIN" if join.type == "left" else "INNER JOIN"
@@ -225,35 +158,42 @@ def _base(q: _Query) -> None:
             f"{quote_ident(_canonical_table(d, p.right_table))}.{quote_ident(p.right_column)}"
             for p in join.on
         )
-        lines.append(f"{kind} {table_ref(src.dataset, join.table, q.project)} AS {quote_ident(join.table)} ON {on}")
+        lines.append(f"{kind} {table_ref(src.dataset, join.table, project)} AS {quote_ident(join.table)} ON {on}")
     q.add("base", "\n".join(lines))
 
 
-def _date_range(q: _Query) -> None:
+def _date_range(q: Query) -> None:
     d = q.definition
     rng = d.filters.date_range
+    today = q.context.today
     if rng is None:
-        return
-    ts = _role(d, "timestamp", "a date range")
-    if isinstance(rng, FixedRange):
-        start, end = date_literal(rng.start), date_literal(rng.end)
+        ts = d.role_column("timestamp")
+        if ts is None:
+            return  # no dates to judge rows by
+        # Nothing after the anchor; a row without a timestamp has no date to be after it.
+        where = f"{day_of(ts)} <= {today} OR {out(ts)} IS NULL"
     else:
-        start, end = f"DATE_SUB({q.today}, INTERVAL {int(rng.months)} MONTH)", q.today
-    q.add("in_range", f"SELECT *\nFROM {quote_ident(q.rows)}\nWHERE {_day(ts)} BETWEEN {start} AND {end}")
+        ts = role(d, "timestamp", "a date range")
+        if isinstance(rng, FixedRange):
+            start, end = date_literal(rng.start), date_literal(rng.end)
+        else:
+            start, end = f"DATE_SUB({today}, INTERVAL {int(rng.months)} MONTH)", today
+        where = f"{day_of(ts)} BETWEEN {start} AND {end}"
+    q.add("in_range", f"SELECT *\nFROM {quote_ident(q.rows)}\nWHERE {where}")
     q.rows = q.in_range = "in_range"
 
 
-def _top_products(q: _Query) -> str | None:
+def _top_products(q: Query) -> str | None:
     d = q.definition
     percent = d.filters.top_products_percent
     if percent is None:
         return None
-    product = _out(_role(d, "product_id", "the top products filter"))
-    revenue = _out(_role(d, "revenue", "the top products filter"))
+    product = out(role(d, "product_id", "the top products filter"))
+    revenue = out(role(d, "revenue", "the top products filter"))
     taken = {product.strip("`").lower()}
-    rev = quote_ident(_fresh("product_revenue", taken))
-    before = quote_ident(_fresh("revenue_before", taken))
-    total = quote_ident(_fresh("revenue_total", taken))
+    rev = quote_ident(fresh("product_revenue", taken))
+    before = quote_ident(fresh("revenue_before", taken))
+    total = quote_ident(fresh("revenue_total", taken))
     src = quote_ident(q.in_range)
     # NULL revenue counts as 0; a product whose revenue is all NULL has 0.
     q.add(
@@ -279,12 +219,12 @@ def _top_products(q: _Query) -> str | None:
     return f"{product} IN (SELECT {product} FROM `top_products`)"
 
 
-def _active_users(q: _Query) -> str | None:
+def _active_users(q: Query) -> str | None:
     d = q.definition
     minimum = d.filters.min_transactions
     if minimum is None:
         return None
-    user = _out(_role(d, "user_id", "the minimum transactions filter"))
+    user = out(role(d, "user_id", "the minimum transactions filter"))
     q.add(
         "active_users",
         f"SELECT {user}\nFROM {quote_ident(q.in_range)}\nWHERE {user} IS NOT NULL\n"
@@ -293,9 +233,9 @@ def _active_users(q: _Query) -> str | None:
     return f"{user} IN (SELECT {user} FROM `active_users`)"
 
 
-def _filtered_rows(definition: Definition, project: str | None, today: str) -> _Query:
+def filtered_rows(definition: Definition, context: SqlContext) -> Query:
     """Steps 1-4 of §4: the full rows, as CTEs ending in `q.rows`."""
-    q = _Query(definition, project, today)
+    q = Query(definition, context)
     _base(q)
     _date_range(q)
     keep = [c for c in (_top_products(q), _active_users(q)) if c is not None]
@@ -305,105 +245,43 @@ def _filtered_rows(definition: Definition, project: str | None, today: str) -> _
     return q
 
 
-def _role(definition: Definition, role: str, what: str) -> Column:
-    column = definition.role_column(role)
-    if column is None:
-        raise SqlGenError(f"{what} needs a column with the {role!r} role")
-    return column
-
-
-def _split_conditions(definition: Definition, today: str) -> tuple[str, str, str] | None:
-    """(train, eval, null-key) conditions on the full rows, or None without a split."""
+def split_conditions(definition: Definition, context: SqlContext) -> tuple[str, str, str] | None:
+    """(train, eval, in-neither) conditions on the full rows, or None without a split."""
     split = definition.split
     if isinstance(split, RandomSplit):
         key = definition.split_key()
         if key is None:
             raise SqlGenError("the random split has no key: set split.key to an output column")
-        ref = _out(key)
+        ref = out(key)
         # ABS(MOD(...)), not MOD(ABS(...)): ABS of the smallest INT64 errors.
         bucket = f"ABS(MOD(FARM_FINGERPRINT(CAST({ref} AS STRING)), 100))"
         pct = int(split.train_percent)
         return f"{bucket} < {pct}", f"{bucket} >= {pct}", f"{ref} IS NULL"
     if isinstance(split, TimeSplit):
-        ts = _role(definition, "timestamp", "a time split")
+        ts = role(definition, "timestamp", "a time split")
         rng = definition.filters.date_range
-        anchor = date_literal(rng.end) if isinstance(rng, FixedRange) else today
+        anchor = date_literal(rng.end) if isinstance(rng, FixedRange) else context.today
         cutoff = f"DATE_SUB({anchor}, INTERVAL {int(split.eval_days)} DAY)"
-        day = _day(ts)
-        return f"{day} < {cutoff}", f"{day} >= {cutoff}", f"{_out(ts)} IS NULL"
+        day = day_of(ts)
+        # The date range already ends at the anchor; eval says so itself so
+        # the query reads as §4 does.
+        return f"{day} < {cutoff}", f"{day} BETWEEN {cutoff} AND {anchor}", f"{out(ts)} IS NULL"
     return None
 
 
-def _today(as_of: dt.date | None) -> str:
-    if as_of is None:
-        return "CURRENT_DATE()"
-    if not isinstance(as_of, dt.date):
-        raise SqlGenError(f"as-of must be a date, not {as_of!r}")
-    return date_literal(as_of)
+def uses_today(definition: Definition) -> bool:
+    """Whether the rows depend on today: a rolling range, or no range over a timestamp.
 
-
-def _check_split_name(definition: Definition, split: str) -> None:
-    if split not in SPLIT_NAMES:
-        raise SqlGenError(f"split must be one of {', '.join(SPLIT_NAMES)}, not {split!r}")
-    if split != "full" and definition.split is None:
-        raise SqlGenError(
-            f"the {split} split was asked for, but the definition has no \"split\"; "
-            "ask for the full data, or add a random or time split to the definition"
-        )
-
-
-def _uses_today(definition: Definition, splits_rows: bool) -> bool:
-    """Whether the query depends on today: a rolling range, or a time split anchored at today."""
+    (A time split is anchored at today exactly when the range is not fixed,
+    and then its rows already depend on today through the range.)
+    """
     rng = definition.filters.date_range
     if isinstance(rng, RollingRange):
         return True
-    return splits_rows and isinstance(definition.split, TimeSplit) and not isinstance(rng, FixedRange)
+    return rng is None and definition.role_column("timestamp") is not None
 
 
-# -- formatting --------------------------------------------------------------
-
-
-def _render(ctes: list[tuple[str, str]], body: str) -> str:
-    """The query laid out by sqlparse: each CTE as `name AS (` / its indented SELECT / `)`.
-
-    Each CTE and the final SELECT are formatted on their own (and cached), so
-    the train, eval and full queries of one definition, which differ only in
-    the final WHERE, share the work.
-    """
-    blocks = [f"{quote_ident(name)} AS (\n{textwrap.indent(_format_piece(sql), '  ')}\n)" for name, sql in ctes]
-    head = "WITH " + ",\n".join(blocks) + "\n" if blocks else ""
-    return head + _format_piece(body)
-
-
-@functools.lru_cache(maxsize=1024)
-def _format_piece(sql: str) -> str:
-    """sqlparse's layout of one SELECT, kept only if it is token for token the same query."""
-    import sqlparse
-
-    pretty = sqlparse.format(sql, reindent=True, keyword_case="upper").strip()
-    return pretty if _same_tokens(sql, pretty) else sql
-
-
-def _same_tokens(a: str, b: str) -> bool:
-    """Whether two texts are the same BigQuery query up to layout and keyword case.
-
-    Equal token streams parse to the same query, so this is the check that
-    formatting changed nothing a parser sees (and it is cheaper than parsing).
-    """
-    from sqlglot.dialects.dialect import Dialect
-    from sqlglot.errors import SqlglotError
-    from sqlglot.tokens import TokenType
-
-    exact = {TokenType.STRING, TokenType.IDENTIFIER}
-    dialect = Dialect.get_or_raise("bigquery")
-
-    def stream(sql: str) -> list[tuple[Any, str]]:
-        return [(t.token_type, t.text if t.token_type in exact else t.text.upper()) for t in dialect.tokenize(sql)]
-
-    try:
-        return stream(a) == stream(b)
-    except SqlglotError:
-        return False
+# -- the header ---------------------------------------------------------------
 
 
 def _describe_split(definition: Definition, split: str) -> str:
@@ -418,10 +296,8 @@ def _describe_split(definition: Definition, split: str) -> str:
             f"train bucket < {s.train_percent}, eval bucket >= {s.train_percent}; NULL keys in neither"
         )
     else:
-        rng = definition.filters.date_range
-        anchor = f"the range end {rng.end}" if isinstance(rng, FixedRange) else "today"
         how = (
-            f"time split: eval = the last {s.eval_days} days before {anchor} plus that day, "
+            f"time split: eval = the last {s.eval_days} days before the anchor plus that day, "
             "train = earlier days; NULL timestamps in neither"
         )
     if split == "full":
@@ -429,251 +305,112 @@ def _describe_split(definition: Definition, split: str) -> str:
     return f"{split} ({how})"
 
 
+def anchor_text(definition: Definition, context: SqlContext) -> str:
+    """The header line naming the anchor: the last day any row of the output may be dated."""
+    rng = definition.filters.date_range
+    if isinstance(rng, FixedRange):
+        return f"anchor: {rng.end.isoformat()} (the fixed range's end); no row dated after it"
+    if definition.role_column("timestamp") is None:
+        return "anchor: none (no timestamp role, so rows are not chosen by date)"
+    if context.as_of is not None:
+        return f"anchor: {context.as_of.isoformat()} (as of); no row dated after it"
+    return "anchor: today, CURRENT_DATE() in UTC; no row dated after it"
+
+
 def header_comment(
     definition: Definition,
     split: str,
-    label: str | None,
-    as_of: dt.date | None,
+    context: SqlContext = LIVE,
     *,
     tfx: bool = False,
     purpose: str | None = None,
-    splits_rows: bool | None = None,
 ) -> str:
     """The `-- ` comment block that starts every generated query.
 
-    `purpose` adds a line saying what the query is for; `splits_rows` says
-    whether the query applies the split conditions (default: for train and
-    eval), which decides whether a time split makes it depend on today.
+    `purpose` adds a line saying what the query is for.
     """
-    if splits_rows is None:
-        splits_rows = split != "full"
     lines = [
         f"dataset-tui: dataset {definition.name} (model {definition.model})",
-        f"version: {label}" if label else "version: unsaved definition",
+        f"version: {context.label}" if context.label else "version: unsaved definition",
         f"split: {_describe_split(definition, split)}",
+        anchor_text(definition, context),
     ]
     if purpose:
         lines.insert(1, purpose)
-    if as_of is not None:
-        lines.append(f"as of {as_of.isoformat()}: today is fixed, so this query returns the same rows on any day")
+    if context.as_of is not None:
+        lines.append(
+            f"as of {context.as_of.isoformat()}: today is fixed, so this query returns the same rows on any day"
+        )
+    elif uses_today(definition):
+        lines.append("live: CURRENT_DATE(), so the date window moves with each run")
     else:
-        live = "live: CURRENT_DATE()"
-        if not _uses_today(definition, splits_rows):
-            live += " (this query does not depend on the date)"
-        else:
-            live += ", so the date window moves with each run"
-        lines.append(live)
+        lines.append("live: CURRENT_DATE() (this query does not depend on the date)")
     if tfx:
         lines.append("TFX variant: dates and times as integers, NUMERIC as FLOAT64 (BigQueryExampleGen types)")
     lines.append(f"definition sha256: {definition.content_hash()}")
     if definition.description.strip():
         lines.append("description:")
         lines += ["  " + line for line in comment_safe(definition.description)]
-    out = []
-    for line in lines:
-        out += comment_safe(line)
-    return "\n".join(f"-- {line}".rstrip() for line in out)
+    return comment_block(lines)
 
 
 # -- public entry points -----------------------------------------------------
 
 
+def _context(
+    context: SqlContext | None, project: str | None, as_of: dt.date | None, label: str | None
+) -> SqlContext:
+    if context is None:
+        return SqlContext(project, as_of, label)
+    if (project, as_of, label) != (None, None, None):
+        raise SqlGenError("give either a SqlContext or project/as_of/label, not both")
+    return context
+
+
 def generate_sql(
     definition: Definition,
     split: SplitName = "full",
+    context: SqlContext | None = None,
     *,
+    tfx: bool = False,
     project: str | None = None,
     as_of: dt.date | None = None,
-    tfx: bool = False,
     label: str | None = None,
 ) -> str:
     """The formatted BigQuery query for one split, starting with its header comment.
 
-    `as_of` pins "today" to a DATE literal (the reproducible form); without it
-    the query uses CURRENT_DATE(). `tfx` casts the output columns to the types
+    `context` says the project, the as-of date and the version label (the
+    keywords `project`, `as_of` and `label` build one, for callers with a
+    single query to make). `tfx` casts the output columns to the types
     BigQueryExampleGen reads; it needs every column's `type`.
     """
-    _check_split_name(definition, split)
+    ctx = _context(context, project, as_of, label)
+    problem = split_name_problem(definition, split)
+    if problem is not None:
+        raise SqlGenError(problem)
     if tfx:
         problems = tfx_problems(definition)
         if problems:
             raise SqlGenError("cannot make the TFX variant:\n" + "\n".join(f"  {p}" for p in problems))
-    today = _today(as_of)
-    q = _filtered_rows(definition, project, today)
+    q = filtered_rows(definition, ctx)
     columns = []
     for column in definition.columns:
-        ref = _out(column)
-        expr = _tfx_expr(column, ref) if tfx else ref
+        ref = out(column)
+        expr = tfx_expr(column, ref) if tfx else ref
         columns.append(ref if expr == ref else f"{expr} AS {ref}")
     body = f"SELECT {', '.join(columns)}\nFROM {quote_ident(q.rows)}"
     if split != "full":
-        conditions = _split_conditions(definition, today)
-        assert conditions is not None  # _check_split_name made sure there is a split
+        conditions = split_conditions(definition, ctx)
+        assert conditions is not None  # split_name_problem made sure there is a split
         body += f"\nWHERE {conditions[0] if split == 'train' else conditions[1]}"
-    sql = _render(q.ctes, body)
-    return f"{header_comment(definition, split, label, as_of, tfx=tfx)}\n{sql}\n"
-
-
-def tfx_input_config(
-    definition: Definition,
-    *,
-    project: str | None = None,
-    as_of: dt.date | None = None,
-    label: str | None = None,
-) -> dict[str, Any]:
-    """`{"splits": [{"name": "train", "pattern": SQL}, {"name": "eval", "pattern": SQL}]}`."""
-    if definition.split is None:
-        raise SqlGenError(
-            "the TFX export needs train and eval queries, but the definition has no \"split\"; "
-            "add a random or time split"
-        )
-    return {
-        "splits": [
-            {
-                "name": name,
-                "pattern": generate_sql(definition, name, project=project, as_of=as_of, tfx=True, label=label),
-            }
-            for name in ("train", "eval")
-        ]
-    }
-
-
-def tfx_snippet(
-    definition: Definition,
-    *,
-    project: str | None = None,
-    as_of: dt.date | None = None,
-    label: str | None = None,
-) -> str:
-    """Ready-to-paste Python that builds a BigQueryExampleGen reading train and eval."""
-    config = tfx_input_config(definition, project=project, as_of=as_of, label=label)
-    queries = {split["name"]: split["pattern"] for split in config["splits"]}
-    head = [
-        f"BigQueryExampleGen for dataset {definition.name}",
-        f"version: {label}" if label else "version: unsaved definition",
-        f"as of {as_of.isoformat()}" if as_of is not None else "live: the queries use CURRENT_DATE()",
-        "Generated by dataset-tui. Needs `pip install tfx`; the pipeline's",
-        "beam_pipeline_args must name a project and a gs:// temp_location.",
-    ]
-    out = [f"# {line}".rstrip() for entry in head for line in comment_safe(entry)]
-    out += ["", "from tfx import v1 as tfx", ""]
-    for name, sql in queries.items():
-        out.append(f"{name.upper()}_QUERY = (")
-        # One JSON string literal per line: with ensure_ascii it is also a
-        # valid Python literal, whatever the SQL's comments hold.
-        out += [f"    {json.dumps(line, ensure_ascii=True)}" for line in sql.splitlines(keepends=True)]
-        out.append(")")
-        out.append("")
-    out += [
-        "input_config = tfx.proto.Input(",
-        "    splits=[",
-        '        tfx.proto.Input.Split(name="train", pattern=TRAIN_QUERY),',
-        '        tfx.proto.Input.Split(name="eval", pattern=EVAL_QUERY),',
-        "    ]",
-        ")",
-        "example_gen = tfx.extensions.google_cloud_big_query.BigQueryExampleGen(",
-        "    input_config=input_config",
-        ")",
-    ]
-    return "\n".join(out) + "\n"
-
-
-def analysis_sql(
-    definition: Definition,
-    *,
-    project: str | None = None,
-    as_of: dt.date | None = None,
-    label: str | None = None,
-) -> str:
-    """One query with the counts `analyze` needs, over the final (filtered, full) rows.
-
-    Result columns, in this order (BigQuery types):
-
-    ==============  =======  ===========================================================
-    kind            STRING   'total' (exactly one row, first) or 'day' (one per day)
-    day             DATE     total: NULL; day: DATE(timestamp), ascending
-    rows            INT64    total: number of final rows; day: final rows on that day
-    users           INT64    total: distinct non-NULL user_id outputs; NULL without a
-                             user_id role; day: NULL
-    products        INT64    total: distinct non-NULL product_id outputs; NULL without a
-                             product_id role; day: NULL
-    date_min        DATE     total: earliest DATE(timestamp); NULL without a timestamp
-                             role or with no rows; day: NULL
-    date_max        DATE     total: latest DATE(timestamp), as date_min; day: NULL
-    train_rows      INT64    total: rows in train; NULL when the definition has no split
-    eval_rows       INT64    total: rows in eval; NULL when the definition has no split
-    null_key_rows   INT64    total: rows in neither split (NULL random key, or NULL
-                             timestamp for a time split); NULL without a split
-    total_revenue   FLOAT64  total: SUM(revenue) of the date-filtered rows before the
-                             top-products step (NULL revenue as 0), over the rows with a
-                             product when there is a product_id role (the total the
-                             top-N% rule uses; <= 0 means every product is kept);
-                             NULL without a revenue role; day: NULL
-    ==============  =======  ===========================================================
-
-    'day' rows exist only with a timestamp role; rows with a NULL timestamp
-    count in the total only. train_rows + eval_rows + null_key_rows = rows.
-    """
-    today = _today(as_of)
-    d = definition
-    q = _filtered_rows(d, project, today)
-    rows = quote_ident(q.rows)
-    user, product = d.role_column("user_id"), d.role_column("product_id")
-    ts, revenue = d.role_column("timestamp"), d.role_column("revenue")
-    null_int, null_date = "CAST(NULL AS INT64)", "CAST(NULL AS DATE)"
-
-    def distinct(column: Column | None) -> str:
-        return f"COUNT(DISTINCT {_out(column)})" if column else null_int
-
-    split = _split_conditions(d, today)
-    train, eval_, null_key = (
-        (f"COUNTIF({c})" for c in split) if split else (null_int, null_int, null_int)
-    )
-    if revenue is None:
-        total_revenue = "CAST(NULL AS FLOAT64)"
-    else:
-        where = f"\nWHERE {_out(product)} IS NOT NULL" if product else ""
-        total_revenue = (
-            f"(SELECT CAST(COALESCE(SUM({_out(revenue)}), 0) AS FLOAT64)\n"
-            f"FROM {quote_ident(q.in_range)}{where})"
-        )
-    total = (
-        f"SELECT 'total' AS `kind`, {null_date} AS `day`, COUNT(*) AS `rows`,\n"
-        f"{distinct(user)} AS `users`, {distinct(product)} AS `products`,\n"
-        f"{f'MIN({_day(ts)})' if ts else null_date} AS `date_min`,\n"
-        f"{f'MAX({_day(ts)})' if ts else null_date} AS `date_max`,\n"
-        f"{train} AS `train_rows`, {eval_} AS `eval_rows`, {null_key} AS `null_key_rows`,\n"
-        f"{total_revenue} AS `total_revenue`\n"
-        f"FROM {rows}"
-    )
-    body = total
-    if ts is not None:
-        body += (
-            f"\nUNION ALL\n"
-            f"SELECT 'day', {_day(ts)}, COUNT(*), {null_int}, {null_int}, {null_date}, {null_date},\n"
-            f"{null_int}, {null_int}, {null_int}, CAST(NULL AS FLOAT64)\n"
-            f"FROM {rows}\nWHERE {_out(ts)} IS NOT NULL\nGROUP BY {_day(ts)}"
-        )
-    body += "\nORDER BY `kind` DESC, `day`"
-    sql = _render(q.ctes, body)
-    header = header_comment(
-        d, "full", label, as_of, purpose="analysis: counts for `dataset-tui analyze`", splits_rows=True
-    )
-    return f"{header}\n{sql}\n"
+    return f"{header_comment(definition, split, ctx, tfx=tfx)}\n{render(q.ctes, body)}\n"
 
 
 # The role columns a preview is ordered by, most telling first.
 PREVIEW_ORDER = ("timestamp", "user_id", "product_id", "revenue")
 
 
-def preview_sql(
-    definition: Definition,
-    split: SplitName = "full",
-    *,
-    limit: int,
-    project: str | None = None,
-    as_of: dt.date | None = None,
-) -> str:
+def preview_sql(definition: Definition, split: SplitName = "full", context: SqlContext = LIVE, *, limit: int) -> str:
     """The first `limit` rows of a split in a stable order: by time, then user, then product.
 
     Without an order, a parallel engine returns whichever rows finish first,
@@ -683,7 +420,7 @@ def preview_sql(
     """
     if limit < 1:
         raise SqlGenError("a preview needs a limit of at least 1 row")
-    inner = generate_sql(definition, split, project=project, as_of=as_of, label="preview")
-    keys = [c.output_name for role in PREVIEW_ORDER if (c := definition.role_column(role)) is not None]
+    inner = generate_sql(definition, split, SqlContext(context.project, context.as_of, context.label or "preview"))
+    keys = [c.output_name for name in PREVIEW_ORDER if (c := definition.role_column(name)) is not None]
     order = f"\nORDER BY {', '.join(quote_ident(k) for k in keys)}" if keys else ""
     return f"SELECT *\nFROM (\n{inner}\n){order}\nLIMIT {int(limit)}\n"

@@ -15,9 +15,11 @@ from dataset_tui.domain.definition import (
     FixedRange,
     Problem,
     RandomSplit,
+    RollingRange,
     TimeSplit,
 )
 from dataset_tui.domain.types import base_type
+from dataset_tui.domain.window import longest_rolling_days
 
 # Types a random split may hash: other types cast to text differently on
 # each engine, so the same row could land in different splits.
@@ -177,18 +179,50 @@ def _check_split(d: Definition) -> list[Problem]:
             ]
     if isinstance(split, TimeSplit):
         problems = _needs(d, "timestamp", "split", "a time split")
-        dr = d.filters.date_range
-        if isinstance(dr, FixedRange) and dr.start <= dr.end:
-            span = (dr.end - dr.start).days + 1
-            if split.eval_days >= span:
-                problems.append(
-                    Problem(
-                        path="split.eval_days",
-                        message=f"must be shorter than the fixed date range ({span} days), or train would be empty",
-                    )
-                )
+        problem = _train_day_problem(d, split)
+        if problem is not None:
+            problems.append(problem)
         return problems
     return []
+
+
+def _train_day_problem(d: Definition, split: TimeSplit) -> Problem | None:
+    """A time split must leave train at least one day of the date range (DESIGN §3).
+
+    Eval is cutoff..anchor with cutoff = anchor − eval_days, and train the
+    days before the cutoff. A fixed range start..end keeps a train day only
+    if eval_days ≤ (end − start) − 1. A rolling range of N months keeps one
+    on no day at all once eval_days reaches its longest span.
+    """
+    dr = d.filters.date_range
+    if isinstance(dr, FixedRange) and dr.start <= dr.end:
+        gap = (dr.end - dr.start).days
+        if split.eval_days <= gap - 1:
+            return None
+        days = gap + 1
+        if gap < 2:
+            fix = "widen the date range to at least 3 days, or use a random split"
+        else:
+            fix = f"use at most {gap - 1}, or widen the date range"
+        return Problem(
+            path="split.eval_days",
+            message=(
+                f"{split.eval_days} eval days (plus the anchor day) cover the whole fixed date range "
+                f"{dr.start} to {dr.end} ({days} day{'s' if days != 1 else ''}), so train would be empty; {fix}"
+            ),
+        )
+    if isinstance(dr, RollingRange):
+        longest = longest_rolling_days(dr.months)
+        if split.eval_days >= longest:
+            return Problem(
+                path="split.eval_days",
+                message=(
+                    f"{split.eval_days} eval days (plus the anchor day) cover the whole rolling range of "
+                    f"{dr.months} month{'s' if dr.months != 1 else ''} on every day, so train would always "
+                    f"be empty; use at most {longest - 1}, or a longer range"
+                ),
+            )
+    return None
 
 
 def check_against_schema(
@@ -209,16 +243,16 @@ def check_against_schema(
             )
     for i, join in enumerate(definition.source.joins):
         for k, on in enumerate(join.on):
-            for side, table, name in (
+            for side, table, key_column in (
                 ("left", on.left_table, on.left_column),
                 ("right", on.right_table, on.right_column),
             ):
                 cols = lowered.get(table.lower())
-                if cols is not None and name.lower() not in cols:
+                if cols is not None and key_column.lower() not in cols:
                     problems.append(
                         Problem(
                             path=f"source.joins[{i}].on[{k}].{side}",
-                            message=f"column {name!r} does not exist in {table}",
+                            message=f"column {key_column!r} does not exist in {table}",
                         )
                     )
     for i, column in enumerate(definition.columns):

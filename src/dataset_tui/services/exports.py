@@ -20,11 +20,16 @@ from pathlib import Path
 from typing import Any
 
 from dataset_tui.domain.definition import Definition
+from dataset_tui.domain.split_names import (
+    SPLIT_NAMES,
+    is_split_name,
+    split_name_problem,
+)
 from dataset_tui.services.errors import Declined, ServiceError
 from dataset_tui.store import DatasetHead, Store, Version
 from dataset_tui.store.storage import atomic_write_bytes
 
-SPLITS = ("full", "train", "eval")
+SPLITS = SPLIT_NAMES
 # What a caller may pick, as the export form lists it: SQL splits, the TFX pair, the definition file.
 ITEMS = (*SPLITS, "tfx", "definition")
 # Called with the files that exist already; True replaces them.
@@ -54,9 +59,9 @@ def splits_for(definition: Definition, split: str | None) -> tuple[str, ...]:
         return ()
     if split == "all":
         return SPLITS if definition.split is not None else ("full",)
-    if split not in SPLITS:
+    if not is_split_name(split):
         raise ServiceError(f"unknown split {split!r}; choose full, train, eval or all")
-    if split != "full" and definition.split is None:
+    if split_name_problem(definition, split) is not None:
         raise ServiceError(
             f"{definition.name} has no split, so there is no {split} query; export --split full "
             "(or add a split in a new version)"
@@ -79,24 +84,20 @@ def plan(
     project: str | None = None,
 ) -> list[ExportItem]:
     """Generate every file's content (nothing is written here)."""
-    from dataset_tui.domain.sqlgen import generate_sql, tfx_input_config, tfx_snippet
+    from dataset_tui.domain.sqlgen import SqlContext, generate_sql
+    from dataset_tui.domain.tfx import tfx_input_config, tfx_snippet
 
     stem = base_name(definition.name, version)
-    label = f"{definition.name} v{version}"
-    items = [
-        ExportItem(
-            f"{stem}_{split}.sql",
-            generate_sql(definition, split, project=project, as_of=as_of, label=label),  # type: ignore[arg-type]
-            split,
-        )
-        for split in splits
-    ]
+    context = SqlContext(project=project, as_of=as_of, label=f"{definition.name} v{version}")
+    items = []
+    for split in splits:
+        if not is_split_name(split):
+            raise ServiceError(f"unknown split {split!r}; choose full, train or eval")
+        items.append(ExportItem(f"{stem}_{split}.sql", generate_sql(definition, split, context), split))
     if tfx:
-        config = tfx_input_config(definition, project=project, as_of=as_of, label=label)
+        config = tfx_input_config(definition, context)
         items.append(ExportItem(f"{stem}_tfx.json", json.dumps(config, indent=2) + "\n", "tfx_config"))
-        items.append(
-            ExportItem(f"{stem}_tfx.py", tfx_snippet(definition, project=project, as_of=as_of, label=label), "tfx_snippet")
-        )
+        items.append(ExportItem(f"{stem}_tfx.py", tfx_snippet(definition, context), "tfx_snippet"))
     if definition_file:
         items.append(ExportItem(f"{stem}.json", definition.to_json(), "definition"))
     return items

@@ -10,7 +10,9 @@ warehouse dry-runs first and asks `confirm` above the profile's threshold.
 
 "Today" for analyze and preview is the product's one clock, written into the
 SQL as a literal: on a live clock that is exactly CURRENT_DATE() (UTC), and
-with a fixed clock (tests, DATASET_TUI_TODAY) the answers follow it.
+with a fixed clock (tests, DATASET_TUI_TODAY) the answers follow it. An
+`as_of` date replaces it (validate, analyze, preview, compare), so historical
+data can be looked at as it was on that day; nothing dated after it counts.
 """
 
 from __future__ import annotations
@@ -272,10 +274,11 @@ def warehouse_checks(ctx: AppContext, definition: Definition) -> list[Problem]:
     """What activation needs from the warehouse: tables and columns exist, role and
     split-key types fit (STRING or INT64), and the full SQL passes a dry run."""
     from dataset_tui.domain.sqlgen import SqlGenError, generate_sql
-    from dataset_tui.domain.validation import check_against_schema
+    from dataset_tui.domain.validation import check_against_schema, check_definition
     from dataset_tui.warehouse.base import BadQueryError, NotFoundError
 
-    problems = check_against_schema(definition, _definition_schemas(ctx, definition))
+    # Versions saved before a file rule existed are held to it here too.
+    problems = check_definition(definition) + check_against_schema(definition, _definition_schemas(ctx, definition))
     if problems:
         return problems
     warehouse = ctx.warehouse()
@@ -328,10 +331,15 @@ def _resolve(ctx: AppContext, name: str, version: int | None) -> tuple[Any, Any]
     return resolve(ctx.store, ctx.model, name, version)
 
 
-def validate(ctx: AppContext, name: str, *, version: int | None = None) -> dict[str, Any]:
-    """Check a dataset against the warehouse and dry-run its SQL: bytes and cost, nothing runs."""
+def validate(
+    ctx: AppContext, name: str, *, version: int | None = None, as_of: dt.date | None = None
+) -> dict[str, Any]:
+    """Check a dataset against the warehouse and dry-run its SQL: bytes and cost, nothing runs.
+
+    `as_of` dry-runs the SQL pinned to that day (None: live, CURRENT_DATE()).
+    """
     from dataset_tui.domain.sqlgen import generate_sql
-    from dataset_tui.domain.validation import check_against_schema
+    from dataset_tui.domain.validation import check_against_schema, check_definition
     from dataset_tui.services.cost import check_cost, describe_cost
     from dataset_tui.warehouse.base import BadQueryError, NotFoundError
 
@@ -348,10 +356,11 @@ def validate(ctx: AppContext, name: str, *, version: int | None = None) -> dict[
         "summary": None,
         "needs_confirmation": False,
         "refused": False,
+        "as_of": _iso_day(as_of),
     }
-    problems = check_against_schema(definition, _definition_schemas(ctx, definition))
+    problems = check_definition(definition) + check_against_schema(definition, _definition_schemas(ctx, definition))
     if not problems:
-        sql = generate_sql(definition, "full", project=ctx.warehouse().project)
+        sql = generate_sql(definition, "full", project=ctx.warehouse().project, as_of=as_of)
         try:
             decision = check_cost(ctx, sql)
         except (BadQueryError, NotFoundError) as exc:
@@ -373,25 +382,45 @@ def validate(ctx: AppContext, name: str, *, version: int | None = None) -> dict[
     return result
 
 
+def _iso_day(day: dt.date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
 def analyze(
-    ctx: AppContext, name: str, *, version: int | None = None, confirm: Confirm | None = None
+    ctx: AppContext,
+    name: str,
+    *,
+    version: int | None = None,
+    confirm: Confirm | None = None,
+    as_of: dt.date | None = None,
 ) -> dict[str, Any]:
     """Run the analysis query (one query), judge quality, cache it with the definition hash.
 
+    `as_of` counts the rows as of that day (None: live, today). The cached
+    entry records which: `as_of` (the day counted up to) and `live`, so no
+    reader takes an as-of analysis for today's, or one day's for another's.
+
     Returns the `analyze` JSON shape plus name, version, definition_hash,
-    computed_at and per-day counts.
+    computed_at, as_of, live and per-day counts.
     """
     from dataset_tui.domain import clock
-    from dataset_tui.domain.analysis import analysis_to_json, parse_analysis, quality
-    from dataset_tui.domain.sqlgen import analysis_sql
+    from dataset_tui.domain.analysis import analysis_to_json, parse_analysis
+    from dataset_tui.domain.analysis_query import analysis_sql
+    from dataset_tui.domain.quality import quality
+    from dataset_tui.domain.sqlgen import SqlContext
     from dataset_tui.services.cost import run_guarded
 
     head, chosen = _resolve(ctx, name, version)
     definition = chosen.definition
-    sql = analysis_sql(definition, project=ctx.warehouse().project, as_of=clock.today())
+    day = as_of if as_of is not None else clock.today()
+    sql = analysis_sql(definition, SqlContext(project=ctx.warehouse().project, as_of=day))
     result = run_guarded(ctx, sql, confirm=confirm)
     counts = parse_analysis(result.columns, result.rows)
-    data = analysis_to_json(counts, quality(counts, definition), definition)
+    data = {
+        **analysis_to_json(counts, quality(counts, definition), definition),
+        "as_of": day.isoformat(),
+        "live": as_of is None,
+    }
     ctx.store.save_analysis(ctx.model, head.name, chosen.definition_hash, data)
     return {
         **data,
@@ -399,7 +428,6 @@ def analyze(
         "version": chosen.number,
         "definition_hash": chosen.definition_hash,
         "computed_at": plain(clock.now()),
-        "as_of": clock.today().isoformat(),
     }
 
 
@@ -411,6 +439,7 @@ def preview(
     version: int | None = None,
     split: str = "full",
     confirm: Confirm | None = None,
+    as_of: dt.date | None = None,
 ) -> dict[str, Any]:
     """The first rows the dataset's SQL returns, under their output column names.
 
@@ -419,21 +448,28 @@ def preview(
     warehouse returns them (the CLI's JSON writer turns them into text).
     """
     from dataset_tui.domain import clock
-    from dataset_tui.domain.sqlgen import preview_sql
+    from dataset_tui.domain.split_names import is_split_name
+    from dataset_tui.domain.sqlgen import SqlContext, preview_sql
     from dataset_tui.services.cost import run_guarded
 
     if limit < 1:
         raise ServiceError("--limit must be at least 1")
+    if not is_split_name(split):
+        raise ServiceError(f"unknown split {split!r}; choose full, train or eval")
     head, chosen = _resolve(ctx, name, version)
     definition = chosen.definition
+    day = as_of if as_of is not None else clock.today()
     # One row more than shown tells whether more exist.
-    sql = preview_sql(definition, split, limit=limit + 1, project=ctx.warehouse().project, as_of=clock.today())  # type: ignore[arg-type]
+    context = SqlContext(project=ctx.warehouse().project, as_of=day)
+    sql = preview_sql(definition, split, context, limit=limit + 1)
     result = run_guarded(ctx, sql, confirm=confirm, limit=limit)
     roles = {c.output_name.lower(): c.role for c in definition.columns}
     return {
         "name": head.name,
         "version": chosen.number,
         "split": split,
+        "as_of": day.isoformat(),
+        "live": as_of is None,
         "columns": [
             {"name": n, "role": roles.get(n.lower()), "type": t}
             for n, t in zip(result.columns, result.types, strict=True)
@@ -470,11 +506,14 @@ def _key_fields(definition: Definition) -> dict[str, Any]:
     }
 
 
-def compare(ctx: AppContext, names: Sequence[str]) -> dict[str, Any]:
+def compare(ctx: AppContext, names: Sequence[str], *, as_of: dt.date | None = None) -> dict[str, Any]:
     """2–5 datasets side by side: key fields of the version in use and the cached analysis.
 
     `differs` lists the fields whose values are not all equal, so a face can
-    highlight them. Nothing runs on the warehouse.
+    highlight them. Nothing runs on the warehouse. With `as_of`, only
+    analyses counted as of that day are shown (others are null, with a
+    `note` saying how to make one), so the numbers side by side are of the
+    same day.
     """
     unique = list(dict.fromkeys(names))
     if not MIN_COMPARE <= len(unique) <= MAX_COMPARE:
@@ -484,6 +523,10 @@ def compare(ctx: AppContext, names: Sequence[str]) -> dict[str, Any]:
         head, chosen = _resolve(ctx, name, None)
         cached = ctx.store.cached_analysis(ctx.model, head.name)
         analysis = None
+        note = None
+        if cached is not None and as_of is not None and cached.result.get("as_of") != as_of.isoformat():
+            note = f"not analyzed as of {as_of}: run `dataset-tui analyze {head.name} --as-of {as_of}`"
+            cached = None
         if cached is not None:
             r = cached.result
             split = r.get("split") or {}
@@ -497,6 +540,8 @@ def compare(ctx: AppContext, names: Sequence[str]) -> dict[str, Any]:
                 "eval_rows": split.get("eval_rows"),
                 "quality_score": (r.get("quality") or {}).get("score"),
                 "computed_at": plain(cached.computed_at),
+                "as_of": r.get("as_of"),
+                "live": r.get("live"),
                 "stale": cached.stale,
             }
         datasets.append(
@@ -508,6 +553,7 @@ def compare(ctx: AppContext, names: Sequence[str]) -> dict[str, Any]:
                 "definition_hash": chosen.definition_hash,
                 "fields": _key_fields(chosen.definition),
                 "analysis": analysis,
+                "note": note,
             }
         )
     fields = list(datasets[0]["fields"])
@@ -517,7 +563,13 @@ def compare(ctx: AppContext, names: Sequence[str]) -> dict[str, Any]:
         values = {repr((d["analysis"] or {}).get(f)) for d in datasets}
         if len(values) > 1:
             differs.append(f"analysis.{f}")
-    return {"datasets": datasets, "fields": fields, "analysis_fields": analysis_fields, "differs": differs}
+    return {
+        "datasets": datasets,
+        "fields": fields,
+        "analysis_fields": analysis_fields,
+        "differs": differs,
+        "as_of": _iso_day(as_of),
+    }
 
 
 # -- the demo and imports ----------------------------------------------------------------------

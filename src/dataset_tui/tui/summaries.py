@@ -62,7 +62,8 @@ def analysis(cached: Any) -> str:
     r = cached.result
     when = cached.computed_at.strftime("%Y-%m-%d %H:%M") if isinstance(cached.computed_at, dt.datetime) else str(cached.computed_at)
     stale = "  [reverse yellow] stale [/]" if cached.stale else ""
-    lines = [f"[b]Analysis[/b]  [dim]{when}[/dim]{stale}"]
+    pinned = f"  [dim]as of {escape(str(r.get('as_of')))}[/dim]" if r.get("live") is False else ""
+    lines = [f"[b]Analysis[/b]  [dim]{when}[/dim]{pinned}{stale}"]
     if cached.stale:
         lines.append("[yellow]The definition changed since: press r to analyze again.[/yellow]")
     lines.append(f"rows      {_n(r.get('rows'))}")

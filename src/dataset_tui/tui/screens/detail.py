@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from typing import Any
 
@@ -37,6 +38,7 @@ class DetailScreen(Screen[None]):
         Binding("a", "activate", "Activate"),
         Binding("d", "delete", "Delete"),
         Binding("h", "history", "History"),
+        Binding("o", "as_of", "As of a day (analyze, validate, preview)", show=False),
     ]
 
     DEFAULT_CSS = """
@@ -61,6 +63,7 @@ class DetailScreen(Screen[None]):
         self.head: Any = None
         self.definition: Any = None
         self._shown: dict[str, str] = {}
+        self.as_of: dt.date | None = None  # None: live (today)
 
     @property
     def ctx(self) -> Any:
@@ -107,10 +110,15 @@ class DetailScreen(Screen[None]):
         texts = summaries.sql_texts(version.definition, label=f"v{version.number}", project=self.ctx.warehouse_project())
         self.app.call_from_thread(self._show, head, version, cached, texts)
 
+    def _title(self) -> None:
+        if self.head is not None:
+            pinned = f" · as of {self.as_of}" if self.as_of else ""
+            self.sub_title = f"{self.head.name} · {self.head.badge}{pinned}"
+
     def _show(self, head: Any, version: Any, cached: Any, texts: dict[str, str]) -> None:
         self.head = head
         self.definition = version.definition
-        self.sub_title = f"{head.name} · {head.badge}"
+        self._title()
         # Each update re-lays out the screen (and repaints the highlighted
         # SQL), so only touch what changed.
         for selector, text in (
@@ -135,13 +143,13 @@ class DetailScreen(Screen[None]):
         self.notify(f"Analyzing {self.dataset_name}…")
         # The spinner stands where the numbers will appear; the rest stays usable.
         self.query_one("#checks").loading = True
-        self._analyze()
+        self._analyze(self.as_of)
 
     @warehouse_work("analyze", group="analyze")
-    def _analyze(self) -> None:
+    def _analyze(self, as_of: dt.date | None) -> None:
         from dataset_tui.services import warehouse_ops
 
-        warehouse_ops.analyze(self.ctx, self.dataset_name, confirm=self._confirm("Analyze"))
+        warehouse_ops.analyze(self.ctx, self.dataset_name, confirm=self._confirm("Analyze"), as_of=as_of)
         self.app.call_from_thread(self._analyzed)
 
     def _analyzed(self) -> None:
@@ -154,13 +162,13 @@ class DetailScreen(Screen[None]):
 
     def action_validate(self) -> None:
         self.notify(f"Validating {self.dataset_name}: dry run…")
-        self._validate()
+        self._validate(self.as_of)
 
     @warehouse_work("validate", group="validate")
-    def _validate(self) -> None:
+    def _validate(self, as_of: dt.date | None) -> None:
         from dataset_tui.services import warehouse_ops
 
-        result = warehouse_ops.validate(self.ctx, self.dataset_name)
+        result = warehouse_ops.validate(self.ctx, self.dataset_name, as_of=as_of)
         self.app.call_from_thread(self._validated, result)
 
     def _validated(self, result: dict[str, Any]) -> None:
@@ -175,15 +183,30 @@ class DetailScreen(Screen[None]):
             self.notify(problems, title=f"{self.dataset_name} v{result['version']} is not valid", severity="error", timeout=12)
 
     def action_preview(self) -> None:
-        self._preview()
+        self._preview(self.as_of)
 
     @warehouse_work("preview", group="preview")
-    def _preview(self) -> None:
+    def _preview(self, as_of: dt.date | None) -> None:
         from dataset_tui.services import warehouse_ops
         from dataset_tui.tui.screens.preview import PreviewScreen
 
-        result = warehouse_ops.preview(self.ctx, self.dataset_name, limit=100, confirm=self._confirm("Preview"))
+        result = warehouse_ops.preview(
+            self.ctx, self.dataset_name, limit=100, confirm=self._confirm("Preview"), as_of=as_of
+        )
         self.app.call_from_thread(self.app.push_screen, PreviewScreen(self.dataset_name, result))
+
+    def action_as_of(self) -> None:
+        from dataset_tui.tui.screens.as_of import AsOfChoice, AsOfScreen
+
+        def chosen(choice: AsOfChoice) -> None:
+            if choice is None:
+                return
+            self.as_of = choice[1]
+            self._title()
+            when = f"as of {self.as_of}" if self.as_of else "live (today)"
+            self.notify(f"Analyze, validate and preview now count rows {when}.")
+
+        self.app.push_screen(AsOfScreen(self.as_of), chosen)
 
     # -- the other actions ----------------------------------------------------
 

@@ -35,8 +35,9 @@ class PreviewScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         more = " (more rows exist)" if self.result["truncated"] else ""
+        when = f" as of {self.result['as_of']}" if self.result.get("live") is False else ""
         yield Label(
-            f"{self.dataset_name} v{self.result['version']}: first {len(self.result['rows'])} rows{more}"
+            f"{self.dataset_name} v{self.result['version']}{when}: first {len(self.result['rows'])} rows{more}"
             " · ● ML role column",
             id="caption",
         )

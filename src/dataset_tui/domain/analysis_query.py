@@ -1,0 +1,100 @@
+"""The one query `analyze` runs: counts over a definition's final rows (DESIGN §4 steps 1-5).
+
+Every count is written so that it is a number on every engine, also over no
+rows: COUNT(*), COUNT(DISTINCT x) and COUNT(CASE WHEN c THEN 1 END) are 0 on
+empty input in BigQuery and in DuckDB. (COUNTIF is not: sqlglot turns it into
+DuckDB's COUNT_IF, which is NULL over zero rows; SUM is NULL over zero rows
+everywhere, hence the COALESCE on revenue.)
+"""
+
+from __future__ import annotations
+
+from dataset_tui.domain.definition import Column, Definition
+from dataset_tui.domain.sqlformat import quote_ident, render
+from dataset_tui.domain.sqlgen import (
+    LIVE,
+    SqlContext,
+    day_of,
+    filtered_rows,
+    header_comment,
+    out,
+    split_conditions,
+)
+
+NULL_INT, NULL_DATE, NULL_FLOAT = "CAST(NULL AS INT64)", "CAST(NULL AS DATE)", "CAST(NULL AS FLOAT64)"
+
+
+def count_where(condition: str) -> str:
+    """Rows meeting `condition`: 0, never NULL, over no rows (unlike COUNTIF on DuckDB)."""
+    return f"COUNT(CASE WHEN {condition} THEN 1 END)"
+
+
+def analysis_sql(definition: Definition, context: SqlContext = LIVE) -> str:
+    """One query with the counts `analyze` needs, over the final (filtered, full) rows.
+
+    Result columns, in this order (BigQuery types):
+
+    ==============  =======  ===========================================================
+    kind            STRING   'total' (exactly one row, first) or 'day' (one per day)
+    day             DATE     total: NULL; day: DATE(timestamp), ascending
+    rows            INT64    total: number of final rows; day: final rows on that day
+    users           INT64    total: distinct non-NULL user_id outputs; NULL without a
+                             user_id role; day: NULL
+    products        INT64    total: distinct non-NULL product_id outputs; NULL without a
+                             product_id role; day: NULL
+    date_min        DATE     total: earliest DATE(timestamp); NULL without a timestamp
+                             role or with no rows; day: NULL
+    date_max        DATE     total: latest DATE(timestamp), as date_min; day: NULL
+    train_rows      INT64    total: rows in train; NULL when the definition has no split
+    eval_rows       INT64    total: rows in eval; NULL when the definition has no split
+    null_key_rows   INT64    total: rows in neither split (NULL random key, or NULL
+                             timestamp for a time split); NULL without a split
+    total_revenue   FLOAT64  total: SUM(revenue) of the date-filtered rows before the
+                             top-products step (NULL revenue as 0), over the rows with a
+                             product when there is a product_id role (the total the
+                             top-N% rule uses; <= 0 means every product is kept);
+                             NULL without a revenue role; day: NULL
+    ==============  =======  ===========================================================
+
+    Counts that exist are numbers, 0 over no rows. 'day' rows exist only with
+    a timestamp role; rows with a NULL timestamp count in the total only.
+    train_rows + eval_rows + null_key_rows = rows.
+    """
+    d = definition
+    q = filtered_rows(d, context)
+    rows = quote_ident(q.rows)
+    user, product = d.role_column("user_id"), d.role_column("product_id")
+    ts, revenue = d.role_column("timestamp"), d.role_column("revenue")
+
+    def distinct(column: Column | None) -> str:
+        return f"COUNT(DISTINCT {out(column)})" if column else NULL_INT
+
+    split = split_conditions(d, context)
+    train, eval_, neither = (count_where(c) for c in split) if split else (NULL_INT, NULL_INT, NULL_INT)
+    if revenue is None:
+        total_revenue = NULL_FLOAT
+    else:
+        where = f"\nWHERE {out(product)} IS NOT NULL" if product else ""
+        total_revenue = (
+            f"(SELECT CAST(COALESCE(SUM({out(revenue)}), 0) AS FLOAT64)\n"
+            f"FROM {quote_ident(q.in_range)}{where})"
+        )
+    body = (
+        f"SELECT 'total' AS `kind`, {NULL_DATE} AS `day`, COUNT(*) AS `rows`,\n"
+        f"{distinct(user)} AS `users`, {distinct(product)} AS `products`,\n"
+        f"{f'MIN({day_of(ts)})' if ts else NULL_DATE} AS `date_min`,\n"
+        f"{f'MAX({day_of(ts)})' if ts else NULL_DATE} AS `date_max`,\n"
+        f"{train} AS `train_rows`, {eval_} AS `eval_rows`, {neither} AS `null_key_rows`,\n"
+        f"{total_revenue} AS `total_revenue`\n"
+        f"FROM {rows}"
+    )
+    if ts is not None:
+        body += (
+            f"\nUNION ALL\n"
+            f"SELECT 'day', {day_of(ts)}, COUNT(*), {NULL_INT}, {NULL_INT}, {NULL_DATE}, {NULL_DATE},\n"
+            f"{NULL_INT}, {NULL_INT}, {NULL_INT}, {NULL_FLOAT}\n"
+            f"FROM {rows}\nWHERE {out(ts)} IS NOT NULL\nGROUP BY {day_of(ts)}"
+        )
+    body += "\nORDER BY `kind` DESC, `day`"
+    header = header_comment(d, "full", context, purpose="analysis: counts for `dataset-tui analyze`")
+    return f"{header}\n{render(q.ctes, body)}\n"

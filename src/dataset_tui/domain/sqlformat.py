@@ -1,0 +1,129 @@
+"""Safe SQL text: quoted identifiers, table paths, date literals, comment lines, layout.
+
+Everything the generators write that comes from a definition or a user goes
+through here: identifiers are validated and backtick-quoted, dates become
+literals of real dates, free text becomes `-- ` comment lines that cannot end
+early, and the finished query is laid out by sqlparse only when that changes
+nothing a parser sees.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+import textwrap
+import unicodedata
+
+from dataset_tui.domain.definition import MAX_IDENT, TABLE_RE
+
+# A Google Cloud project id (6-30 chars in practice; BigQuery accepts up to
+# 63), optionally in the legacy domain-scoped form `example.com:my-project`.
+PROJECT_RE = re.compile(r"(?:[a-z0-9](?:[a-z0-9.-]{0,61}[a-z0-9])?:)?[a-z][a-z0-9-]{4,61}[a-z0-9]")
+
+
+class SqlGenError(ValueError):
+    """The definition cannot become the SQL asked for; the message says what to change."""
+
+
+# -- quoting ---------------------------------------------------------------
+
+
+def quote_ident(name: str) -> str:
+    """`name` in backticks, after checking it is a plain identifier (tables may hold `-`)."""
+    if not isinstance(name, str) or len(name) > MAX_IDENT or not TABLE_RE.fullmatch(name):
+        raise SqlGenError(
+            f"{name!r} cannot be used as an identifier: it must match {TABLE_RE.pattern}"
+        )
+    return f"`{name}`"
+
+
+def table_ref(dataset: str, table: str, project: str | None = None) -> str:
+    """`` `project.dataset.table` `` or `` `dataset.table` ``: one pair of backticks around the path."""
+    quote_ident(table)
+    if not isinstance(dataset, str) or "-" in dataset:
+        raise SqlGenError(f"dataset name {dataset!r} may hold only letters, digits and underscores")
+    quote_ident(dataset)
+    if project is None:
+        return f"`{dataset}.{table}`"
+    if not isinstance(project, str) or not PROJECT_RE.fullmatch(project):
+        raise SqlGenError(
+            f"project {project!r} is not a Google Cloud project id (lowercase letters, digits "
+            "and hyphens, 6-63 characters, starting with a letter; or domain.com:project)"
+        )
+    return f"`{project}.{dataset}.{table}`"
+
+
+def date_literal(day: dt.date) -> str:
+    """A GoogleSQL DATE literal of a real date (never text from a user)."""
+    return f"DATE '{dt.date(day.year, day.month, day.day).isoformat()}'"
+
+
+def comment_safe(text: str) -> list[str]:
+    """Free text as lines that cannot leave a `--` comment.
+
+    Every line break Python knows (\\r, \\x0b, \\x0c, \\x1c-\\x1e, \\x85,
+    \\u2028, \\u2029 as well as \\n) splits a line, and every other control or
+    format character (NUL, bidi overrides, zero-width marks) becomes U+FFFD,
+    so no engine or editor can end the comment early or show it reordered.
+    """
+    lines = []
+    for line in str(text).splitlines() or [""]:
+        cleaned = "".join(
+            " " if ch == "\t" else ("\ufffd" if unicodedata.category(ch).startswith("C") else ch)
+            for ch in line
+        )
+        lines.append(cleaned.rstrip())
+    return lines
+
+
+def comment_block(lines: list[str]) -> str:
+    """Lines of free text as one `-- ` comment block."""
+    out = [piece for line in lines for piece in comment_safe(line)]
+    return "\n".join(f"-- {line}".rstrip() for line in out)
+
+
+# -- layout -------------------------------------------------------------------
+
+
+def render(ctes: list[tuple[str, str]], body: str) -> str:
+    """The query laid out by sqlparse: each CTE as `name AS (` / its indented SELECT / `)`.
+
+    Each CTE and the final SELECT are formatted on their own (and cached), so
+    the train, eval and full queries of one definition, which differ only in
+    the final WHERE, share the work.
+    """
+    blocks = [f"{quote_ident(name)} AS (\n{textwrap.indent(format_piece(sql), '  ')}\n)" for name, sql in ctes]
+    head = "WITH " + ",\n".join(blocks) + "\n" if blocks else ""
+    return head + format_piece(body)
+
+
+@functools.lru_cache(maxsize=1024)
+def format_piece(sql: str) -> str:
+    """sqlparse's layout of one SELECT, kept only if it is token for token the same query."""
+    import sqlparse
+
+    pretty = str(sqlparse.format(sql, reindent=True, keyword_case="upper")).strip()
+    return pretty if same_tokens(sql, pretty) else sql
+
+
+def same_tokens(a: str, b: str) -> bool:
+    """Whether two texts are the same BigQuery query up to layout and keyword case.
+
+    Equal token streams parse to the same query, so this is the check that
+    formatting changed nothing a parser sees (and it is cheaper than parsing).
+    """
+    from sqlglot.dialects.dialect import Dialect
+    from sqlglot.errors import SqlglotError
+    from sqlglot.tokenizer_core import TokenType
+
+    exact = {TokenType.STRING, TokenType.IDENTIFIER}
+    dialect = Dialect.get_or_raise("bigquery")
+
+    def stream(sql: str) -> list[tuple[TokenType, str]]:
+        return [(t.token_type, t.text if t.token_type in exact else t.text.upper()) for t in dialect.tokenize(sql)]
+
+    try:
+        return stream(a) == stream(b)
+    except SqlglotError:
+        return False
