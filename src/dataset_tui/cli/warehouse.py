@@ -13,7 +13,7 @@ import argparse
 import sys
 from typing import Any
 
-from dataset_tui.cli.common import CliError, Invocation, add_json, add_yes, print_json, table
+from dataset_tui.cli.common import CliError, Invocation, add_json, add_yes, bounded_int, print_json, table
 
 SPARK = "▁▂▃▄▅▆▇█"
 
@@ -34,8 +34,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "warehouse file, replacing the file. The same --rows, --seed and date give the same data. "
         "A file holding other tables (imports) is replaced only with --force.",
     )
-    demo.add_argument("--rows", type=int, default=1_000_000, help="transactions to generate (default 1000000)")
-    demo.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    demo.add_argument("--rows", type=bounded_int(1, 20_000_000), default=1_000_000, help="transactions to generate (default 1000000)")
+    demo.add_argument("--seed", type=bounded_int(0, 2**63 - 1), default=42, help="random seed (default 42)")
     demo.add_argument(
         "--force", action="store_true", help="replace the file even if it holds other tables or cannot be read"
     )
@@ -79,7 +79,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     samples = sub.add_parser("samples", help="distinct values of a column, most frequent first")
     samples.add_argument("table", metavar="TABLE")
     samples.add_argument("column", metavar="COLUMN")
-    samples.add_argument("--limit", type=int, default=20, metavar="N", help="how many (default 20)")
+    samples.add_argument("--limit", type=bounded_int(1, 10_000), default=20, metavar="N", help="how many (default 20)")
     add_json(samples)
     samples.set_defaults(handler=_samples)
 
@@ -116,7 +116,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     preview = sub.add_parser("preview", help="the first rows of a dataset")
     preview.add_argument("name", metavar="NAME")
-    preview.add_argument("--limit", type=int, default=20, metavar="N", help="rows to show (default 20)")
+    preview.add_argument("--limit", type=bounded_int(1, 100_000), default=20, metavar="N", help="rows to show (default 20)")
     preview.add_argument("--version", type=int, metavar="N", help="this version (default: active, else latest)")
     preview.add_argument("--split", choices=("full", "train", "eval"), default="full")
     add_json(preview)

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dataset_tui.domain.definition import Definition, DefinitionError, Problem, parse_definition, parse_definition_json
+from dataset_tui.domain.definition import Definition, DefinitionError, Problem, check_limits, parse_definition
+from dataset_tui.domain.definition import parse_definition_json
 from dataset_tui.services.errors import ServiceError
 from dataset_tui.store import CachedAnalysis, DatasetHead, Store, StoreError, Version, VersionDiff
-from dataset_tui.store.storage import atomic_write_bytes
 
 # Checks run before activation beyond the file rules (the warehouse's: tables
 # and columns exist, role types fit, a dry run). They return the problems
@@ -103,6 +103,7 @@ def check(data: Definition | dict[str, Any], *, source: str | None = None) -> De
     if isinstance(data, Definition):
         # A model built in code skipped the cross-field rules: run them all.
         data = data.to_dict()
+    check_limits(data, source=source)  # new saves only: what is stored already stays readable
     return parse_definition(data, source=source)
 
 
@@ -141,8 +142,16 @@ def save(
 
 def read_definition_file(path: str | Path) -> Definition:
     """Parse and check a definition file; every problem is listed, naming the file."""
+    from dataset_tui.domain.definition import MAX_FILE_BYTES
+
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:  # refused before reading it
+            raise DefinitionError(
+                [Problem(path="", message=f"the file is {size:,} bytes; a definition file is at most {MAX_FILE_BYTES:,}")],
+                str(path),
+            )
         raw = path.read_bytes()
     except IsADirectoryError:
         raise ServiceError(f"{path} is a folder; give a definition file (.json)") from None
@@ -217,16 +226,24 @@ def definition_text(store: Store, model: str, name: str, version: int | None = N
 
 @in_model
 def export_definition(
-    store: Store, model: str, name: str, *, version: int | None = None, output: str | Path | None = None
+    store: Store,
+    model: str,
+    name: str,
+    *,
+    version: int | None = None,
+    output: str | Path | None = None,
+    overwrite: bool = False,
 ) -> tuple[Version, str]:
-    """The definition file of a version; written atomically to `output` if given, and recorded."""
+    """The definition file of a version; written safely to `output` if given, and recorded.
+
+    An existing file at `output` is replaced only with `overwrite` (the face asks).
+    """
     head, chosen, text = definition_text(store, model, name, version)
     if output is not None:
+        from dataset_tui.services import safe_write
+
         path = Path(output)
-        try:
-            atomic_write_bytes(path, text.encode("utf-8"))
-        except OSError as exc:
-            raise ServiceError(f"cannot write {path}: {exc.strerror or exc}") from None
+        safe_write.write_text(path, text, overwrite=overwrite)
         store.record_export(model, head.name, chosen.number, [str(path.resolve())], None)
     return chosen, text
 
