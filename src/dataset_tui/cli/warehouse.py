@@ -158,7 +158,10 @@ def _context(inv: Invocation, *, warehouse: bool = True) -> Any:
     if warehouse:
         from dataset_tui.services.warehouse_ops import ensure_demo
 
-        if ctx.profile.backend == "duckdb" and not ctx.warehouse_exists():
+        from dataset_tui.config import data_dir
+
+        first_run = ctx.warehouse_file == data_dir() / "demo.duckdb"  # not a path the user chose
+        if ctx.profile.backend == "duckdb" and not ctx.warehouse_exists() and first_run:
             print(f"Building the demo warehouse at {ctx.warehouse_file} (first run)...", file=sys.stderr)
         ensure_demo(ctx, progress_bar())
     return ctx
