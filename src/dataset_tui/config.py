@@ -94,10 +94,14 @@ def parse_size(value: Any) -> Any:
     if not match:
         raise ValueError(f"{value!r} is not a byte size; write a number of bytes or e.g. \"10 GiB\", \"500 MB\"")
     number, unit = match.groups()
+    if len(number) > 24:  # more bytes than exist; float() would overflow
+        raise ValueError(f"{value[:30]!r}… is too large for a byte size")
     return int(float(number) * _UNITS[(unit or "B").lower()])
 
 
-ByteSize = Annotated[int, BeforeValidator(parse_size), Field(ge=0)]
+# At most 2^63 - 1 bytes (8 EiB): BigQuery's limits are INT64, and a larger
+# number (a 400-digit TOML integer) would overflow the cost arithmetic.
+ByteSize = Annotated[int, BeforeValidator(parse_size), Field(ge=0, le=2**63 - 1)]
 
 
 class Profile(BaseModel):
@@ -262,6 +266,8 @@ def _read_file(path: Path) -> _FileContent:
         raise ConfigError(f"{path}: cannot read it ({exc})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc}); fix the file or move it away") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: nested too deeply to be a dataset-tui config; fix the file or move it away") from None
     profiles = data.get("profiles", {})
     if not isinstance(profiles, dict):
         raise ConfigError(f"{path}: [profiles] must be a table of [profiles.NAME] tables")
