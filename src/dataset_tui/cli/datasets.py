@@ -196,7 +196,7 @@ def _show(inv: Invocation) -> int:
     print(f"  updated {_when(data['updated_at'])} UTC, created {_when(data['created_at'])} UTC")
     print()
     print(f"definition (v{data['definition_version']}, sha256 {data['definition_hash'][:12]}):")
-    print(json.dumps(data["definition"], indent=2, ensure_ascii=False))
+    print(safe(json.dumps(data["definition"], indent=2, ensure_ascii=False)))
     print()
     print(_versions_table(data["versions"]))
     print()
