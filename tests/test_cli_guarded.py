@@ -72,7 +72,7 @@ def test_definition_export_refuses_special_files_and_existing_files(run: Run, tm
     existing.write_text("keep me")
     code, _, err = run("definition", "export", name, "-o", str(existing))
     assert code == 1 and "--yes" in err and existing.read_text() == "keep me"
-    code, out, err = run("definition", "export", name, "-o", str(existing), "--yes")
+    code, _, err = run("definition", "export", name, "-o", str(existing), "--yes")
     assert code == 0, err
     assert json.loads(existing.read_text())["name"] == name
     code, _, _ = run("definition", "export", name, "-o", str(tmp_path / "new.json"))

@@ -109,7 +109,7 @@ def test_import_into_a_new_or_empty_file_creates_only_that_table(
     target = tmp_path / "mine.duckdb"
     if kind == "empty":
         target.write_bytes(b"")
-    code, out, err = cli(capsys, isolated_env, target, "warehouse", "import", str(files["products"]), "--table", "products")
+    code, _, err = cli(capsys, isolated_env, target, "warehouse", "import", str(files["products"]), "--table", "products")
     assert code == 0, err
     assert "demo" not in err
     assert tables_of(target) == ["raw_data.products"]

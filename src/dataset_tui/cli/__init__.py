@@ -123,9 +123,9 @@ def _guard_streams() -> Callable[[], None]:
 
     saved = (sys.stdout, sys.stderr)
     if _isatty(sys.stdout):
-        sys.stdout = SafeStream(sys.stdout)  # type: ignore[assignment]
+        sys.stdout = SafeStream(sys.stdout)
     # stderr is for people whatever it is connected to (errors, progress).
-    sys.stderr = SafeStream(sys.stderr, keep_cr=True)  # type: ignore[assignment]
+    sys.stderr = SafeStream(sys.stderr, keep_cr=True)
 
     def restore() -> None:
         sys.stdout, sys.stderr = saved

@@ -156,9 +156,8 @@ def _context(inv: Invocation, *, warehouse: bool = True) -> Any:
     """The services context; builds the demo first if the warehouse file does not exist yet."""
     ctx = inv.context()
     if warehouse:
-        from dataset_tui.services.warehouse_ops import ensure_demo
-
         from dataset_tui.config import data_dir
+        from dataset_tui.services.warehouse_ops import ensure_demo
 
         first_run = ctx.warehouse_file == data_dir() / "demo.duckdb"  # not a path the user chose
         if ctx.profile.backend == "duckdb" and not ctx.warehouse_exists() and first_run:
