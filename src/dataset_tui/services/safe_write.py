@@ -86,7 +86,9 @@ def check_target(path: Path | str, *, overwrite: bool) -> None:
     try:
         parent_info = os.stat(parent)
     except FileNotFoundError:
-        raise UnsafeTarget(f"the folder {parent} does not exist; create it first or choose another path") from None
+        raise UnsafeTarget(
+            f"cannot write {target}: the folder {parent} does not exist; create it first or choose another path"
+        ) from None
     except OSError as exc:
         raise UnsafeTarget(f"cannot write into {parent}: {_os_reason(exc)}") from None
     if not stat.S_ISDIR(parent_info.st_mode):
