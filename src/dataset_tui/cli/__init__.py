@@ -46,12 +46,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     restore = _guard_streams()
     try:
-        return _main(argv)
+        return _main(argv, restore)
     finally:
         restore()
 
 
-def _main(argv: Sequence[str] | None) -> int:
+def _main(argv: Sequence[str] | None, restore_streams: Callable[[], None]) -> int:
     inv: Invocation | None = None
     try:
         parser = build_parser()
@@ -61,6 +61,7 @@ def _main(argv: Sequence[str] | None) -> int:
         if args.command is None:
             from dataset_tui.tui.app import run_app
 
+            restore_streams()  # the app draws with escape sequences of its own
             return run_app(inv.context())
         result = int(args.handler(inv) or 0)
         sys.stdout.flush()
