@@ -178,7 +178,7 @@ def exclusive_hold(path: Path) -> Iterator[None]:
             if exc.errno in (errno.EACCES, errno.EAGAIN):
                 raise FileInUse(
                     errno.EBUSY,
-                    f"{path} is open in another process; close it there (other dataset-tui sessions, "
+                    "it is open in another process; close it there (other dataset-tui sessions, "
                     "DuckDB shells) and try again. Nothing was changed",
                 ) from None
             raise
