@@ -247,3 +247,19 @@ def test_a_mistyped_warehouse_path_is_an_error_not_a_demo(run: Run, tmp_path: Pa
         code, out, err = run("--warehouse", str(typo), *args)
         assert code == 1 and f"no warehouse at {typo}" in err and "warehouse demo" in err, err
         assert out == "" and not typo.exists()
+
+
+def test_a_device_is_never_read_as_a_definition_or_written_as_a_warehouse(run: Run, tmp_path: Path) -> None:
+    """`/dev/zero` as a definition file used to be read until memory ran out."""
+    for args in (("sql", "/dev/zero"), ("definition", "import", "/dev/zero")):
+        code, _, err = run(*args)
+        assert code == 1 and "not a regular file" in err, err
+    csv = tmp_path / "t.csv"
+    csv.write_text("a\n1\n")
+    link = tmp_path / "null.duckdb"
+    link.symlink_to("/dev/null")
+    code, _, err = run("--warehouse", str(link), "warehouse", "import", str(csv), "--table", "t")
+    assert code == 1 and "not a regular file" in err
+    code, _, err = run("--warehouse", str(link), "warehouse", "demo", "--force", "--rows", "10")
+    assert code == 1 and "not a regular file" in err
+    assert link.is_symlink() and stat.S_ISCHR(os.stat("/dev/null").st_mode)

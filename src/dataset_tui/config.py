@@ -259,9 +259,16 @@ def _read(path: Path) -> Settings:
     )
 
 
+_MAX_CONFIG_BYTES = 1_000_000
+
+
 def _read_file(path: Path) -> _FileContent:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        with path.open("rb") as handle:  # bounded: a device or endless pipe is not read forever
+            raw = handle.read(_MAX_CONFIG_BYTES + 1)
+        if len(raw) > _MAX_CONFIG_BYTES:
+            raise ConfigError(f"{path}: larger than {_MAX_CONFIG_BYTES:,} bytes; this is not a dataset-tui config")
+        data = tomllib.loads(raw.decode("utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read it ({exc})") from None
     except tomllib.TOMLDecodeError as exc:

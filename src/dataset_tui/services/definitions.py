@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -140,24 +141,51 @@ def save(
     return SaveOutcome(store.get(definition.model, definition.name), version, created=False)
 
 
-def read_definition_file(path: str | Path) -> Definition:
-    """Parse and check a definition file; every problem is listed, naming the file."""
+def read_limited(path: str | Path) -> bytes:
+    """A definition file's bytes: a regular file (or stdin as "-") of at most MAX_FILE_BYTES.
+
+    A device or FIFO (`/dev/zero`, `/dev/stdin` of an endless producer) would
+    be read forever; it is refused, and no more than the limit is ever read.
+    """
+    import stat
+    import sys
+
     from dataset_tui.domain.definition import MAX_FILE_BYTES
 
+    def too_big(size: str) -> DefinitionError:
+        return DefinitionError(
+            [Problem(path="", message=f"the file is {size} bytes; a definition file is at most {MAX_FILE_BYTES:,}")],
+            str(path),
+        )
+
+    if str(path) == "-":
+        data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise too_big("more than " + f"{MAX_FILE_BYTES:,}")
+        return data
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:  # refused before reading it
-            raise DefinitionError(
-                [Problem(path="", message=f"the file is {size:,} bytes; a definition file is at most {MAX_FILE_BYTES:,}")],
-                str(path),
-            )
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            info = os.fstat(handle.fileno())
+            if stat.S_ISDIR(info.st_mode):
+                raise ServiceError(f"{path} is a folder; give a definition file (.json)")
+            if not stat.S_ISREG(info.st_mode):
+                raise ServiceError(f"{path} is not a regular file (a device or a pipe); give a definition file (.json)")
+            if info.st_size > MAX_FILE_BYTES:  # refused before reading it
+                raise too_big(f"{info.st_size:,}")
+            data = handle.read(MAX_FILE_BYTES + 1)
     except IsADirectoryError:
         raise ServiceError(f"{path} is a folder; give a definition file (.json)") from None
     except OSError as exc:
         raise ServiceError(f"cannot read {path}: {exc.strerror or exc}") from None
-    return parse_definition_json(raw, source=str(path))
+    if len(data) > MAX_FILE_BYTES:
+        raise too_big(f"more than {MAX_FILE_BYTES:,}")
+    return data
+
+
+def read_definition_file(path: str | Path) -> Definition:
+    """Parse and check a definition file; every problem is listed, naming the file."""
+    return parse_definition_json(read_limited(path), source=str(path))
 
 
 def import_file(

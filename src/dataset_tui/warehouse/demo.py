@@ -116,6 +116,10 @@ def build_demo(
     today = today or clock.today()
     report = progress or (lambda fraction, message: None)
     path = Path(path)
+    if path.is_symlink():
+        path = path.resolve()  # rebuild the file the link names; the link stays a link
+    if path.exists() and not path.is_file():
+        raise ValueError(f"{path} is not a regular file; point --warehouse at a DuckDB file")
     path.parent.mkdir(parents=True, exist_ok=True)
     clean_leftovers(path)
     temp = path.with_name(f".{path.name}.{os.getpid()}.building")

@@ -22,6 +22,7 @@ import contextlib
 import csv
 import os
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -165,6 +166,8 @@ def import_table(
         raise ImportFailed(f"{file.name} is empty (a CSV file needs a header row); nothing was imported")
 
     fresh = is_fresh(warehouse.path)
+    if fresh and warehouse.path.is_symlink():
+        raise ImportFailed(f"{warehouse.path} is a link to nothing; point --warehouse at a DuckDB file")
     if not fresh and not replace:
         # Checked on the read-only connection first: no write lock for a refusal.
         try:
@@ -192,11 +195,18 @@ def import_table(
 
 
 def is_fresh(path: Path) -> bool:
-    """No warehouse there yet, or an empty file (0 bytes): the import makes the file."""
+    """No warehouse there yet, or an empty file (0 bytes): the import makes the file.
+
+    Anything but a regular file (a device such as /dev/null, a FIFO, a folder) is refused:
+    the new file would be renamed over it.
+    """
     try:
-        return path.stat().st_size == 0
+        info = path.stat()
     except FileNotFoundError:
-        return True
+        return not path.is_symlink()  # a dangling link: refused below rather than replaced
+    if not stat.S_ISREG(info.st_mode):
+        raise ImportFailed(f"{path} is not a regular file; point --warehouse at a DuckDB file")
+    return info.st_size == 0
 
 
 def staging_path(path: Path) -> Path:
