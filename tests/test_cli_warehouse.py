@@ -196,7 +196,10 @@ def test_first_run_builds_the_demo_with_progress(
     capsys: pytest.CaptureFixture[str], isolated_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(warehouse_ops, "FIRST_RUN_ROWS", 2000)
-    cli = Cli(capsys, isolated_env / "store", tmp_path / "new" / "demo.duckdb")
-    code, out, err = cli.run("tables", "--json")
-    assert code == 0 and "first run" in err and "demo ready" in err
+    # First run = no warehouse configured: the demo goes to the user data dir.
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    code = main(["--db", str(isolated_env / "store"), "tables", "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0 and "first run" in err and "demo ready" in err, err
+    assert (tmp_path / "data" / "dataset-tui" / "demo.duckdb").is_file()
     assert {t["name"]: t["rows"] for t in json.loads(out)}["transactions"] == 2000

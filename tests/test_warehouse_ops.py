@@ -264,7 +264,12 @@ def test_schema_joins_and_suggestions(ctx: Any) -> None:
 
 def test_the_demo_is_built_on_first_use_only(open_context: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(warehouse_ops, "FIRST_RUN_ROWS", 3000)
-    ctx = open_context(tmp_path / "fresh" / "demo.duckdb")
+    chosen = open_context(tmp_path / "fresh" / "demo.duckdb")  # a path the user named: never a silent demo
+    with pytest.raises(ServiceError, match="no warehouse at .*warehouse demo"):
+        warehouse_ops.ensure_demo(chosen)
+    assert not (tmp_path / "fresh" / "demo.duckdb").exists()
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # first run: the default demo file
+    ctx = open_context(tmp_path / "data" / "dataset-tui" / "demo.duckdb")
     steps: list[str] = []
     assert warehouse_ops.ensure_demo(ctx, lambda fraction, message: steps.append(message)) is True
     assert steps[-1] == "demo ready"

@@ -94,10 +94,14 @@ def parse_size(value: Any) -> Any:
     if not match:
         raise ValueError(f"{value!r} is not a byte size; write a number of bytes or e.g. \"10 GiB\", \"500 MB\"")
     number, unit = match.groups()
+    if len(number) > 24:  # more bytes than exist; float() would overflow
+        raise ValueError(f"{value[:30]!r}… is too large for a byte size")
     return int(float(number) * _UNITS[(unit or "B").lower()])
 
 
-ByteSize = Annotated[int, BeforeValidator(parse_size), Field(ge=0)]
+# At most 2^63 - 1 bytes (8 EiB): BigQuery's limits are INT64, and a larger
+# number (a 400-digit TOML integer) would overflow the cost arithmetic.
+ByteSize = Annotated[int, BeforeValidator(parse_size), Field(ge=0, le=2**63 - 1)]
 
 
 class Profile(BaseModel):
@@ -255,13 +259,22 @@ def _read(path: Path) -> Settings:
     )
 
 
+_MAX_CONFIG_BYTES = 1_000_000
+
+
 def _read_file(path: Path) -> _FileContent:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        with path.open("rb") as handle:  # bounded: a device or endless pipe is not read forever
+            raw = handle.read(_MAX_CONFIG_BYTES + 1)
+        if len(raw) > _MAX_CONFIG_BYTES:
+            raise ConfigError(f"{path}: larger than {_MAX_CONFIG_BYTES:,} bytes; this is not a dataset-tui config")
+        data = tomllib.loads(raw.decode("utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read it ({exc})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc}); fix the file or move it away") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: nested too deeply to be a dataset-tui config; fix the file or move it away") from None
     profiles = data.get("profiles", {})
     if not isinstance(profiles, dict):
         raise ConfigError(f"{path}: [profiles] must be a table of [profiles.NAME] tables")

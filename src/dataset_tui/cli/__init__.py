@@ -9,8 +9,10 @@ a failure, 2 for a usage error.
 from __future__ import annotations
 
 import argparse
+import errno
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from dataset_tui.cli.common import CliError, Invocation, fail
 
@@ -36,35 +38,107 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    inv = Invocation(args)
+    """Run one command. The error boundary: no traceback ever reaches the terminal.
+
+    Expected failures print their message; anything else prints one line and
+    the path of the log file holding the traceback (services/crash_log.py).
+    Output to a terminal goes through the text sanitiser (text_safety.py).
+    """
+    restore = _guard_streams()
     try:
+        return _main(argv, restore)
+    finally:
+        restore()
+
+
+def _main(argv: Sequence[str] | None, restore_streams: Callable[[], None]) -> int:
+    inv: Invocation | None = None
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        inv = Invocation(args)
         inv.setup()
         if args.command is None:
             from dataset_tui.tui.app import run_app
 
+            restore_streams()  # the app draws with escape sequences of its own
             return run_app(inv.context())
-        return int(args.handler(inv) or 0)
+        result = int(args.handler(inv) or 0)
+        sys.stdout.flush()
+        return result
     except CliError as exc:
         return fail(str(exc), exc.code)
     except BrokenPipeError:
         # `dataset-tui list --json | head`: the reader left; that is not an error.
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _silence_stdout()
         return 0
+    except KeyboardInterrupt:
+        return fail("interrupted", 130)
     except Exception as exc:
         from dataset_tui.services.errors import user_message
 
-        message = user_message(exc)
+        try:
+            message = user_message(exc)
+        except Exception:
+            message = None
         if message is None:
-            raise
+            if isinstance(exc, OSError) and exc.errno == errno.ENOSPC and _is_stdout_error():
+                _silence_stdout()
+                return fail("cannot write the output: no space left on the device")
+            from dataset_tui.services.crash_log import unexpected
+
+            command = " ".join(str(a) for a in (argv if argv is not None else sys.argv[1:]))[:200]
+            return fail(unexpected(exc, f"dataset-tui {command}"))
         return fail(message)
-    except KeyboardInterrupt:
-        return fail("interrupted", 130)
     finally:
-        inv.close()
+        if inv is not None:
+            try:
+                inv.close()
+            except Exception as exc:  # closing must not turn success into a traceback
+                from dataset_tui.services.crash_log import write_traceback
+
+                write_traceback(exc, "closing")
+
+
+def _is_stdout_error() -> bool:
+    try:
+        sys.stdout.flush()
+    except OSError:
+        return True
+    return False
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    try:
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, sys.stdout.fileno())
+        os.close(fd)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _guard_streams() -> Callable[[], None]:
+    """Sanitise what goes to a terminal (not pipes: JSON and SQL stay byte-exact)."""
+    from dataset_tui.text_safety import SafeStream
+
+    saved = (sys.stdout, sys.stderr)
+    if _isatty(sys.stdout):
+        sys.stdout = SafeStream(sys.stdout)
+    # stderr is for people whatever it is connected to (errors, progress).
+    sys.stderr = SafeStream(sys.stderr, keep_cr=True)
+
+    def restore() -> None:
+        sys.stdout, sys.stderr = saved
+
+    return restore
+
+
+def _isatty(stream: object) -> bool:
+    try:
+        return bool(stream.isatty())  # type: ignore[attr-defined]
+    except (AttributeError, ValueError, OSError):
+        return False
 
 
 if __name__ == "__main__":

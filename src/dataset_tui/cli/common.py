@@ -7,7 +7,10 @@ import datetime as dt
 import decimal
 import json
 import sys
+from pathlib import Path
 from typing import Any
+
+from dataset_tui.text_safety import safe
 
 
 class CliError(Exception):
@@ -19,14 +22,18 @@ class CliError(Exception):
 
 
 def fail(message: str, code: int = 1) -> int:
-    print(f"dataset-tui: error: {message}", file=sys.stderr)
+    """Print an error (sanitised: it may quote user text) and return the exit code."""
+    try:
+        print(f"dataset-tui: error: {safe(message)}", file=sys.stderr)
+    except (OSError, ValueError):
+        pass  # stderr itself is gone; the exit code still tells
     return code
 
 
 def _default(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.timezone.utc)
+            value = value.replace(tzinfo=dt.UTC)
         return value.isoformat().replace("+00:00", "Z")
     if isinstance(value, dt.date):
         return value.isoformat()
@@ -56,6 +63,36 @@ def add_yes(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--yes", "-y", action="store_true", help="do not ask before a costly scan")
 
 
+def ask_overwrite(existing: list[Path], *, yes: bool, where: str = "") -> bool:
+    """The CLI's answer to "replace these files?": --yes, else ask on a terminal, else refuse."""
+    if yes:
+        return True
+    names = ", ".join(safe(p.name) for p in existing)
+    place = f" in {safe(where)}" if where else ""
+    if not sys.stdin.isatty():
+        raise CliError(f"nothing written: {names} already exist(s){place}; add --yes to replace")
+    try:
+        answer = input(f"replace {names}{place}? [y/N] ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
+def bounded_int(low: int, high: int) -> Any:
+    """argparse type: an integer in [low, high], refused with the bounds otherwise."""
+
+    def parse(value: str) -> int:
+        text = value.strip()
+        if not text.lstrip("+-").isdigit() or len(text) > 20:
+            raise argparse.ArgumentTypeError(f"{value[:40]!r} is not a whole number from {low:,} to {high:,}")
+        number = int(text)
+        if not low <= number <= high:
+            raise argparse.ArgumentTypeError(f"{number if len(text) < 20 else text[:20] + '…'} is out of range: use {low:,} to {high:,}")
+        return number
+
+    return parse
+
+
 def parse_date(value: str) -> dt.date:
     """argparse type for YYYY-MM-DD."""
     try:
@@ -66,7 +103,7 @@ def parse_date(value: str) -> dt.date:
 
 def table(rows: list[list[Any]], headers: list[str]) -> str:
     """A plain aligned text table (no colours: it may go to a pipe)."""
-    cells = [[("" if v is None else str(v)) for v in row] for row in rows]
+    cells = [[("" if v is None else safe(v, one_line=True)) for v in row] for row in rows]
     widths = [len(h) for h in headers]
     for row in cells:
         for i, v in enumerate(row):

@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from dataset_tui.cli.common import CliError, Invocation, add_json, parse_date, print_json, table
+from dataset_tui.cli.common import Invocation, add_json, parse_date, print_json, table
+from dataset_tui.text_safety import safe
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -191,11 +192,11 @@ def _show(inv: Invocation) -> int:
         return 0
     print(f"{data['name']}  ({data['badge']}; model {data['model']})")
     if data["description"]:
-        print(f"  {data['description']}")
+        print(f"  {safe(data['description'])}")
     print(f"  updated {_when(data['updated_at'])} UTC, created {_when(data['created_at'])} UTC")
     print()
     print(f"definition (v{data['definition_version']}, sha256 {data['definition_hash'][:12]}):")
-    print(json.dumps(data["definition"], indent=2, ensure_ascii=False))
+    print(safe(json.dumps(data["definition"], indent=2, ensure_ascii=False)))
     print()
     print(_versions_table(data["versions"]))
     print()
@@ -356,17 +357,16 @@ def _export(inv: Invocation) -> int:
     )
     if args.output == exports.STDOUT:
         item = exports.export_one(ctx.store, ctx.model, args.name, **common)
-        sys.stdout.write(item.content)
+        if args.json:  # --json promises JSON on stdout: the item travels inside it
+            print_json({"file": item.filename, "kind": item.kind, "content": item.content})
+        else:
+            sys.stdout.write(item.content)
         return 0
 
     def confirm(existing: list[Path]) -> bool:
-        if args.yes:
-            return True
-        names = ", ".join(p.name for p in existing)
-        if not sys.stdin.isatty():
-            raise CliError(f"not exported: {names} already exist(s) in {Path(args.output)}; add --yes to replace")
-        answer = input(f"replace {names} in {Path(args.output)}? [y/N] ")
-        return answer.strip().lower() in ("y", "yes")
+        from dataset_tui.cli.common import ask_overwrite
+
+        return ask_overwrite(existing, yes=args.yes, where=str(Path(args.output)))
 
     result = exports.export_dataset(
         ctx.store, ctx.model, args.name, folder=args.output, confirm_overwrite=confirm, **common

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
-from dataset_tui.cli.common import Invocation, add_json, print_json
+from dataset_tui.cli.common import CliError, Invocation, add_json, print_json
+from dataset_tui.text_safety import safe
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -46,6 +48,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     exp.add_argument("name", metavar="NAME")
     exp.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     exp.add_argument("--version", type=int, metavar="N", help="export version N")
+    exp.add_argument("--yes", "-y", action="store_true", help="replace an existing FILE without asking")
     exp.set_defaults(handler=_export)
 
     schema = inner.add_parser(
@@ -134,10 +137,22 @@ def _export(inv: Invocation) -> int:
         _, _, text = definitions.definition_text(ctx.store, ctx.model, inv.args.name, inv.args.version)
         sys.stdout.write(text)
         return 0
+    from pathlib import Path
+
+    from dataset_tui.cli.common import ask_overwrite
+    from dataset_tui.services import safe_write
+
+    path = Path(output)
+    overwrite = False
+    if os.path.lexists(path):
+        safe_write.check_target(path, overwrite=True)  # a device, FIFO or folder is refused before asking
+        overwrite = ask_overwrite([path], yes=inv.args.yes)
+        if not overwrite:
+            raise CliError(f"not written: {path} already exists")
     version, _ = definitions.export_definition(
-        ctx.store, ctx.model, inv.args.name, version=inv.args.version, output=output
+        ctx.store, ctx.model, inv.args.name, version=inv.args.version, output=path, overwrite=overwrite
     )
-    print(f"wrote {output} ({version.definition.name} v{version.number})")
+    print(f"wrote {safe(str(output))} ({version.definition.name} v{version.number})")
     return 0
 
 

@@ -55,18 +55,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def read_definition_text(file: str) -> tuple[bytes, str]:
-    """The file's bytes and the label the SQL header names it by."""
-    if file == "-":
-        return sys.stdin.buffer.read(), "file <stdin>"
-    path = Path(file)
+    """The file's bytes and the label the SQL header names it by (a bounded read: never a device)."""
+    from dataset_tui.domain.definition import DefinitionError
+    from dataset_tui.services.definitions import read_limited
+    from dataset_tui.services.errors import ServiceError
+
+    label = "file <stdin>" if file == "-" else f"file {Path(file).name}"
+    if file != "-" and not Path(file).exists() and not Path(file).is_symlink():
+        raise CliError(f"{file}: no such file")
     try:
-        return path.read_bytes(), f"file {path.name}"
-    except FileNotFoundError:
-        raise CliError(f"{file}: no such file") from None
-    except IsADirectoryError:
-        raise CliError(f"{file}: is a folder, not a definition file") from None
-    except OSError as exc:
-        raise CliError(f"{file}: cannot read it ({exc.strerror or exc})") from None
+        return read_limited(file), label
+    except (ServiceError, DefinitionError) as exc:
+        raise CliError(str(exc)) from None
 
 
 def run_sql(inv: Invocation) -> int:

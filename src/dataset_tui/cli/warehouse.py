@@ -18,6 +18,7 @@ from dataset_tui.cli.common import (
     Invocation,
     add_json,
     add_yes,
+    bounded_int,
     parse_date,
     print_json,
     table,
@@ -42,8 +43,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "warehouse file, replacing the file. The same --rows, --seed and date give the same data. "
         "A file holding other tables (imports) is replaced only with --force.",
     )
-    demo.add_argument("--rows", type=int, default=1_000_000, help="transactions to generate (default 1000000)")
-    demo.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    demo.add_argument("--rows", type=bounded_int(1, 20_000_000), default=1_000_000, help="transactions to generate (default 1000000)")
+    demo.add_argument("--seed", type=bounded_int(0, 2**63 - 1), default=42, help="random seed (default 42)")
     demo.add_argument(
         "--force", action="store_true", help="replace the file even if it holds other tables or cannot be read"
     )
@@ -87,7 +88,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     samples = sub.add_parser("samples", help="distinct values of a column, most frequent first")
     samples.add_argument("table", metavar="TABLE")
     samples.add_argument("column", metavar="COLUMN")
-    samples.add_argument("--limit", type=int, default=20, metavar="N", help="how many (default 20)")
+    samples.add_argument("--limit", type=bounded_int(1, 10_000), default=20, metavar="N", help="how many (default 20)")
     add_json(samples)
     samples.set_defaults(handler=_samples)
 
@@ -126,7 +127,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     preview = sub.add_parser("preview", help="the first rows of a dataset")
     preview.add_argument("name", metavar="NAME")
-    preview.add_argument("--limit", type=int, default=20, metavar="N", help="rows to show (default 20)")
+    preview.add_argument("--limit", type=bounded_int(1, 100_000), default=20, metavar="N", help="rows to show (default 20)")
     preview.add_argument("--version", type=int, metavar="N", help="this version (default: active, else latest)")
     preview.add_argument("--split", choices=("full", "train", "eval"), default="full")
     _add_as_of(preview)
@@ -170,9 +171,11 @@ def _context(inv: Invocation, *, warehouse: bool = True) -> Any:
     """The services context; builds the demo first if the warehouse file does not exist yet."""
     ctx = inv.context()
     if warehouse:
+        from dataset_tui.config import data_dir
         from dataset_tui.services.warehouse_ops import ensure_demo
 
-        if ctx.profile.backend == "duckdb" and not ctx.warehouse_exists():
+        first_run = ctx.warehouse_file == data_dir() / "demo.duckdb"  # not a path the user chose
+        if ctx.profile.backend == "duckdb" and not ctx.warehouse_exists() and first_run:
             print(f"Building the demo warehouse at {ctx.warehouse_file} (first run)...", file=sys.stderr)
         ensure_demo(ctx, progress_bar())
     return ctx

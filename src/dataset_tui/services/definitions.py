@@ -16,15 +16,16 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dataset_tui.domain.definition import Definition, DefinitionError, Problem, parse_definition, parse_definition_json
+from dataset_tui.domain.definition import Definition, DefinitionError, Problem, check_limits, parse_definition
+from dataset_tui.domain.definition import parse_definition_json
 from dataset_tui.services.errors import ServiceError
 from dataset_tui.store import CachedAnalysis, DatasetHead, Store, StoreError, Version, VersionDiff
-from dataset_tui.store.storage import atomic_write_bytes
 
 # Checks run before activation beyond the file rules (the warehouse's: tables
 # and columns exist, role types fit, a dry run). They return the problems
@@ -103,6 +104,7 @@ def check(data: Definition | dict[str, Any], *, source: str | None = None) -> De
     if isinstance(data, Definition):
         # A model built in code skipped the cross-field rules: run them all.
         data = data.to_dict()
+    check_limits(data, source=source)  # new saves only: what is stored already stays readable
     return parse_definition(data, source=source)
 
 
@@ -139,16 +141,51 @@ def save(
     return SaveOutcome(store.get(definition.model, definition.name), version, created=False)
 
 
-def read_definition_file(path: str | Path) -> Definition:
-    """Parse and check a definition file; every problem is listed, naming the file."""
+def read_limited(path: str | Path) -> bytes:
+    """A definition file's bytes: a regular file (or stdin as "-") of at most MAX_FILE_BYTES.
+
+    A device or FIFO (`/dev/zero`, `/dev/stdin` of an endless producer) would
+    be read forever; it is refused, and no more than the limit is ever read.
+    """
+    import stat
+    import sys
+
+    from dataset_tui.domain.definition import MAX_FILE_BYTES
+
+    def too_big(size: str) -> DefinitionError:
+        return DefinitionError(
+            [Problem(path="", message=f"the file is {size} bytes; a definition file is at most {MAX_FILE_BYTES:,}")],
+            str(path),
+        )
+
+    if str(path) == "-":
+        data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise too_big("more than " + f"{MAX_FILE_BYTES:,}")
+        return data
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            info = os.fstat(handle.fileno())
+            if stat.S_ISDIR(info.st_mode):
+                raise ServiceError(f"{path} is a folder; give a definition file (.json)")
+            if not stat.S_ISREG(info.st_mode):
+                raise ServiceError(f"{path} is not a regular file (a device or a pipe); give a definition file (.json)")
+            if info.st_size > MAX_FILE_BYTES:  # refused before reading it
+                raise too_big(f"{info.st_size:,}")
+            data = handle.read(MAX_FILE_BYTES + 1)
     except IsADirectoryError:
         raise ServiceError(f"{path} is a folder; give a definition file (.json)") from None
     except OSError as exc:
         raise ServiceError(f"cannot read {path}: {exc.strerror or exc}") from None
-    return parse_definition_json(raw, source=str(path))
+    if len(data) > MAX_FILE_BYTES:
+        raise too_big(f"more than {MAX_FILE_BYTES:,}")
+    return data
+
+
+def read_definition_file(path: str | Path) -> Definition:
+    """Parse and check a definition file; every problem is listed, naming the file."""
+    return parse_definition_json(read_limited(path), source=str(path))
 
 
 def import_file(
@@ -217,16 +254,24 @@ def definition_text(store: Store, model: str, name: str, version: int | None = N
 
 @in_model
 def export_definition(
-    store: Store, model: str, name: str, *, version: int | None = None, output: str | Path | None = None
+    store: Store,
+    model: str,
+    name: str,
+    *,
+    version: int | None = None,
+    output: str | Path | None = None,
+    overwrite: bool = False,
 ) -> tuple[Version, str]:
-    """The definition file of a version; written atomically to `output` if given, and recorded."""
+    """The definition file of a version; written safely to `output` if given, and recorded.
+
+    An existing file at `output` is replaced only with `overwrite` (the face asks).
+    """
     head, chosen, text = definition_text(store, model, name, version)
     if output is not None:
+        from dataset_tui.services import safe_write
+
         path = Path(output)
-        try:
-            atomic_write_bytes(path, text.encode("utf-8"))
-        except OSError as exc:
-            raise ServiceError(f"cannot write {path}: {exc.strerror or exc}") from None
+        safe_write.write_text(path, text, overwrite=overwrite)
         store.record_export(model, head.name, chosen.number, [str(path.resolve())], None)
     return chosen, text
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +28,6 @@ from dataset_tui.domain.split_names import (
 )
 from dataset_tui.services.errors import Declined, ServiceError
 from dataset_tui.store import DatasetHead, Store, Version
-from dataset_tui.store.storage import atomic_write_bytes
 
 SPLITS = SPLIT_NAMES
 # What a caller may pick, as the export form lists it: SQL splits, the TFX pair, the definition file.
@@ -104,12 +104,22 @@ def plan(
 
 
 def write_files(folder: Path, items: Sequence[ExportItem], *, confirm_overwrite: ConfirmOverwrite | None) -> list[Path]:
-    """Write the items into `folder` (created if missing), replacing files only if confirmed."""
+    """Write the items into `folder` (created if missing), replacing files only if confirmed.
+
+    Every target is checked before anything is written (safe_write's rules:
+    no device, FIFO, socket or folder at a file's path), so a refusal leaves
+    the folder as it was.
+    """
+    from dataset_tui.services import safe_write
+
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise ServiceError(f"{folder} is a file; give a folder to export into")
     paths = [folder / item.filename for item in items]
-    existing = [p for p in paths if p.exists()]
+    existing = [p for p in paths if os.path.lexists(p)]
+    if folder.is_dir():
+        for path in paths:
+            safe_write.check_target(path, overwrite=True)  # special files are refused even with --yes
     if existing and (confirm_overwrite is None or not confirm_overwrite(existing)):
         raise Declined(
             f"nothing exported: {', '.join(p.name for p in existing)} already "
@@ -117,10 +127,10 @@ def write_files(folder: Path, items: Sequence[ExportItem], *, confirm_overwrite:
         )
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        for path, item in zip(paths, items):
-            atomic_write_bytes(path, item.content.encode("utf-8"))
     except OSError as exc:
-        raise ServiceError(f"cannot write into {folder}: {exc.strerror or exc}") from None
+        raise ServiceError(f"cannot create the folder {folder}: {exc.strerror or exc}") from None
+    for path, item in zip(paths, items):
+        safe_write.write_text(path, item.content, overwrite=path in existing)
     return paths
 
 

@@ -584,8 +584,16 @@ def ensure_demo(ctx: AppContext, progress: Progress | None = None) -> bool:
     """Build the demo on first use (the DuckDB file does not exist yet); True if it was built."""
     if ctx.profile.backend != "duckdb" or ctx.warehouse_file is None or ctx.warehouse_exists():
         return False
+    from dataset_tui.config import data_dir
     from dataset_tui.warehouse.demo import build_demo
 
+    if ctx.warehouse_file != data_dir() / "demo.duckdb":
+        # A path the user chose (--warehouse, the environment, a profile) that
+        # does not exist is a typo far more often than a wish for demo data.
+        raise ServiceError(
+            f"no warehouse at {ctx.warehouse_file}; `dataset-tui warehouse demo` builds the demo there, "
+            "`dataset-tui warehouse import FILE --table NAME` starts it with your own data"
+        )
     _close_duckdb(ctx)
     build_demo(ctx.warehouse_file, rows=FIRST_RUN_ROWS, progress=progress)
     return True
@@ -659,6 +667,6 @@ def import_file(ctx: AppContext, file: str | Path, table: str, *, replace: bool 
     from dataset_tui.warehouse.importer import import_table
 
     _duckdb_file(ctx, "warehouse import")
-    ensure_demo(ctx, progress)
+    # No demo first: a new (or empty) file gets only the user's table.
     warehouse = _local_warehouse(ctx, "warehouse import")
     return import_table(warehouse, Path(file), table, dataset=_dataset(ctx), replace=replace)

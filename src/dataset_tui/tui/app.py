@@ -78,12 +78,17 @@ class DatasetTuiApp(App[None]):
         if isinstance(message.error, Declined):
             self.notify(f"{message.action}: cancelled, nothing was run.", severity="information")
             return
+        from rich.markup import escape
+
+        from dataset_tui.services.crash_log import unexpected
+        from dataset_tui.text_safety import safe
+
         text = user_message(message.error)
         if text is None:
-            # A bug, not a user error: still keep the app and the user's work.
-            text = f"unexpected {type(message.error).__name__}: {message.error}"
+            # A bug, not a user error: one line here, the traceback in the log file.
+            text = unexpected(message.error, f"TUI: {message.action}")
             self.log.error(message.error)
-        self.notify(text, title=f"Could not {message.action}", severity="error", timeout=10)
+        self.notify(escape(safe(text)), title=f"Could not {message.action}", severity="error", timeout=10)
 
     # -- actions available everywhere -----------------------------------------
 

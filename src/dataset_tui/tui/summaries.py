@@ -9,9 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from rich.markup import escape
+from rich.markup import escape as _escape_markup
 
 from dataset_tui.domain.describe import date_range_text, split_text
+from dataset_tui.text_safety import safe
+
+
+def escape(text: str) -> str:
+    """User text for Rich markup: terminal controls shown as escapes, markup made literal."""
+    return _escape_markup(safe(text))
 
 
 def count_text(n: int | None) -> str:

@@ -30,8 +30,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -115,26 +116,112 @@ def build_demo(
     today = today or clock.today()
     report = progress or (lambda fraction, message: None)
     path = Path(path)
+    if path.is_symlink():
+        path = path.resolve()  # rebuild the file the link names; the link stays a link
+    if path.exists() and not path.is_file():
+        raise ValueError(f"{path} is not a regular file; point --warehouse at a DuckDB file")
     path.parent.mkdir(parents=True, exist_ok=True)
+    clean_leftovers(path)
     temp = path.with_name(f".{path.name}.{os.getpid()}.building")
     _remove(temp)
-    report(0.0, "creating the demo warehouse")
-    con = duckdb.connect(str(temp))
-    try:
-        prepare_connection(con)
-        _generate(con, rows=rows, seed=seed, today=today, report=report)
-        report(0.95, "writing the file")
-        con.execute("CHECKPOINT")
-    except BaseException:
+    # Held from before the build until after the rename: no other process may
+    # have the old file open (it would lose what it wrote) or open it meanwhile.
+    with exclusive_hold(path):
+        report(0.0, "creating the demo warehouse")
+        con = duckdb.connect(str(temp))
+        try:
+            prepare_connection(con)
+            _generate(con, rows=rows, seed=seed, today=today, report=report)
+            report(0.95, "writing the file")
+            con.execute("CHECKPOINT")
+        except BaseException:
+            con.close()
+            _remove(temp)
+            raise
         con.close()
-        _remove(temp)
-        raise
-    con.close()
-    # A write-ahead log left by a crashed writer belongs to the old file; it
-    # must not be replayed onto the new one.
-    _remove(path.with_name(path.name + ".wal"))
-    os.replace(temp, path)
+        # A write-ahead log left by a crashed writer belongs to the old file; it
+        # must not be replayed onto the new one. (A live writer's log cannot be
+        # here: the hold above proves no other process has the file open.)
+        _remove(path.with_name(path.name + ".wal"))
+        try:
+            os.replace(temp, path)
+        except BaseException:
+            _remove(temp)
+            raise
     report(1.0, "demo ready")
+
+
+class FileInUse(OSError):
+    """Another process has the warehouse file open."""
+
+
+@contextlib.contextmanager
+def exclusive_hold(path: Path) -> Iterator[None]:
+    """Hold a write lock on `path` (the lock DuckDB itself takes), refusing if another process has it.
+
+    DuckDB locks its file with fcntl: a read-write connection takes a write
+    lock, a read-only one a read lock. Taking a write lock without waiting
+    therefore fails exactly when another process has the file open. POSIX
+    locks belong to the process, so the caller must have closed its own
+    connections to the file first (closing our descriptor drops them all).
+    """
+    try:
+        import fcntl
+    except ImportError:  # no fcntl (Windows): DuckDB's own lock refuses a second writer there
+        yield
+        return
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CLOEXEC)
+    except FileNotFoundError:
+        yield  # nothing to protect yet
+        return
+    try:
+        try:
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno in (errno.EACCES, errno.EAGAIN):
+                raise FileInUse(
+                    errno.EBUSY,
+                    "it is open in another process; close it there (other dataset-tui sessions, "
+                    "DuckDB shells) and try again. Nothing was changed",
+                ) from None
+            raise
+        yield
+    finally:
+        os.close(fd)
+
+
+def clean_leftovers(path: Path) -> list[Path]:
+    """Remove temp files a killed build or import left beside `path` (only if their process is gone)."""
+    removed: list[Path] = []
+    for suffix in ("building", "importing"):
+        for leftover in path.parent.glob(f".{glob_escape(path.name)}.*.{suffix}"):
+            pid_text = leftover.name[len(path.name) + 2 : -len(suffix) - 1]
+            if not pid_text.isdigit() or _alive(int(pid_text)):
+                continue
+            _remove(leftover)
+            removed.append(leftover)
+    return removed
+
+
+def glob_escape(name: str) -> str:
+    import glob
+
+    return glob.escape(name)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # ours, from an earlier failed attempt in this process
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    except OSError:
+        return True
+    return True
 
 
 def _remove(file: Path) -> None:

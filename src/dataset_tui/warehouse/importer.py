@@ -18,8 +18,11 @@ as it was. An existing table is replaced only when asked.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import os
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -135,19 +138,25 @@ def import_table(
     dataset: str = "raw_data",
     replace: bool = False,
 ) -> TableInfo:
-    """Load `file` into `dataset.table`; returns the new table's info."""
-    import duckdb
+    """Load `file` into `dataset.table`; returns the new table's info.
 
-    from dataset_tui.domain import clock
+    All or nothing, in two steps. The file is first loaded into a staging
+    DuckDB file beside the warehouse and checked there as the warehouse will
+    use it (its info: rows, sizes, columns). Only a table that passed is then
+    copied into the warehouse in one transaction (or, for a new or empty
+    warehouse file, the staging file becomes the warehouse by rename). So a
+    file DuckDB cannot read, or a table the warehouse could not use, never
+    opens the warehouse for writing: it stays byte-identical.
+    """
     from dataset_tui.domain.definition import IDENT_RE, TABLE_RE
-    from dataset_tui.warehouse.demo import record_changes
 
     file = Path(file)
-    if not TABLE_RE.match(table) or len(table) > 1024:
+    # fullmatch: `re.match` with `$` would let "name\n" through.
+    if not TABLE_RE.fullmatch(table) or len(table) > 1024:
         raise ImportFailed(
             f"table name {table!r} is not allowed: use letters, digits, _ and - (starting with a letter or _)"
         )
-    if not IDENT_RE.match(dataset):
+    if not IDENT_RE.fullmatch(dataset):
         raise ImportFailed(f"dataset name {dataset!r} is not allowed")
     if not file.is_file():
         raise ImportFailed(f"there is no file at {file}")
@@ -155,7 +164,10 @@ def import_table(
     if kind == "csv" and file.stat().st_size == 0:
         raise ImportFailed(f"{file.name} is empty (a CSV file needs a header row); nothing was imported")
 
-    if warehouse.path.exists() and not replace:
+    fresh = is_fresh(warehouse.path)
+    if fresh and warehouse.path.is_symlink():
+        raise ImportFailed(f"{warehouse.path} is a link to nothing; point --warehouse at a DuckDB file")
+    if not fresh and not replace:
         # Checked on the read-only connection first: no write lock for a refusal.
         try:
             existing = [t.name.lower() for t in warehouse.list_tables(dataset)]
@@ -166,10 +178,65 @@ def import_table(
         if table.lower() in existing:
             raise ImportFailed(f"table {dataset}.{table} already exists; pass --replace to overwrite it")
 
+    from dataset_tui.warehouse.demo import clean_leftovers
+
+    clean_leftovers(warehouse.path)
+    stage = staging_path(warehouse.path)
+    try:
+        _load_into(stage, file, kind, dataset, table)
+        if fresh:
+            _place_new_warehouse(warehouse, stage)
+        else:
+            _copy_into(warehouse, stage, dataset, table, replace=replace)
+    finally:
+        remove_db_file(stage)
+    return warehouse.table_info(dataset, table)
+
+
+def is_fresh(path: Path) -> bool:
+    """No warehouse there yet, or an empty file (0 bytes): the import makes the file.
+
+    Anything but a regular file (a device such as /dev/null, a FIFO, a folder) is refused:
+    the new file would be renamed over it.
+    """
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return not path.is_symlink()  # a dangling link: refused below rather than replaced
+    if not stat.S_ISREG(info.st_mode):
+        raise ImportFailed(f"{path} is not a regular file; point --warehouse at a DuckDB file")
+    return info.st_size == 0
+
+
+def staging_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}.importing")
+
+
+def remove_db_file(path: Path) -> None:
+    for victim in (path, path.with_name(path.name + ".wal")):
+        with contextlib.suppress(FileNotFoundError):
+            victim.unlink()
+
+
+def _load_into(stage: Path, file: Path, kind: str, dataset: str, table: str) -> None:
+    """Create `dataset.table` from `file` in a new staging file, and check the warehouse can use it."""
+    import duckdb
+
+    from dataset_tui.domain import clock
+    from dataset_tui.warehouse.demo import record_changes
+    from dataset_tui.warehouse.transpile import prepare_connection
+
     delimiter = _delimiter(file) if kind == "csv" else ""
     reader = _csv_reader() if kind == "csv" else "read_parquet(?)"
     params: list[Any] = [str(file), delimiter] if kind == "csv" else [str(file)]
-    with warehouse.writable() as con:
+    remove_db_file(stage)
+    stage.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(stage))
+    except duckdb.Error as exc:
+        raise ImportFailed(f"cannot write beside the warehouse ({_first_lines(str(exc))}); nothing was imported") from None
+    try:
+        prepare_connection(con)
         try:
             described = con.execute(f"DESCRIBE SELECT * FROM {reader}", params).fetchall()
         except duckdb.Error as exc:
@@ -188,28 +255,89 @@ def import_table(
             expr = dq(original)
             if kind == "csv" and duck_type == "TIMESTAMP":
                 expr = f"CAST({expr} AS TIMESTAMPTZ)"  # the session is UTC: read as UTC
+            elif duck_type == "UUID" or str(duck_type).startswith("ENUM("):
+                expr = f"CAST({expr} AS VARCHAR)"  # BigQuery has no UUID or ENUM: a STRING, as its load gives
             selects.append(f"{expr} AS {dq(clean)}")
-        target = f"{dq(dataset)}.{dq(table)}"
-        con.execute("BEGIN TRANSACTION")
         try:
-            exists = con.execute(
-                "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
-                "AND schema_name = ? AND lower(table_name) = lower(?)",
-                [dataset, table],
-            ).fetchone()[0]
-            if exists and not replace:
-                raise ImportFailed(f"table {dataset}.{table} already exists; pass --replace to overwrite it")
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {dq(dataset)}")
-            con.execute(f"DROP TABLE IF EXISTS {target}")
-            con.execute(f"CREATE TABLE {target} AS SELECT {', '.join(selects)} FROM {reader}", params)
+            con.execute(f"CREATE TABLE {dq(dataset)}.{dq(table)} AS SELECT {', '.join(selects)} FROM {reader}", params)
             record_changes(con, dataset, [table], clock.now())
-            con.execute("COMMIT")
-        except BaseException as exc:
-            con.execute("ROLLBACK")
-            if isinstance(exc, duckdb.Error):
-                raise _read_error(file, kind, delimiter, exc) from None
-            raise
-    return warehouse.table_info(dataset, table)
+            con.execute("CHECKPOINT")
+        except duckdb.Error as exc:
+            raise _read_error(file, kind, delimiter, exc) from None
+    finally:
+        con.close()
+    # Use the table as the warehouse will (rows, sizes, schema): a type it
+    # cannot handle fails here, not after the warehouse was changed.
+    check = DuckDBWarehouse(stage)
+    try:
+        check.table_info(dataset, table)
+        check.schema(dataset, table)
+    except WarehouseError as exc:
+        raise ImportFailed(
+            f"could not import {file.name}: the table it makes cannot be used ({exc}); the warehouse was not changed"
+        ) from None
+    finally:
+        check.close()
+
+
+def _place_new_warehouse(warehouse: DuckDBWarehouse, stage: Path) -> None:
+    """A new warehouse file: the checked staging file becomes it, by rename (never over another's file)."""
+    warehouse.close()
+    target = warehouse.path
+    try:
+        if target.exists():  # the empty file: replace it
+            os.replace(stage, target)
+        else:
+            os.link(stage, target)  # fails if someone created the file meanwhile
+    except FileExistsError:
+        raise ImportFailed(f"{target} appeared while importing; import again") from None
+    except OSError as exc:
+        raise ImportFailed(f"cannot create {target}: {exc.strerror or exc}; nothing was imported") from None
+
+
+def _copy_into(warehouse: DuckDBWarehouse, stage: Path, dataset: str, table: str, *, replace: bool) -> None:
+    """Copy the checked table from the staging file into the warehouse, in one transaction."""
+    import duckdb
+
+    target = f"{dq(dataset)}.{dq(table)}"
+    with warehouse.writable() as con:
+        con.execute(f"ATTACH {_sql_string(str(stage))} AS import_stage (READ_ONLY)")
+        try:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                exists = con.execute(
+                    "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+                    "AND schema_name = ? AND lower(table_name) = lower(?)",
+                    [dataset, table],
+                ).fetchone()[0]
+                if exists and not replace:
+                    raise ImportFailed(f"table {dataset}.{table} already exists; pass --replace to overwrite it")
+                con.execute(f"CREATE SCHEMA IF NOT EXISTS {dq(dataset)}")
+                con.execute(f"DROP TABLE IF EXISTS {target}")
+                con.execute(f"CREATE TABLE {target} AS SELECT * FROM import_stage.{target}")
+                _copy_meta(con, dataset, table)
+                con.execute("COMMIT")
+            except BaseException as exc:
+                con.execute("ROLLBACK")
+                if isinstance(exc, duckdb.Error):
+                    raise ImportFailed(
+                        f"could not copy the table into the warehouse: {_first_lines(str(exc))}; nothing was changed"
+                    ) from None
+                raise
+        finally:
+            con.execute("DETACH import_stage")
+
+
+def _copy_meta(con: Any, dataset: str, table: str) -> None:
+    from dataset_tui.domain import clock
+    from dataset_tui.warehouse.demo import record_changes
+
+    record_changes(con, dataset, [table], clock.now())
+
+
+def _sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
 
 
 def _read_error(file: Path, kind: str, delimiter: str, exc: Exception) -> ImportFailed:

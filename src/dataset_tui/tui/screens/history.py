@@ -82,7 +82,7 @@ class HistoryScreen(Screen[None]):
         table.clear()
         for v in reversed(versions):
             marks = ("●" if v.number == head.active_version else "") + ("◆" if v.number == self.base else "")
-            table.add_row(marks, f"v{v.number}", f"{v.created_at:%Y-%m-%d %H:%M}", v.author or "", v.note or "", key=str(v.number))
+            table.add_row(marks, f"v{v.number}", f"{v.created_at:%Y-%m-%d %H:%M}", summaries.escape(v.author or ""), summaries.escape(v.note or ""), key=str(v.number))
         if versions:
             table.move_cursor(row=min(keep, len(versions) - 1))
         self._show_diff()
