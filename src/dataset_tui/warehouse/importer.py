@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from dataset_tui.warehouse.base import LocalWarehouse, TableInfo, WarehouseError
-from dataset_tui.warehouse.duckdb import dq
+from dataset_tui.warehouse.duckdb import DuckDBWarehouse, dq
 
 CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz")
 PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
@@ -281,7 +281,7 @@ def _load_into(stage: Path, file: Path, kind: str, dataset: str, table: str) -> 
         check.close()
 
 
-def _place_new_warehouse(warehouse: DuckDBWarehouse, stage: Path) -> None:
+def _place_new_warehouse(warehouse: LocalWarehouse, stage: Path) -> None:
     """A new warehouse file: the checked staging file becomes it, by rename (never over another's file)."""
     warehouse.close()
     target = warehouse.path
@@ -296,7 +296,7 @@ def _place_new_warehouse(warehouse: DuckDBWarehouse, stage: Path) -> None:
         raise ImportFailed(f"cannot create {target}: {exc.strerror or exc}; nothing was imported") from None
 
 
-def _copy_into(warehouse: DuckDBWarehouse, stage: Path, dataset: str, table: str, *, replace: bool) -> None:
+def _copy_into(warehouse: LocalWarehouse, stage: Path, dataset: str, table: str, *, replace: bool) -> None:
     """Copy the checked table from the staging file into the warehouse, in one transaction."""
     import duckdb
 
