@@ -544,9 +544,13 @@ def tfx_snippet(
     project: str | None = None,
     as_of: dt.date | None = None,
     label: str | None = None,
+    config: dict[str, Any] | None = None,
 ) -> str:
-    """Ready-to-paste Python that builds a BigQueryExampleGen reading train and eval."""
-    config = tfx_input_config(definition, project=project, as_of=as_of, label=label)
+    """Ready-to-paste Python that builds a BigQueryExampleGen reading train and eval.
+
+    `config` (an input_config) replaces the generated queries, e.g. one reading materialized tables.
+    """
+    config = config or tfx_input_config(definition, project=project, as_of=as_of, label=label)
     queries = {split["name"]: split["pattern"] for split in config["splits"]}
     head = [
         f"BigQueryExampleGen for dataset {definition.name}",

@@ -22,6 +22,7 @@ from typing import Any
 from dataset_tui.domain.definition import Definition
 from dataset_tui.services.errors import Declined, ServiceError
 from dataset_tui.store import DatasetHead, Store, Version
+from dataset_tui.store.materializations import Materialization
 from dataset_tui.store.storage import atomic_write_bytes
 
 SPLITS = ("full", "train", "eval")
@@ -77,8 +78,12 @@ def plan(
     definition_file: bool = False,
     as_of: dt.date | None = None,
     project: str | None = None,
+    materialized: Materialization | None = None,
 ) -> list[ExportItem]:
-    """Generate every file's content (nothing is written here)."""
+    """Generate every file's content (nothing is written here).
+
+    With `materialized`, the TFX config reads that materialization's tables.
+    """
     from dataset_tui.domain.sqlgen import generate_sql, tfx_input_config, tfx_snippet
 
     stem = base_name(definition.name, version)
@@ -92,11 +97,16 @@ def plan(
         for split in splits
     ]
     if tfx:
-        config = tfx_input_config(definition, project=project, as_of=as_of, label=label)
+        if materialized is not None:
+            from dataset_tui.domain.materialized_tfx import tfx_table_config
+
+            tables = {s.split: s.table for s in materialized.splits}
+            config = tfx_table_config(definition, tables, label=label, as_of=materialized.as_of)
+        else:
+            config = tfx_input_config(definition, project=project, as_of=as_of, label=label)
         items.append(ExportItem(f"{stem}_tfx.json", json.dumps(config, indent=2) + "\n", "tfx_config"))
-        items.append(
-            ExportItem(f"{stem}_tfx.py", tfx_snippet(definition, project=project, as_of=as_of, label=label), "tfx_snippet")
-        )
+        snippet = tfx_snippet(definition, project=project, as_of=as_of, label=label, config=config)
+        items.append(ExportItem(f"{stem}_tfx.py", snippet, "tfx_snippet"))
     if definition_file:
         items.append(ExportItem(f"{stem}.json", definition.to_json(), "definition"))
     return items
@@ -152,6 +162,7 @@ def export_dataset(
     as_of: dt.date | None = None,
     project: str | None = None,
     confirm_overwrite: ConfirmOverwrite | None = None,
+    from_materialized: bool = False,
 ) -> ExportResult:
     """Write the chosen files of a version (default: active, else latest) and record it.
 
@@ -184,6 +195,7 @@ def export_dataset(
         definition_file=definition_file,
         as_of=as_of,
         project=project,
+        materialized=_materialized(store, model, head.name, chosen.number, tfx, from_materialized),
     )
     paths = write_files(Path(folder), files, confirm_overwrite=confirm_overwrite)
     store.record_export(model, head.name, chosen.number, [str(p.resolve()) for p in paths], as_of)
@@ -202,6 +214,7 @@ def export_one(
     version: int | None = None,
     as_of: dt.date | None = None,
     project: str | None = None,
+    from_materialized: bool = False,
 ) -> ExportItem:
     """The one item `-o -` prints; recorded as an export to standard output.
 
@@ -222,7 +235,27 @@ def export_one(
         definition_file=definition_file,
         as_of=as_of,
         project=project,
+        materialized=_materialized(store, model, head.name, chosen.number, tfx, from_materialized),
     )
     item = items[0]
     store.record_export(model, head.name, chosen.number, [STDOUT], as_of)
     return item
+
+
+def _materialized(
+    store: Store, model: str, name: str, version: int, tfx: bool, wanted: bool
+) -> Materialization | None:
+    """The version's most recent materialization, for `--tfx --from-materialized`."""
+    if not wanted:
+        return None
+    if not tfx:
+        raise ServiceError("--from-materialized applies to the TFX config: add --tfx")
+    from dataset_tui.store.materializations import materializations
+
+    found = materializations(store, model, name, version=version)
+    if not found:
+        raise ServiceError(
+            f"{name} v{version} was never materialized; run `dataset-tui materialize {name} --version {version}` "
+            "first, or export without --from-materialized"
+        )
+    return max(found, key=lambda m: m.created_at)

@@ -80,7 +80,8 @@ class DuckDBTableWriter:
                         )
                     con.execute(f"CREATE SCHEMA IF NOT EXISTS {dq(dataset)}")
                     con.execute(f"CREATE TABLE {target} AS {duck_sql}")
-                    con.execute(f"COMMENT ON TABLE {target} IS ?", [json.dumps({"labels": labels}, sort_keys=True)])
+                    comment = json.dumps({"labels": labels}, sort_keys=True).replace("'", "''")
+                    con.execute(f"COMMENT ON TABLE {target} IS '{comment}'")
                     record_changes(con, dataset, [table], clock.now())
                     con.execute("COMMIT")
                 except BaseException:
