@@ -103,7 +103,8 @@ def column_text(name: str, bigquery_type: str) -> str:
     elif kind == "INT64":
         text = f"CAST({ref} AS STRING)"
     elif kind == "BOOL":
-        text = f"IF({ref}, 't', 'f')"
+        # Not IF(): IF(NULL, ...) takes the else branch, and NULL must stay NULL here.
+        text = f"CASE WHEN {ref} THEN 't' WHEN NOT {ref} THEN 'f' END"
     elif kind == "DATE":
         text = f"CAST(UNIX_DATE({ref}) AS STRING)"
     elif kind == "TIMESTAMP":

@@ -101,7 +101,8 @@ def plan(
             from dataset_tui.domain.materialized_tfx import tfx_table_config
 
             tables = {s.split: s.table for s in materialized.splits}
-            config = tfx_table_config(definition, tables, label=label, as_of=materialized.as_of)
+            typed = _with_types(definition, dict(materialized.columns))
+            config = tfx_table_config(typed, tables, label=label, as_of=materialized.as_of)
         else:
             config = tfx_input_config(definition, project=project, as_of=as_of, label=label)
         items.append(ExportItem(f"{stem}_tfx.json", json.dumps(config, indent=2) + "\n", "tfx_config"))
@@ -259,3 +260,14 @@ def _materialized(
             "first, or export without --from-materialized"
         )
     return max(found, key=lambda m: m.created_at)
+
+
+def _with_types(definition: Definition, types: dict[str, str]) -> Definition:
+    """The definition with each column's type as the materialization recorded it (by output name)."""
+    from dataset_tui.domain.definition import parse_definition
+
+    data = definition.to_dict()
+    for column, entry in zip(definition.columns, data["columns"], strict=True):
+        if column.output_name in types:
+            entry["type"] = types[column.output_name]
+    return parse_definition(data)
