@@ -63,12 +63,14 @@ class BigQueryTableWriter:
     ) -> CreatedTable:
         from dataset_tui.domain import clock
 
+        self._check_dataset(dataset)
         if self.table_exists(dataset, table):
             raise WarehouseError(
                 f"table {dataset}.{table} already exists; verify it with `dataset-tui verify`, "
                 "or drop it first, or materialize into another dataset with --to"
             )
-        expires_at = clock.now() + dt.timedelta(days=expire_days) if expire_days else None
+        # Whole seconds: what the DDL literal says is exactly what the record keeps.
+        expires_at = clock.now().replace(microsecond=0) + dt.timedelta(days=expire_days) if expire_days else None
         options = options_sql(labels, expires_at)
         ddl = f"CREATE TABLE {self.table_ref(dataset, table)}\n{options}\nAS\n{sql}"
         jobs: list[Any] = []
@@ -88,6 +90,22 @@ class BigQueryTableWriter:
             job_id=job_id,
             expires_at=expires_at,
         )
+
+    def _check_dataset(self, dataset: str) -> None:
+        """A missing target dataset is named up front (creating one means choosing its location)."""
+        from google.api_core.exceptions import NotFound
+
+        wh = self.warehouse
+        client = wh.client()
+        ref = f"{wh.project}.{dataset}" if wh.project else dataset
+        try:
+            with translating(wh._where(f"read dataset {dataset}", dataset)):
+                client.get_dataset(ref, retry=wh._retry(), timeout=wh.profile.request_timeout_s)
+        except (NotFound, NotFoundError):
+            raise NotFoundError(
+                f"the target dataset {ref} does not exist; create it in the location of the source data "
+                f"(`bq mk --dataset --location=LOCATION {ref}`) or choose another with --to"
+            ) from None
 
     def table_exists(self, dataset: str, table: str) -> bool:
         try:
