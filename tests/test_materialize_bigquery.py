@@ -14,6 +14,7 @@ import decimal
 from pathlib import Path
 from typing import Any
 
+import fingerprint_ref
 import pytest
 import sqlglot
 from bq_fake import FakeClient, make_rows
@@ -21,7 +22,6 @@ from emulator import AS_OF, PROJECT, Seeded
 from google.api_core.exceptions import NotFound
 from google.cloud.bigquery import SchemaField
 
-import fingerprint_ref
 from dataset_tui.config import Profile
 from dataset_tui.domain.definition import parse_definition
 from dataset_tui.domain.fingerprint import fingerprint_sql, from_row
@@ -89,7 +89,7 @@ TRICKY_TYPES = {
     "s": "STRING", "i": "INT64", "f": "FLOAT64", "n": "NUMERIC", "b": "BOOL", "d": "DATE", "ts": "TIMESTAMP",
     "dtm": "DATETIME",
 }
-UTC = dt.timezone.utc
+UTC = dt.UTC
 TRICKY_ROWS: list[tuple[Any, ...]] = [
     ("a|b", 1, 1.5, decimal.Decimal("-12.345678901"), True, dt.date(1969, 12, 31),
      dt.datetime(2025, 1, 1, 0, 0, 0, 1, tzinfo=UTC), dt.datetime(1999, 12, 31, 23, 59, 59, 500000)),
@@ -190,7 +190,7 @@ def test_materialize_on_the_emulator_then_verify(bq_ctx: Any, bq_raw_data: Seede
 
     client = bq_raw_data.emulator.client()
     late = {"transaction_id": "late-1", "customer_id": "C-late", "product_id": "P0001",
-            "ts": dt.datetime.combine(AS_OF, dt.time(9), tzinfo=dt.timezone.utc).isoformat(),
+            "ts": dt.datetime.combine(AS_OF, dt.time(9), tzinfo=dt.UTC).isoformat(),
             "amount": "3.50", "quantity": 1, "channel": "web"}
     assert not client.insert_rows_json(f"{PROJECT}.{bq_ctx.copy_dataset}.transactions", [late])
     drifted = ver.verify(bq_ctx, "recent")

@@ -9,7 +9,15 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from dataset_tui.cli.common import CliError, Invocation, add_json, add_yes, parse_date, print_json, table
+from dataset_tui.cli.common import (
+    CliError,
+    Invocation,
+    add_json,
+    add_yes,
+    parse_date,
+    print_json,
+    table,
+)
 
 VERIFY_ERROR = 2
 

@@ -14,7 +14,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from dataset_tui.domain.definition import Definition
-from dataset_tui.domain.sqlgen import TFX_CASTS, SqlGenError, bigquery_type, comment_safe, quote_ident, tfx_problems
+from dataset_tui.domain.sqlgen import (
+    TFX_CASTS,
+    SqlGenError,
+    bigquery_type,
+    comment_safe,
+    quote_ident,
+    tfx_problems,
+)
 
 
 def table_pattern(definition: Definition, table_id: str, *, split: str, label: str, as_of: dt.date) -> str:

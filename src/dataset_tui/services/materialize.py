@@ -18,6 +18,7 @@ One use case for both faces (CLI `materialize`, the TUI's `M`):
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -28,10 +29,10 @@ from dataset_tui.services.errors import ServiceError
 
 if TYPE_CHECKING:
     from dataset_tui.domain.definition import Definition
+    from dataset_tui.domain.fingerprint import Fingerprint
     from dataset_tui.services.context import AppContext
     from dataset_tui.services.cost import Confirm
     from dataset_tui.store import DatasetHead, Version
-    from dataset_tui.domain.fingerprint import Fingerprint
     from dataset_tui.store.materializations import Materialization, MaterializedSplit
     from dataset_tui.warehouse.base import DryRun, TableWriter
 
@@ -239,7 +240,11 @@ def materialize(
 def _run(ctx: AppContext, plan: MaterializePlan, report: Progress) -> MaterializeResult:
     from dataset_tui.domain import clock
     from dataset_tui.store import current_author
-    from dataset_tui.store.materializations import Materialization, MaterializedSplit, record
+    from dataset_tui.store.materializations import (
+        Materialization,
+        MaterializedSplit,
+        record,
+    )
     from dataset_tui.warehouse import table_writer
 
     warehouse = ctx.warehouse()
@@ -344,13 +349,12 @@ def _write_parquet(
 
 def _undo(writer: TableWriter, made: Sequence[PlannedTable], written: Sequence[Path]) -> None:
     """Best effort after a failure or a cancel: drop what this run made, so nothing half-done stays."""
+    from dataset_tui.warehouse.base import WarehouseError
+
     for planned in made:
-        try:
+        # The original error matters more; a leftover is replaced by the next run.
+        with contextlib.suppress(WarehouseError, OSError):
             writer.drop_table(planned.dataset, planned.table)
-        except Exception:  # the original error matters more; a leftover is replaced by the next run
-            pass
     for path in written:
-        try:
+        with contextlib.suppress(OSError):
             path.unlink()
-        except OSError:
-            pass

@@ -126,7 +126,12 @@ def verify(
     confirm: Confirm | None = None,
     progress: Progress | None = None,
 ) -> VerifyResult:
-    from dataset_tui.domain.fingerprint import difference_sql, fingerprint_sql, from_row, select_all_sql
+    from dataset_tui.domain.fingerprint import (
+        difference_sql,
+        fingerprint_sql,
+        from_row,
+        select_all_sql,
+    )
     from dataset_tui.domain.sqlgen import generate_sql
     from dataset_tui.services.cost import decide, enforce, run_guarded
     from dataset_tui.services.definitions import get_version

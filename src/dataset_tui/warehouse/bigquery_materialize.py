@@ -35,7 +35,7 @@ def options_sql(labels: dict[str, str], expires_at: dt.datetime | None) -> str:
     pairs = ", ".join(f"({_string(label_value(k))}, {_string(label_value(v))})" for k, v in sorted(labels.items()))
     parts = [f"labels = [{pairs}]"] if labels else []
     if expires_at is not None:
-        stamp = expires_at.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S+00")
+        stamp = expires_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S+00")
         parts.append(f"expiration_timestamp = TIMESTAMP {_string(stamp)}")
     return f"OPTIONS ({', '.join(parts)})" if parts else ""
 
