@@ -358,3 +358,22 @@ def _undo(writer: TableWriter, made: Sequence[PlannedTable], written: Sequence[P
     for path in written:
         with contextlib.suppress(OSError):
             path.unlink()
+
+
+def list_materializations(ctx: AppContext, name: str, *, version: int | None = None) -> list[Materialization]:
+    """The dataset's materializations (of one version if given), newest first (the detail screen)."""
+    from dataset_tui.services.definitions import get_dataset
+    from dataset_tui.store.materializations import materializations
+
+    head = get_dataset(ctx, name)
+    return sorted(
+        materializations(ctx.store, ctx.model, head.name, version=version), key=lambda m: m.created_at, reverse=True
+    )
+
+
+def materialized_versions(ctx: AppContext, name: str) -> set[int]:
+    """The versions with at least one materialization (history marks them)."""
+    from dataset_tui.services.definitions import get_dataset
+    from dataset_tui.store.materializations import materialized_versions as versions
+
+    return versions(ctx.store, ctx.model, get_dataset(ctx, name).name)
