@@ -77,7 +77,7 @@ class DetailScreen(Screen[None]):
                 with Vertical(id="checks"):
                     yield Static("", id="analysis", classes="section")
                     yield Static("", id="quality", classes="section")
-                yield MaterializationsPanel(id="materializations")
+                    yield MaterializationsPanel(id="materializations")
             yield SqlTabs(id="sql")
         yield KeyFooter()
 
