@@ -243,7 +243,8 @@ class DetailScreen(Screen[None]):
     def action_materialize(self) -> None:
         from dataset_tui.tui.screens.materialize import MaterializeScreen
 
-        self.app.push_screen(MaterializeScreen(self.dataset_name))
+        version = self.head.definition_version if self.head is not None else None
+        self.app.push_screen(MaterializeScreen(self.dataset_name, version))
 
     def action_verify(self) -> None:
         self.query_one(MaterializationsPanel).verify()

@@ -37,7 +37,14 @@ def describe(records: list[Any], version: int | None, others: int) -> str:
 def describe_verify(result: Any) -> str:
     colour = "green" if result.status == "unchanged" else "red"
     lines = [f"[b]Verify[/b] v{result.version}: [{colour}]{result.status}[/{colour}]"]
-    lines += [f"  {c.split}: {c.describe()}" for c in result.checks]
+    for check in result.checks:
+        if not check.raw_drifted:
+            raw = "raw unchanged"
+        elif check.rows_added is not None:
+            raw = f"raw +{check.rows_added:,} −{check.rows_removed:,} rows"
+        else:
+            raw = f"raw drifted ({check.row_delta:+,} rows)"
+        lines.append(f"  {check.split:<5} {raw} · table {check.table_state}")
     return "\n".join(lines)
 
 
