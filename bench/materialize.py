@@ -19,6 +19,7 @@ Run: `make bench` (or `python bench/materialize.py [ROWS...]`).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import statistics
 import sys
 import tempfile
@@ -51,6 +52,15 @@ def runs_for(rows: int) -> int:
     return 3 if rows <= 1_000_000 else 1
 
 
+def _recorder(steps: list[tuple[str, float]]) -> Any:
+    """A progress callback noting when each step ("creating", "fingerprinting", ...) starts."""
+
+    def timed(fraction: float, text: str) -> None:
+        steps.append((text.split(" ")[0], time.perf_counter()))
+
+    return timed
+
+
 def bench_size(folder: Path, rows: int) -> None:
     from dataset_tui.domain.definition import parse_definition
     from dataset_tui.domain.sqlgen import generate_sql
@@ -74,16 +84,13 @@ def bench_size(folder: Path, rows: int) -> None:
             baseline.append(time.perf_counter() - start)
 
             steps: list[tuple[str, float]] = []
-
-            def timed(fraction: float, text: str) -> None:
-                steps.append((text.split(" ")[0], time.perf_counter()))
-
+            timed = _recorder(steps)
             start = time.perf_counter()
             result = materialize(ctx, "bench", as_of=TODAY, to=f"bench_{run}", progress=timed)
             end = time.perf_counter()
             figure.append(end - start)
             assert sum(s.rows for s in result.record.splits) == counted
-            spans = [(name, later - at) for (name, at), (_, later) in zip(steps, steps[1:])]
+            spans = [(name, later - at) for (name, at), (_, later) in itertools.pairwise(steps)]
             writing.append(sum(d for name, d in spans if name == "creating"))
             hashing.append(sum(d for name, d in spans if name == "fingerprinting"))
     finally:
