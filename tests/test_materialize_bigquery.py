@@ -324,3 +324,41 @@ def test_a_failed_second_table_drops_the_first(tmp_path: Path) -> None:
     finally:
         ctx.close()
 
+
+
+def test_cancel_stops_the_running_ctas_job_and_records_nothing(tmp_path: Path) -> None:
+    import threading
+    import time
+
+    from dataset_tui.store.materializations import materializations
+    from dataset_tui.warehouse.base import CancelledError
+
+    ctx, client = fake_ctx(tmp_path)
+    client.hold_jobs = True  # jobs run until cancelled (dry runs still answer at once)
+    outcome: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            mat.materialize(ctx, "recent", as_of=AS_OF)
+        except BaseException as exc:  # noqa: BLE001 - the test reads it
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not any(j.sql.startswith("CREATE TABLE") for j in client.jobs) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        ctas = next(j for j in client.jobs if j.sql.startswith("CREATE TABLE"))
+        ctx.warehouse().cancel()
+        worker.join(timeout=10)
+        assert not worker.is_alive()
+        assert len(outcome) == 1 and isinstance(outcome[0], CancelledError)
+        deadline = time.monotonic() + 5
+        while not ctas.cancelled and time.monotonic() < deadline:  # the cancel request goes out in a thread
+            time.sleep(0.01)
+        assert ctas.cancelled
+        assert materializations(ctx.store, "default", "recent") == []
+        assert not [j for j in client.jobs if j.sql.startswith("CREATE TABLE `acme-prod.ml_datasets.default__recent__v1__eval`")]
+    finally:
+        ctx.close()
