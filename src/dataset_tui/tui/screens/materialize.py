@@ -32,9 +32,11 @@ class MaterializeScreen(ModalScreen[Any]):
     MaterializeScreen {{ align: center middle; }}
     {MODAL_CSS}
     MaterializeScreen .modal-box {{ width: 72; }}
-    MaterializeScreen .field {{ height: auto; }}
-    MaterializeScreen .field Label {{ width: 16; padding-top: 1; }}
-    MaterializeScreen .field Input {{ width: 1fr; }}
+    MaterializeScreen .field {{ height: 1; margin-top: 1; }}
+    MaterializeScreen .field Label {{ width: 16; }}
+    /* One-line inputs: the whole form, buttons included, fits in 80x24. */
+    MaterializeScreen .field Input {{ width: 1fr; height: 1; border: none; padding: 0 1; }}
+    MaterializeScreen .field Input:focus {{ background: $boost; text-style: bold; }}
     MaterializeScreen #progress {{ margin-top: 1; }}
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "run", "Materialize")]
@@ -114,6 +116,7 @@ class MaterializeScreen(ModalScreen[Any]):
         }
 
     @on(Button.Pressed, "#run")
+    @on(Input.Submitted)
     def action_run(self) -> None:
         if self.running:
             return
