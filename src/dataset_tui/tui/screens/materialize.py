@@ -35,7 +35,7 @@ class MaterializeScreen(ModalScreen[Any]):
     MaterializeScreen .field {{ height: 1; margin-top: 1; }}
     MaterializeScreen .field Label {{ width: 16; }}
     /* One-line inputs: the whole form, buttons included, fits in 80x24. */
-    MaterializeScreen .field Input {{ width: 1fr; height: 1; border: none; padding: 0 1; }}
+    MaterializeScreen .field Input {{ width: 1fr; height: 1; border: none; padding: 0 1; background: $panel; }}
     MaterializeScreen .field Input:focus {{ background: $boost; text-style: bold; }}
     MaterializeScreen #progress {{ margin-top: 1; }}
     """
