@@ -87,6 +87,16 @@ def wizard(step: str) -> Callable[[Any], Awaitable[None]]:
     return run
 
 
+async def materialized(pilot: Any) -> None:
+    """The detail after `materialize` (as of the demo's today) and `V` verify."""
+    from dataset_tui.services.materialize import materialize
+
+    materialize(pilot.app.ctx, "purchases_top80", to="screenshots_ml")
+    await keys("down", "down", "enter", "V")(pilot)
+    pilot.app.screen.query_one("#info").scroll_end(animate=False)
+    await settle(pilot)
+
+
 SHOTS: list[Shot] = [
     ("01_datasets", keys("down", "space", "down")),
     ("02_detail", keys("down", "down", "enter")),
@@ -101,6 +111,8 @@ SHOTS: list[Shot] = [
     ("12_wizard_tables", wizard("step2")),
     ("13_wizard_columns", wizard("step3")),
     ("14_wizard_filters", wizard("step4")),
+    ("15_materialize", keys("down", "down", "enter", "M")),
+    ("16_materialized", materialized),
 ]
 
 
@@ -131,9 +143,12 @@ async def main() -> None:
         shown.mkdir(exist_ok=True)
         os.chdir(shown)
         ctx = build_context(Path(tmp))
+        wanted = set(sys.argv[1:])  # names of shots to retake; none: all of them
         for name, run in SHOTS:
-            print(await take(ctx, name, run, SIZE))
-        print(await take(ctx, "10_datasets_80x24", keys(), (80, 24)))
+            if not wanted or name in wanted:
+                print(await take(ctx, name, run, SIZE))
+        if not wanted or "10_datasets_80x24" in wanted:
+            print(await take(ctx, "10_datasets_80x24", keys(), (80, 24)))
         ctx.close()
 
 

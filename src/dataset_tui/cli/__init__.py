@@ -18,7 +18,7 @@ from dataset_tui.cli.common import CliError, Invocation, fail
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from dataset_tui.cli import datasets, definitions, profiles, sql, warehouse
+    from dataset_tui.cli import datasets, definitions, materialize, profiles, sql, warehouse
 
     parser = argparse.ArgumentParser(
         prog="dataset-tui",
@@ -32,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--profile", metavar="NAME", help="profile from dataset-tui.toml (default: its default_profile)")
     parser.add_argument("--model", metavar="NAME", default="default", help="model namespace (default: default)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (sql, definitions, datasets, warehouse, profiles):
+    for module in (sql, definitions, datasets, warehouse, profiles, materialize):
         module.register(sub)
     return parser
 

@@ -130,6 +130,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--split", choices=("full", "train", "eval", "all"), help="SQL for this split (all: every one)")
     p.add_argument("--tfx", action="store_true", help="the TFX BigQueryExampleGen input_config and a Python snippet")
     p.add_argument("--definition", action="store_true", help="the definition file")
+    p.add_argument(
+        "--from-materialized",
+        action="store_true",
+        help="with --tfx: read the version's materialized tables (see `materialize`), not the raw data",
+    )
     p.add_argument("--version", type=int, metavar="N", help="export version N")
     p.add_argument(
         "--as-of",
@@ -354,6 +359,7 @@ def _export(inv: Invocation) -> int:
         version=args.version,
         as_of=args.as_of,
         project=ctx.warehouse_project(),
+        from_materialized=args.from_materialized,
     )
     if args.output == exports.STDOUT:
         item = exports.export_one(ctx.store, ctx.model, args.name, **common)

@@ -30,9 +30,14 @@ def tfx_input_config(definition: Definition, context: SqlContext = LIVE) -> dict
     }
 
 
-def tfx_snippet(definition: Definition, context: SqlContext = LIVE) -> str:
-    """Ready-to-paste Python that builds a BigQueryExampleGen reading train and eval."""
-    config = tfx_input_config(definition, context)
+def tfx_snippet(
+    definition: Definition, context: SqlContext = LIVE, *, config: dict[str, Any] | None = None
+) -> str:
+    """Ready-to-paste Python that builds a BigQueryExampleGen reading train and eval.
+
+    `config` (an input_config) replaces the generated queries, e.g. one reading materialized tables.
+    """
+    config = config or tfx_input_config(definition, context)
     queries = {split["name"]: split["pattern"] for split in config["splits"]}
     as_of = context.as_of
     head = [

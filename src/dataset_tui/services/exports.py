@@ -28,6 +28,7 @@ from dataset_tui.domain.split_names import (
 )
 from dataset_tui.services.errors import Declined, ServiceError
 from dataset_tui.store import DatasetHead, Store, Version
+from dataset_tui.store.materializations import Materialization
 
 SPLITS = SPLIT_NAMES
 # What a caller may pick, as the export form lists it: SQL splits, the TFX pair, the definition file.
@@ -82,8 +83,12 @@ def plan(
     definition_file: bool = False,
     as_of: dt.date | None = None,
     project: str | None = None,
+    materialized: Materialization | None = None,
 ) -> list[ExportItem]:
-    """Generate every file's content (nothing is written here)."""
+    """Generate every file's content (nothing is written here).
+
+    With `materialized`, the TFX config reads that materialization's tables.
+    """
     from dataset_tui.domain.sqlgen import SqlContext, generate_sql
     from dataset_tui.domain.tfx import tfx_input_config, tfx_snippet
 
@@ -95,9 +100,16 @@ def plan(
             raise ServiceError(f"unknown split {split!r}; choose full, train or eval")
         items.append(ExportItem(f"{stem}_{split}.sql", generate_sql(definition, split, context), split))
     if tfx:
-        config = tfx_input_config(definition, context)
+        if materialized is not None:
+            from dataset_tui.domain.materialized_tfx import tfx_table_config
+
+            tables = {s.split: s.table for s in materialized.splits}
+            typed = _with_types(definition, dict(materialized.columns))
+            config = tfx_table_config(typed, tables, label=context.label, as_of=materialized.as_of)
+        else:
+            config = tfx_input_config(definition, context)
         items.append(ExportItem(f"{stem}_tfx.json", json.dumps(config, indent=2) + "\n", "tfx_config"))
-        items.append(ExportItem(f"{stem}_tfx.py", tfx_snippet(definition, context), "tfx_snippet"))
+        items.append(ExportItem(f"{stem}_tfx.py", tfx_snippet(definition, context, config=config), "tfx_snippet"))
     if definition_file:
         items.append(ExportItem(f"{stem}.json", definition.to_json(), "definition"))
     return items
@@ -163,6 +175,7 @@ def export_dataset(
     as_of: dt.date | None = None,
     project: str | None = None,
     confirm_overwrite: ConfirmOverwrite | None = None,
+    from_materialized: bool = False,
 ) -> ExportResult:
     """Write the chosen files of a version (default: active, else latest) and record it.
 
@@ -195,6 +208,7 @@ def export_dataset(
         definition_file=definition_file,
         as_of=as_of,
         project=project,
+        materialized=_materialized(store, model, head.name, chosen.number, tfx, from_materialized),
     )
     paths = write_files(Path(folder), files, confirm_overwrite=confirm_overwrite)
     store.record_export(model, head.name, chosen.number, [str(p.resolve()) for p in paths], as_of)
@@ -213,6 +227,7 @@ def export_one(
     version: int | None = None,
     as_of: dt.date | None = None,
     project: str | None = None,
+    from_materialized: bool = False,
 ) -> ExportItem:
     """The one item `-o -` prints; recorded as an export to standard output.
 
@@ -233,7 +248,38 @@ def export_one(
         definition_file=definition_file,
         as_of=as_of,
         project=project,
+        materialized=_materialized(store, model, head.name, chosen.number, tfx, from_materialized),
     )
     item = items[0]
     store.record_export(model, head.name, chosen.number, [STDOUT], as_of)
     return item
+
+
+def _materialized(
+    store: Store, model: str, name: str, version: int, tfx: bool, wanted: bool
+) -> Materialization | None:
+    """The version's most recent materialization, for `--tfx --from-materialized`."""
+    if not wanted:
+        return None
+    if not tfx:
+        raise ServiceError("--from-materialized applies to the TFX config: add --tfx")
+    from dataset_tui.store.materializations import materializations
+
+    found = materializations(store, model, name, version=version)
+    if not found:
+        raise ServiceError(
+            f"{name} v{version} was never materialized; run `dataset-tui materialize {name} --version {version}` "
+            "first, or export without --from-materialized"
+        )
+    return max(found, key=lambda m: m.created_at)
+
+
+def _with_types(definition: Definition, types: dict[str, str]) -> Definition:
+    """The definition with each column's type as the materialization recorded it (by output name)."""
+    from dataset_tui.domain.definition import parse_definition
+
+    data = definition.to_dict()
+    for column, entry in zip(definition.columns, data["columns"], strict=True):
+        if column.output_name in types:
+            entry["type"] = types[column.output_name]
+    return parse_definition(data)

@@ -844,6 +844,26 @@ class Store:
         ]
 
 
+    # -- records kept beside the versions (store/materializations.py) -----
+
+    def append_version_record(self, model: str, name: str, version: int, table: str, doc: dict[str, Any]) -> None:
+        """Append an immutable document about one existing version to the dataset's file."""
+        plain = to_plain_json(doc)
+        with self._writing():
+            _, _, head = self._find(model, name)
+            docs = self._version_docs(head)
+            if version not in docs:
+                raise self._no_version(head, version, docs)
+            self._table(head.id, table).insert({**plain, "version": version})
+
+    def version_records(self, model: str, name: str, table: str) -> tuple[dict[str, Any], ...]:
+        """The documents :meth:`append_version_record` kept in `table`, oldest first."""
+        with self._reading():
+            _, _, head = self._find(model, name)
+            docs = self._table(head.id, table).all()
+        return tuple(dict(d) for d in sorted(docs, key=lambda d: d.doc_id))
+
+
 def _refuse_foreign_folder(folder: Path) -> None:
     """Do not scatter store files into a folder that holds something else."""
     if (folder / layout.META_FILE).exists() or (folder / layout.HEADS_DIR).is_dir():

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from dataset_tui.config import Profile
-    from dataset_tui.warehouse.base import Warehouse
+    from dataset_tui.warehouse.base import TableWriter, Warehouse
 
 
 def open_warehouse(profile: Profile, path: Path | None = None) -> Warehouse:
@@ -25,3 +25,14 @@ def open_warehouse(profile: Profile, path: Path | None = None) -> Warehouse:
     if path is None:
         raise ValueError("a DuckDB warehouse needs a file path")
     return DuckDBWarehouse(path, price_per_tib=profile.price_per_tib)
+
+
+def table_writer(warehouse: Warehouse) -> TableWriter:
+    """What writes tables from queries on this warehouse (materialize)."""
+    if warehouse.backend == "bigquery":
+        from dataset_tui.warehouse.bigquery_materialize import BigQueryTableWriter
+
+        return BigQueryTableWriter(warehouse)
+    from dataset_tui.warehouse.duckdb_materialize import DuckDBTableWriter
+
+    return DuckDBTableWriter(warehouse)

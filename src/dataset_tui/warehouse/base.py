@@ -207,3 +207,44 @@ class LocalWarehouse(Warehouse, Protocol):
     def writable(self) -> AbstractContextManager[Any]:
         """A read-write connection of the engine, for the demo build or an import."""
         ...
+
+
+# -- materialized tables (warehouse/duckdb_materialize.py, bigquery_materialize.py) --
+
+
+@dataclass(frozen=True)
+class CreatedTable:
+    """A table made by CREATE TABLE AS: its full name, and what the job did."""
+
+    ref: str  # `project.dataset.table` on BigQuery, `dataset.table` on DuckDB
+    bytes_processed: int | None = None
+    job_id: str | None = None
+    expires_at: dt.datetime | None = None
+
+
+@runtime_checkable
+class TableWriter(Protocol):
+    """Writing tables from queries; `warehouse.table_writer(wh)` gives the one for a warehouse."""
+
+    def table_ref(self, dataset: str, table: str) -> str:
+        """How SQL names the table (backtick-quoted)."""
+        ...
+
+    def create_table_as(
+        self,
+        dataset: str,
+        table: str,
+        sql: str,
+        *,
+        labels: dict[str, str],
+        expire_days: int | None = None,
+        max_bytes_billed: int | None = None,
+    ) -> CreatedTable:
+        """All or nothing: the table exists with every row, or not at all. Refuses an existing table."""
+        ...
+
+    def table_exists(self, dataset: str, table: str) -> bool: ...
+
+    def drop_table(self, dataset: str, table: str) -> None:
+        """Drop the table if it exists."""
+        ...

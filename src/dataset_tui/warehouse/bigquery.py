@@ -328,6 +328,7 @@ class BigQueryWarehouse:
         action: str,
         dataset: str | None = None,
         table: str | None = None,
+        on_job: Any = None,  # called with the job once created (materialize records its id)
     ) -> tuple[list[Any], list[Any], int | None]:
         """Run one query job to the end: (schema, rows, bytes processed)."""
         from google.cloud import bigquery
@@ -360,6 +361,8 @@ class BigQueryWarehouse:
                 )
                 with self._lock:
                     run.job = job
+                if on_job is not None:
+                    on_job(job)
                 self._wait(job, run)
                 iterator = job.result(
                     max_results=max_rows,

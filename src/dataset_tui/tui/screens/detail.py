@@ -17,6 +17,7 @@ from dataset_tui.tui import summaries
 from dataset_tui.tui.messages import DatasetsChanged, WorkFailed
 from dataset_tui.tui.widgets.sql_tabs import SqlTabs
 from dataset_tui.tui.widgets.key_footer import KeyFooter
+from dataset_tui.tui.widgets.materializations import MaterializationsPanel
 from dataset_tui.tui.work import warehouse_work
 
 NARROW = 110  # below this width the panels stack instead of sitting side by side
@@ -39,6 +40,8 @@ class DetailScreen(Screen[None]):
         Binding("d", "delete", "Delete"),
         Binding("h", "history", "History"),
         Binding("o", "as_of", "As of a day (analyze, validate, preview)", show=False),
+        Binding("M", "materialize", "Materialize"),
+        Binding("V", "verify", "Verify"),
     ]
 
     DEFAULT_CSS = """
@@ -77,6 +80,7 @@ class DetailScreen(Screen[None]):
                 with Vertical(id="checks"):
                     yield Static("", id="analysis", classes="section")
                     yield Static("", id="quality", classes="section")
+                    yield MaterializationsPanel(id="materializations")
             yield SqlTabs(id="sql")
         yield KeyFooter()
 
@@ -99,6 +103,7 @@ class DetailScreen(Screen[None]):
 
     def load(self) -> None:
         self._load()
+        self.query_one(MaterializationsPanel).load(self.dataset_name)
 
     @warehouse_work("open the dataset", group="detail-load")
     def _load(self) -> None:
@@ -257,3 +262,12 @@ class DetailScreen(Screen[None]):
         from dataset_tui.tui.screens.history import HistoryScreen
 
         self.app.push_screen(HistoryScreen(self.dataset_name))
+
+    def action_materialize(self) -> None:
+        from dataset_tui.tui.screens.materialize import MaterializeScreen
+
+        version = self.head.definition_version if self.head is not None else None
+        self.app.push_screen(MaterializeScreen(self.dataset_name, version))
+
+    def action_verify(self) -> None:
+        self.query_one(MaterializationsPanel).verify()

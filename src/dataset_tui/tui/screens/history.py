@@ -44,6 +44,7 @@ class HistoryScreen(Screen[None]):
         self.base: int | None = None  # the version marked with space; else the previous one
         self.kind = "definition"
         self.diff_text = ""  # what the diff pane shows, as plain text
+        self.materialized: set[int] = set()  # versions with a materialization: marked ▣
 
     @property
     def ctx(self) -> Any:
@@ -73,6 +74,9 @@ class HistoryScreen(Screen[None]):
 
         head = definitions.get_dataset(self.ctx, self.dataset_name)
         versions = definitions.list_versions(self.ctx, self.dataset_name)
+        from dataset_tui.services.materialize import materialized_versions
+
+        self.materialized = materialized_versions(self.ctx, self.dataset_name)
         self.app.call_from_thread(self._show, head, versions)
 
     def _show(self, head: Any, versions: list[Any]) -> None:
@@ -82,7 +86,15 @@ class HistoryScreen(Screen[None]):
         table.clear()
         for v in reversed(versions):
             marks = ("●" if v.number == head.active_version else "") + ("◆" if v.number == self.base else "")
-            table.add_row(marks, f"v{v.number}", f"{v.created_at:%Y-%m-%d %H:%M}", summaries.escape(v.author or ""), summaries.escape(v.note or ""), key=str(v.number))
+            marks += "▣" if v.number in self.materialized else ""
+            table.add_row(
+                marks,
+                f"v{v.number}",
+                f"{v.created_at:%Y-%m-%d %H:%M}",
+                summaries.escape(v.author or ""),
+                summaries.escape(v.note or ""),
+                key=str(v.number),
+            )
         if versions:
             table.move_cursor(row=min(keep, len(versions) - 1))
         self._show_diff()
