@@ -14,14 +14,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from dataset_tui.domain.definition import Definition
-from dataset_tui.domain.sqlgen import (
-    TFX_CASTS,
-    SqlGenError,
-    bigquery_type,
-    comment_safe,
-    quote_ident,
-    tfx_problems,
-)
+from dataset_tui.domain.sqlformat import SqlGenError, comment_safe, quote_ident
+from dataset_tui.domain.tfx_types import TFX_CASTS, tfx_problems
 
 
 def table_pattern(definition: Definition, table_id: str, *, split: str, label: str, as_of: dt.date) -> str:
@@ -29,7 +23,7 @@ def table_pattern(definition: Definition, table_id: str, *, split: str, label: s
     columns = []
     for column in definition.columns:
         ref = quote_ident(column.output_name)
-        kind = bigquery_type(column)
+        kind = column.base_type
         columns.append(f"{TFX_CASTS[kind].format(ref)} AS {ref}" if kind in TFX_CASTS else ref)
     header = [
         f"dataset-tui: dataset {definition.name} (model {definition.model})",
