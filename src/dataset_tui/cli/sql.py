@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 
 from dataset_tui.cli.common import CliError, Invocation, parse_date
+from dataset_tui.domain.split_names import SPLIT_NAMES
 
 EPILOG = """\
 without --split the full query is printed. --tfx prints the TFX input_config
@@ -44,7 +45,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("file", metavar="FILE.json", help="definition file (format dataset-tui/1); - reads stdin")
-    parser.add_argument("--split", choices=("full", "train", "eval"), help="which rows (default: full)")
+    parser.add_argument("--split", choices=SPLIT_NAMES, help="which rows (default: full)")
     parser.add_argument("--tfx", action="store_true", help="the TFX variant: input_config JSON, or one query with --split")
     parser.add_argument("--snippet", action="store_true", help="print Python that builds BigQueryExampleGen")
     parser.add_argument("--project", metavar="P", help="Google Cloud project to qualify table names with")

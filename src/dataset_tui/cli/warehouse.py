@@ -23,6 +23,7 @@ from dataset_tui.cli.common import (
     print_json,
     table,
 )
+from dataset_tui.domain.split_names import SPLIT_NAMES
 
 SPARK = "▁▂▃▄▅▆▇█"
 
@@ -129,7 +130,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     preview.add_argument("name", metavar="NAME")
     preview.add_argument("--limit", type=bounded_int(1, 100_000), default=20, metavar="N", help="rows to show (default 20)")
     preview.add_argument("--version", type=int, metavar="N", help="this version (default: active, else latest)")
-    preview.add_argument("--split", choices=("full", "train", "eval"), default="full")
+    preview.add_argument("--split", choices=SPLIT_NAMES, default="full")
     _add_as_of(preview)
     add_json(preview)
     add_yes(preview)

@@ -10,16 +10,10 @@ everywhere, hence the COALESCE on revenue.)
 from __future__ import annotations
 
 from dataset_tui.domain.definition import Column, Definition
+from dataset_tui.domain.sql_context import LIVE, SqlContext
 from dataset_tui.domain.sqlformat import quote_ident, render
-from dataset_tui.domain.sqlgen import (
-    LIVE,
-    SqlContext,
-    day_of,
-    filtered_rows,
-    header_comment,
-    out,
-    split_conditions,
-)
+from dataset_tui.domain.sqlgen import day_of, filtered_rows, out, split_conditions
+from dataset_tui.domain.sqlheader import header_comment
 
 NULL_INT, NULL_DATE, NULL_FLOAT = "CAST(NULL AS INT64)", "CAST(NULL AS DATE)", "CAST(NULL AS FLOAT64)"
 

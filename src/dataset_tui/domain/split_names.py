@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal, TypeGuard
+from typing import TYPE_CHECKING, Literal, TypeGuard
 
-from dataset_tui.domain.definition import Definition
+if TYPE_CHECKING:  # the CLI reads the names while building its parser: keep this import light
+    from dataset_tui.domain.definition import Definition
 
 SplitName = Literal["full", "train", "eval"]
 SPLIT_NAMES: tuple[SplitName, ...] = ("full", "train", "eval")

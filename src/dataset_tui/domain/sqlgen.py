@@ -42,48 +42,22 @@ from dataset_tui.domain.definition import (
     Definition,
     FixedRange,
     RandomSplit,
-    RollingRange,
     TimeSplit,
 )
 from dataset_tui.domain.split_names import SplitName, split_name_problem
+from dataset_tui.domain.sql_context import LIVE, SqlContext
 from dataset_tui.domain.sqlformat import (
     SqlGenError,
-    comment_block,
-    comment_safe,
     date_literal,
     quote_ident,
     render,
     table_ref,
 )
+from dataset_tui.domain.sqlheader import anchor_text, header_comment
 from dataset_tui.domain.tfx_types import tfx_expr, tfx_problems
 
-__all__ = ["SqlContext", "SqlGenError", "generate_sql", "header_comment", "preview_sql"]
+__all__ = ["LIVE", "SqlContext", "SqlGenError", "anchor_text", "generate_sql", "header_comment", "preview_sql"]
 
-
-@dataclass(frozen=True)
-class SqlContext:
-    """Where and when a query runs, and what its header calls it.
-
-    `project` prefixes table paths; `as_of` pins "today" to a DATE literal
-    (the reproducible form; None: CURRENT_DATE()); `label` names the version
-    in the header.
-    """
-
-    project: str | None = None
-    as_of: dt.date | None = None
-    label: str | None = None
-
-    def __post_init__(self) -> None:
-        if self.as_of is not None and not isinstance(self.as_of, dt.date):
-            raise SqlGenError(f"as-of must be a date, not {self.as_of!r}")
-
-    @property
-    def today(self) -> str:
-        """SQL for "today": CURRENT_DATE() or the as-of DATE literal."""
-        return "CURRENT_DATE()" if self.as_of is None else date_literal(self.as_of)
-
-
-LIVE = SqlContext()
 
 
 # -- building the query ----------------------------------------------------
@@ -267,91 +241,6 @@ def split_conditions(definition: Definition, context: SqlContext) -> tuple[str, 
         # the query reads as §4 does.
         return f"{day} < {cutoff}", f"{day} BETWEEN {cutoff} AND {anchor}", f"{out(ts)} IS NULL"
     return None
-
-
-def uses_today(definition: Definition) -> bool:
-    """Whether the rows depend on today: a rolling range, or no range over a timestamp.
-
-    (A time split is anchored at today exactly when the range is not fixed,
-    and then its rows already depend on today through the range.)
-    """
-    rng = definition.filters.date_range
-    if isinstance(rng, RollingRange):
-        return True
-    return rng is None and definition.role_column("timestamp") is not None
-
-
-# -- the header ---------------------------------------------------------------
-
-
-def _describe_split(definition: Definition, split: str) -> str:
-    s = definition.split
-    if s is None:
-        return "full: all rows (the definition has no split)"
-    if isinstance(s, RandomSplit):
-        key = definition.split_key()
-        how = (
-            f"random split by {key.output_name if key else '?'}: "
-            f"bucket = ABS(MOD(FARM_FINGERPRINT(CAST(key AS STRING)), 100)); "
-            f"train bucket < {s.train_percent}, eval bucket >= {s.train_percent}; NULL keys in neither"
-        )
-    else:
-        how = (
-            f"time split: eval = the last {s.eval_days} days before the anchor plus that day, "
-            "train = earlier days; NULL timestamps in neither"
-        )
-    if split == "full":
-        return f"full: all rows, train and eval together ({how})"
-    return f"{split} ({how})"
-
-
-def anchor_text(definition: Definition, context: SqlContext) -> str:
-    """The header line naming the anchor: the last day any row of the output may be dated."""
-    rng = definition.filters.date_range
-    if isinstance(rng, FixedRange):
-        return f"anchor: {rng.end.isoformat()} (the fixed range's end); no row dated after it"
-    if definition.role_column("timestamp") is None:
-        return "anchor: none (no timestamp role, so rows are not chosen by date)"
-    if context.as_of is not None:
-        return f"anchor: {context.as_of.isoformat()} (as of); no row dated after it"
-    return "anchor: today, CURRENT_DATE() in UTC; no row dated after it"
-
-
-def header_comment(
-    definition: Definition,
-    split: str,
-    context: SqlContext = LIVE,
-    *,
-    tfx: bool = False,
-    purpose: str | None = None,
-) -> str:
-    """The `-- ` comment block that starts every generated query.
-
-    `purpose` adds a line saying what the query is for.
-    """
-    lines = [
-        f"dataset-tui: dataset {definition.name} (model {definition.model})",
-        f"version: {context.label}" if context.label else "version: unsaved definition",
-        f"split: {_describe_split(definition, split)}",
-        anchor_text(definition, context),
-    ]
-    if purpose:
-        lines.insert(1, purpose)
-    if context.as_of is not None:
-        lines.append(
-            f"as of {context.as_of.isoformat()}: today is fixed, so this query returns the same rows on any day"
-        )
-    elif uses_today(definition):
-        lines.append("live: CURRENT_DATE(), so the date window moves with each run")
-    else:
-        lines.append("live: CURRENT_DATE() (this query does not depend on the date)")
-    if tfx:
-        lines.append("TFX variant: dates and times as integers, NUMERIC as FLOAT64 (BigQueryExampleGen types)")
-    lines.append(f"definition sha256: {definition.content_hash()}")
-    if definition.description.strip():
-        lines.append("description:")
-        lines += ["  " + line for line in comment_safe(definition.description)]
-    return comment_block(lines)
 
 
 # -- public entry points -----------------------------------------------------

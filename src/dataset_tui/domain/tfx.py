@@ -11,8 +11,10 @@ import json
 from typing import Any
 
 from dataset_tui.domain.definition import Definition
+from dataset_tui.domain.sql_context import LIVE, SqlContext
 from dataset_tui.domain.sqlformat import SqlGenError, comment_safe
-from dataset_tui.domain.sqlgen import LIVE, SqlContext, anchor_text, generate_sql
+from dataset_tui.domain.sqlgen import generate_sql
+from dataset_tui.domain.sqlheader import anchor_text
 
 
 def tfx_input_config(definition: Definition, context: SqlContext = LIVE) -> dict[str, Any]:

@@ -207,8 +207,9 @@ def _train_day_problem(d: Definition, split: TimeSplit) -> Problem | None:
         return Problem(
             path="split.eval_days",
             message=(
-                f"{split.eval_days} eval days (plus the anchor day) cover the whole fixed date range "
-                f"{dr.start} to {dr.end} ({days} day{'s' if days != 1 else ''}), so train would be empty; {fix}"
+                f"must be shorter than the fixed date range, so that train keeps a day: {split.eval_days} "
+                f"eval days plus the anchor day cover all {days} day{'s' if days != 1 else ''} from "
+                f"{dr.start} to {dr.end}; {fix}"
             ),
         )
     if isinstance(dr, RollingRange):
@@ -217,9 +218,10 @@ def _train_day_problem(d: Definition, split: TimeSplit) -> Problem | None:
             return Problem(
                 path="split.eval_days",
                 message=(
-                    f"{split.eval_days} eval days (plus the anchor day) cover the whole rolling range of "
-                    f"{dr.months} month{'s' if dr.months != 1 else ''} on every day, so train would always "
-                    f"be empty; use at most {longest - 1}, or a longer range"
+                    f"must be shorter than the rolling date range, so that train keeps a day: "
+                    f"{split.eval_days} eval days plus the anchor day cover all of {dr.months} "
+                    f"month{'s' if dr.months != 1 else ''} on every day; use at most {longest - 1}, "
+                    "or a longer range"
                 ),
             )
     return None
