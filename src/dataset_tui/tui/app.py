@@ -26,7 +26,9 @@ class DatasetTuiApp(App[None]):
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
         Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+        # Not a priority binding: in a text box q types a q (the box takes the key first).
+        Binding("q", "request_quit", "Quit"),
+        Binding("ctrl+q", "request_quit", "Quit", show=False, priority=True),
     ]
 
     def __init__(self, ctx: AppContext, *, ask_before_build: bool = False) -> None:
@@ -86,6 +88,40 @@ class DatasetTuiApp(App[None]):
         self.notify(text, title=f"Could not {message.action}", severity="error", timeout=10)
 
     # -- actions available everywhere -----------------------------------------
+
+    def action_request_quit(self) -> None:
+        """Quit, asking first if a screen on the stack holds unsaved work (quitting.py)."""
+        from dataset_tui.tui.quitting import unsaved
+        from dataset_tui.tui.screens.confirm import QuitConfirmScreen
+
+        if isinstance(self.screen, QuitConfirmScreen):
+            return  # already asking
+        holding = unsaved(list(self.screen_stack))
+        if not holding:
+            self.exit()
+            return
+        where = " and ".join(sorted({(type(s).__doc__ or "A screen").splitlines()[0] for s in holding}))
+
+        def answered(quit_anyway: bool | None) -> None:
+            if quit_anyway:
+                self.exit()
+
+        self.push_screen(
+            QuitConfirmScreen(
+                "Quit and lose unsaved changes?",
+                f"{where} has changes that are not saved. Stay to save them (ctrl+s).",
+                yes="Quit without saving",
+                no="Stay",
+                danger=True,
+            ),
+            callback=answered,
+        )
+
+    def action_help_quit(self) -> None:
+        """ctrl+c: the same words on every screen (Textual's own names whichever key it finds first)."""
+        from dataset_tui.tui.quitting import QUIT_HINT
+
+        self.notify(QUIT_HINT, title="Do you want to quit?")
 
     def action_help(self) -> None:
         from dataset_tui.tui.screens.help import HelpScreen

@@ -11,6 +11,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from dataset_tui.tui.quitting import QUIT_BINDING
+
 MODAL_CSS = """
 .modal-box {
     width: 64;
@@ -30,12 +32,17 @@ MODAL_CSS = """
 
 
 class ConfirmScreen(ModalScreen[bool]):
-    """A yes/no question; `y`/`enter` confirm, `n`/`escape` decline."""
+    """A yes/no question; `y` confirms, `n`/`escape` decline.
+
+    The safe answer (No) has focus, so the reflex escape-then-enter, or enter
+    alone, never throws work away: confirming takes `y`, a click, or tab first.
+    """
 
     DEFAULT_CSS = f"ConfirmScreen {{ align: center middle; }}\n{MODAL_CSS}"
     BINDINGS = [
         Binding("y", "answer(True)", "Yes"),
         Binding("n,escape", "answer(False)", "No"),
+        QUIT_BINDING,
     ]
 
     def __init__(self, title: str, body: str = "", *, yes: str = "Yes", no: str = "No", danger: bool = False) -> None:
@@ -56,7 +63,7 @@ class ConfirmScreen(ModalScreen[bool]):
                 yield Button(self.yes, id="yes", variant="error" if self.danger else "primary")
 
     def on_mount(self) -> None:
-        self.query_one("#yes", Button).focus()
+        self.query_one("#no", Button).focus()
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
@@ -66,11 +73,15 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(value)
 
 
+class QuitConfirmScreen(ConfirmScreen):
+    """Quit with unsaved work? (app.py): its own class so a second q does not ask twice."""
+
+
 class TypeNameScreen(ModalScreen[bool]):
     """Deleting an active dataset: the user types its name (DESIGN §5)."""
 
     DEFAULT_CSS = f"TypeNameScreen {{ align: center middle; }}\n{MODAL_CSS}"
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), QUIT_BINDING]
 
     def __init__(self, title: str, body: str, expected: str) -> None:
         super().__init__()
@@ -111,7 +122,11 @@ class NameScreen(ModalScreen[str | None]):
     """Ask for a new dataset name with a live availability check (clone, rename, save as)."""
 
     DEFAULT_CSS = f"NameScreen {{ align: center middle; }}\n{MODAL_CSS}"
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+e", "alternative", "Other choice", show=False, priority=True)]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+e", "alternative", "Other choice", show=False, priority=True),
+        QUIT_BINDING,
+    ]
 
     def __init__(
         self,

@@ -45,7 +45,6 @@ class DatasetsScreen(Screen[None]):
         Binding("x", "export", "Export"),
         Binding("m", "compare", "Compare"),
         Binding("h", "history", "History"),
-        Binding("q", "app.quit", "Quit"),
     ]
 
     DEFAULT_CSS = """

@@ -9,6 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, ProgressBar, Static
 
 from dataset_tui.tui.messages import WorkFailed
+from dataset_tui.tui.quitting import QUIT_BINDING
 from dataset_tui.tui.screens.confirm import MODAL_CSS
 from dataset_tui.tui.work import warehouse_work
 
@@ -17,7 +18,7 @@ class DemoBuildScreen(ModalScreen[bool]):
     """Building the demo warehouse."""
 
     DEFAULT_CSS = f"DemoBuildScreen {{ align: center middle; }}\n{MODAL_CSS}"
-    BINDINGS = [Binding("escape", "close", "Continue without it", show=False)]
+    BINDINGS = [Binding("escape", "close", "Continue without it", show=False), QUIT_BINDING]
 
     failed = False
 

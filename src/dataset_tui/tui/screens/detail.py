@@ -14,8 +14,8 @@ from textual.widgets import Header, Static
 
 from dataset_tui.tui import summaries
 from dataset_tui.tui.messages import DatasetsChanged, WorkFailed
-from dataset_tui.tui.widgets.sql_tabs import SqlTabs
 from dataset_tui.tui.widgets.key_footer import KeyFooter
+from dataset_tui.tui.widgets.sql_tabs import SqlTabs
 from dataset_tui.tui.work import warehouse_work
 
 NARROW = 110  # below this width the panels stack instead of sitting side by side

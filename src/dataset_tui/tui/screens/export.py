@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select
 
 from dataset_tui.domain import clock
+from dataset_tui.tui.quitting import QUIT_BINDING
 from dataset_tui.tui.screens.confirm import MODAL_CSS
 from dataset_tui.tui.work import ask_from_worker, warehouse_work
 
@@ -50,6 +51,7 @@ class ExportScreen(ModalScreen[list[str] | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "export", "Export", priority=True),
+        QUIT_BINDING,
     ]
 
     def __init__(self, name: str, *, initial: str | None = None) -> None:
