@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_tui_app import TODAY, add, app_for, notifications, settle
+from test_tui_app import TODAY, add, app_for, names_on_screen, notifications, settle
 
 from dataset_tui.domain import clock
 from dataset_tui.services import definitions
@@ -176,3 +176,198 @@ async def test_confirmations_focus_the_safe_answer(ctx: AppContext, keys: tuple[
         await pilot.press("enter")
         await settle(pilot)
         assert definitions.get_dataset(ctx, "alpha").deleted_at is None
+
+
+# -- the export dialog starts where `dataset-tui export NAME` does ------------
+
+
+@pytest.mark.parametrize("split", [True, False], ids=["with-split", "no-split"])
+async def test_export_dialog_defaults_are_the_cli_defaults(
+    ctx: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, split: bool
+) -> None:
+    from textual.widgets import Input
+
+    from dataset_tui.cli import main
+    from dataset_tui.tui.widgets.tick_box import TickBox
+
+    if not split:
+        add(ctx, "gamma", split=None)
+    name = "alpha" if split else "gamma"
+    definitions.activate(ctx.store, ctx.model, name, checks=None)
+    add(ctx, name, "a newer draft", filters={**definitions.get_version(ctx, name, 1).definition.to_dict()["filters"], "min_transactions": 3})
+    tui_dir, cli_dir = tmp_path / "tui", tmp_path / "cli"
+    tui_dir.mkdir()
+    cli_dir.mkdir()
+    app = app_for(ctx)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        if not split:
+            await pilot.press("down", "down")
+        await pilot.press("x")
+        await settle(pilot)
+        ticked = [box.id for box in app.screen.query(TickBox) if box.value]
+        assert app.screen.query_one("#as-of", Input).value == ""  # live, as the CLI without --as-of
+        assert app.screen.query_one("#folder", Input).value == str(Path.cwd())  # the CLI's -o .
+        app.screen.query_one("#folder", Input).value = str(tui_dir)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await settle(pilot)
+    assert sorted(ticked) == (["item-eval", "item-full", "item-train"] if split else ["item-full"])
+    monkeypatch.chdir(cli_dir)
+    assert main(["--db", str(ctx.store.folder), "export", name]) == 0
+    written = sorted(p.name for p in tui_dir.iterdir())
+    assert written == sorted(p.name for p in cli_dir.iterdir())
+    # the active version (v1), not the newer draft, as the CLI
+    assert written == ([f"{name}_v1_eval.sql", f"{name}_v1_full.sql", f"{name}_v1_train.sql"] if split else [f"{name}_v1_full.sql"])
+    for file in written:
+        assert (tui_dir / file).read_text() == (cli_dir / file).read_text(), file
+
+
+@pytest.mark.parametrize("no_color", [False, True], ids=["colour", "no-colour"])
+async def test_export_checkboxes_show_their_state_without_colour(ctx: AppContext, no_color: bool) -> None:
+    from dataset_tui.tui.widgets.tick_box import TickBox
+
+    app = app_for(ctx)
+    async with app.run_test(size=(120, 40)) as pilot:
+        if no_color:
+            app.no_color = True  # what NO_COLOR=1 sets
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        marks = {box.id: str(box.render())[:3] for box in app.screen.query(TickBox)}
+    assert marks["item-train"] == marks["item-full"] == "▐X▌"
+    assert marks["item-tfx"] == marks["item-definition"] == "▐ ▌"
+
+
+# -- the palette never makes a model from a search ----------------------------
+
+
+async def palette(pilot: Any, text: str) -> None:
+    await pilot.press("ctrl+p")
+    await settle(pilot)
+    await pilot.press(*text)
+    await pilot.pause(0.6)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def test_palette_search_for_undelete_shows_the_deleted_view_not_a_new_model(ctx: AppContext) -> None:
+    from dataset_tui.tui.screens.datasets import DatasetsScreen
+
+    definitions.delete(ctx, "beta")
+    app = app_for(ctx)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")  # from the detail screen too
+        await settle(pilot)
+        await palette(pilot, "undelete")
+        assert ctx.model == "default"
+        assert isinstance(app.screen, DatasetsScreen) and app.screen.status_filter == "deleted"
+        assert names_on_screen(app) == ["beta"]
+        await palette(pilot, "zzqq")  # matches nothing: enter does nothing
+        from textual.command import CommandPalette
+
+        assert ctx.model == "default" and isinstance(app.screen, CommandPalette)
+        await pilot.press("escape")
+        await settle(pilot)
+        await palette(pilot, "model zzqq")  # asked for by name: offered, labelled
+        assert ctx.model == "zzqq"
+
+
+# -- deleted datasets: f shows them, u brings one back, p purges behind its name
+
+
+async def test_deleted_view_undelete_and_purge(ctx: AppContext) -> None:
+    from textual.widgets import Input
+
+    from dataset_tui.tui.screens.confirm import NameScreen, TypeNameScreen
+
+    definitions.delete(ctx, "alpha")
+    definitions.delete(ctx, "beta")
+    add(ctx, "beta", "a new beta took the name")
+    app = app_for(ctx)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        for _ in range(3):
+            await pilot.press("f")
+        await settle(pilot)
+        assert sorted(names_on_screen(app)) == ["alpha", "beta"]
+        footer_keys = {b.key for _, b, enabled, _ in app.screen.active_bindings.values() if enabled}
+        assert {"u", "p"} <= footer_keys and "e" not in footer_keys
+        if names_on_screen(app)[0] != "beta":
+            await pilot.press("down")
+        await pilot.press("u")  # beta's name is taken: ask for another
+        await settle(pilot)
+        assert isinstance(app.screen, NameScreen)
+        assert app.screen.query_one("#name", Input).value == "beta_restored"
+        await pilot.press("enter")
+        await settle(pilot)
+        await settle(pilot)
+        assert definitions.get_dataset(ctx, "beta_restored").versions == 1
+        assert names_on_screen(app) == ["alpha"]
+        await pilot.press("p")
+        await settle(pilot)
+        assert isinstance(app.screen, TypeNameScreen)
+        await pilot.press("enter")  # nothing typed: nothing purged
+        await pilot.press(*"alph", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TypeNameScreen)
+        await pilot.press("a", "enter")
+        await settle(pilot)
+        await settle(pilot)
+        assert names_on_screen(app) == []
+        assert definitions.deleted(ctx) == []
+        await pilot.press("f")
+        await settle(pilot)
+        assert sorted(names_on_screen(app)) == ["beta", "beta_restored"]
+
+
+async def test_undelete_keeps_the_name_when_it_is_free(ctx: AppContext) -> None:
+    definitions.delete(ctx, "alpha")
+    app = app_for(ctx)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        for _ in range(3):
+            await pilot.press("f")
+        await settle(pilot)
+        await pilot.press("u")
+        await settle(pilot)
+        await settle(pilot)
+        assert definitions.get_dataset(ctx, "alpha").deleted_at is None
+        assert any("Brought back alpha" in n for n in notifications(app))
+
+
+# -- clone copies the version the user is looking at --------------------------
+
+
+async def make_active_and_newer(ctx: AppContext) -> None:
+    data = definitions.get_version(ctx, "alpha", 1).definition.to_dict()
+    definitions.activate(ctx.store, ctx.model, "alpha", checks=None)
+    data["filters"]["min_transactions"] = 7
+    from dataset_tui.domain.definition import parse_definition
+
+    definitions.save(ctx, parse_definition(data), base_revision=1)
+
+
+@pytest.mark.parametrize(
+    ("keys", "version"),
+    [(("c",), 1), (("enter", "c"), 1), (("h", "c"), 2), (("h", "down", "c"), 1)],
+    ids=["list-active", "detail-active", "history-newest", "history-older"],
+)
+async def test_clone_copies_the_version_being_viewed(ctx: AppContext, keys: tuple[str, ...], version: int) -> None:
+    from textual.widgets import Label
+
+    await make_active_and_newer(ctx)
+    app = app_for(ctx)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for k in keys:
+            await pilot.press(k)
+            await settle(pilot)
+        assert str(app.screen.query_one(".title", Label).content) == f"Clone alpha v{version} as"
+        await pilot.press("enter")
+        await settle(pilot)
+        await settle(pilot)
+    copied = definitions.get_version(ctx, "alpha_copy", 1).definition
+    expected = definitions.get_version(ctx, "alpha", version).definition
+    assert copied.filters == expected.filters

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from textual.app import App
 from textual.binding import Binding
 
-from dataset_tui.tui.messages import WorkFailed
+from dataset_tui.tui.messages import ActionDone, DatasetsChanged, OpenWizard, WorkFailed
 
 if TYPE_CHECKING:
     from dataset_tui.services.context import AppContext
@@ -87,6 +87,22 @@ class DatasetTuiApp(App[None]):
             self.log.error(message.error)
         self.notify(text, title=f"Could not {message.action}", severity="error", timeout=10)
 
+    # -- what dataset actions' workers post (actions.py) ----------------------
+
+    def on_action_done(self, message: ActionDone) -> None:
+        self.notify(message.text)
+        for screen in self.screen_stack:
+            screen.post_message(DatasetsChanged(message.name))
+
+    def on_open_wizard(self, message: OpenWizard) -> None:
+        from dataset_tui.tui.screens.wizard import WizardScreen
+
+        if message.clone_of is not None:
+            wizard = WizardScreen(message.definition, clone_of=message.clone_of)
+        else:
+            wizard = WizardScreen(message.definition, base_revision=message.base_revision)
+        self.push_screen(wizard, message.callback)
+
     # -- actions available everywhere -----------------------------------------
 
     def action_request_quit(self) -> None:
@@ -133,8 +149,6 @@ class DatasetTuiApp(App[None]):
     def switch_model(self, model: str) -> None:
         self.ctx.model = model
         self._update_subtitle()
-        from dataset_tui.tui.messages import DatasetsChanged
-
         for screen in self.screen_stack:
             screen.post_message(DatasetsChanged())
         self.notify(f"Model {model}")

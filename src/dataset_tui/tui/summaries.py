@@ -14,6 +14,11 @@ from rich.markup import escape
 from dataset_tui.domain.describe import date_range_text, split_text
 
 
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """1 dataset, 2 datasets: the count with its noun in the right number."""
+    return f"{n:,} {word if n == 1 else words or word + 's'}"
+
+
 def count_text(n: int | None) -> str:
     """1234567 → 1.2M: a row count at a glance."""
     if n is None:

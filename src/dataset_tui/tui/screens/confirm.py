@@ -83,8 +83,9 @@ class TypeNameScreen(ModalScreen[bool]):
     DEFAULT_CSS = f"TypeNameScreen {{ align: center middle; }}\n{MODAL_CSS}"
     BINDINGS = [Binding("escape", "cancel", "Cancel"), QUIT_BINDING]
 
-    def __init__(self, title: str, body: str, expected: str) -> None:
+    def __init__(self, title: str, body: str, expected: str, *, ok: str = "Delete") -> None:
         super().__init__()
+        self.ok = ok
         self.title_text = title
         self.body = body
         self.expected = expected
@@ -97,7 +98,7 @@ class TypeNameScreen(ModalScreen[bool]):
             yield Label("", classes="error", id="error")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
-                yield Button("Delete", id="ok", variant="error", disabled=True)
+                yield Button(self.ok, id="ok", variant="error", disabled=True)
 
     @on(Input.Changed, "#typed")
     def _typed(self, event: Input.Changed) -> None:
@@ -108,7 +109,7 @@ class TypeNameScreen(ModalScreen[bool]):
         if event.value == self.expected:
             self.dismiss(True)
         else:
-            self.query_one("#error", Label).update(f"Type {self.expected} exactly to delete it.")
+            self.query_one("#error", Label).update(f"Type {self.expected} exactly to {self.ok.lower()} it.")
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:

@@ -8,6 +8,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, ProgressBar, Static
 
+from dataset_tui.tui.context import app_context
 from dataset_tui.tui.messages import WorkFailed
 from dataset_tui.tui.quitting import QUIT_BINDING
 from dataset_tui.tui.screens.confirm import MODAL_CSS
@@ -59,5 +60,5 @@ class DemoBuildScreen(ModalScreen[bool]):
     def build(self) -> None:
         from dataset_tui.services.warehouse_ops import ensure_demo
 
-        ensure_demo(self.app.ctx, progress=self._progress)  # type: ignore[attr-defined]
+        ensure_demo(app_context(self), progress=self._progress)
         self.app.call_from_thread(self.dismiss, True)

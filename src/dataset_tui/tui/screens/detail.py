@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual.app import ComposeResult
@@ -13,10 +13,14 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from dataset_tui.tui import summaries
-from dataset_tui.tui.messages import DatasetsChanged, WorkFailed
+from dataset_tui.tui.context import app_context
+from dataset_tui.tui.messages import ActionDone, DatasetsChanged, WorkFailed
 from dataset_tui.tui.widgets.key_footer import KeyFooter
 from dataset_tui.tui.widgets.sql_tabs import SqlTabs
 from dataset_tui.tui.work import warehouse_work
+
+if TYPE_CHECKING:
+    from dataset_tui.services.context import AppContext
 
 NARROW = 110  # below this width the panels stack instead of sitting side by side
 
@@ -60,11 +64,12 @@ class DetailScreen(Screen[None]):
         self.dataset_name = name
         self.head: Any = None
         self.definition: Any = None
+        self.version: Any = None  # the version shown: active, else the latest
         self._shown: dict[str, str] = {}
 
     @property
-    def ctx(self) -> Any:
-        return self.app.ctx  # type: ignore[attr-defined]
+    def ctx(self) -> AppContext:
+        return app_context(self)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -109,6 +114,7 @@ class DetailScreen(Screen[None]):
 
     def _show(self, head: Any, version: Any, cached: Any, texts: dict[str, str]) -> None:
         self.head = head
+        self.version = version
         self.definition = version.definition
         self.sub_title = f"{head.name} · {head.badge}"
         # Each update re-lays out the screen (and repaints the highlighted
@@ -190,7 +196,7 @@ class DetailScreen(Screen[None]):
     def action_export(self) -> None:
         from dataset_tui.tui.screens.export import ExportScreen
 
-        self.app.push_screen(ExportScreen(self.dataset_name, initial=self.query_one(SqlTabs).current_key))
+        self.app.push_screen(ExportScreen(self.dataset_name))
 
     def action_copy(self) -> None:
         """OSC 52: the terminal puts the text on the user's own clipboard, even over SSH."""
@@ -217,7 +223,8 @@ class DetailScreen(Screen[None]):
     def action_clone(self) -> None:
         from dataset_tui.tui import actions
 
-        actions.clone(self, self.dataset_name)
+        if self.version is not None:  # the version on screen, once it is read
+            actions.clone(self, self.dataset_name, self.version.number)
 
     def action_activate(self) -> None:
         from dataset_tui.tui import actions
@@ -228,7 +235,12 @@ class DetailScreen(Screen[None]):
         from dataset_tui.tui import actions
 
         if self.head is not None:
-            actions.delete(self, self.head, after=self.app.pop_screen)
+            actions.delete(self, self.head)
+
+    def on_action_done(self, message: ActionDone) -> None:
+        # Deleted from here: nothing left to show (the message bubbles on to the app).
+        if message.gone == self.dataset_name and self.app.screen is self:
+            self.app.pop_screen()
 
     def action_history(self) -> None:
         from dataset_tui.tui.screens.history import HistoryScreen

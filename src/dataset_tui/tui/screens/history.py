@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.syntax import Syntax
 from textual import on
@@ -13,9 +13,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Label, Static
 
 from dataset_tui.tui import summaries
+from dataset_tui.tui.context import app_context
 from dataset_tui.tui.messages import DatasetsChanged
 from dataset_tui.tui.widgets.key_footer import KeyFooter
 from dataset_tui.tui.work import warehouse_work
+
+if TYPE_CHECKING:
+    from dataset_tui.services.context import AppContext
 
 
 class HistoryScreen(Screen[None]):
@@ -27,6 +31,7 @@ class HistoryScreen(Screen[None]):
         Binding("t", "toggle_kind", "Definition/SQL"),
         Binding("r", "restore", "Restore"),
         Binding("a", "activate", "Activate"),
+        Binding("c", "clone", "Clone"),
     ]
 
     DEFAULT_CSS = """
@@ -46,8 +51,8 @@ class HistoryScreen(Screen[None]):
         self.diff_text = ""  # what the diff pane shows, as plain text
 
     @property
-    def ctx(self) -> Any:
-        return self.app.ctx  # type: ignore[attr-defined]
+    def ctx(self) -> AppContext:
+        return app_context(self)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -156,6 +161,13 @@ class HistoryScreen(Screen[None]):
             from dataset_tui.tui import actions
 
             actions.activate(self, self.dataset_name, selected.number)
+
+    def action_clone(self) -> None:
+        selected = self._selected()
+        if selected is not None:
+            from dataset_tui.tui import actions
+
+            actions.clone(self, self.dataset_name, selected.number)
 
     def _changed(self, text: str) -> None:
         self.notify(text)
