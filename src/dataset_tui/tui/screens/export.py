@@ -17,8 +17,8 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.message import Message
+from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
 from dataset_tui.domain import clock
@@ -114,7 +114,6 @@ class ExportScreen(ModalScreen[list[str] | None]):
     @warehouse_work("list versions", group="export-versions")
     def _load_versions(self) -> None:
         from dataset_tui.services import definitions
-
         from dataset_tui.services.exports import DEFAULT_SPLIT, splits_for
 
         head = definitions.get_dataset(self.ctx, self.dataset_name)
