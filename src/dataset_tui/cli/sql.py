@@ -23,7 +23,6 @@ import argparse
 import json
 import sys
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from dataset_tui.cli.common import CliError, Invocation, parse_date
@@ -119,7 +118,12 @@ def _dataset_exists(inv: Invocation, name: str) -> bool:
 
 def run_sql(inv: Invocation) -> int:
     from dataset_tui.domain.definition import DefinitionError, parse_definition_json
-    from dataset_tui.domain.sqlgen import SqlGenError, generate_sql, tfx_input_config, tfx_snippet
+    from dataset_tui.domain.sqlgen import (
+        SqlGenError,
+        generate_sql,
+        tfx_input_config,
+        tfx_snippet,
+    )
 
     args = inv.args
     if args.snippet and args.split:
