@@ -149,7 +149,8 @@ def sql_diff(old: Any, new: Any, *, project: str | None, split: str = "full") ->
 
     def sql(v: Any) -> str:
         try:
-            return sqlgen.generate_sql(v.definition, split, project=project, as_of=today, label="")
+            # Each side names its own version (an empty label reads "unsaved definition").
+            return sqlgen.generate_sql(v.definition, split, project=project, as_of=today, label=f"{v.definition.name} v{v.number}")
         except sqlgen.SqlGenError as exc:
             return f"-- {exc}\n"
 

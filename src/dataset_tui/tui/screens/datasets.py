@@ -63,7 +63,8 @@ class DatasetsScreen(Screen[None]):
     DatasetsScreen #search:focus { background: $primary 20%; }
     DatasetsScreen #filter { width: auto; margin-left: 2; color: $accent; }
     DatasetsScreen #count { width: auto; margin-left: 2; color: $text-muted; }
-    DatasetsScreen #empty { margin: 1 4; display: none; height: auto; }
+    /* Padding, not a side margin: a margin narrowed the list beside it too. */
+    DatasetsScreen #empty { margin: 1 0; padding: 0 4; display: none; height: auto; }
     /* The (empty) list stays displayed and focused, so n, ? and q work at once
        instead of typing into the search box. */
     DatasetsScreen.empty #empty { display: block; }
