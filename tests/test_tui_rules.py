@@ -371,3 +371,59 @@ async def test_clone_copies_the_version_being_viewed(ctx: AppContext, keys: tupl
     copied = definitions.get_version(ctx, "alpha_copy", 1).definition
     expected = definitions.get_version(ctx, "alpha", version).definition
     assert copied.filters == expected.filters
+
+
+# -- workers post messages; no widget is touched off the event loop ------------
+
+
+@pytest.fixture
+def widgets_touched_off_the_loop(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record every query/mount/update made from a thread other than the event loop's."""
+    import threading
+
+    from textual.dom import DOMNode
+    from textual.widget import Widget
+    from textual.widgets import Label, Static
+
+    offenders: list[str] = []
+    main = threading.main_thread()
+
+    def guard(cls: Any, name: str) -> None:
+        original = getattr(cls, name)
+
+        def checked(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if threading.current_thread() is not main:
+                offenders.append(f"{type(self).__name__}.{name} from {threading.current_thread().name}")
+            return original(self, *args, **kwargs)
+
+        monkeypatch.setattr(cls, name, checked)
+
+    touching = ((DOMNode, "query_one"), (DOMNode, "query"), (Widget, "__init__"), (Widget, "mount"), (Static, "update"), (Label, "update"))
+    for cls, name in touching:
+        guard(cls, name)
+    return offenders
+
+
+async def test_screens_workers_never_touch_widgets(ctx: AppContext, widgets_touched_off_the_loop: list[str]) -> None:
+    from dataset_tui.tui.screens.preview import PreviewScreen
+
+    app = app_for(ctx)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for keys in (("enter",), ("r",), ("v",), ("p",), ("escape", "h"), ("t",), ("escape", "escape")):
+            for k in keys:
+                await pilot.press(k)
+                await settle(pilot)
+            if keys == ("p",):
+                assert isinstance(app.screen, PreviewScreen)
+        await pilot.press("space", "space", "m")
+        await settle(pilot)
+        await pilot.press("escape", "x")
+        await settle(pilot)
+        await pilot.press("escape", "c")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await settle(pilot)
+        assert "alpha_copy" in names_on_screen(app)
+    assert widgets_touched_off_the_loop == []

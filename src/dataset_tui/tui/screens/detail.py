@@ -9,6 +9,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
@@ -23,6 +24,33 @@ if TYPE_CHECKING:
     from dataset_tui.services.context import AppContext
 
 NARROW = 110  # below this width the panels stack instead of sitting side by side
+
+
+class DatasetRead(Message):
+    """The head, the version shown, the cached analysis and the SQL texts, read in a worker."""
+
+    def __init__(self, head: Any, version: Any, cached: Any, texts: dict[str, str]) -> None:
+        super().__init__()
+        self.head = head
+        self.version = version
+        self.cached = cached
+        self.texts = texts
+
+
+class Analyzed(Message):
+    """Analyze finished (its result is in the store's cache; the screen reloads)."""
+
+
+class Validated(Message):
+    def __init__(self, result: dict[str, Any]) -> None:
+        super().__init__()
+        self.result = result
+
+
+class PreviewRead(Message):
+    def __init__(self, result: dict[str, Any]) -> None:
+        super().__init__()
+        self.result = result
 
 
 class DetailScreen(Screen[None]):
@@ -110,9 +138,10 @@ class DetailScreen(Screen[None]):
         version = definitions.get_version(self.ctx, self.dataset_name, head.definition_version)
         cached = definitions.cached_analysis(self.ctx, self.dataset_name)
         texts = summaries.sql_texts(version.definition, label=f"v{version.number}", project=self.ctx.warehouse_project())
-        self.app.call_from_thread(self._show, head, version, cached, texts)
+        self.post_message(DatasetRead(head, version, cached, texts))
 
-    def _show(self, head: Any, version: Any, cached: Any, texts: dict[str, str]) -> None:
+    def on_dataset_read(self, message: DatasetRead) -> None:
+        head, version, cached, texts = message.head, message.version, message.cached, message.texts
         self.head = head
         self.version = version
         self.definition = version.definition
@@ -148,9 +177,9 @@ class DetailScreen(Screen[None]):
         from dataset_tui.services import warehouse_ops
 
         warehouse_ops.analyze(self.ctx, self.dataset_name, confirm=self._confirm("Analyze"))
-        self.app.call_from_thread(self._analyzed)
+        self.post_message(Analyzed())
 
-    def _analyzed(self) -> None:
+    def on_analyzed(self, message: Analyzed) -> None:
         self.query_one("#checks").loading = False
         self.notify(f"{self.dataset_name}: analysis done.")
         self.load()
@@ -166,10 +195,10 @@ class DetailScreen(Screen[None]):
     def _validate(self) -> None:
         from dataset_tui.services import warehouse_ops
 
-        result = warehouse_ops.validate(self.ctx, self.dataset_name)
-        self.app.call_from_thread(self._validated, result)
+        self.post_message(Validated(warehouse_ops.validate(self.ctx, self.dataset_name)))
 
-    def _validated(self, result: dict[str, Any]) -> None:
+    def on_validated(self, message: Validated) -> None:
+        result = message.result
         if result["valid"]:
             self.notify(
                 f"The SQL passes a dry run. It scans {result['summary']}.",
@@ -186,10 +215,15 @@ class DetailScreen(Screen[None]):
     @warehouse_work("preview", group="preview")
     def _preview(self) -> None:
         from dataset_tui.services import warehouse_ops
-        from dataset_tui.tui.screens.preview import PreviewScreen
 
-        result = warehouse_ops.preview(self.ctx, self.dataset_name, limit=100, confirm=self._confirm("Preview"))
-        self.app.call_from_thread(self.app.push_screen, PreviewScreen(self.dataset_name, result))
+        self.post_message(PreviewRead(warehouse_ops.preview(self.ctx, self.dataset_name, limit=100, confirm=self._confirm("Preview"))))
+
+    def on_preview_read(self, message: PreviewRead) -> None:
+        from dataset_tui.tui.screens.preview import (
+            PreviewScreen,  # a screen is built on the event loop
+        )
+
+        self.app.push_screen(PreviewScreen(self.dataset_name, message.result))
 
     # -- the other actions ----------------------------------------------------
 

@@ -9,17 +9,33 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Label, Static
 
 from dataset_tui.tui import summaries
 from dataset_tui.tui.context import app_context
-from dataset_tui.tui.messages import DatasetsChanged
+from dataset_tui.tui.messages import ActionDone, DatasetsChanged
 from dataset_tui.tui.widgets.key_footer import KeyFooter
 from dataset_tui.tui.work import warehouse_work
 
 if TYPE_CHECKING:
     from dataset_tui.services.context import AppContext
+
+
+class HistoryRead(Message):
+    def __init__(self, head: Any, versions: list[Any]) -> None:
+        super().__init__()
+        self.head = head
+        self.versions = versions
+
+
+class DiffMade(Message):
+    def __init__(self, title: str, text: str, lexer: str) -> None:
+        super().__init__()
+        self.title = title
+        self.text = text
+        self.lexer = lexer
 
 
 class HistoryScreen(Screen[None]):
@@ -78,7 +94,10 @@ class HistoryScreen(Screen[None]):
 
         head = definitions.get_dataset(self.ctx, self.dataset_name)
         versions = definitions.list_versions(self.ctx, self.dataset_name)
-        self.app.call_from_thread(self._show, head, versions)
+        self.post_message(HistoryRead(head, versions))
+
+    def on_history_read(self, message: HistoryRead) -> None:
+        self._show(message.head, message.versions)
 
     def _show(self, head: Any, versions: list[Any]) -> None:
         self.head, self.versions = head, versions
@@ -122,7 +141,10 @@ class HistoryScreen(Screen[None]):
         else:
             versions = {v.number: v for v in self.versions}
             text = summaries.sql_diff(versions[old], versions[new], project=self.ctx.warehouse_project())
-        self.app.call_from_thread(self._render_diff, f"{kind} diff: v{old} → v{new}", text or "(no difference)", "diff")
+        self.post_message(DiffMade(f"{kind} diff: v{old} → v{new}", text or "(no difference)", "diff"))
+
+    def on_diff_made(self, message: DiffMade) -> None:
+        self._render_diff(message.title, message.text, message.lexer)
 
     def _render_diff(self, title: str, text: str, lexer: str) -> None:
         self.diff_text = text
@@ -153,7 +175,7 @@ class HistoryScreen(Screen[None]):
         from dataset_tui.services import definitions
 
         version = definitions.restore(self.ctx, self.dataset_name, number)
-        self.app.call_from_thread(self._changed, f"Restored v{number} as v{version.number}.")
+        self.post_message(ActionDone(f"Restored v{number} as v{version.number}.", self.dataset_name))
 
     def action_activate(self) -> None:
         selected = self._selected()
@@ -168,12 +190,6 @@ class HistoryScreen(Screen[None]):
             from dataset_tui.tui import actions
 
             actions.clone(self, self.dataset_name, selected.number)
-
-    def _changed(self, text: str) -> None:
-        self.notify(text)
-        from dataset_tui.tui import actions
-
-        actions.changed(self, self.dataset_name)
 
     def on_datasets_changed(self, message: DatasetsChanged) -> None:
         if message.name in (None, self.dataset_name):
