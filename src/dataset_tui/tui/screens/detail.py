@@ -137,7 +137,7 @@ class DetailScreen(Screen[None]):
         head = definitions.get_dataset(self.ctx, self.dataset_name)
         version = definitions.get_version(self.ctx, self.dataset_name, head.definition_version)
         cached = definitions.cached_analysis(self.ctx, self.dataset_name)
-        texts = summaries.sql_texts(version.definition, label=f"v{version.number}", project=self.ctx.warehouse_project())
+        texts = summaries.sql_texts(version.definition, label=f"{head.name} v{version.number}", project=self.ctx.warehouse_project())
         self.post_message(DatasetRead(head, version, cached, texts))
 
     def on_dataset_read(self, message: DatasetRead) -> None:

@@ -21,7 +21,6 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
-from dataset_tui.domain import clock
 from dataset_tui.tui.context import app_context
 from dataset_tui.tui.quitting import QUIT_BINDING
 from dataset_tui.tui.screens.confirm import MODAL_CSS
@@ -99,7 +98,7 @@ class ExportScreen(ModalScreen[list[str] | None]):
             with Horizontal(classes="row"):
                 yield Label("As of")
                 yield Input("", id="as-of", placeholder="live", compact=True)
-                yield Label(f"empty: live (CURRENT_DATE()); or pin a day, e.g. {clock.today()}", classes="hint", id="as-of-hint")
+                yield Label("empty: live, CURRENT_DATE(); or pin YYYY-MM-DD", classes="hint", id="as-of-hint")
             with Horizontal(classes="row"):
                 yield Label("Folder")
                 yield Input(os.getcwd(), id="folder", compact=True)
