@@ -137,6 +137,10 @@ class DatasetsScreen(Screen[None]):
         else:
             count = plural(total, "dataset")
         self.query_one("#count", Label).update(count)
+        from dataset_tui.tui.app import DatasetTuiApp
+
+        if isinstance(self.app, DatasetTuiApp):
+            self.app.first_list_drawn()
 
     def on_datasets_changed(self, message: DatasetsChanged) -> None:
         self.reload(keep=message.name)
