@@ -131,7 +131,7 @@ class DatasetsScreen(Screen[None]):
         # The guide is for a model with nothing in it, not for an empty deleted view.
         self.set_class(total == 0 and self.status_filter != "deleted", "empty")
         if self.status_filter == "deleted":
-            count = f"{plural(len(heads), 'deleted dataset')} · u undelete · p purge"
+            count = plural(len(heads), "deleted dataset")
         elif message.filtered:
             count = f"{len(heads):,} of {total:,}"
         else:
@@ -182,6 +182,10 @@ class DatasetsScreen(Screen[None]):
     def show_filter(self, status: str | None) -> None:
         """Show all datasets, drafts, active ones, or the deleted ones (u undelete, p purge)."""
         self.status_filter = status
+        # The rows shown belong to the old view: drop them now, so a key
+        # pressed before the new rows arrive (a burst, a slow host) can never
+        # act on a row of the other view (delete a deleted one, purge a live one).
+        self.table.set_rows([])
         self.query_one("#filter", Label).update(status or "all")
         self.set_class(status == "deleted", "-deleted")
         self.refresh_bindings()
