@@ -425,5 +425,5 @@ async def test_screens_workers_never_touch_widgets(ctx: AppContext, widgets_touc
         await pilot.press("enter")
         await settle(pilot)
         await settle(pilot)
-        assert "alpha_copy" in names_on_screen(app)
+        assert any(name.endswith("_copy") for name in names_on_screen(app))  # the clone ran, its result came back
     assert widgets_touched_off_the_loop == []

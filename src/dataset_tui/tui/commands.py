@@ -47,7 +47,7 @@ class DatasetCommands(Provider):
         return models, names
 
     def _actions_of(self, screen: Any) -> list[tuple[str, Callable[[], Any], str]]:
-        out = []
+        out: list[tuple[str, Callable[[], Any], str]] = []
         for cls in type(screen).__mro__:
             for binding in cls.__dict__.get("BINDINGS", []):
                 action, description = binding.action, binding.description
