@@ -427,3 +427,39 @@ async def test_screens_workers_never_touch_widgets(ctx: AppContext, widgets_touc
         await settle(pilot)
         assert any(name.endswith("_copy") for name in names_on_screen(app))  # the clone ran, its result came back
     assert widgets_touched_off_the_loop == []
+
+
+def every_confirmation() -> list[tuple[str, Any]]:
+    from dataset_tui.tui.screens.confirm import ConfirmScreen, QuitConfirmScreen, TypeNameScreen
+    from dataset_tui.tui.screens.cost import CostScreen
+    from dataset_tui.warehouse.base import DryRun
+
+    return [
+        ("delete", lambda: ConfirmScreen("Delete draft x?", yes="Delete", danger=True)),
+        ("discard", lambda: ConfirmScreen("Discard changes?", yes="Discard", danger=True)),
+        ("overwrite", lambda: ConfirmScreen("Overwrite existing files?", yes="Overwrite", danger=True)),
+        ("quit", lambda: QuitConfirmScreen("Quit and lose unsaved changes?", yes="Quit without saving", danger=True)),
+        ("cost", lambda: CostScreen("Analyze", DryRun(bytes_processed=10**12, cost_usd=6.25), None)),
+        ("typed-name", lambda: TypeNameScreen("Purge x for good?", "Type its name:", "x", ok="Purge")),
+    ]
+
+
+@pytest.mark.parametrize("which", [name for name, _ in every_confirmation()])
+async def test_enter_and_escape_never_confirm_anything(ctx: AppContext, which: str) -> None:
+    make = dict(every_confirmation())[which]
+    app = app_for(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for keys in (("enter",), ("escape",), ("escape", "enter")):
+            answers: list[Any] = []
+            dialog = make()
+            app.push_screen(dialog, callback=answers.append)
+            await settle(pilot)
+            await pilot.press(*keys)
+            await settle(pilot)
+            # Declined, or (a typed-name dialog with nothing typed) still asking.
+            assert answers == [False] or (not answers and app.screen is dialog), (keys, answers)
+            if app.screen is dialog:
+                await pilot.press("escape")
+                await settle(pilot)
+                assert answers == [False]
