@@ -430,7 +430,11 @@ async def test_screens_workers_never_touch_widgets(ctx: AppContext, widgets_touc
 
 
 def every_confirmation() -> list[tuple[str, Any]]:
-    from dataset_tui.tui.screens.confirm import ConfirmScreen, QuitConfirmScreen, TypeNameScreen
+    from dataset_tui.tui.screens.confirm import (
+        ConfirmScreen,
+        QuitConfirmScreen,
+        TypeNameScreen,
+    )
     from dataset_tui.tui.screens.cost import CostScreen
     from dataset_tui.warehouse.base import DryRun
 
