@@ -294,6 +294,9 @@ async def test_deleted_view_undelete_and_purge(ctx: AppContext) -> None:
         assert sorted(names_on_screen(app)) == ["alpha", "beta"]
         footer_keys = {b.key for _, b, enabled, _ in app.screen.active_bindings.values() if enabled}
         assert {"u", "p"} <= footer_keys and "e" not in footer_keys
+        await pilot.press("enter", "e", "d")  # live-dataset keys do nothing to a deleted one
+        await settle(pilot)
+        assert type(app.screen).__name__ == "DatasetsScreen"
         if names_on_screen(app)[0] != "beta":
             await pilot.press("down")
         await pilot.press("u")  # beta's name is taken: ask for another

@@ -209,6 +209,9 @@ class DatasetsScreen(Screen[None]):
 
     @on(DatasetList.Selected)
     def _selected(self, event: DatasetList.Selected) -> None:
+        if self.status_filter == "deleted":
+            self.notify(f"{event.row.name} is deleted: u brings it back, then enter opens it.", severity="warning")
+            return
         self._open(event.row.name)
 
     def action_open(self) -> None:
