@@ -169,3 +169,84 @@ def test_installed_command_end_to_end(tmp_path: Path) -> None:
     assert "name: name 'bad name' is not allowed" in result.stderr
     assert "filters.min_transactions:" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# -- `sql NAME`: a stored dataset, through the services ------------------------
+
+
+@pytest.fixture
+def stored(isolated_env: Path) -> Path:
+    """A store with purchases_6m: v1 active, v2 a newer draft (min_transactions 5)."""
+    from dataset_tui.services import definitions
+    from dataset_tui.services.context import AppContext
+
+    db = isolated_env / "store"
+    ctx = AppContext.open(db=db)
+    definitions.save(ctx, parse_definition(GOOD))
+    definitions.activate(ctx.store, ctx.model, "purchases_6m", checks=None)
+    newer = json.loads(json.dumps(GOOD))
+    newer["filters"]["min_transactions"] = 5
+    definitions.save(ctx, parse_definition(newer), base_revision=1)
+    ctx.close()
+    return db
+
+
+def sql_of(db: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["--db", str(db), "sql", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_name_uses_the_active_version_and_version_picks_another(
+    stored: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = sql_of(stored, capsys, "purchases_6m", "--split", "train", "--as-of", "2025-06-01")
+    assert (code, err) == (0, "")
+    assert "-- version: purchases_6m v1" in out
+    # the same text `export` writes for the version in use
+    assert main(["--db", str(stored), "export", "purchases_6m", "--split", "train", "--as-of", "2025-06-01"]) == 0
+    capsys.readouterr()
+    assert out == (tmp_path / "purchases_6m_v1_train.sql").read_text()
+    code, out2, _ = sql_of(stored, capsys, "purchases_6m", "--version", "2", "--split", "train", "--as-of", "2025-06-01")
+    assert code == 0 and "-- version: purchases_6m v2" in out2
+    assert main(["--db", str(stored), "export", "purchases_6m", "--version", "2", "--split", "train", "--as-of", "2025-06-01"]) == 0
+    capsys.readouterr()
+    assert out2 == (tmp_path / "purchases_6m_v2_train.sql").read_text() != out
+
+
+def test_name_without_an_active_version_uses_the_latest(isolated_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from dataset_tui.services import definitions
+    from dataset_tui.services.context import AppContext
+
+    ctx = AppContext.open(db=isolated_env / "store")
+    definitions.save(ctx, parse_definition(GOOD))
+    newer = json.loads(json.dumps(GOOD))
+    newer["filters"]["min_transactions"] = 5
+    definitions.save(ctx, parse_definition(newer), base_revision=1)
+    ctx.close()
+    code, out, _ = sql_of(isolated_env / "store", capsys, "purchases_6m")
+    assert code == 0 and "-- version: purchases_6m v2" in out
+
+
+def test_unknown_name_and_bad_version_say_what_to_do(stored: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = sql_of(stored, capsys, "nothing_here")
+    assert code == 1 and "no such file, and no dataset nothing_here" in err and "dataset-tui list" in err
+    code, _, err = sql_of(stored, capsys, "purchases_6m", "--version", "9")
+    assert code == 1 and "9" in err and "Traceback" not in err
+
+
+def test_a_path_still_works_and_a_clash_says_which(
+    stored: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path, GOOD)
+    code, out, err = sql_of(stored, capsys, str(path))
+    assert (code, err) == (0, "") and "-- version: file purchases.json" in out
+    code, _, err = sql_of(stored, capsys, str(path), "--version", "2")
+    assert code == 2 and "is a file" in err
+    # a file in this folder called like the dataset: the file, and stderr says so
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, GOOD, "purchases_6m")
+    code, out, err = sql_of(stored, capsys, "purchases_6m")
+    assert code == 0 and "-- version: file purchases_6m" in out
+    assert "is a file here and a dataset" in err

@@ -106,6 +106,9 @@ async def test_status_filter_cycles(ctx: AppContext) -> None:
         assert names_on_screen(app) == ["beta"]  # active
         await pilot.press("f")
         await settle(pilot)
+        assert names_on_screen(app) == []  # deleted: none yet
+        await pilot.press("f")
+        await settle(pilot)
         assert names_on_screen(app) == ["alpha", "beta"]
 
 
@@ -251,11 +254,12 @@ async def test_export_writes_what_the_cli_writes(ctx: AppContext, tmp_path: Path
         await settle(pilot)
         app.screen.query_one("#folder", Input).value = str(tui_dir)
         app.screen.query_one("#as-of", Input).value = "2025-06-01"
+        app.screen.query_one("#item-definition").value = True
         await pilot.press("ctrl+s")
         await settle(pilot)
         await settle(pilot)
     written = sorted(p.name for p in tui_dir.iterdir())
-    assert written == ["alpha_v1.json", "alpha_v1_eval.sql", "alpha_v1_train.sql"]
+    assert written == ["alpha_v1.json", "alpha_v1_eval.sql", "alpha_v1_full.sql", "alpha_v1_train.sql"]
     code = main(
         ["--db", str(ctx.store.folder), "export", "alpha", "--split", "all", "--definition", "--as-of", "2025-06-01", "-o", str(cli_dir)]
     )
@@ -401,7 +405,7 @@ async def test_palette_opens_a_dataset_and_switches_model(ctx: AppContext) -> No
         await settle(pilot)
         await pilot.press("ctrl+p")
         await settle(pilot)
-        await pilot.press(*"experiments")
+        await pilot.press(*"model experiments")
         await pilot.pause(0.5)
         await pilot.press("enter")
         await settle(pilot)

@@ -99,8 +99,33 @@ def test_compare_screen(snap_compare: Any, ctx: Any, size: tuple[int, int]) -> N
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_compare_five_datasets(snap_compare: Any, ctx: Any, size: tuple[int, int]) -> None:
+    # Long names and the long outputs row: every dataset stays on screen, cells wrap.
+    for i, name in enumerate(("gamma_with_a_longer_name", "delta", "epsilon_outputs")):
+        data = copy.deepcopy(EXAMPLE)
+        data.update(name=name, description="")
+        data["filters"]["min_transactions"] = 3 + i
+        with clock.fixed(dt.datetime(2025, 6, 15, 9, 30, tzinfo=dt.timezone.utc)):
+            definitions.save(ctx, parse_definition(data))
+    keys = ("space",) * 5 + ("m",)
+    assert snap_compare(make_app(ctx), terminal_size=size, run_before=steps(*keys))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_export_modal(snap_compare: Any, ctx: Any, size: tuple[int, int]) -> None:
     assert snap_compare(make_app(ctx), terminal_size=size, run_before=steps("x"))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_export_modal_no_color(
+    snap_compare: Any, ctx: Any, size: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Textual reads NO_COLOR once, when an app is made, and takes it out of the
+    # environment: set it for this app only, so no other test runs without colour.
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(ctx)
+    assert app.no_color
+    assert snap_compare(app, terminal_size=size, run_before=steps("x"))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

@@ -1,11 +1,15 @@
-"""CLI: `dataset-tui sql FILE.json` prints the BigQuery SQL of a definition file.
+"""CLI: `dataset-tui sql FILE.json|NAME` prints the BigQuery SQL of a definition.
 
-It needs no store and no warehouse: the file is the whole input, so the
-command works on any machine and in CI. Output goes to stdout (pipe it to a
-file); every problem with the file goes to stderr with its field path, and the
-exit code is 1.
+Of a file it needs no store and no warehouse: the file is the whole input, so
+the command works on any machine and in CI. Of a dataset NAME it reads the
+store (through services): the active version, else the latest, or
+`--version N`. A name never contains `.` or `/`, so `x.json` is always a file;
+a bare word that is both a file here and a dataset is read as the file, and
+stderr says so. Output goes to stdout (pipe it to a file); every problem goes
+to stderr with its field path, and the exit code is 1.
 
     dataset-tui sql purchases.json                       full query, live (CURRENT_DATE())
+    dataset-tui sql purchases_6m --version 2             a stored dataset's version 2
     dataset-tui sql purchases.json --split train --as-of 2026-11-27
     dataset-tui sql purchases.json --tfx                 TFX input_config JSON (train + eval)
     dataset-tui sql purchases.json --tfx --split eval    the eval query of the TFX variant
@@ -19,9 +23,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dataset_tui.cli.common import CliError, Invocation, parse_date
 from dataset_tui.domain.split_names import SPLIT_NAMES
+
+if TYPE_CHECKING:
+    from dataset_tui.domain.definition import Definition
 
 EPILOG = """\
 without --split the full query is printed. --tfx prints the TFX input_config
@@ -39,12 +47,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this module's subcommands to the parser."""
     parser = sub.add_parser(
         "sql",
-        help="print the BigQuery SQL of a definition file",
-        description="Print the BigQuery SQL (full, train, eval or TFX) of a definition file.",
+        help="print the BigQuery SQL of a definition file or a stored dataset",
+        description="Print the BigQuery SQL (full, train, eval or TFX) of a definition file, or of a stored "
+        "dataset NAME (its active version, else the latest; --version N picks another).",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("file", metavar="FILE.json", help="definition file (format dataset-tui/1); - reads stdin")
+    parser.add_argument(
+        "file", metavar="FILE.json|NAME", help="definition file (format dataset-tui/1), - for stdin, or a dataset's name"
+    )
+    parser.add_argument("--version", type=int, metavar="N", help="with a NAME: this version instead of the one in use")
     parser.add_argument("--split", choices=SPLIT_NAMES, help="which rows (default: full)")
     parser.add_argument("--tfx", action="store_true", help="the TFX variant: input_config JSON, or one query with --split")
     parser.add_argument("--snippet", action="store_true", help="print Python that builds BigQueryExampleGen")
@@ -70,6 +82,41 @@ def read_definition_text(file: str) -> tuple[bytes, str]:
         raise CliError(str(exc)) from None
 
 
+def _is_name(text: str) -> bool:
+    from dataset_tui.domain.definition import NAME_RE
+
+    return bool(NAME_RE.fullmatch(text))
+
+
+def _stored(inv: Invocation, name: str, version: int | None) -> tuple[Definition, str, str | None]:
+    """A stored dataset's definition, the SQL header's label, and the project to qualify tables with."""
+    from dataset_tui.services import definitions
+    from dataset_tui.store.errors import NotFoundError
+
+    ctx = inv.context()
+    try:
+        head, chosen = definitions.resolve(ctx, name, version)
+    except NotFoundError as exc:
+        if version is None:
+            raise CliError(
+                f"{name}: no such file, and no dataset {name} in model {ctx.model} "
+                "(`dataset-tui list` shows the datasets)"
+            ) from None
+        raise CliError(str(exc)) from None
+    return chosen.definition, f"{head.name} v{chosen.number}", ctx.warehouse_project()
+
+
+def _dataset_exists(inv: Invocation, name: str) -> bool:
+    from dataset_tui.services import definitions
+    from dataset_tui.store.errors import StoreError
+
+    try:
+        definitions.get_dataset(inv.context(), name)
+    except StoreError:
+        return False
+    return True
+
+
 def run_sql(inv: Invocation) -> int:
     from dataset_tui.domain.definition import DefinitionError, parse_definition_json
     from dataset_tui.domain.sqlgen import SqlContext, SqlGenError, generate_sql
@@ -78,11 +125,25 @@ def run_sql(inv: Invocation) -> int:
     args = inv.args
     if args.snippet and args.split:
         raise CliError("--snippet prints both the train and the eval query; leave out --split", 2)
-    text, label = read_definition_text(args.file)
     source = "<stdin>" if args.file == "-" else args.file
+    is_file = args.file == "-" or Path(args.file).exists() or not _is_name(args.file)
     try:
-        definition = parse_definition_json(text, source=source)
-        context = SqlContext(project=args.project, as_of=args.as_of, label=label)
+        if is_file:
+            if args.version is not None:
+                raise CliError(f"--version picks a stored dataset's version; {source} is a file", 2)
+            if args.file != "-" and _is_name(args.file) and _dataset_exists(inv, args.file):
+                print(
+                    f"note: {args.file} is a file here and a dataset in the store; printing the file's SQL "
+                    f"(run from another folder for the dataset's)",
+                    file=sys.stderr,
+                )
+            text, label = read_definition_text(args.file)
+            definition = parse_definition_json(text, source=source)
+            project = args.project
+        else:
+            definition, label, project = _stored(inv, args.file, args.version)
+            project = args.project or project
+        context = SqlContext(project=project, as_of=args.as_of, label=label)
         if args.snippet:
             out = tfx_snippet(definition, context)
         elif args.tfx and not args.split:

@@ -447,6 +447,16 @@ def delete(store: Store, model: str, name: str, *, force: bool = False) -> Datas
 
 
 @in_model
+def deleted(store: Store, model: str, *, search: str | None = None) -> list[DatasetHead]:
+    """The model's deleted datasets, most recently deleted first; `search` as `list --search` matches."""
+    heads = store.deleted(model)
+    if search:
+        needle = search.lower()
+        heads = [h for h in heads if needle in h.name.lower() or needle in (h.description or "").lower()]
+    return heads
+
+
+@in_model
 def undelete(store: Store, model: str, name: str, *, as_name: str | None = None) -> DatasetHead:
     return store.undelete(model, name, as_name=as_name)
 

@@ -31,6 +31,8 @@ from dataset_tui.store import DatasetHead, Store, Version
 from dataset_tui.store.materializations import Materialization
 
 SPLITS = SPLIT_NAMES
+# What `export` writes when nothing is chosen (the CLI without flags, the TUI form's first state).
+DEFAULT_SPLIT = "all"
 # What a caller may pick, as the export form lists it: SQL splits, the TFX pair, the definition file.
 ITEMS = (*SPLITS, "tfx", "definition")
 # Called with the files that exist already; True replaces them.
@@ -198,7 +200,7 @@ def export_dataset(
         tfx, definition_file = "tfx" in items, "definition" in items
     else:
         if split is None and not tfx and not definition_file:
-            split = "all"
+            split = DEFAULT_SPLIT
         splits = splits_for(chosen.definition, split)
     files = plan(
         chosen.definition,

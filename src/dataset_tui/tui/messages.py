@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from textual.message import Message
 
 
@@ -20,3 +23,47 @@ class DatasetsChanged(Message, bubble=True):
     def __init__(self, name: str | None = None) -> None:
         super().__init__()
         self.name = name
+
+
+class DatasetsLoaded(Message):
+    """The home list's rows, read in a worker (datasets.py)."""
+
+    def __init__(self, heads: list[Any], total: int, status: str | None, filtered: bool, keep: str | None) -> None:
+        super().__init__()
+        self.heads = heads
+        self.status = status
+        self.total = total
+        self.filtered = filtered
+        self.keep = keep
+
+
+class ActionDone(Message, bubble=True):
+    """A dataset action finished in a worker (actions.py): the app says so and every screen reloads.
+
+    `gone` names a dataset that no longer exists under that name (deleted,
+    purged), so a screen showing it can close.
+    """
+
+    def __init__(self, text: str, name: str | None, *, gone: str | None = None) -> None:
+        super().__init__()
+        self.text = text
+        self.name = name
+        self.gone = gone
+
+
+class OpenWizard(Message, bubble=True):
+    """A worker read the version to edit or clone (actions.py); the app opens the wizard on it."""
+
+    def __init__(
+        self,
+        definition: Any,
+        callback: Callable[[str | None], None] | None,
+        *,
+        base_revision: int | None = None,
+        clone_of: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.definition = definition
+        self.callback = callback
+        self.base_revision = base_revision
+        self.clone_of = clone_of

@@ -20,6 +20,11 @@ def escape(text: str) -> str:
     return _escape_markup(safe(text))
 
 
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """1 dataset, 2 datasets: the count with its noun in the right number."""
+    return f"{n:,} {word if n == 1 else words or word + 's'}"
+
+
 def count_text(n: int | None) -> str:
     """1234567 → 1.2M: a row count at a glance."""
     if n is None:
@@ -151,7 +156,8 @@ def sql_diff(old: Any, new: Any, *, project: str | None, split: str = "full") ->
 
     def sql(v: Any) -> str:
         try:
-            return sqlgen.generate_sql(v.definition, split, project=project, as_of=today, label="")
+            # Each side names its own version (an empty label reads "unsaved definition").
+            return sqlgen.generate_sql(v.definition, split, project=project, as_of=today, label=f"{v.definition.name} v{v.number}")
         except sqlgen.SqlGenError as exc:
             return f"-- {exc}\n"
 

@@ -7,13 +7,22 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Label
 
+from dataset_tui.tui.context import app_context
+from dataset_tui.tui.summaries import plural
 from dataset_tui.tui.widgets.key_footer import KeyFooter
 from dataset_tui.tui.work import warehouse_work
 
 DIFFERS = "bold yellow"
+# The field names' column; the datasets share the rest of the width equally,
+# and long cells (outputs, tables) wrap inside their column instead of pushing
+# the next dataset off the screen.
+FIELD_WIDTH = 20
+MIN_DATASET_WIDTH = 10
+CELL_PADDING = 2  # DataTable's cell padding, one column each side
 
 
 def _value(value: Any) -> str:
@@ -60,8 +69,15 @@ class CompareScreen(Screen[None]):
     def _load(self) -> None:
         from dataset_tui.services import warehouse_ops
 
-        data = warehouse_ops.compare(self.app.ctx, self.names)  # type: ignore[attr-defined]
-        self.app.call_from_thread(self._show, data)
+        self.post_message(self.Loaded(warehouse_ops.compare(app_context(self), self.names)))
+
+    class Loaded(Message):
+        def __init__(self, data: dict[str, Any]) -> None:
+            super().__init__()
+            self.data = data
+
+    def on_compare_screen_loaded(self, message: Loaded) -> None:
+        self._show(message.data)
 
     def _rows(self, data: dict[str, Any]) -> list[tuple[str, list[Any], bool]]:
         badges = [d["badge"] for d in data["datasets"]]
@@ -73,22 +89,47 @@ class CompareScreen(Screen[None]):
             rows.append((f"analysis: {field}", values, f"analysis.{field}" in data["differs"]))
         return rows
 
+    def _widths(self, count: int) -> tuple[int, int]:
+        """(field column, each dataset column), content widths that fit the screen."""
+        room = self.size.width or self.app.size.width
+        field = min(FIELD_WIDTH, max(12, room // (count + 1)))
+        # one cell padding per column, and a scrollbar's worth of slack
+        share = (room - field - CELL_PADDING * (count + 1) - 2) // count
+        return field, max(MIN_DATASET_WIDTH, share)
+
+    def on_resize(self) -> None:
+        if self.data is not None:
+            self._show(self.data)
+
     def _show(self, data: dict[str, Any]) -> None:
         self.data = data
         table = self.query_one("#compare", DataTable)
+        keep = table.cursor_row
         table.clear(columns=True)
-        table.add_column("field")
+        field_width, width = self._widths(len(data["datasets"]))
+        table.add_column("field", width=field_width)
+        headers = []
         for d in data["datasets"]:
             stale = " (stale analysis)" if d["analysis"] and d["analysis"]["stale"] else ""
-            table.add_column(f"{d['name']} v{d['version']}{stale}")
+            headers.append(f"{d['name']} v{d['version']}{stale}")
+        # Names are what tell the columns apart: fold them onto a second line, not cut.
+        table.header_height = 1 if all(len(h) <= width for h in headers) else 2
+        for header in headers:
+            table.add_column(Text(header, overflow="fold"), width=width)
         for field, values, differs in self._rows(data):
             if self.only_differences and not differs:
                 continue
             style = DIFFERS if differs else ""
-            table.add_row(Text(field, style=style), *(Text(_value(v), style=style) for v in values))
+            table.add_row(
+                Text(field, style=style, overflow="fold"),
+                *(Text(_value(v), style=style, overflow="fold") for v in values),
+                height=None,  # as many lines as the longest cell wraps to
+            )
+        if table.row_count:
+            table.move_cursor(row=min(keep, table.row_count - 1))
         count = len(data["differs"])
         self.query_one("#legend", Label).update(
-            f"{count} field(s) differ, highlighted · o: show only differences"
+            f"{plural(count, 'field')} differ{'s' if count == 1 else ''}, highlighted · o: show only differences"
             + (" (on)" if self.only_differences else "")
         )
         table.focus()

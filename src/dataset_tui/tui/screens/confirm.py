@@ -11,6 +11,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from dataset_tui.tui.quitting import QUIT_BINDING
+
 MODAL_CSS = """
 .modal-box {
     width: 64;
@@ -30,12 +32,17 @@ MODAL_CSS = """
 
 
 class ConfirmScreen(ModalScreen[bool]):
-    """A yes/no question; `y`/`enter` confirm, `n`/`escape` decline."""
+    """A yes/no question; `y` confirms, `n`/`escape` decline.
+
+    The safe answer (No) has focus, so the reflex escape-then-enter, or enter
+    alone, never throws work away: confirming takes `y`, a click, or tab first.
+    """
 
     DEFAULT_CSS = f"ConfirmScreen {{ align: center middle; }}\n{MODAL_CSS}"
     BINDINGS = [
         Binding("y", "answer(True)", "Yes"),
         Binding("n,escape", "answer(False)", "No"),
+        QUIT_BINDING,
     ]
 
     def __init__(self, title: str, body: str = "", *, yes: str = "Yes", no: str = "No", danger: bool = False) -> None:
@@ -56,7 +63,7 @@ class ConfirmScreen(ModalScreen[bool]):
                 yield Button(self.yes, id="yes", variant="error" if self.danger else "primary")
 
     def on_mount(self) -> None:
-        self.query_one("#yes", Button).focus()
+        self.query_one("#no", Button).focus()
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
@@ -66,14 +73,19 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(value)
 
 
+class QuitConfirmScreen(ConfirmScreen):
+    """Quit with unsaved work? (app.py): its own class so a second q does not ask twice."""
+
+
 class TypeNameScreen(ModalScreen[bool]):
     """Deleting an active dataset: the user types its name (DESIGN §5)."""
 
     DEFAULT_CSS = f"TypeNameScreen {{ align: center middle; }}\n{MODAL_CSS}"
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), QUIT_BINDING]
 
-    def __init__(self, title: str, body: str, expected: str) -> None:
+    def __init__(self, title: str, body: str, expected: str, *, ok: str = "Delete") -> None:
         super().__init__()
+        self.ok = ok
         self.title_text = title
         self.body = body
         self.expected = expected
@@ -86,7 +98,7 @@ class TypeNameScreen(ModalScreen[bool]):
             yield Label("", classes="error", id="error")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
-                yield Button("Delete", id="ok", variant="error", disabled=True)
+                yield Button(self.ok, id="ok", variant="error", disabled=True)
 
     @on(Input.Changed, "#typed")
     def _typed(self, event: Input.Changed) -> None:
@@ -97,7 +109,7 @@ class TypeNameScreen(ModalScreen[bool]):
         if event.value == self.expected:
             self.dismiss(True)
         else:
-            self.query_one("#error", Label).update(f"Type {self.expected} exactly to delete it.")
+            self.query_one("#error", Label).update(f"Type {self.expected} exactly to {self.ok.lower()} it.")
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
@@ -111,7 +123,11 @@ class NameScreen(ModalScreen[str | None]):
     """Ask for a new dataset name with a live availability check (clone, rename, save as)."""
 
     DEFAULT_CSS = f"NameScreen {{ align: center middle; }}\n{MODAL_CSS}"
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+e", "alternative", "Other choice", show=False, priority=True)]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+e", "alternative", "Other choice", show=False, priority=True),
+        QUIT_BINDING,
+    ]
 
     def __init__(
         self,

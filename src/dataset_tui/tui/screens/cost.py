@@ -16,6 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from dataset_tui.services.cost import format_bytes, format_usd
+from dataset_tui.tui.quitting import QUIT_BINDING
 from dataset_tui.tui.screens.confirm import MODAL_CSS
 from dataset_tui.tui.work import ask_from_worker
 
@@ -27,7 +28,7 @@ class CostScreen(ModalScreen[bool]):
     """"This query scans 12.3 GiB (~$0.08). Run it?" """
 
     DEFAULT_CSS = f"CostScreen {{ align: center middle; }}\n{MODAL_CSS}"
-    BINDINGS = [Binding("y", "answer(True)", "Run"), Binding("n,escape", "answer(False)", "Cancel")]
+    BINDINGS = [Binding("y", "answer(True)", "Run"), Binding("n,escape", "answer(False)", "Cancel"), QUIT_BINDING]
 
     def __init__(self, action: str, dry_run: Any, threshold: int | None = None) -> None:
         super().__init__()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -11,12 +11,20 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Header, Input, Label, Static
 
-from dataset_tui.tui.messages import DatasetsChanged
+from dataset_tui.tui.context import app_context
+from dataset_tui.tui.messages import DatasetsChanged, DatasetsLoaded
+from dataset_tui.tui.summaries import plural
 from dataset_tui.tui.widgets.dataset_list import DatasetList
 from dataset_tui.tui.widgets.key_footer import KeyFooter
 from dataset_tui.tui.work import warehouse_work
 
-STATUS_FILTERS = (None, "draft", "active")
+if TYPE_CHECKING:
+    from dataset_tui.services.context import AppContext
+
+STATUS_FILTERS = (None, "draft", "active", "deleted")
+# Keys that act on a live dataset, hidden (and off) in the deleted view; u and p only work there.
+LIVE_ACTIONS = {"new", "edit", "clone", "activate", "delete", "export", "compare", "history", "open"}
+DELETED_ACTIONS = {"undelete", "purge"}
 POLL_SECONDS = 2.0
 
 EMPTY_TEXT = """[b]No datasets yet.[/b]
@@ -45,7 +53,8 @@ class DatasetsScreen(Screen[None]):
         Binding("x", "export", "Export"),
         Binding("m", "compare", "Compare"),
         Binding("h", "history", "History"),
-        Binding("q", "app.quit", "Quit"),
+        Binding("u", "undelete", "Undelete"),
+        Binding("p", "purge", "Purge"),
     ]
 
     DEFAULT_CSS = """
@@ -54,7 +63,8 @@ class DatasetsScreen(Screen[None]):
     DatasetsScreen #search:focus { background: $primary 20%; }
     DatasetsScreen #filter { width: auto; margin-left: 2; color: $accent; }
     DatasetsScreen #count { width: auto; margin-left: 2; color: $text-muted; }
-    DatasetsScreen #empty { margin: 1 4; display: none; height: auto; }
+    /* Padding, not a side margin: a margin narrowed the list beside it too. */
+    DatasetsScreen #empty { margin: 1 0; padding: 0 4; display: none; height: auto; }
     /* The (empty) list stays displayed and focused, so n, ? and q work at once
        instead of typing into the search box. */
     DatasetsScreen.empty #empty { display: block; }
@@ -76,8 +86,8 @@ class DatasetsScreen(Screen[None]):
         yield KeyFooter()
 
     @property
-    def ctx(self) -> Any:
-        return self.app.ctx  # type: ignore[attr-defined]
+    def ctx(self) -> AppContext:
+        return app_context(self)
 
     @property
     def table(self) -> DatasetList:
@@ -104,16 +114,33 @@ class DatasetsScreen(Screen[None]):
     def _load(self, status: str | None, search: str | None, keep: str | None) -> None:
         from dataset_tui.services import definitions
 
-        heads = definitions.list_datasets(self.ctx, status=status, search=search)
+        if status == "deleted":
+            heads = definitions.deleted(self.ctx, search=search)
+        else:
+            heads = definitions.list_datasets(self.ctx, status=status, search=search)
         total = definitions.count_datasets(self.ctx)
-        self.app.call_from_thread(self._show, heads, total, bool(search or status), keep)
+        self.post_message(DatasetsLoaded(heads, total, status, bool(search or status), keep))
 
-    def _show(self, heads: list[Any], total: int, filtered: bool, keep: str | None) -> None:
+    def on_datasets_loaded(self, message: DatasetsLoaded) -> None:
+        if message.status != self.status_filter:
+            return  # read before the filter changed; the newer read follows
+        heads, total = message.heads, message.total
         self._pending_keep = None
-        if list(heads) != list(self.table.rows) or keep is not None:
-            self.table.set_rows(heads, keep=keep)
-        self.set_class(total == 0, "empty")
-        self.query_one("#count", Label).update(f"{len(heads)} of {total}" if filtered else f"{total} datasets")
+        if list(heads) != list(self.table.rows) or message.keep is not None:
+            self.table.set_rows(heads, keep=message.keep)
+        # The guide is for a model with nothing in it, not for an empty deleted view.
+        self.set_class(total == 0 and self.status_filter != "deleted", "empty")
+        if self.status_filter == "deleted":
+            count = plural(len(heads), "deleted dataset")
+        elif message.filtered:
+            count = f"{len(heads):,} of {total:,}"
+        else:
+            count = plural(total, "dataset")
+        self.query_one("#count", Label).update(count)
+        from dataset_tui.tui.app import DatasetTuiApp
+
+        if isinstance(self.app, DatasetTuiApp):
+            self.app.first_list_drawn()
 
     def on_datasets_changed(self, message: DatasetsChanged) -> None:
         self.reload(keep=message.name)
@@ -150,20 +177,41 @@ class DatasetsScreen(Screen[None]):
 
     def action_cycle_filter(self) -> None:
         i = STATUS_FILTERS.index(self.status_filter)
-        self.status_filter = STATUS_FILTERS[(i + 1) % len(STATUS_FILTERS)]
-        self.query_one("#filter", Label).update(self.status_filter or "all")
+        self.show_filter(STATUS_FILTERS[(i + 1) % len(STATUS_FILTERS)])
+
+    def show_filter(self, status: str | None) -> None:
+        """Show all datasets, drafts, active ones, or the deleted ones (u undelete, p purge)."""
+        self.status_filter = status
+        # The rows shown belong to the old view: drop them now, so a key
+        # pressed before the new rows arrive (a burst, a slow host) can never
+        # act on a row of the other view (delete a deleted one, purge a live one).
+        self.table.set_rows([])
+        self.query_one("#filter", Label).update(status or "all")
+        self.set_class(status == "deleted", "-deleted")
+        self.refresh_bindings()
         self.reload()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # The footer and ? show only the keys that work in this view.
+        if self.status_filter == "deleted":
+            return action not in LIVE_ACTIONS
+        return action not in DELETED_ACTIONS
 
     # -- actions on the current dataset ---------------------------------------
 
     def _current(self) -> Any | None:
         row = self.table.current
-        if row is None:
+        if row is None and self.status_filter == "deleted":
+            self.notify("No deleted dataset here: press f to see the others.", severity="warning")
+        elif row is None:
             self.notify("No dataset here: press n to create one.", severity="warning")
         return row
 
     @on(DatasetList.Selected)
     def _selected(self, event: DatasetList.Selected) -> None:
+        if self.status_filter == "deleted":
+            self.notify(f"{event.row.name} is deleted: u brings it back, then enter opens it.", severity="warning")
+            return
         self._open(event.row.name)
 
     def action_open(self) -> None:
@@ -196,7 +244,7 @@ class DatasetsScreen(Screen[None]):
         if (row := self._current()) is not None:
             from dataset_tui.tui import actions
 
-            actions.clone(self, row.name)
+            actions.clone(self, row.name, row.definition_version)
 
     def action_activate(self) -> None:
         if (row := self._current()) is not None:
@@ -221,6 +269,18 @@ class DatasetsScreen(Screen[None]):
             from dataset_tui.tui.screens.history import HistoryScreen
 
             self.app.push_screen(HistoryScreen(row.name))
+
+    def action_undelete(self) -> None:
+        if (row := self._current()) is not None:
+            from dataset_tui.tui import actions
+
+            actions.undelete(self, row.name)
+
+    def action_purge(self) -> None:
+        if (row := self._current()) is not None:
+            from dataset_tui.tui import actions
+
+            actions.purge(self, row)
 
     def action_compare(self) -> None:
         marked = sorted(self.table.marked)

@@ -5,19 +5,33 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Label, ProgressBar, Static
 
+from dataset_tui.tui.context import app_context
 from dataset_tui.tui.messages import WorkFailed
+from dataset_tui.tui.quitting import QUIT_BINDING
 from dataset_tui.tui.screens.confirm import MODAL_CSS
 from dataset_tui.tui.work import warehouse_work
+
+
+class Progress(Message):
+    def __init__(self, fraction: float, step: str) -> None:
+        super().__init__()
+        self.fraction = fraction
+        self.step = step
+
+
+class Built(Message):
+    """The demo warehouse is ready."""
 
 
 class DemoBuildScreen(ModalScreen[bool]):
     """Building the demo warehouse."""
 
     DEFAULT_CSS = f"DemoBuildScreen {{ align: center middle; }}\n{MODAL_CSS}"
-    BINDINGS = [Binding("escape", "close", "Continue without it", show=False)]
+    BINDINGS = [Binding("escape", "close", "Continue without it", show=False), QUIT_BINDING]
 
     failed = False
 
@@ -48,15 +62,18 @@ class DemoBuildScreen(ModalScreen[bool]):
         self.build()
 
     def _progress(self, fraction: float, step: str) -> None:
-        self.app.call_from_thread(self._show, fraction, step)
+        self.post_message(Progress(fraction, step))  # from the worker thread
 
-    def _show(self, fraction: float, step: str) -> None:
-        self.query_one("#progress", ProgressBar).update(progress=round(fraction * 100))
-        self.query_one("#step", Label).update(step)
+    def on_progress(self, message: Progress) -> None:
+        self.query_one("#progress", ProgressBar).update(progress=round(message.fraction * 100))
+        self.query_one("#step", Label).update(message.step)
 
     @warehouse_work("build the demo warehouse")
     def build(self) -> None:
         from dataset_tui.services.warehouse_ops import ensure_demo
 
-        ensure_demo(self.app.ctx, progress=self._progress)  # type: ignore[attr-defined]
-        self.app.call_from_thread(self.dismiss, True)
+        ensure_demo(app_context(self), progress=self._progress)
+        self.post_message(Built())
+
+    def on_built(self, message: Built) -> None:
+        self.dismiss(True)

@@ -4,23 +4,55 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from dataset_tui.tui import summaries
-from dataset_tui.tui.messages import DatasetsChanged, WorkFailed
-from dataset_tui.tui.widgets.sql_tabs import SqlTabs
+from dataset_tui.tui.context import app_context
+from dataset_tui.tui.messages import ActionDone, DatasetsChanged, WorkFailed
 from dataset_tui.tui.widgets.key_footer import KeyFooter
 from dataset_tui.tui.widgets.materializations import MaterializationsPanel
+from dataset_tui.tui.widgets.sql_tabs import SqlTabs
 from dataset_tui.tui.work import warehouse_work
 
+if TYPE_CHECKING:
+    from dataset_tui.services.context import AppContext
+
 NARROW = 110  # below this width the panels stack instead of sitting side by side
+
+
+class DatasetRead(Message):
+    """The head, the version shown, the cached analysis and the SQL texts, read in a worker."""
+
+    def __init__(self, head: Any, version: Any, cached: Any, texts: dict[str, str]) -> None:
+        super().__init__()
+        self.head = head
+        self.version = version
+        self.cached = cached
+        self.texts = texts
+
+
+class Analyzed(Message):
+    """Analyze finished (its result is in the store's cache; the screen reloads)."""
+
+
+class Validated(Message):
+    def __init__(self, result: dict[str, Any]) -> None:
+        super().__init__()
+        self.result = result
+
+
+class PreviewRead(Message):
+    def __init__(self, result: dict[str, Any]) -> None:
+        super().__init__()
+        self.result = result
 
 
 class DetailScreen(Screen[None]):
@@ -65,12 +97,13 @@ class DetailScreen(Screen[None]):
         self.dataset_name = name
         self.head: Any = None
         self.definition: Any = None
+        self.version: Any = None  # the version shown: active, else the latest
         self._shown: dict[str, str] = {}
         self.as_of: dt.date | None = None  # None: live (today)
 
     @property
-    def ctx(self) -> Any:
-        return self.app.ctx  # type: ignore[attr-defined]
+    def ctx(self) -> AppContext:
+        return app_context(self)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -112,16 +145,18 @@ class DetailScreen(Screen[None]):
         head = definitions.get_dataset(self.ctx, self.dataset_name)
         version = definitions.get_version(self.ctx, self.dataset_name, head.definition_version)
         cached = definitions.cached_analysis(self.ctx, self.dataset_name)
-        texts = summaries.sql_texts(version.definition, label=f"v{version.number}", project=self.ctx.warehouse_project())
-        self.app.call_from_thread(self._show, head, version, cached, texts)
+        texts = summaries.sql_texts(version.definition, label=f"{head.name} v{version.number}", project=self.ctx.warehouse_project())
+        self.post_message(DatasetRead(head, version, cached, texts))
 
     def _title(self) -> None:
         if self.head is not None:
             pinned = f" · as of {self.as_of}" if self.as_of else ""
             self.sub_title = f"{self.head.name} · {self.head.badge}{pinned}"
 
-    def _show(self, head: Any, version: Any, cached: Any, texts: dict[str, str]) -> None:
+    def on_dataset_read(self, message: DatasetRead) -> None:
+        head, version, cached, texts = message.head, message.version, message.cached, message.texts
         self.head = head
+        self.version = version
         self.definition = version.definition
         self._title()
         # Each update re-lays out the screen (and repaints the highlighted
@@ -155,9 +190,9 @@ class DetailScreen(Screen[None]):
         from dataset_tui.services import warehouse_ops
 
         warehouse_ops.analyze(self.ctx, self.dataset_name, confirm=self._confirm("Analyze"), as_of=as_of)
-        self.app.call_from_thread(self._analyzed)
+        self.post_message(Analyzed())
 
-    def _analyzed(self) -> None:
+    def on_analyzed(self, message: Analyzed) -> None:
         self.query_one("#checks").loading = False
         self.notify(f"{self.dataset_name}: analysis done.")
         self.load()
@@ -173,10 +208,10 @@ class DetailScreen(Screen[None]):
     def _validate(self, as_of: dt.date | None) -> None:
         from dataset_tui.services import warehouse_ops
 
-        result = warehouse_ops.validate(self.ctx, self.dataset_name, as_of=as_of)
-        self.app.call_from_thread(self._validated, result)
+        self.post_message(Validated(warehouse_ops.validate(self.ctx, self.dataset_name, as_of=as_of)))
 
-    def _validated(self, result: dict[str, Any]) -> None:
+    def on_validated(self, message: Validated) -> None:
+        result = message.result
         if result["valid"]:
             self.notify(
                 f"The SQL passes a dry run. It scans {result['summary']}.",
@@ -193,12 +228,16 @@ class DetailScreen(Screen[None]):
     @warehouse_work("preview", group="preview")
     def _preview(self, as_of: dt.date | None) -> None:
         from dataset_tui.services import warehouse_ops
-        from dataset_tui.tui.screens.preview import PreviewScreen
 
         result = warehouse_ops.preview(
             self.ctx, self.dataset_name, limit=100, confirm=self._confirm("Preview"), as_of=as_of
         )
-        self.app.call_from_thread(self.app.push_screen, PreviewScreen(self.dataset_name, result))
+        self.post_message(PreviewRead(result))
+
+    def on_preview_read(self, message: PreviewRead) -> None:
+        from dataset_tui.tui.screens.preview import PreviewScreen  # a screen is built on the event loop
+
+        self.app.push_screen(PreviewScreen(self.dataset_name, message.result))
 
     def action_as_of(self) -> None:
         from dataset_tui.tui.screens.as_of import AsOfChoice, AsOfScreen
@@ -218,7 +257,7 @@ class DetailScreen(Screen[None]):
     def action_export(self) -> None:
         from dataset_tui.tui.screens.export import ExportScreen
 
-        self.app.push_screen(ExportScreen(self.dataset_name, initial=self.query_one(SqlTabs).current_key))
+        self.app.push_screen(ExportScreen(self.dataset_name))
 
     def action_copy(self) -> None:
         """OSC 52: the terminal puts the text on the user's own clipboard, even over SSH."""
@@ -245,7 +284,8 @@ class DetailScreen(Screen[None]):
     def action_clone(self) -> None:
         from dataset_tui.tui import actions
 
-        actions.clone(self, self.dataset_name)
+        if self.version is not None:  # the version on screen, once it is read
+            actions.clone(self, self.dataset_name, self.version.number)
 
     def action_activate(self) -> None:
         from dataset_tui.tui import actions
@@ -256,7 +296,12 @@ class DetailScreen(Screen[None]):
         from dataset_tui.tui import actions
 
         if self.head is not None:
-            actions.delete(self, self.head, after=self.app.pop_screen)
+            actions.delete(self, self.head)
+
+    def on_action_done(self, message: ActionDone) -> None:
+        # Deleted from here: nothing left to show (the message bubbles on to the app).
+        if message.gone == self.dataset_name and self.app.screen is self:
+            self.app.pop_screen()
 
     def action_history(self) -> None:
         from dataset_tui.tui.screens.history import HistoryScreen

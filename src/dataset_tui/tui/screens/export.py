@@ -2,24 +2,33 @@
 
 The files are written by the same service `dataset-tui export` uses, so the
 two faces write identical files; writes are atomic and recorded in the store.
+The form starts where `dataset-tui export NAME` does: the version in use
+(active, else the latest), every SQL split (`--split all`), live SQL, the
+current folder.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, Select
+from textual.widgets import Button, Input, Label, Select
 
-from dataset_tui.domain import clock
+from dataset_tui.tui.context import app_context
+from dataset_tui.tui.quitting import QUIT_BINDING
 from dataset_tui.tui.screens.confirm import MODAL_CSS
+from dataset_tui.tui.widgets.tick_box import TickBox
 from dataset_tui.tui.work import ask_from_worker, warehouse_work
+
+if TYPE_CHECKING:
+    from dataset_tui.services.context import AppContext
 
 ITEMS = (
     ("train", "Train SQL"),
@@ -28,6 +37,22 @@ ITEMS = (
     ("tfx", "TFX config (input_config JSON + Python snippet)"),
     ("definition", "Definition JSON"),
 )
+
+
+class VersionsRead(Message):
+    """The dataset's versions, and the items `dataset-tui export` writes by default for the one in use."""
+
+    def __init__(self, head: Any, versions: list[Any], default_items: tuple[str, ...]) -> None:
+        super().__init__()
+        self.head = head
+        self.versions = versions
+        self.default_items = default_items
+
+
+class Exported(Message):
+    def __init__(self, paths: list[str]) -> None:
+        super().__init__()
+        self.paths = paths
 
 
 class ExportScreen(ModalScreen[list[str] | None]):
@@ -50,29 +75,30 @@ class ExportScreen(ModalScreen[list[str] | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "export", "Export", priority=True),
+        QUIT_BINDING,
     ]
 
-    def __init__(self, name: str, *, initial: str | None = None) -> None:
+    def __init__(self, name: str) -> None:
         super().__init__()
         self.dataset_name = name
-        self.initial = initial
 
     @property
-    def ctx(self) -> Any:
-        return self.app.ctx  # type: ignore[attr-defined]
+    def ctx(self) -> AppContext:
+        return app_context(self)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box"):
             yield Label(f"Export {self.dataset_name}", classes="title")
             for key, label in ITEMS:
-                yield Checkbox(label, value=self._checked(key), id=f"item-{key}", compact=True)
+                # Ticked once the version is read: the CLI's default depends on its split.
+                yield TickBox(label, value=False, id=f"item-{key}", compact=True)
             with Horizontal(classes="row"):
                 yield Label("Version")
                 yield Select([], id="version", prompt="loading versions…", compact=True)
             with Horizontal(classes="row"):
                 yield Label("As of")
-                yield Input(clock.today().isoformat(), id="as-of", placeholder="live", compact=True)
-                yield Label("empty: live, dates move with CURRENT_DATE()", classes="hint", id="as-of-hint")
+                yield Input("", id="as-of", placeholder="live", compact=True)
+                yield Label("empty: live, CURRENT_DATE(); or pin YYYY-MM-DD", classes="hint", id="as-of-hint")
             with Horizontal(classes="row"):
                 yield Label("Folder")
                 yield Input(os.getcwd(), id="folder", compact=True)
@@ -81,23 +107,23 @@ class ExportScreen(ModalScreen[list[str] | None]):
                 yield Button("Cancel", id="cancel", compact=True)
                 yield Button("Export ctrl+s", id="export", variant="primary", compact=True)
 
-    def _checked(self, key: str) -> bool:
-        if self.initial in (None, "full"):
-            return key in ("train", "eval", "definition") if self.initial is None else key == "full"
-        return key == self.initial
-
     def on_mount(self) -> None:
         self._load_versions()
 
     @warehouse_work("list versions", group="export-versions")
     def _load_versions(self) -> None:
         from dataset_tui.services import definitions
+        from dataset_tui.services.exports import DEFAULT_SPLIT, splits_for
 
         head = definitions.get_dataset(self.ctx, self.dataset_name)
         versions = definitions.list_versions(self.ctx, self.dataset_name)
-        self.app.call_from_thread(self._show_versions, head, versions)
+        in_use = next(v for v in versions if v.number == head.definition_version)
+        self.post_message(VersionsRead(head, versions, splits_for(in_use.definition, DEFAULT_SPLIT)))
 
-    def _show_versions(self, head: Any, versions: list[Any]) -> None:
+    def on_versions_read(self, message: VersionsRead) -> None:
+        head, versions = message.head, message.versions
+        for key, _ in ITEMS:
+            self.query_one(f"#item-{key}", TickBox).value = key in message.default_items
         options = []
         for v in reversed(versions):
             mark = " (active)" if v.number == head.active_version else ""
@@ -120,7 +146,7 @@ class ExportScreen(ModalScreen[list[str] | None]):
 
     def action_export(self) -> None:
         error = self.query_one("#error", Label)
-        items = [key for key, _ in ITEMS if self.query_one(f"#item-{key}", Checkbox).value]
+        items = [key for key, _ in ITEMS if self.query_one(f"#item-{key}", TickBox).value]
         if not items:
             error.update("Choose at least one file to export.")
             return
@@ -154,9 +180,10 @@ class ExportScreen(ModalScreen[list[str] | None]):
             project=self.ctx.warehouse_project(),
             confirm_overwrite=overwrite,
         )
-        self.app.call_from_thread(self._exported, [str(p) for p in result.paths])
+        self.post_message(Exported([str(p) for p in result.paths]))
 
-    def _exported(self, paths: list[str]) -> None:
+    def on_exported(self, message: Exported) -> None:
+        paths = message.paths
         self.notify("Wrote:\n" + "\n".join(paths), title=f"Exported {self.dataset_name}", timeout=10)
         self.dismiss(paths)
 

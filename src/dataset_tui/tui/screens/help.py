@@ -8,12 +8,15 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from dataset_tui.tui.quitting import QUIT_BINDING
 from dataset_tui.tui.screens.confirm import MODAL_CSS
 
 GLOBAL_KEYS = [
     ("?", "this help"),
     ("ctrl+p", "command palette: every action, switch model or profile, open a dataset"),
-    ("q / ctrl+q", "quit"),
+    ("q", "quit (in a text box it types q); asks first if work is unsaved"),
+    ("ctrl+q", "quit from anywhere; asks first if work is unsaved"),
+    ("ctrl+c", "copy in a text box; elsewhere it says how to quit"),
 ]
 
 
@@ -27,7 +30,7 @@ class HelpScreen(ModalScreen[None]):
         + MODAL_CSS
         + "\nHelpScreen .modal-box { width: 72; max-height: 90%; }"
     )
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
+    BINDINGS = [Binding("escape,question_mark", "dismiss", "Close"), QUIT_BINDING]
 
     def __init__(self, screen: Screen) -> None:
         super().__init__()

@@ -2,20 +2,41 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.syntax import Syntax
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Label, Static
 
 from dataset_tui.tui import summaries
-from dataset_tui.tui.messages import DatasetsChanged
+from dataset_tui.tui.context import app_context
+from dataset_tui.tui.messages import ActionDone, DatasetsChanged
 from dataset_tui.tui.widgets.key_footer import KeyFooter
 from dataset_tui.tui.work import warehouse_work
+
+if TYPE_CHECKING:
+    from dataset_tui.services.context import AppContext
+
+
+class HistoryRead(Message):
+    def __init__(self, head: Any, versions: list[Any], materialized: set[int]) -> None:
+        super().__init__()
+        self.head = head
+        self.versions = versions
+        self.materialized = materialized
+
+
+class DiffMade(Message):
+    def __init__(self, title: str, text: str, lexer: str) -> None:
+        super().__init__()
+        self.title = title
+        self.text = text
+        self.lexer = lexer
 
 
 class HistoryScreen(Screen[None]):
@@ -27,6 +48,7 @@ class HistoryScreen(Screen[None]):
         Binding("t", "toggle_kind", "Definition/SQL"),
         Binding("r", "restore", "Restore"),
         Binding("a", "activate", "Activate"),
+        Binding("c", "clone", "Clone"),
     ]
 
     DEFAULT_CSS = """
@@ -47,8 +69,8 @@ class HistoryScreen(Screen[None]):
         self.materialized: set[int] = set()  # versions with a materialization: marked ▣
 
     @property
-    def ctx(self) -> Any:
-        return self.app.ctx  # type: ignore[attr-defined]
+    def ctx(self) -> AppContext:
+        return app_context(self)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -76,8 +98,11 @@ class HistoryScreen(Screen[None]):
         versions = definitions.list_versions(self.ctx, self.dataset_name)
         from dataset_tui.services.materialize import materialized_versions
 
-        self.materialized = materialized_versions(self.ctx, self.dataset_name)
-        self.app.call_from_thread(self._show, head, versions)
+        self.post_message(HistoryRead(head, versions, materialized_versions(self.ctx, self.dataset_name)))
+
+    def on_history_read(self, message: HistoryRead) -> None:
+        self.materialized = message.materialized
+        self._show(message.head, message.versions)
 
     def _show(self, head: Any, versions: list[Any]) -> None:
         self.head, self.versions = head, versions
@@ -129,7 +154,10 @@ class HistoryScreen(Screen[None]):
         else:
             versions = {v.number: v for v in self.versions}
             text = summaries.sql_diff(versions[old], versions[new], project=self.ctx.warehouse_project())
-        self.app.call_from_thread(self._render_diff, f"{kind} diff: v{old} → v{new}", text or "(no difference)", "diff")
+        self.post_message(DiffMade(f"{kind} diff: v{old} → v{new}", text or "(no difference)", "diff"))
+
+    def on_diff_made(self, message: DiffMade) -> None:
+        self._render_diff(message.title, message.text, message.lexer)
 
     def _render_diff(self, title: str, text: str, lexer: str) -> None:
         self.diff_text = text
@@ -160,7 +188,7 @@ class HistoryScreen(Screen[None]):
         from dataset_tui.services import definitions
 
         version = definitions.restore(self.ctx, self.dataset_name, number)
-        self.app.call_from_thread(self._changed, f"Restored v{number} as v{version.number}.")
+        self.post_message(ActionDone(f"Restored v{number} as v{version.number}.", self.dataset_name))
 
     def action_activate(self) -> None:
         selected = self._selected()
@@ -169,11 +197,12 @@ class HistoryScreen(Screen[None]):
 
             actions.activate(self, self.dataset_name, selected.number)
 
-    def _changed(self, text: str) -> None:
-        self.notify(text)
-        from dataset_tui.tui import actions
+    def action_clone(self) -> None:
+        selected = self._selected()
+        if selected is not None:
+            from dataset_tui.tui import actions
 
-        actions.changed(self, self.dataset_name)
+            actions.clone(self, self.dataset_name, selected.number)
 
     def on_datasets_changed(self, message: DatasetsChanged) -> None:
         if message.name in (None, self.dataset_name):

@@ -21,7 +21,7 @@ def _cell(value: Any) -> str:
 class PreviewScreen(Screen[None]):
     """Preview"""
 
-    BINDINGS = [Binding("escape,q", "app.pop_screen", "Back")]
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
     DEFAULT_CSS = """
     PreviewScreen #caption { margin: 0 1; color: $text-muted; }
     PreviewScreen DataTable { height: 1fr; }

@@ -66,6 +66,9 @@ class DatasetList(ScrollView, can_focus=True):
 
     DEFAULT_CSS = """
     DatasetList {
+        /* A ScrollView is as wide as its content by default: with no rows
+           that was narrower than the screen, and the header was cut. */
+        width: 1fr;
         height: 1fr;
         background: $surface;
     }
