@@ -16,7 +16,7 @@ from dataset_tui.cli.common import CliError, Invocation, fail
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from dataset_tui.cli import datasets, definitions, profiles, sql, warehouse
+    from dataset_tui.cli import datasets, definitions, profiles, sql, store, warehouse
 
     parser = argparse.ArgumentParser(
         prog="dataset-tui",
@@ -30,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--profile", metavar="NAME", help="profile from dataset-tui.toml (default: its default_profile)")
     parser.add_argument("--model", metavar="NAME", default="default", help="model namespace (default: default)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (sql, definitions, datasets, warehouse, profiles):
+    for module in (sql, definitions, datasets, warehouse, store, profiles):
         module.register(sub)
     return parser
 
@@ -45,7 +45,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             from dataset_tui.tui.app import run_app
 
             return run_app(inv.context())
-        return int(args.handler(inv) or 0)
+        code = int(args.handler(inv) or 0)
+        inv.print_notices()
+        return code
     except CliError as exc:
         return fail(str(exc), exc.code)
     except BrokenPipeError:

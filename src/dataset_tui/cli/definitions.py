@@ -61,7 +61,7 @@ def _import(inv: Invocation) -> int:
 
     ctx = inv.context()
     outcomes = definitions.import_files(
-        ctx.store,
+        ctx,
         inv.args.files,
         note=inv.args.note,
         base_revision=inv.args.base_version,
@@ -124,11 +124,11 @@ def _export(inv: Invocation) -> int:
     ctx = inv.context()
     output = inv.args.output
     if output in (None, "-"):
-        _, _, text = definitions.definition_text(ctx.store, ctx.model, inv.args.name, inv.args.version)
+        _, _, text = definitions.definition_text(ctx, inv.args.name, inv.args.version)
         sys.stdout.write(text)
         return 0
     version, _ = definitions.export_definition(
-        ctx.store, ctx.model, inv.args.name, version=inv.args.version, output=output
+        ctx, inv.args.name, version=inv.args.version, output=output
     )
     print(f"wrote {output} ({version.definition.name} v{version.number})")
     return 0

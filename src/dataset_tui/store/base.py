@@ -66,6 +66,9 @@ class StoreBase:
         )
         self._datasets: OrderedDict[str, SafeJSONStorage] = OrderedDict()
         self._index = HeadIndex()
+        # Records skipped because the store could not be written (caches, the
+        # export log): the work was done and shown; the caller tells the user.
+        self.notices: list[str] = []
 
     # -- opening ----------------------------------------------------------
 
@@ -150,6 +153,25 @@ class StoreBase:
             f"the store folder {self.folder} is not writable, so nothing can be saved; "
             "make it writable, or choose another with --db DIR / DATASET_TUI_DB"
         )
+
+    @contextmanager
+    def _keeping(self, what: str) -> Iterator[bool]:
+        """A write of something only the store keeps (a cache, the export log): never fails the work.
+
+        Yields False (and does nothing) when the store is read-only; a write
+        that fails for want of space or permission is dropped the same way.
+        Either way a notice says what was not kept and why.
+        """
+        reason = self.unwritable_reason()
+        if reason is not None:
+            self.notices.append(f"{what} could not be kept: {reason}")
+            yield False
+            return
+        try:
+            with self._writing():
+                yield True
+        except StoreUnwritableError as exc:
+            self.notices.append(f"{what} could not be kept: {exc}")
 
     @contextmanager
     def _reading(self) -> Iterator[None]:

@@ -17,6 +17,7 @@ from dataset_tui.store.errors import StoreCorruptError
 from dataset_tui.store.heads import HeadsStore
 from dataset_tui.store.heads_index import parse_time
 from dataset_tui.store.records import CachedAnalysis, CachedStats, to_plain_json
+from dataset_tui.store.storage import move_aside
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,9 @@ class CachesStore(HeadsStore):
     def save_analysis(self, model: str, name: str, definition_hash: str, result: dict[str, Any]) -> None:
         """Keep an analysis result for the definition hash it was computed for."""
         plain = to_plain_json(result)
-        with self._writing():
+        with self._keeping(f"the analysis of {name}") as writable:
+            if not writable:
+                return
             bucket, doc_id, head = self._find(model, name)
             table = self._table(head.id, layout.ANALYSIS_TABLE)
             docs = table.all()
@@ -87,6 +90,9 @@ class CachesStore(HeadsStore):
             self._stats.read()
         except StoreCorruptError as exc:
             log.warning("dropping the damaged statistics cache: %s", exc)
+            if self._stats.path.is_dir() and not self._stats.path.is_symlink():
+                move_aside(self._stats.path)
+            self._stats.forget()
             self._stats.write({})
         return Table(self._stats, layout.STATS_TABLE, cache_size=0)
 
@@ -94,7 +100,9 @@ class CachesStore(HeadsStore):
         """Keep column statistics of a warehouse table with what identifies its content."""
         plain = to_plain_json(result)
         key = to_plain_json(table_key)
-        with self._writing():
+        with self._keeping(f"the statistics of {dataset}.{table}") as writable:
+            if not writable:
+                return
             stats = self._stats_table()
             old = [d.doc_id for d in stats.all() if d["dataset"] == dataset and d["table"] == table]
             if old:

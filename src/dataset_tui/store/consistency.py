@@ -9,8 +9,6 @@ damaged dataset files alone (their backup is the user's call).
 
 from __future__ import annotations
 
-import os
-import shutil
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -24,7 +22,7 @@ from dataset_tui.store.heads_index import (
     summary,
 )
 from dataset_tui.store.records import DatasetHead
-from dataset_tui.store.storage import SafeJSONStorage
+from dataset_tui.store.storage import SafeJSONStorage, move_aside
 from dataset_tui.store.versions import Docs, VersionsStore
 
 ProblemKind = Literal[
@@ -116,7 +114,7 @@ class ConsistencyStore(VersionsStore):
             for bucket in sorted(changed):
                 self._write_bucket(bucket, scan, report)
             if any(p.kind == "damaged-cache" for p in scan.problems):
-                _move_aside(self._stats.path)
+                move_aside(self._stats.path)
                 self._stats.forget()
                 report.fixed.append(f"dropped the damaged cache {self._stats.path} (it is rebuilt when needed)")
             self._forget_all()
@@ -223,25 +221,12 @@ class ConsistencyStore(VersionsStore):
         storage = self._head_storages[bucket]
         if bucket in scan.bad_buckets and scan.bad_buckets[bucket].kind == "damaged-heads":
             # Keep the damaged file for inspection, and keep it from becoming the backup.
-            aside = _move_aside(storage.path)
+            aside = move_aside(storage.path)
             report.fixed.append(f"moved the damaged {storage.path} to {aside}")
         storage.forget()
         storage.write({layout.HEADS_TABLE: scan.bucket_docs.get(bucket, {})})
         report.fixed.append(f"rewrote {storage.path}")
         self._index = HeadIndex()
-
-
-def _move_aside(path: os.PathLike[str]) -> str:
-    target = f"{os.fspath(path)}.damaged"
-    n = 1
-    while os.path.lexists(target):
-        n += 1
-        target = f"{os.fspath(path)}.damaged{n}"
-    if os.path.isdir(path) and not os.path.islink(path):
-        shutil.move(os.fspath(path), target)
-    elif os.path.lexists(path):
-        os.replace(path, target)
-    return target
 
 
 def _head_for_orphan(dataset_id: str, docs: Docs, live: set[tuple[str, str]]) -> dict[str, Any]:

@@ -13,7 +13,9 @@ from dataset_tui.store.records import ExportRecord
 
 class ExportsLogStore(HeadsStore):
     def record_export(self, model: str, name: str, version: int, paths: list[str], as_of: dt.date | None) -> None:
-        with self._writing():
+        with self._keeping(f"the record of this export of {name}") as writable:
+            if not writable:
+                return
             _, _, head = self._find(model, name)
             self._table(head.id, layout.EXPORTS_TABLE).insert(
                 {

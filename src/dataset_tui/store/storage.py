@@ -25,6 +25,7 @@ import contextlib
 import json
 import os
 import shutil
+import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -138,6 +139,17 @@ def _keep_backup(path: Path) -> None:
     os.replace(bak_tmp, bak)
 
 
+def move_aside(path: Path) -> Path:
+    """Rename a damaged file (or a folder in a file's place) to `<name>.damaged[N]`, kept for inspection."""
+    target = path.with_name(path.name + ".damaged")
+    n = 1
+    while os.path.lexists(target):
+        n += 1
+        target = path.with_name(f"{path.name}.damaged{n}")
+    os.rename(path, target)
+    return target
+
+
 def backup_path(path: Path) -> Path:
     return path.with_name(path.name + ".bak")
 
@@ -184,11 +196,17 @@ class SafeJSONStorage(Storage):
             raise StoreError(f"cannot read store file {self.path}: {exc.strerror}; check its permissions") from None
         try:
             st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                # A folder (or device) where a store file belongs: reading it would raise.
+                kind = "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file"
+                raise StoreCorruptError(self.path, f"it is {kind}, not a file", None)
             key = (st.st_ino, st.st_mtime_ns, st.st_size)
             if key == self._key:
                 return self._data
             with os.fdopen(fd, "rb", closefd=False) as handle:
                 raw = handle.read()
+        except OSError as exc:
+            raise StoreError(f"cannot read store file {self.path}: {exc.strerror or exc}") from None
         finally:
             os.close(fd)
         problem, data = self._parse(raw)
@@ -236,6 +254,18 @@ class SafeJSONStorage(Storage):
             self.path.parent.mkdir(parents=True, exist_ok=True)
             atomic_write_bytes(self.path, content, backup=self._backup, folder_sync=self._folder_sync)
             st = os.stat(self.path)
+        except UnicodeEncodeError as exc:
+            self._data, self._key = None, None
+            raise StoreError(
+                f"cannot write store file {self.path}: the text holds U+{ord(exc.object[exc.start]):04X}, "
+                "a lone surrogate that is not valid text; remove it. Nothing was changed."
+            ) from None
+        except IsADirectoryError:
+            self._data, self._key = None, None
+            raise StoreError(
+                f"cannot write store file {self.path}: a folder is in its place. Nothing was changed; "
+                "move the folder away (`dataset-tui store check` reports what else is wrong)"
+            ) from None
         except OSError as exc:
             # TinyDB changed the cached dict in place before calling us:
             # forget it, so the next read comes from the file again.
