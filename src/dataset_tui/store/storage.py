@@ -188,7 +188,8 @@ class SafeJSONStorage(Storage):
         except OSError:
             pass  # reported by the open below
         try:
-            fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
+            # O_NONBLOCK: a FIFO put in place of a store file must not hang the open.
+            fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
         except FileNotFoundError:
             self._data, self._key = None, None
             return None
@@ -272,7 +273,9 @@ class SafeJSONStorage(Storage):
             self._data, self._key = None, None
             raise StoreUnwritableError(
                 f"cannot write store file {self.path}: {exc.strerror or exc}. Nothing was changed; "
-                "make the store folder writable (or choose another with --db DIR / DATASET_TUI_DB)"
+                "make the store folder writable (or choose another with --db DIR / DATASET_TUI_DB)",
+                path=self.path,
+                reason=str(exc.strerror or exc),
             ) from None
         except BaseException:
             self._data, self._key = None, None

@@ -32,6 +32,7 @@ from dataset_tui.store.errors import (
     NotFoundError,
     StoreCorruptError,
     StoreError,
+    StoreUnwritableError,
 )
 from dataset_tui.store.heads import HeadsStore, check_new_name
 from dataset_tui.store.heads_index import (
@@ -119,6 +120,8 @@ class VersionsStore(HeadsStore):
         """The head write after a version failed: put the dataset file back, and say what is true."""
         path = layout.dataset_path(self.folder, dataset_id)
         self._datasets.pop(dataset_id, None)
+        failed = exc.path if isinstance(exc, StoreUnwritableError) and exc.path else "the heads file"
+        reason = exc.reason if isinstance(exc, StoreUnwritableError) and exc.reason else str(exc)
         try:
             if existed:
                 # The backup is the file as it was before this save (storage.py).
@@ -127,10 +130,14 @@ class VersionsStore(HeadsStore):
                 path.unlink()
         except OSError:
             return StoreError(
-                f"{what} was written to {path}, but its head could not be updated ({exc}). "
-                "It is kept and counted by the next save, or at once by `dataset-tui store repair`."
+                f"{what} was written to {path}, but its head could not be updated (cannot write {failed}: "
+                f"{reason}). The version is kept: the next save of it counts it, or at once "
+                "`dataset-tui store repair` once the store can be written again."
             )
-        return StoreError(f"{what} was not saved: {exc}")
+        return StoreError(
+            f"{what} was not saved: cannot write {failed}: {reason}. Nothing was changed; free some space "
+            "or make the store folder writable (or choose another with --db DIR / DATASET_TUI_DB), then try again."
+        )
 
     def _ensure_bucket(self, bucket: int) -> None:
         """Write an empty heads file before the first dataset of its bucket.
