@@ -261,11 +261,14 @@ class SafeJSONStorage(Storage):
                 f"cannot write store file {self.path}: the text holds U+{ord(exc.object[exc.start]):04X}, "
                 "a lone surrogate that is not valid text; remove it. Nothing was changed."
             ) from None
-        except IsADirectoryError:
+        except IsADirectoryError as exc:
             self._data, self._key = None, None
-            raise StoreError(
-                f"cannot write store file {self.path}: a folder is in its place. Nothing was changed; "
-                "move the folder away (`dataset-tui store check` reports what else is wrong)"
+            blocker = exc.filename or self.path
+            raise StoreUnwritableError(
+                f"cannot write store file {self.path}: {blocker} is a folder. Nothing was changed; "
+                "move that folder away (`dataset-tui store check` reports what else is wrong)",
+                path=self.path,
+                reason=f"{blocker} is a folder",
             ) from None
         except OSError as exc:
             # TinyDB changed the cached dict in place before calling us:
