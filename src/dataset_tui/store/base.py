@@ -27,6 +27,8 @@ from dataset_tui.store.lock import DEFAULT_TIMEOUT_S, StoreLock
 from dataset_tui.store.migrations import migrate
 from dataset_tui.store.storage import FolderSync, SafeJSONStorage
 
+# Notices kept until a caller takes them (AppContext.take_notices).
+NOTICES_KEPT = 20
 # Dataset files whose parsed content stays in memory.
 DATASET_CACHE = 256
 
@@ -164,14 +166,20 @@ class StoreBase:
         """
         reason = self.unwritable_reason()
         if reason is not None:
-            self.notices.append(f"{what} could not be kept: {reason}")
+            self._notice(f"{what} could not be kept: {reason}")
             yield False
             return
         try:
             with self._writing():
                 yield True
         except StoreUnwritableError as exc:
-            self.notices.append(f"{what} could not be kept: {exc}")
+            self._notice(f"{what} could not be kept: {exc}")
+
+    def _notice(self, text: str) -> None:
+        # A long app session nobody drains must not grow without bound.
+        if text not in self.notices:
+            self.notices.append(text)
+            del self.notices[:-NOTICES_KEPT]
 
     @contextmanager
     def _reading(self) -> Iterator[None]:
