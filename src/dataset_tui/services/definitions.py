@@ -360,6 +360,7 @@ def name_problem(ctx: Any, name: str) -> str | None:
 
 # Reading use cases live in dataset_queries.py; these names stay importable from here.
 from dataset_tui.services.dataset_queries import (
+    DatasetDetails,
     cached_analysis,
     count_datasets,
     deleted_datasets,
@@ -380,6 +381,7 @@ from dataset_tui.services.dataset_queries import (
 __all__ = [
     "ActivationChecks",
     "ActivationRefused",
+    "DatasetDetails",
     "ImportOutcome",
     "SaveOutcome",
     "activate",
