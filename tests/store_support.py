@@ -49,9 +49,14 @@ def small_warehouse(path: Path) -> Path:
 
 def save_one(store: Any, name: str, description: str) -> Any:
     """Create `name` or add a version to it; the description makes every save differ."""
+    from dataset_tui.store import NameTakenError
+
     defn = definition(name, description=description)
     if store.name_available("default", name):
-        return store.create(defn)
+        try:
+            return store.create(defn)
+        except NameTakenError:
+            pass  # another saver created it between the check and the create (as services.save does)
     made = store.update(defn, base_revision=None)
     assert made is not None
     return made

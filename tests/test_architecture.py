@@ -81,9 +81,7 @@ def test_start_up_imports_no_heavy_library() -> None:
 MODULE_LINES_LIMIT = 450
 NOT_YET_SPLIT = {
     "cli/warehouse.py",
-    "services/definitions.py",
     "services/warehouse_ops.py",
-    "store/repository.py",
     "tui/screens/wizard.py",
     "tui/widgets/wizard_columns.py",
     "tui/widgets/wizard_draft.py",
@@ -97,3 +95,64 @@ def test_modules_stay_small() -> None:
     sizes = {str(p.relative_to(PACKAGE)): len(p.read_text().splitlines()) for p in modules("")}
     too_big = {name: n for name, n in sizes.items() if n > MODULE_LINES_LIMIT and name not in NOT_YET_SPLIT}
     assert too_big == {}
+
+
+# -- the CLI reaches the store and warehouses only through services ----------
+
+# Attributes that hand out the store or a warehouse (AppContext.store,
+# AppContext.warehouse(), set_warehouse); the context's plain facts
+# (warehouse_file, warehouse_project(), warehouse_exists()) are fine.
+REACHING_ATTRIBUTES = {"store", "_store", "warehouse", "_warehouse", "set_warehouse"}
+REACHING_MODULES = ("dataset_tui.store", "dataset_tui.warehouse")
+# (module relative to cli/, what it reaches) -> why it may; keep it empty if you can.
+CLI_EXCEPTIONS: dict[tuple[str, str], str] = {}
+
+
+def reaches_past_services(source: str) -> list[str]:
+    """What in this source reaches the store or a warehouse other than through services/."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute) and node.attr in REACHING_ATTRIBUTES and not _is_option(node):
+            found.append(f".{node.attr} (line {node.lineno})")
+        elif isinstance(node, ast.Import):
+            found += [f"import {a.name}" for a in node.names if a.name.startswith(REACHING_MODULES)]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            if node.module.startswith(REACHING_MODULES):
+                found.append(f"from {node.module} import")
+            elif node.module == "dataset_tui":
+                found += [f"from dataset_tui import {a.name}" for a in node.names if a.name in ("store", "warehouse")]
+    return found
+
+
+def _is_option(node: ast.Attribute) -> bool:
+    """`args.warehouse` / `inv.args.warehouse`: the --warehouse option's value (a path), not the warehouse."""
+    value = node.value
+    return (isinstance(value, ast.Name) and value.id == "args") or (
+        isinstance(value, ast.Attribute) and value.attr == "args"
+    )
+
+
+def test_the_check_sees_each_way_of_reaching_the_store() -> None:
+    sample = (
+        "from dataset_tui.store import Store\nimport dataset_tui.warehouse.duckdb\nfrom dataset_tui import store\n"
+        "def f(ctx, inv):\n    ctx.store.list('m')\n    inv.context().warehouse().run('x')\n    ctx.set_warehouse(None)\n"
+        "    return ctx.warehouse_file, ctx.warehouse_project(), ctx.warehouse_exists(), inv.args.warehouse\n"
+    )
+    assert sorted(reaches_past_services(sample)) == sorted([
+        "from dataset_tui.store import",
+        "import dataset_tui.warehouse.duckdb",
+        "from dataset_tui import store",
+        ".store (line 5)",
+        ".warehouse (line 6)",
+        ".set_warehouse (line 7)",
+    ])
+
+
+def test_cli_reaches_store_and_warehouse_only_through_services() -> None:
+    offenders = {}
+    for p in modules("cli"):
+        name = str(p.relative_to(PACKAGE / "cli"))
+        found = [f for f in reaches_past_services(p.read_text()) if (name, f.split(" (")[0]) not in CLI_EXCEPTIONS]
+        if found:
+            offenders[name] = found
+    assert offenders == {}, "call a use case in services/ instead"

@@ -204,3 +204,24 @@ def test_activating_through_a_context_checks_its_warehouse(tmp_path: Path, monke
         assert svc.activate(ctx, "purchases_6m").active_version == 2
     finally:
         ctx.close()
+
+
+def test_details_are_typed_records_of_the_version_in_use(store: Store) -> None:
+    svc.save(store, definition("ds", percent=80))
+    svc.save(store, definition("ds", percent=70))
+    store.activate("default", "ds", 1)
+    store.save_analysis("default", "ds", store.version("default", "ds", 1).definition_hash, {"rows": 7})
+    found = svc.details(store, "default", "ds")
+    assert isinstance(found, svc.DatasetDetails)
+    assert (found.head.active_version, found.version.number) == (1, 1)
+    assert [v.number for v in found.versions] == [1, 2]
+    assert found.analysis is not None and found.analysis.result == {"rows": 7} and not found.analysis.stale
+    assert found.exports == []
+    assert svc.details_as_json(found)["definition_version"] == 1
+
+
+def test_an_upsert_with_a_base_revision_never_creates(store: Store) -> None:
+    with pytest.raises(NotFoundError, match="no v3 to save on top of"):
+        svc.save(store, definition("fresh"), base_revision=3)
+    assert store.list("default") == []
+    assert svc.deleted_datasets(store, "default") == []

@@ -18,7 +18,7 @@ from dataset_tui.cli.common import CliError, Invocation, fail
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from dataset_tui.cli import datasets, definitions, materialize, profiles, sql, warehouse
+    from dataset_tui.cli import datasets, definitions, materialize, profiles, sql, store, warehouse
 
     parser = argparse.ArgumentParser(
         prog="dataset-tui",
@@ -32,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--profile", metavar="NAME", help="profile from dataset-tui.toml (default: its default_profile)")
     parser.add_argument("--model", metavar="NAME", default="default", help="model namespace (default: default)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (sql, definitions, datasets, warehouse, profiles, materialize):
+    for module in (sql, definitions, datasets, warehouse, store, profiles, materialize):
         module.register(sub)
     return parser
 
@@ -63,9 +63,10 @@ def _main(argv: Sequence[str] | None, restore_streams: Callable[[], None]) -> in
 
             restore_streams()  # the app draws with escape sequences of its own
             return run_app(inv.context())
-        result = int(args.handler(inv) or 0)
+        code = int(args.handler(inv) or 0)
+        inv.print_notices()
         sys.stdout.flush()
-        return result
+        return code
     except CliError as exc:
         return fail(str(exc), exc.code)
     except BrokenPipeError:

@@ -147,6 +147,12 @@ class Invocation:
                 raise CliError(str(exc)) from None
         return self._context
 
+    def print_notices(self) -> None:
+        """Warn about what the store could not keep (the work itself was done and shown)."""
+        if self._context is not None:
+            for notice in self._context.take_notices():
+                print(f"dataset-tui: warning: {notice}", file=sys.stderr)
+
     def close(self) -> None:
         if self._context is not None:
             self._context.close()

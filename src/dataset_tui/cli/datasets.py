@@ -14,7 +14,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from dataset_tui.cli.common import Invocation, add_json, parse_date, print_json, table
+from dataset_tui.cli.common import (
+    CliError,
+    Invocation,
+    add_json,
+    parse_date,
+    print_json,
+    table,
+)
 from dataset_tui.text_safety import safe
 
 
@@ -155,19 +162,20 @@ def _when(moment: dt.datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-def _store(inv: Invocation) -> tuple[Any, str]:
+def _model(inv: Invocation) -> tuple[Any, str]:
+    """The services context and its model (use cases take the context, never the store)."""
     ctx = inv.context()
-    return ctx.store, ctx.model
+    return ctx, ctx.model
 
 
 # -- handlers -------------------------------------------------------------
 
 
 def _list(inv: Invocation) -> int:
-    from dataset_tui.services.definitions import head_row
+    from dataset_tui.services.definitions import head_row, list_datasets
 
-    store, model = _store(inv)
-    heads = store.list(model, status=inv.args.status, search=inv.args.search, sort=inv.args.sort)
+    ctx, model = _model(inv)
+    heads = list_datasets(ctx, status=inv.args.status, search=inv.args.search, sort=inv.args.sort)
     if inv.args.json:
         print_json([head_row(h) for h in heads])
         return 0
@@ -190,8 +198,8 @@ def _list(inv: Invocation) -> int:
 def _show(inv: Invocation) -> int:
     from dataset_tui.services import definitions
 
-    store, model = _store(inv)
-    data = definitions.show(store, model, inv.args.name)
+    ctx, _ = _model(inv)
+    data = definitions.show(ctx, inv.args.name)
     if inv.args.json:
         print_json(data)
         return 0
@@ -238,9 +246,9 @@ def _versions_table(rows: list[dict[str, Any]]) -> str:
 def _versions(inv: Invocation) -> int:
     from dataset_tui.services import definitions
 
-    store, model = _store(inv)
-    head = store.get(model, inv.args.name)
-    rows = definitions.version_rows(head, store.versions(model, head.name))
+    ctx, _ = _model(inv)
+    head = definitions.get_dataset(ctx, inv.args.name)
+    rows = definitions.version_rows(head, definitions.list_versions(ctx, head.name))
     if inv.args.json:
         print_json(rows)
     else:
@@ -251,8 +259,8 @@ def _versions(inv: Invocation) -> int:
 def _diff(inv: Invocation) -> int:
     from dataset_tui.services import definitions
 
-    store, model = _store(inv)
-    result = definitions.diff(store, model, inv.args.name, inv.args.v1, inv.args.v2)
+    ctx, _ = _model(inv)
+    result = definitions.diff(ctx, inv.args.name, inv.args.v1, inv.args.v2)
     if inv.args.json:
         print_json(definitions.diff_as_json(result))
     elif result.unchanged:
@@ -265,9 +273,9 @@ def _diff(inv: Invocation) -> int:
 def _restore(inv: Invocation) -> int:
     from dataset_tui.services import definitions
 
-    store, model = _store(inv)
-    before = store.get(model, inv.args.name)
-    made = definitions.restore(store, model, inv.args.name, inv.args.version, note=inv.args.note)
+    ctx, _ = _model(inv)
+    before = definitions.get_dataset(ctx, inv.args.name)
+    made = definitions.restore(ctx, inv.args.name, inv.args.version, note=inv.args.note)
     if made.number == before.revision:
         print(f"{before.name} v{inv.args.version} equals the latest version (v{made.number}); nothing added")
     else:
@@ -278,8 +286,8 @@ def _restore(inv: Invocation) -> int:
 def _clone(inv: Invocation) -> int:
     from dataset_tui.services import definitions
 
-    store, model = _store(inv)
-    made = definitions.clone(store, model, inv.args.name, inv.args.new_name, version=inv.args.version)
+    ctx, _ = _model(inv)
+    made = definitions.clone(ctx, inv.args.name, inv.args.new_name, version=inv.args.version)
     print(f"cloned {inv.args.name} to {made.definition.name} (v1: {made.note})")
     return 0
 
@@ -287,8 +295,8 @@ def _clone(inv: Invocation) -> int:
 def _rename(inv: Invocation) -> int:
     from dataset_tui.services import definitions
 
-    store, model = _store(inv)
-    head = definitions.rename(store, model, inv.args.name, inv.args.new_name)
+    ctx, _ = _model(inv)
+    head = definitions.rename(ctx, inv.args.name, inv.args.new_name)
     print(f"renamed {inv.args.name} to {head.name}")
     return 0
 
@@ -297,9 +305,9 @@ def _activate(inv: Invocation) -> int:
     from dataset_tui.services import definitions
     from dataset_tui.services.warehouse_ops import activation_checks
 
-    store, model = _store(inv)
+    ctx, _ = _model(inv)
     # The warehouse's checks (tables, columns, role and key types, a dry run) gate activation.
-    head = definitions.activate(store, model, inv.args.name, inv.args.version, checks=activation_checks(inv.context()))
+    head = definitions.activate(ctx, inv.args.name, inv.args.version, checks=activation_checks(ctx))
     print(f"{head.name} v{head.active_version} is active: `export` and `sql` of {head.name} use it ({head.badge})")
     return 0
 
@@ -307,15 +315,17 @@ def _activate(inv: Invocation) -> int:
 def _delete(inv: Invocation) -> int:
     from dataset_tui.services import definitions
 
-    store, model = _store(inv)
-    head = definitions.delete(store, model, inv.args.name, force=inv.args.force)
+    ctx, _ = _model(inv)
+    head = definitions.delete(ctx, inv.args.name, force=inv.args.force)
     print(f"deleted {head.name} ({head.versions} version(s) kept; `dataset-tui undelete {head.name}` brings it back)")
     return 0
 
 
 def _deleted(inv: Invocation) -> int:
-    store, model = _store(inv)
-    heads = store.deleted(model)
+    from dataset_tui.services.definitions import deleted_datasets
+
+    ctx, model = _model(inv)
+    heads = deleted_datasets(ctx)
     if inv.args.json:
         from dataset_tui.services.definitions import head_row
 
@@ -332,8 +342,8 @@ def _deleted(inv: Invocation) -> int:
 def _undelete(inv: Invocation) -> int:
     from dataset_tui.services import definitions
 
-    store, model = _store(inv)
-    head = definitions.undelete(store, model, inv.args.name, as_name=inv.args.as_name)
+    ctx, _ = _model(inv)
+    head = definitions.undelete(ctx, inv.args.name, as_name=inv.args.as_name)
     print(f"brought back {head.name} ({head.badge}, {head.versions} version(s))")
     return 0
 
@@ -341,8 +351,8 @@ def _undelete(inv: Invocation) -> int:
 def _purge(inv: Invocation) -> int:
     from dataset_tui.services import definitions
 
-    store, model = _store(inv)
-    definitions.purge(store, model, inv.args.name)
+    ctx, _ = _model(inv)
+    definitions.purge(ctx, inv.args.name)
     print(f"purged {inv.args.name}: it and its versions are gone for good")
     return 0
 
@@ -352,17 +362,17 @@ def _export(inv: Invocation) -> int:
 
     args = inv.args
     ctx = inv.context()
-    common = dict(
-        split=args.split,
-        tfx=args.tfx,
-        definition_file=args.definition,
-        version=args.version,
-        as_of=args.as_of,
-        project=ctx.warehouse_project(),
-        from_materialized=args.from_materialized,
-    )
+    common = {
+        "split": args.split,
+        "tfx": args.tfx,
+        "definition_file": args.definition,
+        "version": args.version,
+        "as_of": args.as_of,
+        "project": ctx.warehouse_project(),
+        "from_materialized": args.from_materialized,
+    }
     if args.output == exports.STDOUT:
-        item = exports.export_one(ctx.store, ctx.model, args.name, **common)
+        item = exports.export_one(ctx, args.name, **common)
         if args.json:  # --json promises JSON on stdout: the item travels inside it
             print_json({"file": item.filename, "kind": item.kind, "content": item.content})
         else:
@@ -374,9 +384,7 @@ def _export(inv: Invocation) -> int:
 
         return ask_overwrite(existing, yes=args.yes, where=str(Path(args.output)))
 
-    result = exports.export_dataset(
-        ctx.store, ctx.model, args.name, folder=args.output, confirm_overwrite=confirm, **common
-    )
+    result = exports.export_dataset(ctx, args.name, folder=args.output, confirm_overwrite=confirm, **common)
     if args.json:
         print_json({"name": result.head.name, "version": result.version, "paths": [str(p) for p in result.paths]})
     else:

@@ -64,7 +64,7 @@ def _import(inv: Invocation) -> int:
 
     ctx = inv.context()
     outcomes = definitions.import_files(
-        ctx.store,
+        ctx,
         inv.args.files,
         note=inv.args.note,
         base_revision=inv.args.base_version,
@@ -134,7 +134,7 @@ def _export(inv: Invocation) -> int:
     ctx = inv.context()
     output = inv.args.output
     if output in (None, "-"):
-        _, _, text = definitions.definition_text(ctx.store, ctx.model, inv.args.name, inv.args.version)
+        _, _, text = definitions.definition_text(ctx, inv.args.name, inv.args.version)
         sys.stdout.write(text)
         return 0
     from pathlib import Path
@@ -150,7 +150,7 @@ def _export(inv: Invocation) -> int:
         if not overwrite:
             raise CliError(f"not written: {path} already exists")
     version, _ = definitions.export_definition(
-        ctx.store, ctx.model, inv.args.name, version=inv.args.version, output=path, overwrite=overwrite
+        ctx, inv.args.name, version=inv.args.version, output=path, overwrite=overwrite
     )
     print(f"wrote {safe(str(output))} ({version.definition.name} v{version.number})")
     return 0

@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dataset_tui.config import Profile, Settings, load_settings, store_dir, warehouse_path
+from dataset_tui.config import (
+    Profile,
+    Settings,
+    load_settings,
+    store_dir,
+    warehouse_path,
+)
 
 if TYPE_CHECKING:
     from dataset_tui.store import Store
@@ -76,7 +82,8 @@ class AppContext:
                 from dataset_tui.warehouse import open_warehouse
 
                 self._warehouse = open_warehouse(self.profile, self.warehouse_file)
-            return self._warehouse
+            opened: Warehouse = self._warehouse
+            return opened
 
     def set_warehouse(self, warehouse: Warehouse | None) -> None:
         """Swap the warehouse (profile switch, tests with a slowed adapter)."""
@@ -84,6 +91,14 @@ class AppContext:
             if self._warehouse is not None and self._warehouse is not warehouse:
                 self._warehouse.close()
             self._warehouse = warehouse
+
+    def take_notices(self) -> list[str]:
+        """What the store could not keep since the last call (a cache, the export log on a read-only store).
+
+        The work itself was done and shown; the caller tells the user.
+        """
+        notices, self.store.notices[:] = list(self.store.notices), []
+        return notices
 
     def close(self) -> None:
         with self._lock:

@@ -22,10 +22,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dataset_tui.domain.definition import Definition, DefinitionError, Problem, check_limits, parse_definition
-from dataset_tui.domain.definition import parse_definition_json
+from dataset_tui.domain.definition import (
+    Definition,
+    DefinitionError,
+    Problem,
+    check_limits,
+    parse_definition,
+    parse_definition_json,
+)
 from dataset_tui.services.errors import ServiceError
-from dataset_tui.store import CachedAnalysis, DatasetHead, Store, StoreError, Version, VersionDiff
+from dataset_tui.store import (
+    DatasetHead,
+    Store,
+    StoreError,
+    Version,
+)
 
 # Checks run before activation beyond the file rules (the warehouse's: tables
 # and columns exist, role types fit, a dry run). They return the problems
@@ -129,7 +140,17 @@ def save(
 
     store = store_of(store)
     definition = check(data)
-    if mode == "create" or (mode == "upsert" and store.name_available(definition.model, definition.name)):
+    version: Version | None
+    new = store.name_available(definition.model, definition.name)
+    if mode == "upsert" and new and base_revision is not None:
+        # A base version says "I edited that dataset": creating it instead would hide a mistyped name.
+        from dataset_tui.store import NotFoundError
+
+        raise NotFoundError(
+            f"no dataset named {definition.name!r} in model {definition.model!r}, so there is no "
+            f"v{base_revision} to save on top of; leave out --base-version to create it"
+        )
+    if mode == "create" or (mode == "upsert" and new):
         try:
             version = store.create(definition, note=note)
             return SaveOutcome(store.get(definition.model, definition.name), version, created=True)
@@ -281,104 +302,6 @@ def versions(store: Store, model: str, name: str) -> list[Version]:
     return store.versions(model, name)
 
 
-@in_model
-def diff(store: Store, model: str, name: str, v1: int, v2: int | None = None) -> VersionDiff:
-    return store.diff(model, name, v1, v2)
-
-
-def diff_as_json(result: VersionDiff) -> dict[str, Any]:
-    return {
-        "name": result.name,
-        "model": result.model,
-        "from_version": result.old_version,
-        "to_version": result.new_version,
-        "rows_may_differ": result.hash_changed,
-        "changes": [
-            {"path": c.path, "kind": c.kind, "old": c.old, "new": c.new} for c in result.changes
-        ],
-        "unified": result.text,
-    }
-
-
-def version_rows(head: DatasetHead, found: Sequence[Version]) -> list[dict[str, Any]]:
-    """The `versions` JSON shape (DESIGN §8), newest first."""
-    return [
-        {
-            "version": v.number,
-            "created_at": v.created_at,
-            "status": "active" if v.number == head.active_version else "draft",
-            "definition_hash": v.definition_hash,
-            "note": v.note,
-            "author": v.author,
-            "latest": v.number == head.revision,
-        }
-        for v in sorted(found, key=lambda v: v.number, reverse=True)
-    ]
-
-
-def head_row(head: DatasetHead) -> dict[str, Any]:
-    """The `list` JSON shape (DESIGN §8) plus the rest of the head."""
-    return {
-        "name": head.name,
-        "status": head.status,
-        "version": head.revision,
-        "active_version": head.active_version,
-        "badge": head.badge,
-        "tables": head.tables,
-        "columns": head.columns,
-        "versions": head.versions,
-        "description": head.description,
-        "last_analysis_rows": head.last_analysis_rows,
-        "created_at": head.created_at,
-        "updated_at": head.updated_at,
-        "model": head.model,
-    }
-
-
-@in_model
-def get_dataset(store: Store, model: str, name: str) -> DatasetHead:
-    return store.get(model, name)
-
-
-@in_model
-def get_version(store: Store, model: str, name: str, number: int) -> Version:
-    return store.version(model, name, number)
-
-
-@in_model
-def list_versions(store: Store, model: str, name: str) -> list[Version]:
-    return store.versions(model, name)
-
-
-@in_model
-def list_datasets(
-    store: Store,
-    model: str,
-    *,
-    status: str | None = None,
-    search: str | None = None,
-    sort: str = "name",
-    offset: int = 0,
-    limit: int | None = None,
-) -> list[DatasetHead]:
-    return store.list(model, status=status, search=search, sort=sort, offset=offset, limit=limit)
-
-
-@in_model
-def count_datasets(store: Store, model: str, *, status: str | None = None, search: str | None = None) -> int:
-    return store.count(model, status=status, search=search)
-
-
-def list_models(target: Any) -> list[str]:
-    return store_of(target).models()
-
-
-@in_model
-def cached_analysis(store: Store, model: str, name: str) -> CachedAnalysis | None:
-    """The cached analysis, stale when computed for another definition than the one in use."""
-    return store.cached_analysis(model, name)
-
-
 # -- changing -----------------------------------------------------------------
 
 
@@ -447,16 +370,6 @@ def delete(store: Store, model: str, name: str, *, force: bool = False) -> Datas
 
 
 @in_model
-def deleted(store: Store, model: str, *, search: str | None = None) -> list[DatasetHead]:
-    """The model's deleted datasets, most recently deleted first; `search` as `list --search` matches."""
-    heads = store.deleted(model)
-    if search:
-        needle = search.lower()
-        heads = [h for h in heads if needle in h.name.lower() or needle in (h.description or "").lower()]
-    return heads
-
-
-@in_model
 def undelete(store: Store, model: str, name: str, *, as_name: str | None = None) -> DatasetHead:
     return store.undelete(model, name, as_name=as_name)
 
@@ -464,32 +377,6 @@ def undelete(store: Store, model: str, name: str, *, as_name: str | None = None)
 @in_model
 def purge(store: Store, model: str, name: str) -> None:
     store.purge(model, name)
-
-
-@in_model
-def show(store: Store, model: str, name: str) -> dict[str, Any]:
-    """Everything `show NAME` prints: head, definition in use, versions, cached analysis, exports."""
-    head, chosen = resolve(store, model, name)
-    analysis = store.cached_analysis(model, head.name)
-    return {
-        **head_row(head),
-        "definition_version": chosen.number,
-        "definition_hash": chosen.definition_hash,
-        "definition": chosen.definition.to_dict(),
-        "versions": version_rows(head, store.versions(model, head.name)),
-        "analysis": None
-        if analysis is None
-        else {
-            "definition_hash": analysis.definition_hash,
-            "computed_at": analysis.computed_at,
-            "stale": analysis.stale,
-            "result": analysis.result,
-        },
-        "exports": [
-            {"version": e.version, "paths": e.paths, "as_of": e.as_of, "exported_at": e.exported_at, "author": e.author}
-            for e in store.exports(model, head.name)
-        ],
-    }
 
 
 def schema_text() -> str:
@@ -514,3 +401,43 @@ def name_problem(ctx: Any, name: str) -> str | None:
     if not ctx.store.name_available(ctx.model, name):
         return f"{name} is taken in model {ctx.model} (names are compared ignoring case)"
     return None
+
+
+# Reading use cases live in dataset_queries.py; these names stay importable from here.
+from dataset_tui.services.dataset_queries import (
+    DatasetDetails,
+    cached_analysis,
+    count_datasets,
+    deleted_datasets,
+    details,
+    details_as_json,
+    diff,
+    diff_as_json,
+    get_dataset,
+    get_version,
+    head_row,
+    list_datasets,
+    list_models,
+    list_versions,
+    show,
+    version_rows,
+)
+
+__all__ = [  # the re-exported names (this module's own are public too)
+    "DatasetDetails",
+    "cached_analysis",
+    "count_datasets",
+    "deleted_datasets",
+    "details",
+    "details_as_json",
+    "diff",
+    "diff_as_json",
+    "get_dataset",
+    "get_version",
+    "head_row",
+    "list_datasets",
+    "list_models",
+    "list_versions",
+    "show",
+    "version_rows",
+]

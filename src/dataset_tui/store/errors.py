@@ -59,6 +59,11 @@ class StoreFormatError(StoreError):
 class StoreUnwritableError(StoreError):
     """The store folder cannot be created or written to."""
 
+    def __init__(self, message: str, *, path: Path | None = None, reason: str = "") -> None:
+        super().__init__(message)
+        self.path = path
+        self.reason = reason  # the system's words (e.g. "No space left on device")
+
 
 class StoreLockedError(StoreError):
     """Another process held the store's lock for too long."""

@@ -20,6 +20,7 @@ id never changes (a rename edits its head only).
 
 from __future__ import annotations
 
+import re
 import zlib
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,9 @@ META_FILE = "meta.json"
 HEADS_DIR = "heads"
 DATASETS_DIR = "datasets"
 STATS_FILE = "stats.json"
+
+# A dataset file is named by its id (uuid4 hex); anything else in datasets/ is not one.
+ID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 HEADS_TABLE = "heads"
 VERSIONS_TABLE = "versions"

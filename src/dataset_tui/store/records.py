@@ -51,6 +51,8 @@ class DatasetHead:
     id: str = ""
     latest_hash: str = ""
     active_hash: str | None = None
+    # Orders deletions even when the clock was set back (0: deleted before it was kept).
+    deleted_seq: int = 0
 
     @property
     def badge(self) -> str:
@@ -143,7 +145,7 @@ class CachedStats:
 
     def stale_for(self, table_key: Any) -> bool:
         """Whether the table changed since (its key now differs)."""
-        return to_plain_json(table_key) != self.table_key
+        return bool(to_plain_json(table_key) != self.table_key)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ import contextlib
 import json
 import os
 import shutil
+import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -138,6 +139,17 @@ def _keep_backup(path: Path) -> None:
     os.replace(bak_tmp, bak)
 
 
+def move_aside(path: Path) -> Path:
+    """Rename a damaged file (or a folder in a file's place) to `<name>.damaged[N]`, kept for inspection."""
+    target = path.with_name(path.name + ".damaged")
+    n = 1
+    while os.path.lexists(target):
+        n += 1
+        target = path.with_name(f"{path.name}.damaged{n}")
+    os.rename(path, target)
+    return target
+
+
 def backup_path(path: Path) -> Path:
     return path.with_name(path.name + ".bak")
 
@@ -176,7 +188,8 @@ class SafeJSONStorage(Storage):
         except OSError:
             pass  # reported by the open below
         try:
-            fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
+            # O_NONBLOCK: a FIFO put in place of a store file must not hang the open.
+            fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
         except FileNotFoundError:
             self._data, self._key = None, None
             return None
@@ -184,11 +197,17 @@ class SafeJSONStorage(Storage):
             raise StoreError(f"cannot read store file {self.path}: {exc.strerror}; check its permissions") from None
         try:
             st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                # A folder (or device) where a store file belongs: reading it would raise.
+                kind = "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file"
+                raise StoreCorruptError(self.path, f"it is {kind}, not a file", None)
             key = (st.st_ino, st.st_mtime_ns, st.st_size)
             if key == self._key:
                 return self._data
             with os.fdopen(fd, "rb", closefd=False) as handle:
                 raw = handle.read()
+        except OSError as exc:
+            raise StoreError(f"cannot read store file {self.path}: {exc.strerror or exc}") from None
         finally:
             os.close(fd)
         problem, data = self._parse(raw)
@@ -236,13 +255,30 @@ class SafeJSONStorage(Storage):
             self.path.parent.mkdir(parents=True, exist_ok=True)
             atomic_write_bytes(self.path, content, backup=self._backup, folder_sync=self._folder_sync)
             st = os.stat(self.path)
+        except UnicodeEncodeError as exc:
+            self._data, self._key = None, None
+            raise StoreError(
+                f"cannot write store file {self.path}: the text holds U+{ord(exc.object[exc.start]):04X}, "
+                "a lone surrogate that is not valid text; remove it. Nothing was changed."
+            ) from None
+        except IsADirectoryError as exc:
+            self._data, self._key = None, None
+            blocker = exc.filename or self.path
+            raise StoreUnwritableError(
+                f"cannot write store file {self.path}: {blocker} is a folder. Nothing was changed; "
+                "move that folder away (`dataset-tui store check` reports what else is wrong)",
+                path=self.path,
+                reason=f"{blocker} is a folder",
+            ) from None
         except OSError as exc:
             # TinyDB changed the cached dict in place before calling us:
             # forget it, so the next read comes from the file again.
             self._data, self._key = None, None
             raise StoreUnwritableError(
                 f"cannot write store file {self.path}: {exc.strerror or exc}. Nothing was changed; "
-                "make the store folder writable (or choose another with --db DIR / DATASET_TUI_DB)"
+                "make the store folder writable (or choose another with --db DIR / DATASET_TUI_DB)",
+                path=self.path,
+                reason=str(exc.strerror or exc),
             ) from None
         except BaseException:
             self._data, self._key = None, None

@@ -115,7 +115,7 @@ class DatasetsScreen(Screen[None]):
         from dataset_tui.services import definitions
 
         if status == "deleted":
-            heads = definitions.deleted(self.ctx, search=search)
+            heads = definitions.deleted_datasets(self.ctx, search=search)
         else:
             heads = definitions.list_datasets(self.ctx, status=status, search=search)
         total = definitions.count_datasets(self.ctx)

@@ -1,0 +1,185 @@
+"""Reading the store for both faces: lists, one dataset's details, history, deleted datasets.
+
+Each use case takes the AppContext, `f(ctx, ...)`, or the store and the model,
+`f(store, model, ...)` (see definitions.in_model), and returns typed records
+(store/records.py, DatasetDetails). The `*_row` / `*_as_json` helpers give
+the JSON shapes of DESIGN §8; they stay here while the app reads `show`'s
+dict (the CLI prints them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from dataset_tui.services.definitions import in_model, resolve, store_of
+from dataset_tui.store import (
+    CachedAnalysis,
+    DatasetHead,
+    ExportRecord,
+    Store,
+    Version,
+    VersionDiff,
+)
+
+
+@dataclass(frozen=True)
+class DatasetDetails:
+    """Everything `show NAME` tells: the head, the version in use, history, cached analysis, exports."""
+
+    head: DatasetHead
+    version: Version  # the one export and sql use
+    versions: list[Version]  # oldest first
+    analysis: CachedAnalysis | None
+    exports: list[ExportRecord]  # oldest first
+
+
+@in_model
+def details(store: Store, model: str, name: str) -> DatasetDetails:
+    head, chosen = resolve(store, model, name)
+    return DatasetDetails(
+        head=head,
+        version=chosen,
+        versions=store.versions(model, head.name),
+        analysis=store.cached_analysis(model, head.name),
+        exports=store.exports(model, head.name),
+    )
+
+
+@in_model
+def deleted_datasets(store: Store, model: str, *, search: str | None = None) -> list[DatasetHead]:
+    """Deleted datasets of the model, most recently deleted first; `search` as `list --search` matches."""
+    heads = store.deleted(model)
+    if search:
+        needle = search.lower()
+        heads = [h for h in heads if needle in h.name.lower() or needle in (h.description or "").lower()]
+    return heads
+
+
+@in_model
+def diff(store: Store, model: str, name: str, v1: int, v2: int | None = None) -> VersionDiff:
+    return store.diff(model, name, v1, v2)
+
+
+def diff_as_json(result: VersionDiff) -> dict[str, Any]:
+    return {
+        "name": result.name,
+        "model": result.model,
+        "from_version": result.old_version,
+        "to_version": result.new_version,
+        "rows_may_differ": result.hash_changed,
+        "changes": [
+            {"path": c.path, "kind": c.kind, "old": c.old, "new": c.new} for c in result.changes
+        ],
+        "unified": result.text,
+    }
+
+
+def version_rows(head: DatasetHead, found: Sequence[Version]) -> list[dict[str, Any]]:
+    """The `versions` JSON shape (DESIGN §8), newest first."""
+    return [
+        {
+            "version": v.number,
+            "created_at": v.created_at,
+            "status": "active" if v.number == head.active_version else "draft",
+            "definition_hash": v.definition_hash,
+            "note": v.note,
+            "author": v.author,
+            "latest": v.number == head.revision,
+        }
+        for v in sorted(found, key=lambda v: v.number, reverse=True)
+    ]
+
+
+def head_row(head: DatasetHead) -> dict[str, Any]:
+    """The `list` JSON shape (DESIGN §8) plus the rest of the head."""
+    return {
+        "name": head.name,
+        "status": head.status,
+        "version": head.revision,
+        "active_version": head.active_version,
+        "badge": head.badge,
+        "tables": head.tables,
+        "columns": head.columns,
+        "versions": head.versions,
+        "description": head.description,
+        "last_analysis_rows": head.last_analysis_rows,
+        "created_at": head.created_at,
+        "updated_at": head.updated_at,
+        "model": head.model,
+    }
+
+
+@in_model
+def get_dataset(store: Store, model: str, name: str) -> DatasetHead:
+    return store.get(model, name)
+
+
+@in_model
+def get_version(store: Store, model: str, name: str, number: int) -> Version:
+    return store.version(model, name, number)
+
+
+@in_model
+def list_versions(store: Store, model: str, name: str) -> list[Version]:
+    return store.versions(model, name)
+
+
+@in_model
+def list_datasets(
+    store: Store,
+    model: str,
+    *,
+    status: str | None = None,
+    search: str | None = None,
+    sort: str = "name",
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[DatasetHead]:
+    return store.list(model, status=status, search=search, sort=sort, offset=offset, limit=limit)
+
+
+@in_model
+def count_datasets(store: Store, model: str, *, status: str | None = None, search: str | None = None) -> int:
+    return store.count(model, status=status, search=search)
+
+
+def list_models(target: Any) -> list[str]:
+    return store_of(target).models()
+
+
+@in_model
+def cached_analysis(store: Store, model: str, name: str) -> CachedAnalysis | None:
+    """The cached analysis, stale when computed for another definition than the one in use."""
+    return store.cached_analysis(model, name)
+
+
+
+@in_model
+def show(store: Store, model: str, name: str) -> dict[str, Any]:
+    """`show NAME --json`: the details as the JSON shape of DESIGN §8."""
+    return details_as_json(details(store, model, name))
+
+
+def details_as_json(found: DatasetDetails) -> dict[str, Any]:
+    head, analysis = found.head, found.analysis
+    return {
+        **head_row(head),
+        "definition_version": found.version.number,
+        "definition_hash": found.version.definition_hash,
+        "definition": found.version.definition.to_dict(),
+        "versions": version_rows(head, found.versions),
+        "analysis": None
+        if analysis is None
+        else {
+            "definition_hash": analysis.definition_hash,
+            "computed_at": analysis.computed_at,
+            "stale": analysis.stale,
+            "result": analysis.result,
+        },
+        "exports": [
+            {"version": e.version, "paths": e.paths, "as_of": e.as_of, "exported_at": e.exported_at, "author": e.author}
+            for e in found.exports
+        ],
+    }

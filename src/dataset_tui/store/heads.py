@@ -1,0 +1,238 @@
+"""Heads: one small record per dataset (name, status, counts), spread over bucket files.
+
+Listing reads only heads; the dataset files hold the versions. A heads file
+that is missing while dataset files belong to it is an error naming it
+(`dataset-tui store repair` rebuilds it), never datasets silently gone.
+"""
+
+from __future__ import annotations
+
+import builtins
+import os
+from pathlib import Path
+from typing import Any
+
+from tinydb.table import Table
+
+from dataset_tui.domain.definition import NAME_RE
+from dataset_tui.store import layout
+from dataset_tui.store.base import StoreBase
+from dataset_tui.store.errors import (
+    InvalidNameError,
+    NameTakenError,
+    NotFoundError,
+    StoreCorruptError,
+    StoreError,
+)
+from dataset_tui.store.heads_index import HeadIndex, head_from_doc
+from dataset_tui.store.records import DatasetHead
+
+# Sort keys accepted by `list`; a leading "-" reverses the order.
+SORTS = ("name", "updated", "created", "versions", "status")
+
+Entry = tuple[int, int, DatasetHead]  # (bucket, document id, head)
+
+
+def check_new_name(name: str) -> None:
+    if not isinstance(name, str) or not NAME_RE.fullmatch(name):
+        raise InvalidNameError(
+            f"name {name!r} is not allowed: 1-64 characters, a letter first, then letters, digits, '_' or '-'"
+        )
+
+
+def deletion_order(head: DatasetHead) -> tuple[int, str]:
+    """Most recently deleted last: by deletion count first, so a clock set back cannot reorder."""
+    return (head.deleted_seq, head.deleted_at.isoformat() if head.deleted_at else "")
+
+
+class MissingHeadsError(StoreError):
+    """A heads file is gone although dataset files belong to it."""
+
+    def __init__(self, path: Path, count: int) -> None:
+        super().__init__(
+            f"store file {path} is missing, though {count} dataset file(s) belong to it: their datasets "
+            "would vanish from the list. Nothing was changed. Run `dataset-tui store repair` to rebuild it "
+            "from the dataset files (`dataset-tui store check` shows what is wrong first)."
+        )
+        self.path = path
+
+
+class HeadsStore(StoreBase):
+    """Reading and writing heads; listing datasets."""
+
+    def _refresh(self) -> HeadIndex:
+        """Bring the in-memory heads up to date with the files (cheap when unchanged).
+
+        Only buckets whose file changed are parsed and re-indexed, so a save
+        costs the same with 100 datasets or 5,000.
+        """
+        index = self._index
+        listed = False
+        for bucket, storage in enumerate(self._head_storages):
+            data = storage.read()
+            if data is None:
+                self._check_bucket_missing_ok(index, bucket, listed)
+                listed = True
+            generation = storage.generation
+            if generation == index.generations[bucket]:
+                continue
+            docs = (data or {}).get(layout.HEADS_TABLE, {})
+            try:
+                fresh = {doc["id"]: (int(doc_id), head_from_doc(doc)) for doc_id, doc in docs.items()}
+            except (TypeError, ValueError, AttributeError) as exc:
+                storage.forget()
+                raise StoreCorruptError(
+                    storage.path, f"a head has a malformed value ({exc})", storage.usable_backup()
+                ) from None
+            for dataset_id, (_, head) in index.buckets[bucket].items():
+                del index.by_id[dataset_id]
+                key = (head.model, head.name.lower())
+                if index.live.get(key) == dataset_id:
+                    del index.live[key]
+            for dataset_id, (doc_id, head) in fresh.items():
+                index.by_id[dataset_id] = (bucket, doc_id, head)
+                if head.deleted_at is None:
+                    index.live[(head.model, head.name.lower())] = dataset_id
+            index.buckets[bucket] = fresh
+            index.generations[bucket] = generation
+        return index
+
+    def _check_bucket_missing_ok(self, index: HeadIndex, bucket: int, listed: bool) -> None:
+        """A bucket file that was never written is empty; one that vanished under its datasets is an error."""
+        if not listed:
+            try:
+                listed_at: int | None = os.stat(self.folder / layout.DATASETS_DIR).st_mtime_ns
+            except FileNotFoundError:
+                index.listed_at, index.buckets_on_disk = None, set()
+                return
+            except OSError:
+                listed_at = None
+            if listed_at is None or listed_at != index.listed_at:
+                ids = self._dataset_ids_on_disk()
+                index.buckets_on_disk = {layout.head_bucket(i) for i in ids}
+                index.listed_at = listed_at
+        if bucket in index.buckets_on_disk:
+            count = sum(1 for i in self._dataset_ids_on_disk() if layout.head_bucket(i) == bucket)
+            raise MissingHeadsError(layout.heads_path(self.folder, bucket), count)
+
+    def _find(self, model: str, name: str) -> Entry:
+        index = self._refresh()
+        dataset_id = index.live.get((model, name.lower()))
+        if dataset_id is not None:
+            return index.by_id[dataset_id]
+        gone = self._find_deleted(model, name, required=False)
+        if gone is not None:
+            when = gone[2].deleted_at.strftime("%Y-%m-%d %H:%M UTC") if gone[2].deleted_at else "?"
+            raise NotFoundError(
+                f"dataset {gone[2].name!r} in model {model!r} was deleted ({when}); "
+                f"bring it back with `dataset-tui undelete {gone[2].name}`"
+            )
+        raise NotFoundError(
+            f"no dataset named {name!r} in model {model!r}; `dataset-tui list` shows the datasets "
+            "(and --model NAME chooses another model)"
+        )
+
+    def _find_deleted(self, model: str, name: str, *, required: bool = True) -> Entry | None:
+        index = self._refresh()
+        matches = [
+            entry
+            for entry in index.by_id.values()
+            if entry[2].deleted_at is not None and entry[2].model == model and entry[2].name.lower() == name.lower()
+        ]
+        if not matches:
+            if required:
+                raise NotFoundError(
+                    f"no deleted dataset named {name!r} in model {model!r}; `dataset-tui deleted` lists them"
+                )
+            return None
+        return max(matches, key=lambda e: deletion_order(e[2]))
+
+    def _heads_table(self, bucket: int) -> Table:
+        # A fresh Table per use: TinyDB caches the next document id in the
+        # Table object, which another process's insert would make wrong.
+        return Table(self._head_storages[bucket], layout.HEADS_TABLE, cache_size=0)
+
+    def _update_head(self, bucket: int, doc_id: int, fields: dict[str, Any]) -> DatasetHead:
+        self._heads_table(bucket).update(fields, doc_ids=[doc_id])
+        index = self._refresh()
+        dataset_id = next(i for i, (d, _) in index.buckets[bucket].items() if d == doc_id)
+        return index.by_id[dataset_id][2]
+
+    def _check_free(self, model: str, name: str, *, except_id: str | None = None) -> None:
+        index = self._refresh()
+        holder = index.live.get((model, name.lower()))
+        if holder is not None and holder != except_id:
+            taken = index.by_id[holder][2].name
+            raise NameTakenError(
+                f"a dataset named {taken!r} already exists in model {model!r} "
+                "(names are compared ignoring case); choose another name"
+            )
+
+    # -- listing ----------------------------------------------------------
+
+    def list(
+        self,
+        model: str,
+        *,
+        status: str | None = None,
+        search: str | None = None,
+        sort: str = "name",
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> builtins.list[DatasetHead]:
+        """The model's datasets (not deleted), filtered, sorted and paged.
+
+        `search` matches name or description, ignoring case. `sort` is one of
+        name, updated, created, versions, status; "-updated" reverses.
+        """
+        key = sort.lstrip("-")
+        if key not in SORTS:
+            raise StoreError(f"cannot sort by {sort!r}; choose one of {', '.join(SORTS)} (prefix - to reverse)")
+        heads = self._select(model, status, search)
+        if key == "name":
+            heads.sort(key=lambda h: h.name.casefold(), reverse=sort.startswith("-"))
+        elif key == "updated":
+            heads.sort(key=lambda h: h.updated_at, reverse=sort.startswith("-"))
+        elif key == "created":
+            heads.sort(key=lambda h: h.created_at, reverse=sort.startswith("-"))
+        elif key == "versions":
+            heads.sort(key=lambda h: (h.versions, h.name.casefold()), reverse=sort.startswith("-"))
+        else:
+            heads.sort(key=lambda h: (h.status, h.name.casefold()), reverse=sort.startswith("-"))
+        end = None if limit is None else offset + limit
+        return heads[offset:end]
+
+    def count(self, model: str, *, status: str | None = None, search: str | None = None) -> int:
+        return len(self._select(model, status, search))
+
+    def _select(self, model: str, status: str | None, search: str | None) -> builtins.list[DatasetHead]:
+        if status not in (None, "draft", "active"):
+            raise StoreError(f"unknown status {status!r}; choose draft or active")
+        needle = search.casefold() if search else None
+        with self._reading():
+            index = self._refresh()
+            heads = [index.by_id[dataset_id][2] for (m, _), dataset_id in index.live.items() if m == model]
+        if status is not None:
+            heads = [h for h in heads if h.status == status]
+        if needle:
+            heads = [h for h in heads if needle in h.name.casefold() or needle in h.description.casefold()]
+        return heads
+
+    def models(self) -> builtins.list[str]:
+        """Models that hold at least one dataset (deleted ones included)."""
+        with self._reading():
+            return sorted({entry[2].model for entry in self._refresh().by_id.values()})
+
+    def name_available(self, model: str, name: str) -> bool:
+        """Whether a new dataset may take `name` (a deleted dataset's name is free)."""
+        if not isinstance(name, str) or not NAME_RE.fullmatch(name):
+            return False
+        with self._reading():
+            return (model, name.lower()) not in self._refresh().live
+
+    def deleted(self, model: str) -> builtins.list[DatasetHead]:
+        """Deleted datasets of the model, most recently deleted first."""
+        with self._reading():
+            index = self._refresh()
+            gone = [e[2] for e in index.by_id.values() if e[2].deleted_at is not None and e[2].model == model]
+        return sorted(gone, key=deletion_order, reverse=True)

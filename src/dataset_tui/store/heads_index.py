@@ -1,0 +1,104 @@
+"""Every head of the store in memory, and how a head document becomes a DatasetHead."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+from dataset_tui.store import layout
+from dataset_tui.store.records import DatasetHead
+
+
+def parse_time(text: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(text) if text else None
+
+
+def required_time(text: str) -> dt.datetime:
+    moment = parse_time(text)
+    if moment is None:
+        raise ValueError("a time is empty")
+    return moment
+
+
+def head_from_doc(doc: dict[str, Any]) -> DatasetHead:
+    active = doc["active_version"]
+    return DatasetHead(
+        model=doc["model"],
+        name=doc["name"],
+        description=doc["description"],
+        status="active" if active is not None else "draft",
+        revision=doc["revision"],
+        active_version=active,
+        tables=doc["tables"],
+        columns=doc["columns"],
+        versions=doc["versions"],
+        created_at=required_time(doc["created_at"]),
+        updated_at=required_time(doc["updated_at"]),
+        last_analysis_rows=doc["last_analysis_rows"],
+        deleted_at=parse_time(doc["deleted_at"]),
+        id=doc["id"],
+        latest_hash=doc["latest_hash"],
+        active_hash=doc["active_hash"],
+        deleted_seq=int(doc.get("deleted_seq") or 0),
+    )
+
+
+def summary(definition: dict[str, Any]) -> dict[str, Any]:
+    """Head fields that describe the latest version."""
+    source = definition.get("source", {})
+    return {
+        "description": definition.get("description", ""),
+        "tables": 1 + len(source.get("joins", [])),
+        "columns": len(definition.get("columns", [])),
+    }
+
+
+def head_fixes(head: DatasetHead, docs: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    """Head fields that disagree with the dataset's file (the file is the truth); {} when they agree.
+
+    A crash between the two writes of a save leaves a version the head does
+    not count; going back to a file's backup leaves a head counting versions
+    the file no longer has, perhaps an active one.
+    """
+    latest = max(docs)
+    fixes: dict[str, Any] = {}
+    if latest != head.revision or len(docs) != head.versions or docs[latest]["hash"] != head.latest_hash:
+        doc = docs[latest]
+        fixes.update(
+            revision=latest,
+            versions=len(docs),
+            latest_hash=doc["hash"],
+            updated_at=doc["created_at"],
+            **summary(doc["definition"]),
+        )
+    if head.active_version is not None and head.active_version not in docs:
+        fixes.update(active_version=None, active_hash=None)
+    return fixes
+
+
+def apply_fixes(head: DatasetHead, fixes: dict[str, Any]) -> DatasetHead:
+    """The head as it reads once `fixes` (from head_fixes) are written."""
+    if not fixes:
+        return head
+    changed = {k: v for k, v in fixes.items() if k != "updated_at"}
+    if "updated_at" in fixes:
+        changed["updated_at"] = required_time(fixes["updated_at"])
+    if "active_version" in fixes:
+        changed["status"] = "draft" if fixes["active_version"] is None else "active"
+    return dataclasses.replace(head, **changed)
+
+
+class HeadIndex:
+    """Every head of the store in memory, rebuilt per bucket when a bucket file changes."""
+
+    def __init__(self) -> None:
+        # Never equal to a file's generation, so the first refresh reads all.
+        self.generations: list[Any] = [object()] * layout.HEAD_BUCKETS
+        self.buckets: list[dict[str, tuple[int, DatasetHead]]] = [{} for _ in range(layout.HEAD_BUCKETS)]
+        self.by_id: dict[str, tuple[int, int, DatasetHead]] = {}  # id -> (bucket, doc_id, head)
+        self.live: dict[tuple[str, str], str] = {}  # (model, name.lower()) -> id
+        # datasets/ folder's mtime when last listed, and the buckets its files belong to:
+        # a missing heads file is only harmless when no dataset file belongs to it.
+        self.listed_at: int | None = None
+        self.buckets_on_disk: set[int] = set()
