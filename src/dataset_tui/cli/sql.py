@@ -91,30 +91,20 @@ def _is_name(text: str) -> bool:
 def _stored(inv: Invocation, name: str, version: int | None) -> tuple[Definition, str, str | None]:
     """A stored dataset's definition, the SQL header's label, and the project to qualify tables with."""
     from dataset_tui.services import definitions
-    from dataset_tui.store.errors import NotFoundError
 
     ctx = inv.context()
-    try:
-        head, chosen = definitions.resolve(ctx, name, version)
-    except NotFoundError as exc:
-        if version is None:
-            raise CliError(
-                f"{name}: no such file, and no dataset {name} in model {ctx.model} "
-                "(`dataset-tui list` shows the datasets)"
-            ) from None
-        raise CliError(str(exc)) from None
+    if definitions.find_dataset(ctx, name) is None:
+        raise CliError(
+            f"{name}: no such file, and no dataset {name} in model {ctx.model} (`dataset-tui list` shows the datasets)"
+        )
+    head, chosen = definitions.resolve(ctx, name, version)  # an unknown version: the store's error says which exist
     return chosen.definition, f"{head.name} v{chosen.number}", ctx.warehouse_project()
 
 
 def _dataset_exists(inv: Invocation, name: str) -> bool:
     from dataset_tui.services import definitions
-    from dataset_tui.store.errors import StoreError
 
-    try:
-        definitions.get_dataset(inv.context(), name)
-    except StoreError:
-        return False
-    return True
+    return definitions.find_dataset(inv.context(), name) is not None
 
 
 def run_sql(inv: Invocation) -> int:

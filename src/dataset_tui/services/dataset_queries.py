@@ -48,6 +48,17 @@ def details(store: Store, model: str, name: str) -> DatasetDetails:
 
 
 @in_model
+def find_dataset(store: Store, model: str, name: str) -> DatasetHead | None:
+    """The dataset called `name` (ignoring case), or None when the model has none by that name."""
+    from dataset_tui.store.errors import NotFoundError
+
+    try:
+        return store.get(model, name)
+    except NotFoundError:
+        return None
+
+
+@in_model
 def deleted_datasets(store: Store, model: str, *, search: str | None = None) -> list[DatasetHead]:
     """Deleted datasets of the model, most recently deleted first; `search` as `list --search` matches."""
     heads = store.deleted(model)
