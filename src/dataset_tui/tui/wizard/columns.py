@@ -25,14 +25,16 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Input, Label, Static
 
+from dataset_tui.tui.widgets.ordered_input import OrderedInput
+
 from dataset_tui.domain.definition import ALIAS_RE, Problem
 from dataset_tui.tui.widgets.sparkline_stats import ColumnStatsPanel
 
 from dataset_tui.tui.widgets.line_rows import CURSOR_BINDINGS, fit
 
 if TYPE_CHECKING:
-    from dataset_tui.tui.widgets.wizard_calls import SchemaColumn, TableStatsView
-    from dataset_tui.tui.widgets.wizard_draft import ColumnKey, WizardDraft
+    from dataset_tui.tui.wizard.calls import SchemaColumn, TableStatsView
+    from dataset_tui.tui.wizard.draft import ColumnKey, WizardDraft
 
 ROLE_WIDTH = 11
 TYPE_WIDTH = 9
@@ -303,7 +305,7 @@ class ColumnsStep(Horizontal):
             yield ColumnPicker(self.draft, id="picker")
             with Horizontal(id="alias-row"):
                 yield Label("Alias", id="alias-label")
-                yield Input(placeholder="output name (optional)", id="alias", compact=True, max_length=128)
+                yield OrderedInput(placeholder="output name (optional)", id="alias", compact=True, max_length=128)
             yield Static("", id="columns-problem")
         yield ColumnStatsPanel(id="stats")
 

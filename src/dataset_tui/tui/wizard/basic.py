@@ -12,11 +12,13 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Input, Label, Static, TextArea
 
+from dataset_tui.tui.widgets.ordered_input import OrderedInput, OrderedTextArea
+
 from dataset_tui.domain.definition import NAME_RE, Problem
 from dataset_tui.tui.work import warehouse_work
 
 if TYPE_CHECKING:
-    from dataset_tui.tui.widgets.wizard_draft import WizardDraft
+    from dataset_tui.tui.wizard.draft import WizardDraft
 
 # Typing pauses shorter than this do not start a check: one store read per
 # pause, not per key.
@@ -62,7 +64,7 @@ class BasicStep(VerticalScroll):
     def compose(self) -> ComposeResult:
         with Horizontal(classes="row"):
             yield Label("Name", classes="field-label")
-            yield Input(
+            yield OrderedInput(
                 value=self.draft.name,
                 placeholder="e.g. purchases_6m",
                 id="name",
@@ -73,7 +75,7 @@ class BasicStep(VerticalScroll):
         yield Static("", id="name-status", classes="status")
         with Horizontal(classes="row"):
             yield Label("Description", classes="field-label")
-            yield TextArea(self.draft.description, id="description", soft_wrap=True, tab_behavior="focus", compact=True)
+            yield OrderedTextArea(self.draft.description, id="description", soft_wrap=True, tab_behavior="focus", compact=True)
         yield Static("", id="description-status", classes="status")
         yield Static(self._hint(), classes="hint")
 
@@ -130,7 +132,7 @@ class BasicStep(VerticalScroll):
 
     @warehouse_work("check the name", group="wizard-name")
     def _check(self, name: str) -> None:
-        from dataset_tui.tui.widgets import wizard_calls
+        from dataset_tui.tui.wizard import calls as wizard_calls
 
         problem = wizard_calls.name_problem(self.app.ctx, name)  # type: ignore[attr-defined]
         self.app.call_from_thread(self._checked, name, problem)

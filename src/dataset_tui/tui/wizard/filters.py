@@ -12,10 +12,12 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static, TextArea
 
+from dataset_tui.tui.widgets.ordered_input import OrderedInput
+
 from dataset_tui.domain.definition import Problem
 
 if TYPE_CHECKING:
-    from dataset_tui.tui.widgets.wizard_draft import WizardDraft
+    from dataset_tui.tui.wizard.draft import WizardDraft
 
 WIDE = 110  # from this width the summary sits beside the form
 
@@ -107,16 +109,16 @@ class FiltersStep(Horizontal):
             yield field_row(
                 "Date range", Select(DATE_OPTIONS, value=d.date_mode, allow_blank=False, id="date-mode", compact=True), "date-mode"
             )
-            yield field_row("Months", Input(d.months, id="months", compact=True, restrict=r"\d*"), "months", sub=True, hint="1–120")
-            yield field_row("Start", Input(d.start, placeholder="YYYY-MM-DD", id="start", compact=True), "start", sub=True)
-            yield field_row("End", Input(d.end, placeholder="YYYY-MM-DD", id="end", compact=True), "end", sub=True, hint="included")
-            yield field_row("Top products %", Input(d.top_percent, id="top", compact=True, restrict=r"\d*"), "top", hint="blank: all")
-            yield field_row("Min transactions", Input(d.min_transactions, id="min-tx", compact=True, restrict=r"\d*"), "min-tx", hint="blank: all users")
+            yield field_row("Months", OrderedInput(d.months, id="months", compact=True, restrict=r"\d*"), "months", sub=True, hint="1–120")
+            yield field_row("Start", OrderedInput(d.start, placeholder="YYYY-MM-DD", id="start", compact=True), "start", sub=True)
+            yield field_row("End", OrderedInput(d.end, placeholder="YYYY-MM-DD", id="end", compact=True), "end", sub=True, hint="included")
+            yield field_row("Top products %", OrderedInput(d.top_percent, id="top", compact=True, restrict=r"\d*"), "top", hint="blank: all")
+            yield field_row("Min transactions", OrderedInput(d.min_transactions, id="min-tx", compact=True, restrict=r"\d*"), "min-tx", hint="blank: all users")
             yield field_row(
                 "Split", Select(SPLIT_OPTIONS, value=d.split_mode, allow_blank=False, id="split-mode", compact=True), "split-mode"
             )
-            yield field_row("Eval days", Input(d.eval_days, id="eval-days", compact=True, restrict=r"\d*"), "eval-days", sub=True, hint="+ anchor day")
-            yield field_row("Train %", Input(d.train_percent, id="train", compact=True, restrict=r"\d*"), "train", sub=True, hint="1–99")
+            yield field_row("Eval days", OrderedInput(d.eval_days, id="eval-days", compact=True, restrict=r"\d*"), "eval-days", sub=True, hint="+ anchor day")
+            yield field_row("Train %", OrderedInput(d.train_percent, id="train", compact=True, restrict=r"\d*"), "train", sub=True, hint="1–99")
             yield field_row("Key", Select([("user_id column", USER_KEY)], id="key", compact=True, allow_blank=False), "key", sub=True)
             yield Static("", id="field-help")
         with Vertical(id="summary-box"):

@@ -19,7 +19,7 @@ from dataset_tui.services.cost import format_bytes
 from dataset_tui.tui.summaries import count_text
 
 if TYPE_CHECKING:
-    from dataset_tui.tui.widgets.wizard_draft import JoinDraft, WizardDraft
+    from dataset_tui.tui.wizard.draft import JoinDraft, WizardDraft
 
 CONFIDENCE_STYLE = {"high": "green", "medium": "yellow", "low": "red", "manual": "cyan", "saved": "dim"}
 
