@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 # pause, not per key.
 NAME_CHECK_DELAY_S = 0.3
 
+NAME_MAX = 64
 FORMAT_HINT = "1–64 characters: a letter first, then letters, digits, _ or -"
 
 
@@ -70,7 +71,6 @@ class BasicStep(VerticalScroll):
                 id="name",
                 compact=True,
                 disabled=self.editing,
-                max_length=64,
             )
         yield Static("", id="name-status", classes="status")
         with Horizontal(classes="row"):
@@ -94,6 +94,9 @@ class BasicStep(VerticalScroll):
         elif self.draft.name:
             self._schedule(self.draft.name)
 
+    def enter(self) -> None:
+        self.focus_first()
+
     def focus_first(self) -> None:
         target = self.query_one("#description" if self.editing else "#name")
         target.focus()
@@ -116,6 +119,10 @@ class BasicStep(VerticalScroll):
         name = value.strip()
         if not name:
             self._status("")
+            return
+        if len(name) > NAME_MAX:
+            # Said, not cut: a pasted name keeps every character the user typed.
+            self._status(f"{len(name)} characters: a name has at most {NAME_MAX}", error=True)
             return
         if not NAME_RE.fullmatch(name):
             self._status(FORMAT_HINT, error=True)

@@ -28,6 +28,7 @@ from textual.widgets import Input, Label, Static
 from dataset_tui.tui.widgets.ordered_input import OrderedInput
 
 from dataset_tui.domain.definition import ALIAS_RE, Problem
+from dataset_tui.tui.wizard.draft import column_index_key
 from dataset_tui.tui.widgets.sparkline_stats import ColumnStatsPanel
 
 from dataset_tui.tui.widgets.line_rows import CURSOR_BINDINGS, fit
@@ -305,7 +306,7 @@ class ColumnsStep(Horizontal):
             yield ColumnPicker(self.draft, id="picker")
             with Horizontal(id="alias-row"):
                 yield Label("Alias", id="alias-label")
-                yield OrderedInput(placeholder="output name (optional)", id="alias", compact=True, max_length=128)
+                yield OrderedInput(placeholder="output name (optional)", id="alias", compact=True)
             yield Static("", id="columns-problem")
         yield ColumnStatsPanel(id="stats")
 
@@ -315,6 +316,10 @@ class ColumnsStep(Horizontal):
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width >= 110, "-wide")
+
+    def enter(self) -> None:
+        self.refresh_rows()
+        self.focus_first()
 
     def focus_first(self) -> None:
         self.picker.focus()
@@ -475,14 +480,14 @@ class ColumnsStep(Horizontal):
 
     # -- problems ------------------------------------------------------------------------------
 
-    def show_problems(self, problems: list[Problem], column_key: Any) -> bool:
+    def show_problems(self, problems: list[Problem]) -> bool:
         """List problems under the columns and mark the rows they are about."""
         errors: set[ColumnKey] = set()
         lines = []
         for p in problems:
             if not p.path.startswith("columns"):
                 continue
-            key = column_key(p.path)
+            key = column_index_key(self.draft, p.path)
             if key is not None:
                 errors.add(key)
                 lines.append(f"{key[0]}.{key[1]}: {p.message}")

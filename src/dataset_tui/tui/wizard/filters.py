@@ -109,16 +109,16 @@ class FiltersStep(Horizontal):
             yield field_row(
                 "Date range", Select(DATE_OPTIONS, value=d.date_mode, allow_blank=False, id="date-mode", compact=True), "date-mode"
             )
-            yield field_row("Months", OrderedInput(d.months, id="months", compact=True, restrict=r"\d*"), "months", sub=True, hint="1–120")
+            yield field_row("Months", OrderedInput(d.months, id="months", compact=True), "months", sub=True, hint="1–120")
             yield field_row("Start", OrderedInput(d.start, placeholder="YYYY-MM-DD", id="start", compact=True), "start", sub=True)
             yield field_row("End", OrderedInput(d.end, placeholder="YYYY-MM-DD", id="end", compact=True), "end", sub=True, hint="included")
-            yield field_row("Top products %", OrderedInput(d.top_percent, id="top", compact=True, restrict=r"\d*"), "top", hint="blank: all")
-            yield field_row("Min transactions", OrderedInput(d.min_transactions, id="min-tx", compact=True, restrict=r"\d*"), "min-tx", hint="blank: all users")
+            yield field_row("Top products %", OrderedInput(d.top_percent, id="top", compact=True), "top", hint="blank: all")
+            yield field_row("Min transactions", OrderedInput(d.min_transactions, id="min-tx", compact=True), "min-tx", hint="blank: all users")
             yield field_row(
                 "Split", Select(SPLIT_OPTIONS, value=d.split_mode, allow_blank=False, id="split-mode", compact=True), "split-mode"
             )
-            yield field_row("Eval days", OrderedInput(d.eval_days, id="eval-days", compact=True, restrict=r"\d*"), "eval-days", sub=True, hint="+ anchor day")
-            yield field_row("Train %", OrderedInput(d.train_percent, id="train", compact=True, restrict=r"\d*"), "train", sub=True, hint="1–99")
+            yield field_row("Eval days", OrderedInput(d.eval_days, id="eval-days", compact=True), "eval-days", sub=True, hint="+ anchor day")
+            yield field_row("Train %", OrderedInput(d.train_percent, id="train", compact=True), "train", sub=True, hint="1–99")
             yield field_row("Key", Select([("user_id column", USER_KEY)], id="key", compact=True, allow_blank=False), "key", sub=True)
             yield Static("", id="field-help")
         with Vertical(id="summary-box"):
@@ -131,6 +131,10 @@ class FiltersStep(Horizontal):
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(self.app.size.width >= WIDE, "-wide")
+
+    def enter(self) -> None:
+        self.refresh_options()
+        self.focus_first()
 
     def focus_first(self) -> None:
         self.query_one("#date-mode", Select).focus()

@@ -33,12 +33,12 @@ from dataset_tui.tui.wizard.draft import (
     STEPS,
     JoinDraft,
     WizardDraft,
-    column_index_key,
     comparable,
-    join_index_table,
     step_of,
 )
+from dataset_tui.tui.wizard import messages as msg
 from dataset_tui.tui.wizard.filters import FiltersStep
+from dataset_tui.tui.wizard.steps import WizardStep
 from dataset_tui.tui.wizard.tables import TablesStep
 from dataset_tui.tui.widgets.key_footer import KeyFooter
 from dataset_tui.tui.work import warehouse_work
@@ -190,18 +190,12 @@ class WizardScreen(Screen[str | None]):
         indicator.step = step
         indicator.reached = self.reached
         self.query_one(ContentSwitcher).current = f"step-{step}"
-        if step == 2:
-            self.tables_step.focus_first()
-        elif step == 3:
-            self._ensure_schemas()
-            self.columns_step.refresh_rows()
-            self.columns_step.focus_first()
-        elif step == 4:
-            self.filters_step.refresh_options()
-            self.filters_step.focus_first()
-            self._schedule_summary(now=True)
-        else:
-            self.basic.focus_first()
+        self._ensure_schemas()
+        self._step(step).enter()
+        self._schedule_summary(now=True)
+
+    def _step(self, step: int) -> WizardStep:
+        return (self.basic, self.tables_step, self.columns_step, self.filters_step)[step - 1]
 
     def _check_step(self, step: int) -> bool:
         """Check one step; show its problems beside their fields. True when it is fine."""
@@ -243,19 +237,14 @@ class WizardScreen(Screen[str | None]):
         return problems
 
     def _show_step_problems(self, step: int, problems: list[Problem]) -> bool:
-        if step == 1:
-            self.basic.show_problems(problems)
-        elif step == 2:
-            self.tables_step.show_problems(problems, lambda path: join_index_table(self.draft, path))
-        elif step == 3:
-            self.columns_step.show_problems(problems, lambda path: column_index_key(self.draft, path))
-        else:
-            self.filters_step.show_problems(problems)
+        self._step(step).show_problems(problems)
+        if step == 4:
             target = self.filters_step.first_problem_field()
             if target is not None:
                 target.focus()
         if problems:
-            shown = "; ".join(p.message for p in problems[:2])
+            # The toast is markup: a message quoting a pattern ([A-Z]…) must not be eaten.
+            shown = escape("; ".join(p.message for p in problems[:2]))
             more = f" (+{len(problems) - 2} more)" if len(problems) > 2 else ""
             self.notify(f"{shown}{more}", title=f"Step {step}: fix this first", severity="warning", timeout=5)
         return not problems
@@ -307,21 +296,33 @@ class WizardScreen(Screen[str | None]):
             self._tables_changed()
 
     # -- step 2: tables, schemas, joins ----------------------------------------------------------
+    #
+    # Workers get what they need as arguments (never reading the screen or a
+    # step from their thread) and post a message from `messages`; the `on`
+    # handlers below, on the event loop, update the steps.
+
+    def _load_tables(self) -> None:
+        self._fetch_tables(self.ctx, self.draft.dataset)
 
     @warehouse_work("load the tables", group="wizard-tables")
-    def _load_tables(self) -> None:
-        from dataset_tui.tui.wizard import calls as wizard_calls
+    def _fetch_tables(self, ctx: Any, dataset: str) -> None:
+        from dataset_tui.tui.wizard import calls
 
         try:
-            infos = wizard_calls.list_tables(self.ctx, self.draft.dataset)
+            infos = calls.list_tables(ctx, dataset)
         except Exception as exc:
-            self.app.call_from_thread(self.tables_step.show_load_error, _message(exc))
+            self.post_message(msg.TablesFailed(_message(exc)))
             raise
-        self.app.call_from_thread(self._tables_loaded, infos)
+        self.post_message(msg.TablesLoaded(infos))
 
-    def _tables_loaded(self, infos: list[Any]) -> None:
-        self.table_infos = {info.name: info for info in infos}
-        self.tables_step.show_tables(infos)
+    @on(msg.TablesFailed)
+    def _tables_failed(self, event: msg.TablesFailed) -> None:
+        self.tables_step.show_load_error(event.text)
+
+    @on(msg.TablesLoaded)
+    def _tables_loaded(self, event: msg.TablesLoaded) -> None:
+        self.table_infos = {info.name: info for info in event.infos}
+        self.tables_step.show_tables(event.infos)
         self._schedule_summary()
 
     def _tables_changed(self) -> None:
@@ -337,37 +338,45 @@ class WizardScreen(Screen[str | None]):
 
     def _load_schemas(self, tables: list[str]) -> None:
         self.schema_loading.update(tables)
-        self._fetch_schemas(tables)
+        self._fetch_schemas(self.ctx, tables, self.draft.dataset)
 
     @warehouse_work("read the table schemas", group="wizard-schemas", exclusive=False)
-    def _fetch_schemas(self, tables: list[str]) -> None:
-        from dataset_tui.tui.wizard import calls as wizard_calls
+    def _fetch_schemas(self, ctx: Any, tables: list[str], dataset: str) -> None:
+        from dataset_tui.tui.wizard import calls
 
         try:
             for table in tables:
-                columns = wizard_calls.table_schema(self.ctx, table, self.draft.dataset)
-                self.app.call_from_thread(self._schema_loaded, table, columns)
+                self.post_message(msg.SchemaLoaded(table, calls.table_schema(ctx, table, dataset)))
         finally:
-            self.app.call_from_thread(lambda: self.schema_loading.difference_update(tables))
+            self.post_message(msg.SchemasDone(tables))
 
-    def _schema_loaded(self, table: str, columns: list[Any]) -> None:
-        self.columns_step.set_schema(table, columns)
+    @on(msg.SchemaLoaded)
+    def _schema_loaded(self, event: msg.SchemaLoaded) -> None:
+        self.columns_step.set_schema(event.table, event.columns)
         self._schedule_summary()
 
-    @warehouse_work("detect joins", group="wizard-joins")
+    @on(msg.SchemasDone)
+    def _schemas_done(self, event: msg.SchemasDone) -> None:
+        self.schema_loading.difference_update(event.tables)
+
     def _find_joins(self, tables: list[str], primary: str | None) -> None:
-        from dataset_tui.tui.wizard import calls as wizard_calls
+        self._fetch_joins(self.ctx, tables, primary, self.draft.dataset)
 
-        found = wizard_calls.detect_joins(self.ctx, tables, self.draft.dataset)
-        mapping = wizard_calls.suggest(self.ctx, tables, primary, self.draft.dataset)
-        self.app.call_from_thread(self._joins_found, tables, found, mapping)
+    @warehouse_work("detect joins", group="wizard-joins")
+    def _fetch_joins(self, ctx: Any, tables: list[str], primary: str | None, dataset: str) -> None:
+        from dataset_tui.tui.wizard import calls
 
-    def _joins_found(self, tables: list[str], found: list[Any], mapping: Any) -> None:
-        if tables != self.draft.tables:
+        found = calls.detect_joins(ctx, tables, dataset)
+        mapping = calls.suggest(ctx, tables, primary, dataset)
+        self.post_message(msg.JoinsFound(tables, found, mapping))
+
+    @on(msg.JoinsFound)
+    def _joins_found(self, event: msg.JoinsFound) -> None:
+        if event.tables != self.draft.tables:
             return  # the user changed the tables since; a newer search is on its way
-        self.suggestions = found
+        self.suggestions = event.found
         added = []
-        for s in mapping.joins:
+        for s in event.mapping.joins:
             if s.right_table in self.draft.secondary and self.draft.join_for(s.right_table) is None:
                 self.draft.set_join(
                     JoinDraft(
@@ -380,7 +389,7 @@ class WizardScreen(Screen[str | None]):
                 )
                 added.append(s.right_table)
         self.tables_step.refresh_joins()
-        for warning in mapping.warnings:
+        for warning in event.mapping.warnings:
             if any(t in warning for t in added) or "no join found" in warning:
                 self.notify(warning, severity="warning", timeout=6)
         self._update_title()
@@ -411,45 +420,56 @@ class WizardScreen(Screen[str | None]):
 
     @on(ColumnsStep.Wanted)
     def _wanted(self, event: ColumnsStep.Wanted) -> None:
+        dataset = self.draft.dataset
         if event.what == "stats" and event.table:
-            self._load_stats(event.table)
+            self._load_stats(self.ctx, event.table, dataset)
         elif event.what == "samples" and event.key:
-            self._load_samples(event.key)
+            self._load_samples(self.ctx, event.key, dataset)
         elif event.what == "suggest":
-            self._suggest_roles(list(self.draft.tables), self.draft.primary)
+            self._suggest_roles(self.ctx, list(self.draft.tables), self.draft.primary, dataset)
 
     @warehouse_work("load statistics", group="wizard-stats", exclusive=False)
-    def _load_stats(self, table: str) -> None:
+    def _load_stats(self, ctx: Any, table: str, dataset: str) -> None:
         from dataset_tui.services.errors import Declined
         from dataset_tui.tui.screens.cost import ask_cost_from_worker
-        from dataset_tui.tui.wizard import calls as wizard_calls
+        from dataset_tui.tui.wizard import calls
 
-        threshold = self.ctx.profile.confirm_bytes
+        threshold = ctx.profile.confirm_bytes
 
         def confirm(dry: Any) -> bool:
             return ask_cost_from_worker(self.app, f"Statistics of {table}", dry, threshold)
 
         try:
-            view = wizard_calls.table_stats(self.ctx, table, confirm, self.draft.dataset)
+            view = calls.table_stats(ctx, table, confirm, dataset)
         except Exception as exc:
             state = "declined" if isinstance(exc, Declined) else _message(exc)
-            self.app.call_from_thread(self.columns_step.set_stats, table, None, state)
+            self.post_message(msg.StatsLoaded(table, None, state))
             raise
-        self.app.call_from_thread(self.columns_step.set_stats, table, view)
+        self.post_message(msg.StatsLoaded(table, view))
+
+    @on(msg.StatsLoaded)
+    def _stats_loaded(self, event: msg.StatsLoaded) -> None:
+        self.columns_step.set_stats(event.table, event.view, event.state)
 
     @warehouse_work("load sample values", group="wizard-samples")
-    def _load_samples(self, key: tuple[str, str]) -> None:
-        from dataset_tui.tui.wizard import calls as wizard_calls
+    def _load_samples(self, ctx: Any, key: tuple[str, str], dataset: str) -> None:
+        from dataset_tui.tui.wizard import calls
 
-        values = wizard_calls.samples(self.ctx, key[0], key[1], self.draft.dataset)
-        self.app.call_from_thread(self.columns_step.set_samples, key, values)
+        self.post_message(msg.SamplesLoaded(key, calls.samples(ctx, key[0], key[1], dataset)))
+
+    @on(msg.SamplesLoaded)
+    def _samples_loaded(self, event: msg.SamplesLoaded) -> None:
+        self.columns_step.set_samples(event.key, event.values)
 
     @warehouse_work("suggest roles", group="wizard-suggest")
-    def _suggest_roles(self, tables: list[str], primary: str | None) -> None:
-        from dataset_tui.tui.wizard import calls as wizard_calls
+    def _suggest_roles(self, ctx: Any, tables: list[str], primary: str | None, dataset: str) -> None:
+        from dataset_tui.tui.wizard import calls
 
-        mapping = wizard_calls.suggest(self.ctx, tables, primary, self.draft.dataset)
-        self.app.call_from_thread(self.columns_step.apply_roles, mapping.roles)
+        self.post_message(msg.RolesSuggested(calls.suggest(ctx, tables, primary, dataset).roles))
+
+    @on(msg.RolesSuggested)
+    def _roles_suggested(self, event: msg.RolesSuggested) -> None:
+        self.columns_step.apply_roles(event.roles)
 
     # -- step 4: the live summary ------------------------------------------------------------------
 
@@ -459,45 +479,58 @@ class WizardScreen(Screen[str | None]):
         self._schedule_summary()
 
     def _schedule_summary(self, *, now: bool = False) -> None:
+        """Recompute step 4's summary and field problems after a pause in typing (never while on other steps)."""
         if self._summary_timer is not None:
             self._summary_timer.stop()
-        if self.step != 4 and not now:
+        if self.step != 4:
             return
         self._summary_timer = self.set_timer(0.01 if now else SUMMARY_DELAY_S, self._start_summary)
 
     def _start_summary(self) -> None:
         definition, problems = self.draft.build(4)
+        # Step 4's problems appear beside their fields, within this one
+        # debounce of the key that caused them; the summary lists only what
+        # other steps still miss, so no problem is said twice.
+        self.filters_step.show_problems([p for p in problems if step_of(p.path) == 4])
         if definition is None:
-            lines = "\n".join(f"• {escape(p.message)}" for p in problems[:4])
-            self.filters_step.show_summary(f"[yellow]Not complete yet:[/yellow]\n{lines}")
+            elsewhere = [p for p in problems if step_of(p.path) != 4]
+            lines = "\n".join(f"• {escape(p.message)}" for p in elsewhere[:4])
+            here = "see the fields marked on the left" if self.filters_step.has_class("-wide") else "see the fields marked above"
+            text = f"[yellow]Not complete yet:[/yellow]\n{lines}" if lines else f"[yellow]Not complete yet:[/yellow] {here}"
+            self.filters_step.show_summary(text)
             return
         primary = self.table_infos.get(self.draft.primary or "")
-        self._summarize(definition, self.cached, primary.rows if primary is not None else None)
+        self._summarize(definition, self.cached, primary.rows if primary is not None else None, self.ctx.warehouse_project())
 
     @warehouse_work("generate the SQL", group="wizard-summary")
-    def _summarize(self, definition: Definition, cached: Any, primary_rows: int | None) -> None:
+    def _summarize(self, definition: Definition, cached: Any, primary_rows: int | None, project: str | None) -> None:
         from dataset_tui.domain import clock
         from dataset_tui.domain.sqlgen import SqlGenError, generate_sql
         from dataset_tui.tui.wizard.summary import estimate_text
 
         try:
-            sql = generate_sql(definition, "full", project=self.ctx.warehouse_project(), label="wizard draft")
+            sql = generate_sql(definition, "full", project=project, label="wizard draft")
         except SqlGenError as exc:
             sql = "-- " + str(exc).replace("\n", "\n-- ")
-        estimate = estimate_text(definition, cached, primary_rows, clock.today())
-        self.app.call_from_thread(self.filters_step.show_summary, estimate, sql)
+        self.post_message(msg.SummaryReady(estimate_text(definition, cached, primary_rows, clock.today()), sql))
+
+    @on(msg.SummaryReady)
+    def _summary_ready(self, event: msg.SummaryReady) -> None:
+        self.filters_step.show_summary(event.estimate, event.sql)
+
+    def _load_cached(self, name: str) -> None:
+        self._fetch_cached(self.ctx, name)
 
     @warehouse_work("read the last analysis", group="wizard-cached")
-    def _load_cached(self, name: str) -> None:
-        from dataset_tui.tui.wizard import calls as wizard_calls
+    def _fetch_cached(self, ctx: Any, name: str) -> None:
+        from dataset_tui.tui.wizard import calls
 
-        cached = wizard_calls.cached_counts(self.ctx, name)
+        self.post_message(msg.CachedLoaded(calls.cached_counts(ctx, name)))
 
-        def keep() -> None:
-            self.cached = cached
-            self._schedule_summary()
-
-        self.app.call_from_thread(keep)
+    @on(msg.CachedLoaded)
+    def _cached_loaded(self, event: msg.CachedLoaded) -> None:
+        self.cached = event.cached
+        self._schedule_summary()
 
     # -- saving ---------------------------------------------------------------------------------
 
@@ -526,31 +559,39 @@ class WizardScreen(Screen[str | None]):
         self.notify("Saving…", timeout=2)
         self._save(definition, self.base_revision if self.editing else None, not self.editing)
 
-    @warehouse_work("save the dataset", group="wizard-save")
     def _save(self, definition: Definition, base_revision: int | None, create: bool) -> None:
+        self._store(self.ctx, definition, base_revision, create)
+
+    @warehouse_work("save the dataset", group="wizard-save")
+    def _store(self, ctx: Any, definition: Definition, base_revision: int | None, create: bool) -> None:
         from dataset_tui.domain.definition import DefinitionError
         from dataset_tui.store import ConflictError, NameTakenError
-        from dataset_tui.tui.wizard import calls as wizard_calls
+        from dataset_tui.tui.wizard import calls
 
         try:
-            outcome = wizard_calls.save(self.ctx, definition, base_revision=base_revision, create=create)
+            outcome = calls.save(ctx, definition, base_revision=base_revision, create=create)
         except ConflictError as exc:
-            self.app.call_from_thread(self._conflict, str(exc), exc.current_revision)
+            self.post_message(msg.SaveConflict(str(exc), exc.current_revision))
             return
         except NameTakenError as exc:
-            self.app.call_from_thread(self._show_problems, [Problem(path="name", message=str(exc))])
+            self.post_message(msg.SaveRefused([Problem(path="name", message=str(exc))]))
             return
         except DefinitionError as exc:
-            self.app.call_from_thread(self._show_problems, list(exc.problems))
+            self.post_message(msg.SaveRefused(list(exc.problems)))
             return
         except Exception:
-            self.app.call_from_thread(self._save_failed)
+            self.post_message(msg.SaveFailed())
             raise
-        self.app.call_from_thread(self._saved, outcome)
+        self.post_message(msg.Saved(outcome))
 
+    @on(msg.SaveFailed)
     def _save_failed(self) -> None:
         # The error itself reaches the user through the app's one handler.
         self._saving = False
+
+    @on(msg.SaveRefused)
+    def _save_refused(self, event: msg.SaveRefused) -> None:
+        self._show_problems(event.problems)
 
     def _show_problems(self, problems: list[Problem]) -> None:
         """Problems found on save: go to the first step they are about and show them there."""
@@ -562,15 +603,19 @@ class WizardScreen(Screen[str | None]):
             self._go(step)
         self._show_step_problems(step, [p for p in problems if step_of(p.path) == step])
 
-    def _saved(self, outcome: Any) -> None:
+    @on(msg.Saved)
+    def _saved(self, event: msg.Saved) -> None:
         from dataset_tui.tui import actions
 
+        outcome = event.outcome
         self._saving = False
+        self._initial = comparable(self.draft)  # nothing unsaved any more
         self.notify(outcome.describe()[0].upper() + outcome.describe()[1:] + ".", title="Saved")
         actions.changed(self, outcome.head.name)
         self.dismiss(outcome.head.name)
 
-    def _conflict(self, message: str, current_revision: int) -> None:
+    @on(msg.SaveConflict)
+    def _conflict(self, event: msg.SaveConflict) -> None:
         from dataset_tui.tui.wizard.conflict_dialog import ConflictScreen
 
         self._saving = False
@@ -581,21 +626,26 @@ class WizardScreen(Screen[str | None]):
             elif choice == "save_as":
                 self._save_as_new()
 
-        self.app.push_screen(ConflictScreen(self.draft.name, message, current_revision), callback=answer)
+        self.app.push_screen(ConflictScreen(self.draft.name, event.message, event.current_revision), callback=answer)
+
+    def _reload(self) -> None:
+        self._fetch_latest(self.ctx, self.draft.name)
 
     @warehouse_work("reload the dataset", group="wizard-reload")
-    def _reload(self) -> None:
-        from dataset_tui.tui.wizard import calls as wizard_calls
+    def _fetch_latest(self, ctx: Any, name: str) -> None:
+        from dataset_tui.tui.wizard import calls
 
-        revision, definition = wizard_calls.latest(self.ctx, self.draft.name)
-        self.app.call_from_thread(self._reloaded, revision, definition)
+        revision, definition = calls.latest(ctx, name)
+        self.post_message(msg.Reloaded(revision, definition))
 
-    def _reloaded(self, revision: int, definition: Definition) -> None:
+    @on(msg.Reloaded)
+    def _reloaded(self, event: msg.Reloaded) -> None:
+        revision, definition = event.revision, event.definition
         self.base_revision = revision
         self.draft = WizardDraft.from_definition(definition)
         self._initial = comparable(self.draft)
-        for step in (self.basic, self.tables_step, self.columns_step, self.filters_step):
-            step.load(self.draft)
+        for step in range(1, len(STEPS) + 1):
+            self._step(step).load(self.draft)
         self._ensure_schemas()
         self._load_cached(self.draft.name)
         self._go(1)

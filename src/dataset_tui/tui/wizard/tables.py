@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Label, Static
 
 from dataset_tui.domain.definition import Problem
+from dataset_tui.tui.wizard.draft import join_index_table
 from dataset_tui.services.cost import format_bytes
 from dataset_tui.tui.summaries import count_text
 
@@ -236,6 +237,9 @@ class TablesStep(Vertical):
     def _join_highlighted(self) -> None:
         self._show_reason()
 
+    def enter(self) -> None:
+        self.focus_first()
+
     def focus_first(self) -> None:
         self.query_one("#tables", TablePicker).focus()
 
@@ -288,12 +292,12 @@ class TablesStep(Vertical):
         self.query_one("#tables-problem", Static).update("")
         self.query_one("#joins-problem", Static).update("")
 
-    def show_problems(self, problems: list[Problem], join_table: Any) -> bool:
-        """Show each problem under the list it is about; `join_table(path)` names a join's table."""
+    def show_problems(self, problems: list[Problem]) -> bool:
+        """Show each problem under the list it is about."""
         tables, joins = [], []
         for p in problems:
             if p.path.startswith("source.joins"):
-                table = join_table(p.path)
+                table = join_index_table(self.draft, p.path)
                 prefix = f"{table}: " if table and table not in p.message else ""
                 joins.append(f"{prefix}{p.message}")
             elif p.path.startswith("source"):
