@@ -87,6 +87,15 @@ class DatasetTuiApp(App[None]):
 
     # -- actions available everywhere -----------------------------------------
 
+    async def action_quit(self) -> None:
+        # A screen holding unsaved work (the wizard) asks before it is lost.
+        unsaved = getattr(self.screen, "has_unsaved_changes", None)
+        ask_first = getattr(self.screen, "action_quit_app", None)
+        if unsaved is not None and ask_first is not None and unsaved():
+            ask_first()
+            return
+        await super().action_quit()
+
     def action_help(self) -> None:
         from dataset_tui.tui.screens.help import HelpScreen
 

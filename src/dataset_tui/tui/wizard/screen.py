@@ -17,13 +17,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import ContentSwitcher
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Header, Select
+from textual.widgets import Header, Input, Select, TextArea
 
 from dataset_tui.domain.definition import Problem
 from dataset_tui.tui.widgets.step_indicator import StepIndicator
@@ -139,6 +139,17 @@ class WizardScreen(Screen[str | None]):
         if self.editing:
             self._load_cached(self.draft.name)
 
+    def on_key(self, event: events.Key) -> None:
+        # Keys typed the moment the wizard opens reach the screen before its
+        # first field has focus (the app forwards to whatever was focused
+        # when the key arrived): hand them to the field now focused instead
+        # of dropping them. A field with focus stops its own printable keys,
+        # so one arriving here never came through it.
+        focused = self.focused
+        if event.is_printable and isinstance(focused, (Input, TextArea)) and not focused.disabled:
+            event.stop()
+            focused.post_message(events.Key(event.key, event.character))
+
     @property
     def basic(self) -> BasicStep:
         return self.query_one("#step-1", BasicStep)
@@ -158,6 +169,10 @@ class WizardScreen(Screen[str | None]):
     @property
     def changed(self) -> bool:
         return comparable(self.draft) != self._initial
+
+    def has_unsaved_changes(self) -> bool:
+        """Whether leaving now would lose work (the app asks before quitting when it would)."""
+        return self.changed and not self._saving
 
     def _update_title(self) -> None:
         if self.editing:
@@ -258,14 +273,22 @@ class WizardScreen(Screen[str | None]):
                 select.expanded = False
                 select.focus()
                 return
-        if not self.changed:
-            self.dismiss(None)
+        self._leave(lambda: self.dismiss(None))
+
+    def action_quit_app(self) -> None:
+        """Quit the app, asking first when the draft has unsaved changes (the app's ctrl+q calls this)."""
+        self._leave(self.app.exit)
+
+    def _leave(self, go: Any) -> None:
+        """Run `go` (dismiss, or quit the app) at once when nothing changed, else after a "Discard" answer."""
+        if not self.has_unsaved_changes():
+            go()
             return
         from dataset_tui.tui.screens.confirm import ConfirmScreen
 
         def answer(discard: bool | None) -> None:
             if discard:
-                self.dismiss(None)
+                go()
 
         self.app.push_screen(
             ConfirmScreen(
