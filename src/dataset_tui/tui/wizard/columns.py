@@ -47,7 +47,7 @@ class ColumnPicker(ScrollView, can_focus=True):
 
     BINDINGS = [
         *CURSOR_BINDINGS,
-        Binding("space,enter", "toggle", "Select"),
+        Binding("space,enter", "toggle", "Select", key_display="space/enter"),
         Binding("r", "role", "Role"),
         Binding("a", "alias", "Alias"),
         Binding("v", "samples", "Samples"),
@@ -260,7 +260,7 @@ class ColumnsStep(Horizontal):
 
     BINDINGS = [
         Binding("s", "suggest", "Suggest"),
-        Binding("i", "reload_stats", "Load statistics", show=False),
+        Binding("i", "reload_stats", "Statistics"),
     ]
 
     DEFAULT_CSS = """
@@ -409,9 +409,12 @@ class ColumnsStep(Horizontal):
         if event.what == "toggle":
             self.draft.toggle_column(key)
         elif event.what == "role":
-            taken = self.draft.cycle_role(key)
+            old = self.draft.columns[key].role
+            taken, given_back = self.draft.cycle_role(key)
             if taken:
-                self.notify(f"{self.draft.columns[key].role} moved here from {taken}.", timeout=3)
+                self.notify(f"{self.draft.columns[key].role} moved here from {taken}; r again gives it back.", timeout=4)
+            if given_back:
+                self.notify(f"{old} given back to {given_back}.", timeout=3)
         elif event.what == "alias":
             self.query_one("#alias", Input).focus()
             return

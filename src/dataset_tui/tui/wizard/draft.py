@@ -89,6 +89,8 @@ class WizardDraft:
     # The output order: selected columns in the order they were chosen (an
     # edited definition keeps its own order, so an untouched edit is unchanged).
     order: list[ColumnKey] = field(default_factory=list)
+    # Roles `r` took from another column while cycling, to give back: key → (role, its owner before).
+    borrowed: dict[ColumnKey, tuple[str, ColumnKey]] = field(default_factory=dict, repr=False, compare=False)
     date_mode: str = "none"
     months: str = "6"
     start: str = ""
@@ -262,12 +264,30 @@ class WizardDraft:
             self.select_column(key, True)
         return taken_from
 
-    def cycle_role(self, key: ColumnKey) -> str | None:
-        """none → user_id → product_id → timestamp → revenue → none; returns who lost the role."""
+    def cycle_role(self, key: ColumnKey) -> tuple[str | None, str | None]:
+        """none → user_id → product_id → timestamp → revenue → none.
+
+        Cycling is trying roles on: a role taken from another column on the
+        way goes back to it when this column cycles past it (unless that
+        column got another role since). Returns (the column the new role was
+        taken from, the column the old role went back to), as output names.
+        """
         col = self.columns[key]
+        old = col.role
         cycle = (None, *ROLES)
-        nxt = cycle[(cycle.index(col.role) + 1) % len(cycle)]
-        return self.set_role(key, nxt)
+        nxt = cycle[(cycle.index(old) + 1) % len(cycle)]
+        owner = next((c.key for c in self.columns.values() if nxt is not None and c.role == nxt and c.key != key), None)
+        taken = self.set_role(key, nxt)
+        given_back = None
+        lent = self.borrowed.pop(key, None)
+        if lent is not None and lent[0] == old and old is not None:
+            before = self.columns.get(lent[1])
+            if before is not None and before.role is None and not any(c.role == old for c in self.columns.values()):
+                before.role = old
+                given_back = f"{before.table}.{before.name}"
+        if owner is not None and nxt is not None:
+            self.borrowed[key] = (nxt, owner)
+        return taken, given_back
 
     def apply_roles(self, roles: dict[str, ColumnKey]) -> int:
         """Apply suggested roles ({role: (table, column)}); returns how many changed."""
