@@ -12,9 +12,8 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Input, Label, Static, TextArea
 
-from dataset_tui.tui.widgets.ordered_input import OrderedInput, OrderedTextArea
-
 from dataset_tui.domain.definition import NAME_RE, Problem
+from dataset_tui.tui.widgets.ordered_input import OrderedInput, OrderedTextArea
 from dataset_tui.tui.work import warehouse_work
 
 if TYPE_CHECKING:

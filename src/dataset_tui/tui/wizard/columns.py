@@ -25,13 +25,11 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Input, Label, Static
 
-from dataset_tui.tui.widgets.ordered_input import OrderedInput
-
 from dataset_tui.domain.definition import ALIAS_RE, Problem
-from dataset_tui.tui.wizard.draft import column_index_key
-from dataset_tui.tui.widgets.sparkline_stats import ColumnStatsPanel
-
 from dataset_tui.tui.widgets.line_rows import CURSOR_BINDINGS, fit
+from dataset_tui.tui.widgets.ordered_input import OrderedInput
+from dataset_tui.tui.widgets.sparkline_stats import ColumnStatsPanel
+from dataset_tui.tui.wizard.draft import column_index_key
 
 if TYPE_CHECKING:
     from dataset_tui.tui.wizard.calls import SchemaColumn, TableStatsView

@@ -12,9 +12,8 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static, TextArea
 
-from dataset_tui.tui.widgets.ordered_input import OrderedInput
-
 from dataset_tui.domain.definition import Problem
+from dataset_tui.tui.widgets.ordered_input import OrderedInput
 
 if TYPE_CHECKING:
     from dataset_tui.tui.wizard.draft import WizardDraft
