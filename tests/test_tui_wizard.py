@@ -596,7 +596,7 @@ async def test_clone_and_edit_creates_a_new_dataset(ctx: Any) -> None:
 
         assert screen.query_one("#name", Input).value == "purchases_copy"
         assert not screen.query_one("#name", Input).disabled
-        await until(pilot, lambda: screen.basic.name_state() is not False, "the name check")
+        await until(pilot, lambda: screen.basic.name_state().checked, "the name check")
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert results == ["purchases_copy"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
@@ -25,6 +26,14 @@ NAME_CHECK_DELAY_S = 0.3
 
 NAME_MAX = 64
 FORMAT_HINT = "1–64 characters: a letter first, then letters, digits, _ or -"
+
+
+@dataclass(frozen=True)
+class NameState:
+    """Whether step 1's name can be used: `checked` stays False until the store has answered."""
+
+    checked: bool
+    problem: str | None = None  # why the name cannot be used; None when it can (or is unknown)
 
 
 class BasicStep(VerticalScroll):
@@ -136,18 +145,21 @@ class BasicStep(VerticalScroll):
         """Ask the store whether `name` is free (in a worker); NameChecked follows."""
         self._check(name)
 
-    @warehouse_work("check the name", group="wizard-name")
     def _check(self, name: str) -> None:
-        from dataset_tui.tui.wizard import calls as wizard_calls
+        self._ask_store(self.app.ctx, name)  # type: ignore[attr-defined]
 
-        problem = wizard_calls.name_problem(self.app.ctx, name)  # type: ignore[attr-defined]
-        self.app.call_from_thread(self._checked, name, problem)
+    @warehouse_work("check the name", group="wizard-name")
+    def _ask_store(self, ctx: Any, name: str) -> None:
+        from dataset_tui.tui.wizard import calls
 
-    def _checked(self, name: str, problem: str | None) -> None:
-        self.checked[name] = problem
-        if self.draft.name.strip() == name:
-            self._show_checked(name)
-        self.post_message(self.NameChecked(name, problem))
+        self.post_message(self.NameChecked(name, calls.name_problem(ctx, name)))
+
+    @on(NameChecked)
+    def _checked(self, event: NameChecked) -> None:
+        # Not stopped: the screen hears it too (it may be waiting to move on).
+        self.checked[event.name] = event.problem
+        if self.draft.name.strip() == event.name:
+            self._show_checked(event.name)
 
     def _show_checked(self, name: str) -> None:
         problem = self.checked[name]
@@ -156,14 +168,14 @@ class BasicStep(VerticalScroll):
         else:
             self._status(problem, error=True)
 
-    def name_state(self) -> str | None | bool:
-        """For the current name: None when free, the problem text, or False while unknown."""
+    def name_state(self) -> NameState:
+        """What the store said of the current name (an edited dataset keeps its own name)."""
         if self.editing:
-            return None
+            return NameState(checked=True)
         name = self.draft.name.strip()
         if name not in self.checked:
-            return False
-        return self.checked[name]
+            return NameState(checked=False)
+        return NameState(checked=True, problem=self.checked[name])
 
     def _status(self, text: str, *, ok: bool = False, error: bool = False) -> None:
         status = self.query_one("#name-status", Static)

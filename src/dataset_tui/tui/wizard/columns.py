@@ -176,6 +176,9 @@ class ColumnPicker(ScrollView, can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(event.size.width, len(self.rows))
+        # A problem text growing under the list makes it shorter: keep the
+        # row the problem is about (the cursor) in view.
+        self.call_after_refresh(self._scroll_to_cursor)
 
     # -- cursor ----------------------------------------------------------------------
 
@@ -296,6 +299,8 @@ class ColumnsStep(Horizontal):
         self.problems: list[Problem] = []
 
     def compose(self) -> ComposeResult:
+        # The layout class before the children mount (on_resize keeps it right later).
+        self.set_class(self.app.size.width >= 110, "-wide")
         with Vertical(id="columns-left"):
             yield Static(
                 "space select · r role · a alias · s suggest roles · v samples",
@@ -481,8 +486,11 @@ class ColumnsStep(Horizontal):
 
     # -- problems ------------------------------------------------------------------------------
 
-    def show_problems(self, problems: list[Problem]) -> bool:
-        """List problems under the columns and mark the rows they are about."""
+    def show_problems(self, problems: list[Problem], *, move_cursor: bool = True) -> bool:
+        """List problems under the columns and mark the rows they are about (`!`).
+
+        `move_cursor` puts the cursor on the first marked row (on a check);
+        a live re-check while the user edits leaves the cursor where it is."""
         errors: set[ColumnKey] = set()
         lines = []
         for p in problems:
@@ -497,10 +505,14 @@ class ColumnsStep(Horizontal):
         self.picker.errors = errors
         self.picker.refresh()
         self.query_one("#columns-problem", Static).update(escape("\n".join(lines)))
-        if errors:
+        if errors and move_cursor:
             first = next(i for i, r in enumerate(self.picker.rows) if r[0] == "column" and r[1] in errors)
             self.picker.cursor = first
         return bool(lines)
+
+    @property
+    def showing_problems(self) -> bool:
+        return bool(self.picker.errors) or bool(str(self.query_one("#columns-problem", Static).render()))
 
     def clear_problems(self) -> None:
         self.picker.errors = set()

@@ -15,9 +15,9 @@ from textual.message import Message
 from textual.widgets import DataTable, Label, Static
 
 from dataset_tui.domain.definition import Problem
-from dataset_tui.tui.wizard.draft import join_index_table
 from dataset_tui.services.cost import format_bytes
 from dataset_tui.tui.summaries import count_text
+from dataset_tui.tui.wizard.draft import join_index_table
 
 if TYPE_CHECKING:
     from dataset_tui.tui.wizard.draft import JoinDraft, WizardDraft
