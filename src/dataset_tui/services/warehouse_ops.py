@@ -19,6 +19,7 @@ import base64
 import datetime as dt
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,7 @@ from dataset_tui.domain.definition import Definition, Problem
 from dataset_tui.services.errors import ServiceError
 
 if TYPE_CHECKING:
+    from dataset_tui.domain.roles import JoinSuggestion, RoleMapping
     from dataset_tui.services.context import AppContext
     from dataset_tui.services.cost import Confirm
     from dataset_tui.warehouse.base import TableInfo, TableSchema, TableStats, Warehouse
@@ -117,8 +119,28 @@ def _pairs(schema: TableSchema) -> list[tuple[str, str]]:
     return [(c.name, c.type) for c in schema.columns]
 
 
-def table_schema(ctx: AppContext, table: str, *, dataset: str | None = None) -> dict[str, Any]:
-    """The `schema --json` shape: columns with their suggested role and whether they can join."""
+@dataclass(frozen=True)
+class SchemaColumnInfo:
+    """A column of a table with the role it looks like it plays and whether it can join."""
+
+    name: str
+    type: str
+    mode: str
+    suggested_role: str | None
+    role_confidence: float | None
+    join_key: bool
+    description: str | None
+
+
+@dataclass(frozen=True)
+class TableSchemaInfo:
+    table: str
+    dataset: str
+    columns: tuple[SchemaColumnInfo, ...]
+
+
+def table_schema(ctx: AppContext, table: str, *, dataset: str | None = None) -> TableSchemaInfo:
+    """A table's columns with their suggested role and whether they can join (`schema`)."""
     from dataset_tui.domain.roles import is_join_key, suggest_roles
 
     dataset = _dataset(ctx, dataset)
@@ -128,17 +150,17 @@ def table_schema(ctx: AppContext, table: str, *, dataset: str | None = None) -> 
     for c in schema.columns:
         suggestion = roles.get(c.name)
         columns.append(
-            {
-                "name": c.name,
-                "type": c.type,
-                "mode": c.mode,
-                "suggested_role": suggestion.role if suggestion else None,
-                "role_confidence": suggestion.confidence if suggestion else None,
-                "join_key": bool(is_join_key(schema.table, c.name, c.type)),
-                "description": c.description,
-            }
+            SchemaColumnInfo(
+                name=c.name,
+                type=c.type,
+                mode=c.mode,
+                suggested_role=suggestion.role if suggestion else None,
+                role_confidence=suggestion.confidence if suggestion else None,
+                join_key=bool(is_join_key(schema.table, c.name, c.type)),
+                description=c.description,
+            )
         )
-    return {"table": schema.table, "dataset": dataset, "columns": columns}
+    return TableSchemaInfo(schema.table, dataset, tuple(columns))
 
 
 # -- statistics ----------------------------------------------------------------------
@@ -221,31 +243,30 @@ def table_stats(
     return {**result, "cached": False, "computed_at": plain(clock.now())}
 
 
-def samples(ctx: AppContext, table: str, column: str, limit: int = 20, *, dataset: str | None = None) -> dict[str, Any]:
-    """Distinct non-NULL values of a column, the most frequent first."""
+def samples(ctx: AppContext, table: str, column: str, limit: int = 20, *, dataset: str | None = None) -> list[Any]:
+    """Distinct non-NULL values of a column (as the warehouse gives them), the most frequent first."""
     if limit < 1:
         raise ServiceError("--limit must be at least 1")
-    values = ctx.warehouse().sample_values(_dataset(ctx, dataset), table, column, limit)
-    return {"table": table, "column": column, "values": [plain(v) for v in values]}
+    return list(ctx.warehouse().sample_values(_dataset(ctx, dataset), table, column, limit))
 
 
 # -- joins and suggestions --------------------------------------------------------------
 
 
-def joins(ctx: AppContext, tables: Sequence[str], *, dataset: str | None = None) -> dict[str, Any]:
-    """The `joins --json` shape: detected joins between the tables, best first."""
+def joins(ctx: AppContext, tables: Sequence[str], *, dataset: str | None = None) -> list[JoinSuggestion]:
+    """Detected joins between the tables, best first."""
     from dataset_tui.domain.roles import detect_joins
 
     if len(set(tables)) < 2:
         raise ServiceError("name at least two different tables to look for joins between them")
     schemas = schemas_of(ctx, list(dict.fromkeys(tables)), dataset)
     found = detect_joins({t: _pairs(s) for t, s in schemas.items()})
-    return {"joins": [j.to_dict() for j in found]}
+    return found
 
 
 def suggest(
     ctx: AppContext, tables: Sequence[str], primary: str | None = None, *, dataset: str | None = None
-) -> dict[str, Any]:
+) -> RoleMapping:
     """A role mapping across the tables, with the joins that connect them."""
     from dataset_tui.domain.roles import UnknownTableError, suggest_mapping
 
@@ -256,7 +277,7 @@ def suggest(
         mapping = suggest_mapping({t: _pairs(s) for t, s in schemas.items()}, primary)
     except UnknownTableError as exc:
         raise ServiceError(str(exc)) from None
-    return mapping.to_dict()
+    return mapping
 
 
 # -- definitions against the warehouse ------------------------------------------------------
