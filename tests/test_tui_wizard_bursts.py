@@ -69,6 +69,19 @@ async def typed(pilot: Any, widget: Any, keys: tuple[str, ...], expected: str) -
     assert value == expected, f"{keys!r} into #{widget.id} gave {value!r}"
 
 
+async def closed(pilot: Any, screen: Any) -> None:
+    """Leave the wizard and let its workers end (leaving cancels the ones still running)."""
+    from textual.worker import WorkerCancelled
+
+    screen.dismiss(None)
+    await pilot.pause()
+    try:
+        await pilot.app.workers.wait_for_complete()
+    except WorkerCancelled:
+        pass
+    await pilot.pause()
+
+
 def slow(ctx: Any) -> None:
     ctx.set_warehouse(SlowWarehouse(ctx.warehouse()))
 
@@ -116,8 +129,7 @@ async def test_bursts_into_every_field_of_step_4(ctx: Any) -> None:
                 await burst_field(pilot, screen, field_id, old, values)
             # The draft follows the inputs: they are the source of truth.
             assert screen.draft.to_data(4)[1] == []
-            screen.dismiss(None)
-            await settle(pilot)
+            await closed(pilot, screen)
 
 
 async def test_bursts_into_the_name_description_and_alias(ctx: Any) -> None:
@@ -251,3 +263,26 @@ async def test_ctrl_q_in_a_modified_wizard_asks_first(ctx: Any) -> None:
         await pilot.press("escape")  # keep editing
         await settle(pilot)
         assert app.screen is screen and screen.query_one("#name").value == "keep_me"
+
+
+async def test_moving_on_in_a_burst_applies_the_keys_before_it(ctx: Any) -> None:
+    """`down down down enter ctrl+n` at once: the primary is chosen, then the step is checked."""
+    slow(ctx)
+    app = make_app(ctx)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for i in range(ROUNDS // 4):
+            await open_wizard(pilot)
+            screen = wizard(pilot)
+            burst(app, *f"n{i}", "ctrl+n")
+            await settle(pilot)
+            assert screen.step == 2, f"round {i}"
+            burst(app, "down", "down", "down", "enter", "ctrl+n")
+            await settle(pilot)
+            assert screen.draft.primary == "transactions", f"round {i}"
+            assert screen.step == 3, f"round {i}"
+            burst(app, "down", "space", "r", "ctrl+o")  # customer_id: selected, user_id, then back
+            await settle(pilot)
+            assert screen.step == 2
+            assert screen.draft.role_columns().get("user_id") is not None, [(c.name, c.selected, c.role) for c in screen.draft.columns.values()]
+            assert screen.draft.role_columns()["user_id"].name == "customer_id"
+            await closed(pilot, screen)

@@ -14,21 +14,44 @@ field does not bind still bubble as before.
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import events
+from textual.app import App
+from textual.dom import DOMNode
 from textual.widget import Widget
 from textual.widgets import Input, TextArea
 
 
-async def run_own_binding(widget: Widget, event: events.Key) -> bool:
+async def run_own_binding(widget: DOMNode, event: events.Key) -> bool:
     """Run `widget`'s own (non-priority) binding for the key now; True when one ran."""
     for binding in widget._bindings.key_to_bindings.get(event.key, ()):
         if binding.priority:
             continue
-        if await widget.app.run_action(binding.action, widget):
+        if await event_app(widget).run_action(binding.action, widget):
             event.stop()
             event.prevent_default()
             return True
     return False
+
+
+def event_app(node: DOMNode) -> App[Any]:
+    return node.app
+
+
+class OrderedKeys:
+    """For a focusable widget whose keys are all bindings (a list, a picker): resolve the
+    key's binding inline, from this widget up to the app as the app itself would, so it is
+    applied in typing order with the keys around it."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        assert isinstance(self, Widget)
+        # The app's own non-priority lookup (this widget, its ancestors, the
+        # screen, the app), run here instead of after the key bubbled up.
+        for node in (self, *self.ancestors):
+            if await run_own_binding(node, event):
+                return
+        await super()._on_key(event)  # type: ignore[misc]
 
 
 class OrderedInput(Input):

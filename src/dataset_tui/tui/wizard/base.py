@@ -1,11 +1,14 @@
 """What every part of the wizard screen shares: its state, its steps, moving between them and checking them."""
 
 
+from collections.abc import Callable
 from typing import Any
 
 from rich.markup import escape
+from textual import events
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import ContentSwitcher
 
 from dataset_tui.domain.definition import Definition, Problem
@@ -21,7 +24,6 @@ from dataset_tui.tui.wizard.draft import (
 from dataset_tui.tui.wizard.filters import FiltersStep
 from dataset_tui.tui.wizard.steps import WizardStep
 from dataset_tui.tui.wizard.tables import TablesStep
-
 
 class WizardBase(Screen[str | None]):
     """The wizard's state and steps; WizardScreen (screen.py) builds on it with loading and saving."""
@@ -42,6 +44,7 @@ class WizardBase(Screen[str | None]):
     _summary_timer: Timer | None
     _advance_after_name_check: bool
     _saving: bool
+    _return_focus: Widget | None = None
 
     @property
     def ctx(self) -> Any:
@@ -90,7 +93,76 @@ class WizardBase(Screen[str | None]):
 
     # -- moving between steps ------------------------------------------------------------
 
+    # -- keys in a burst ------------------------------------------------------------------
+    #
+    # ctrl+n, ctrl+o and ctrl+s are priority bindings: they run as their key
+    # reaches the app, while the keys typed just before them may still wait in
+    # the focused field's queue (a burst from tmux, SSH or a paste):
+    # `n a m e ctrl+n` would check an empty name, `down enter ctrl+n` a step
+    # with no primary table. So these actions wait until every widget of the
+    # wizard has handled what it was sent; the keys that arrive meanwhile are
+    # held by the screen (nothing has focus) and replayed, in order, to
+    # whatever has focus once the action ran.
+
+    _held: list[events.Key] | None = None
+    _pending: list[Callable[[], None]]
+
+    def _after_typed_keys(self, action: Callable[[], None]) -> None:
+        if self._held is not None:
+            self._pending.append(action)
+            return
+        self._held, self._pending = [], [action]
+        focused = self._return_focus = self.focused
+        self.set_focus(None, scroll_visible=False)
+        # A callback posted to a widget runs after what is already queued
+        # there. Hop through the focused widget twice (the messages its keys
+        # post to itself land behind the first hop), then up through each
+        # parent to the screen, so what bubbled up from those keys is handled
+        # before the action.
+        path: list[Widget] = []
+        if focused is not None:
+            path = [focused, *[n for n in focused.ancestors if isinstance(n, Widget) and n is not self and self in n.ancestors]]
+            path.insert(0, focused)
+        self._hop(path, 0)
+
+    def _hop(self, path: list[Widget], index: int) -> None:
+        if index < len(path) and path[index].is_attached:
+            path[index].call_later(self._hop, path, index + 1)
+            return
+        if index < len(path):
+            self._hop(path, index + 1)
+            return
+        self.call_later(self._run_pending)
+
+    def _run_pending(self) -> None:
+        pending, self._pending = self._pending, []
+        held, self._held = self._held or [], None
+        for action in pending:
+            action()
+        # `focus()` is applied later, in order: look once what the actions focused have landed.
+        self.call_later(self._refocus_and_replay, held)
+
+    def _refocus_and_replay(self, held: list[events.Key]) -> None:
+        if self.focused is None and self._return_focus is not None and self._return_focus.is_attached:
+            self.set_focus(self._return_focus)
+        self._return_focus = None
+        for key in held:
+            self.app.post_message(events.Key(key.key, key.character))
+
+    def hold_key(self, event: events.Key) -> bool:
+        """Keep a key that arrived while an action waits for the keys before it; True when held."""
+        if self._held is None:
+            return False
+        self._held.append(event)
+        return True
+
     def action_next(self) -> None:
+        self._after_typed_keys(self._next)
+
+    def action_previous(self) -> None:
+        self._after_typed_keys(self._previous)
+
+    def _next(self) -> None:
         if self.step == len(STEPS):
             # Nowhere further to go: check the step, so the user learns what is left.
             if self._check_step(self.step):
@@ -99,7 +171,7 @@ class WizardBase(Screen[str | None]):
         if self._check_step(self.step):
             self._go(self.step + 1)
 
-    def action_previous(self) -> None:
+    def _previous(self) -> None:
         if self.step > 1:
             self._go(self.step - 1)
 

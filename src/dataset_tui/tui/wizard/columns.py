@@ -27,7 +27,7 @@ from textual.widgets import Input, Label, Static
 
 from dataset_tui.domain.definition import ALIAS_RE, Problem
 from dataset_tui.tui.widgets.line_rows import CURSOR_BINDINGS, fit
-from dataset_tui.tui.widgets.ordered_input import OrderedInput
+from dataset_tui.tui.widgets.ordered_input import OrderedInput, OrderedKeys
 from dataset_tui.tui.widgets.sparkline_stats import ColumnStatsPanel
 from dataset_tui.tui.wizard.draft import column_index_key
 
@@ -40,7 +40,7 @@ TYPE_WIDTH = 9
 
 
 
-class ColumnPicker(ScrollView, can_focus=True):
+class ColumnPicker(OrderedKeys, ScrollView, can_focus=True):
     """Rows of table headers and their columns; the cursor moves over columns only."""
 
     BINDINGS = [

@@ -21,6 +21,9 @@ class WizardSaving(WizardLoading):
     """ctrl+s and what follows it."""
 
     def action_save(self) -> None:
+        self._after_typed_keys(self._save_now)
+
+    def _save_now(self) -> None:
         if self._saving:
             return
         # Every step, in order: the first one with a problem is shown.

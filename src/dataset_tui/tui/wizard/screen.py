@@ -129,6 +129,9 @@ class WizardScreen(WizardSaving):
         # when the key arrived): hand them to the field now focused instead
         # of dropping them. A field with focus stops its own printable keys,
         # so one arriving here never came through it.
+        if self.hold_key(event):
+            event.stop()
+            return
         focused = self.focused
         if event.is_printable and isinstance(focused, (Input, TextArea)) and not focused.disabled:
             event.stop()

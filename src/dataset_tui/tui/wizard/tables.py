@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Label, Static
 from dataset_tui.domain.definition import Problem
 from dataset_tui.services.cost import format_bytes
 from dataset_tui.tui.summaries import count_text
+from dataset_tui.tui.widgets.ordered_input import OrderedKeys
 from dataset_tui.tui.wizard.draft import join_index_table
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ def _fill(table: DataTable[Any], columns: list[tuple[str, str]], rows: list[tupl
         table.add_row(*cells, key=key)
 
 
-class TablePicker(DataTable[Any]):
+class TablePicker(OrderedKeys, DataTable[Any]):
     """The dataset's tables: `enter` makes one the primary, `space` adds or removes it."""
 
     BINDINGS = [
@@ -68,7 +69,7 @@ class TablePicker(DataTable[Any]):
             self.post_message(self.Picked(table, primary=False))
 
 
-class JoinList(DataTable[Any]):
+class JoinList(OrderedKeys, DataTable[Any]):
     """The joins in use: `t` left/inner, `enter` edit, `delete` remove."""
 
     BINDINGS = [
