@@ -154,7 +154,8 @@ class WizardScreen(WizardSaving):
                 select.expanded = False
                 select.focus()
                 return
-        self._leave(lambda: self.dismiss(None))
+        # Whether anything changed is known once the keys typed before escape are applied.
+        self._after_typed_keys(lambda: self._leave(lambda: self.dismiss(None)))
 
     def action_quit_app(self) -> None:
         """Quit the app, asking first when the draft has unsaved changes (the app's ctrl+q calls this)."""
