@@ -284,7 +284,7 @@ async def test_step2_needs_a_primary_and_a_join_for_each_table(ctx: Any) -> None
 
 
 async def test_a_join_removed_and_added_back_by_hand(ctx: Any) -> None:
-    from dataset_tui.tui.widgets.wizard_join import JoinScreen
+    from dataset_tui.tui.wizard.join_dialog import JoinScreen
 
     app = make_app(ctx)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -525,7 +525,7 @@ async def test_edit_opens_on_the_definition_and_saves_a_version(ctx: Any) -> Non
 
 async def test_a_conflicting_save_offers_reload(ctx: Any, tmp_path: Path, warehouse_file: Path) -> None:
     from dataset_tui.services import definitions
-    from dataset_tui.tui.widgets.wizard_conflict import ConflictScreen
+    from dataset_tui.tui.wizard.conflict_dialog import ConflictScreen
 
     saved = save_definition(ctx, BASE)
     app = make_app(ctx)
@@ -596,7 +596,7 @@ async def test_clone_and_edit_creates_a_new_dataset(ctx: Any) -> None:
 
         assert screen.query_one("#name", Input).value == "purchases_copy"
         assert not screen.query_one("#name", Input).disabled
-        await until(pilot, lambda: screen.basic.name_state() is not False, "the name check")
+        await until(pilot, lambda: screen.basic.name_state().checked, "the name check")
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert results == ["purchases_copy"]
@@ -646,7 +646,7 @@ async def test_the_live_summary_uses_the_cached_analysis(ctx: Any) -> None:
 
 
 def test_an_untouched_draft_gives_back_the_definition_it_came_from() -> None:
-    from dataset_tui.tui.widgets.wizard_draft import WizardDraft
+    from dataset_tui.tui.wizard.draft import WizardDraft
 
     data = {
         **BASE,
@@ -673,7 +673,7 @@ def test_an_untouched_draft_gives_back_the_definition_it_came_from() -> None:
 
 
 def test_joins_are_ordered_so_each_refers_to_tables_already_joined() -> None:
-    from dataset_tui.tui.widgets.wizard_draft import JoinDraft, WizardDraft
+    from dataset_tui.tui.wizard.draft import JoinDraft, WizardDraft
 
     draft = WizardDraft(name="x", primary="transactions")
     # returns is chosen first but joins through customers, chosen after it.
@@ -690,7 +690,7 @@ def test_joins_are_ordered_so_each_refers_to_tables_already_joined() -> None:
 
 
 def test_a_role_moves_to_the_column_that_takes_it() -> None:
-    from dataset_tui.tui.widgets.wizard_draft import WizardDraft
+    from dataset_tui.tui.wizard.draft import WizardDraft
 
     draft = WizardDraft(name="x", primary="t")
     draft.add_schema("t", [("a", "STRING"), ("b", "STRING")])
@@ -703,7 +703,7 @@ def test_a_role_moves_to_the_column_that_takes_it() -> None:
 
 
 def test_numbers_that_are_not_numbers_are_problems_at_their_field() -> None:
-    from dataset_tui.tui.widgets.wizard_draft import WizardDraft
+    from dataset_tui.tui.wizard.draft import WizardDraft
 
     draft = WizardDraft(name="x", primary="t", date_mode="rolling", months="", split_mode="random", train_percent="x")
     draft.add_schema("t", [("ts", "TIMESTAMP"), ("u", "STRING")])
@@ -720,7 +720,7 @@ def test_the_summary_is_measured_only_for_the_analysed_definition() -> None:
     from rich.text import Text
 
     from dataset_tui.domain.analysis import AnalysisCounts, DailyCount
-    from dataset_tui.tui.widgets import wizard_summary
+    from dataset_tui.tui.wizard import summary as wizard_summary
 
     def estimate_text(*args: Any) -> str:
         return Text.from_markup(wizard_summary.estimate_text(*args)).plain

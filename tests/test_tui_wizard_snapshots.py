@@ -86,7 +86,7 @@ async def step1(pilot: Any) -> None:
     no_blinking(pilot.app.screen)
     await pilot.press(*"purchases_6m", "tab", *"Six months of purchases")
     screen = pilot.app.screen
-    await until(pilot, lambda: screen.basic.name_state() is not False, "the name check")
+    await until(pilot, lambda: screen.basic.name_state().checked, "the name check")
 
 
 async def step2(pilot: Any) -> None:

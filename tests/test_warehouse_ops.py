@@ -248,16 +248,16 @@ def test_compare_puts_datasets_side_by_side(ctx: Any) -> None:
 
 def test_schema_joins_and_suggestions(ctx: Any) -> None:
     schema = warehouse_ops.table_schema(ctx, "transactions")
-    by_name = {c["name"]: c for c in schema["columns"]}
-    assert by_name["customer_id"]["suggested_role"] == "user_id" and by_name["customer_id"]["join_key"] is True
-    assert by_name["ts"]["suggested_role"] == "timestamp" and by_name["ts"]["join_key"] is False
-    assert by_name["device.category"]["type"] == "STRING"
-    found = warehouse_ops.joins(ctx, ["transactions", "products", "customers"])["joins"]
-    pairs = {(j["left_table"], j["left_column"], j["right_table"], j["right_column"]) for j in found}
+    by_name = {c.name: c for c in schema.columns}
+    assert by_name["customer_id"].suggested_role == "user_id" and by_name["customer_id"].join_key is True
+    assert by_name["ts"].suggested_role == "timestamp" and by_name["ts"].join_key is False
+    assert by_name["device.category"].type == "STRING"
+    found = warehouse_ops.joins(ctx, ["transactions", "products", "customers"])
+    pairs = {(j.left_table, j.left_column, j.right_table, j.right_column) for j in found}
     assert ("transactions", "product_id", "products", "product_id") in pairs
     assert ("transactions", "customer_id", "customers", "customer_id") in pairs
     mapping = warehouse_ops.suggest(ctx, ["products", "transactions"])
-    assert mapping["primary"] == "transactions" and mapping["roles"]["user_id"]["column"] == "customer_id"
+    assert mapping.primary == "transactions" and mapping.roles["user_id"].column == "customer_id"
     with pytest.raises(ServiceError):
         warehouse_ops.joins(ctx, ["transactions"])
 

@@ -10,6 +10,7 @@ warehouse the demo is built, with a progress bar on stderr.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from typing import Any
 
@@ -266,16 +267,19 @@ def _tables(inv: Invocation) -> int:
 def _schema(inv: Invocation) -> int:
     from dataset_tui.services.warehouse_ops import table_schema
 
-    data = table_schema(_context(inv), inv.args.table)
+    schema = table_schema(_context(inv), inv.args.table)
     if inv.args.json:
-        print_json(data)
+        print_json(
+            {
+                "table": schema.table,
+                "dataset": schema.dataset,
+                "columns": [dataclasses.asdict(c) for c in schema.columns],
+            }
+        )
         return 0
     print(
         table(
-            [
-                [c["name"], c["type"], c["mode"], c["suggested_role"] or "", "yes" if c["join_key"] else ""]
-                for c in data["columns"]
-            ],
+            [[c.name, c.type, c.mode, c.suggested_role or "", "yes" if c.join_key else ""] for c in schema.columns],
             ["COLUMN", "TYPE", "MODE", "SUGGESTED ROLE", "JOIN KEY"],
         )
     )
@@ -317,13 +321,13 @@ def _stats(inv: Invocation) -> int:
 
 
 def _samples(inv: Invocation) -> int:
-    from dataset_tui.services.warehouse_ops import samples
+    from dataset_tui.services.warehouse_ops import plain, samples
 
-    data = samples(_context(inv), inv.args.table, inv.args.column, inv.args.limit)
+    values = [plain(v) for v in samples(_context(inv), inv.args.table, inv.args.column, inv.args.limit)]
     if inv.args.json:
-        print_json(data)
+        print_json({"table": inv.args.table, "column": inv.args.column, "values": values})
         return 0
-    for value in data["values"]:
+    for value in values:
         print(value)
     return 0
 
@@ -338,26 +342,26 @@ def _joins(inv: Invocation) -> int:
     if len(set(inv.args.tables)) < 2:
         raise CliError("joins needs at least two different tables", 2)
     try:
-        data = joins(_context(inv), inv.args.tables)
+        found = joins(_context(inv), inv.args.tables)
     except ServiceError as exc:
         raise CliError(str(exc)) from None
     if inv.args.json:
-        print_json(data)
+        print_json({"joins": [j.to_dict() for j in found]})
         return 0
-    if not data["joins"]:
+    if not found:
         print("No joins detected between these tables.")
         return 0
     print(
         table(
             [
                 [
-                    f"{j['left_table']}.{j['left_column']}",
-                    f"{j['right_table']}.{j['right_column']}",
-                    f"{j['score']:.2f}",
-                    j["confidence"],
-                    j.get("reason", ""),
+                    f"{j.left_table}.{j.left_column}",
+                    f"{j.right_table}.{j.right_column}",
+                    f"{j.score:.2f}",
+                    j.confidence,
+                    j.reason,
                 ]
-                for j in data["joins"]
+                for j in found
             ],
             ["LEFT", "RIGHT", "SCORE", "CONFIDENCE", "WHY"],
         )
@@ -368,7 +372,7 @@ def _joins(inv: Invocation) -> int:
 def _suggest(inv: Invocation) -> int:
     from dataset_tui.services.warehouse_ops import suggest
 
-    data = suggest(_context(inv), inv.args.tables, inv.args.primary)
+    data = suggest(_context(inv), inv.args.tables, inv.args.primary).to_dict()
     if inv.args.json:
         print_json(data)
         return 0

@@ -21,6 +21,7 @@ import base64
 import datetime as dt
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +30,8 @@ from dataset_tui.domain.definition import Definition, Problem
 from dataset_tui.services.errors import ServiceError
 
 if TYPE_CHECKING:
+    from dataset_tui.domain.joins import JoinSuggestion
+    from dataset_tui.domain.mapping import RoleMapping
     from dataset_tui.services.context import AppContext
     from dataset_tui.services.cost import Confirm
     from dataset_tui.warehouse.base import LocalWarehouse, TableInfo, TableSchema, TableStats
@@ -110,8 +113,28 @@ def _pairs(schema: TableSchema) -> list[tuple[str, str]]:
     return [(c.name, c.type) for c in schema.columns]
 
 
-def table_schema(ctx: AppContext, table: str, *, dataset: str | None = None) -> dict[str, Any]:
-    """The `schema --json` shape: columns with their suggested role and whether they can join."""
+@dataclass(frozen=True)
+class SchemaColumnInfo:
+    """A column of a table with the role it looks like it plays and whether it can join."""
+
+    name: str
+    type: str
+    mode: str
+    suggested_role: str | None
+    role_confidence: float | None
+    join_key: bool
+    description: str | None
+
+
+@dataclass(frozen=True)
+class TableSchemaInfo:
+    table: str
+    dataset: str
+    columns: tuple[SchemaColumnInfo, ...]
+
+
+def table_schema(ctx: AppContext, table: str, *, dataset: str | None = None) -> TableSchemaInfo:
+    """A table's columns with their suggested role and whether they can join (`schema`)."""
     from dataset_tui.domain.naming import is_join_key
     from dataset_tui.domain.roles import suggest_roles
 
@@ -122,17 +145,17 @@ def table_schema(ctx: AppContext, table: str, *, dataset: str | None = None) -> 
     for c in schema.columns:
         suggestion = roles.get(c.name)
         columns.append(
-            {
-                "name": c.name,
-                "type": c.type,
-                "mode": c.mode,
-                "suggested_role": suggestion.role if suggestion else None,
-                "role_confidence": suggestion.confidence if suggestion else None,
-                "join_key": bool(is_join_key(schema.table, c.name, c.type)),
-                "description": c.description,
-            }
+            SchemaColumnInfo(
+                name=c.name,
+                type=c.type,
+                mode=c.mode,
+                suggested_role=suggestion.role if suggestion else None,
+                role_confidence=suggestion.confidence if suggestion else None,
+                join_key=bool(is_join_key(schema.table, c.name, c.type)),
+                description=c.description,
+            )
         )
-    return {"table": schema.table, "dataset": dataset, "columns": columns}
+    return TableSchemaInfo(schema.table, dataset, tuple(columns))
 
 
 # -- statistics ----------------------------------------------------------------------
@@ -215,31 +238,30 @@ def table_stats(
     return {**result, "cached": False, "computed_at": plain(clock.now())}
 
 
-def samples(ctx: AppContext, table: str, column: str, limit: int = 20, *, dataset: str | None = None) -> dict[str, Any]:
-    """Distinct non-NULL values of a column, the most frequent first."""
+def samples(ctx: AppContext, table: str, column: str, limit: int = 20, *, dataset: str | None = None) -> list[Any]:
+    """Distinct non-NULL values of a column (as the warehouse gives them), the most frequent first."""
     if limit < 1:
         raise ServiceError("--limit must be at least 1")
-    values = ctx.warehouse().sample_values(_dataset(ctx, dataset), table, column, limit)
-    return {"table": table, "column": column, "values": [plain(v) for v in values]}
+    return list(ctx.warehouse().sample_values(_dataset(ctx, dataset), table, column, limit))
 
 
 # -- joins and suggestions --------------------------------------------------------------
 
 
-def joins(ctx: AppContext, tables: Sequence[str], *, dataset: str | None = None) -> dict[str, Any]:
-    """The `joins --json` shape: detected joins between the tables, best first."""
+def joins(ctx: AppContext, tables: Sequence[str], *, dataset: str | None = None) -> list[JoinSuggestion]:
+    """Detected joins between the tables, best first."""
     from dataset_tui.domain.joins import detect_joins
 
     if len(set(tables)) < 2:
         raise ServiceError("name at least two different tables to look for joins between them")
     schemas = schemas_of(ctx, list(dict.fromkeys(tables)), dataset)
     found = detect_joins({t: _pairs(s) for t, s in schemas.items()})
-    return {"joins": [j.to_dict() for j in found]}
+    return found
 
 
 def suggest(
     ctx: AppContext, tables: Sequence[str], primary: str | None = None, *, dataset: str | None = None
-) -> dict[str, Any]:
+) -> RoleMapping:
     """A role mapping across the tables, with the joins that connect them."""
     from dataset_tui.domain.mapping import UnknownTableError, suggest_mapping
 
@@ -250,7 +272,7 @@ def suggest(
         mapping = suggest_mapping({t: _pairs(s) for t, s in schemas.items()}, primary)
     except UnknownTableError as exc:
         raise ServiceError(str(exc)) from None
-    return mapping.to_dict()
+    return mapping
 
 
 # -- definitions against the warehouse ------------------------------------------------------

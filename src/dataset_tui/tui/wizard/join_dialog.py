@@ -19,7 +19,7 @@ from textual.widgets import Button, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from dataset_tui.tui.screens.confirm import MODAL_CSS
-from dataset_tui.tui.widgets.wizard_draft import JoinDraft
+from dataset_tui.tui.wizard.draft import JoinDraft
 
 
 class JoinScreen(ModalScreen[JoinDraft | None]):

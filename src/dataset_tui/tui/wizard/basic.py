@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
@@ -13,16 +14,26 @@ from textual.timer import Timer
 from textual.widgets import Input, Label, Static, TextArea
 
 from dataset_tui.domain.definition import NAME_RE, Problem
+from dataset_tui.tui.widgets.ordered_input import OrderedInput, OrderedTextArea
 from dataset_tui.tui.work import warehouse_work
 
 if TYPE_CHECKING:
-    from dataset_tui.tui.widgets.wizard_draft import WizardDraft
+    from dataset_tui.tui.wizard.draft import WizardDraft
 
 # Typing pauses shorter than this do not start a check: one store read per
 # pause, not per key.
 NAME_CHECK_DELAY_S = 0.3
 
+NAME_MAX = 64
 FORMAT_HINT = "1–64 characters: a letter first, then letters, digits, _ or -"
+
+
+@dataclass(frozen=True)
+class NameState:
+    """Whether step 1's name can be used: `checked` stays False until the store has answered."""
+
+    checked: bool
+    problem: str | None = None  # why the name cannot be used; None when it can (or is unknown)
 
 
 class BasicStep(VerticalScroll):
@@ -62,18 +73,17 @@ class BasicStep(VerticalScroll):
     def compose(self) -> ComposeResult:
         with Horizontal(classes="row"):
             yield Label("Name", classes="field-label")
-            yield Input(
+            yield OrderedInput(
                 value=self.draft.name,
                 placeholder="e.g. purchases_6m",
                 id="name",
                 compact=True,
                 disabled=self.editing,
-                max_length=64,
             )
         yield Static("", id="name-status", classes="status")
         with Horizontal(classes="row"):
             yield Label("Description", classes="field-label")
-            yield TextArea(self.draft.description, id="description", soft_wrap=True, tab_behavior="focus", compact=True)
+            yield OrderedTextArea(self.draft.description, id="description", soft_wrap=True, tab_behavior="focus", compact=True)
         yield Static("", id="description-status", classes="status")
         yield Static(self._hint(), classes="hint")
 
@@ -91,6 +101,9 @@ class BasicStep(VerticalScroll):
             self._status("")
         elif self.draft.name:
             self._schedule(self.draft.name)
+
+    def enter(self) -> None:
+        self.focus_first()
 
     def focus_first(self) -> None:
         target = self.query_one("#description" if self.editing else "#name")
@@ -115,6 +128,10 @@ class BasicStep(VerticalScroll):
         if not name:
             self._status("")
             return
+        if len(name) > NAME_MAX:
+            # Said, not cut: a pasted name keeps every character the user typed.
+            self._status(f"{len(name)} characters: a name has at most {NAME_MAX}", error=True)
+            return
         if not NAME_RE.fullmatch(name):
             self._status(FORMAT_HINT, error=True)
             return
@@ -128,18 +145,21 @@ class BasicStep(VerticalScroll):
         """Ask the store whether `name` is free (in a worker); NameChecked follows."""
         self._check(name)
 
-    @warehouse_work("check the name", group="wizard-name")
     def _check(self, name: str) -> None:
-        from dataset_tui.tui.widgets import wizard_calls
+        self._ask_store(self.app.ctx, name)  # type: ignore[attr-defined]
 
-        problem = wizard_calls.name_problem(self.app.ctx, name)  # type: ignore[attr-defined]
-        self.app.call_from_thread(self._checked, name, problem)
+    @warehouse_work("check the name", group="wizard-name")
+    def _ask_store(self, ctx: Any, name: str) -> None:
+        from dataset_tui.tui.wizard import calls
 
-    def _checked(self, name: str, problem: str | None) -> None:
-        self.checked[name] = problem
-        if self.draft.name.strip() == name:
-            self._show_checked(name)
-        self.post_message(self.NameChecked(name, problem))
+        self.post_message(self.NameChecked(name, calls.name_problem(ctx, name)))
+
+    @on(NameChecked)
+    def _checked(self, event: NameChecked) -> None:
+        # Not stopped: the screen hears it too (it may be waiting to move on).
+        self.checked[event.name] = event.problem
+        if self.draft.name.strip() == event.name:
+            self._show_checked(event.name)
 
     def _show_checked(self, name: str) -> None:
         problem = self.checked[name]
@@ -148,14 +168,14 @@ class BasicStep(VerticalScroll):
         else:
             self._status(problem, error=True)
 
-    def name_state(self) -> str | None | bool:
-        """For the current name: None when free, the problem text, or False while unknown."""
+    def name_state(self) -> NameState:
+        """What the store said of the current name (an edited dataset keeps its own name)."""
         if self.editing:
-            return None
+            return NameState(checked=True)
         name = self.draft.name.strip()
         if name not in self.checked:
-            return False
-        return self.checked[name]
+            return NameState(checked=False)
+        return NameState(checked=True, problem=self.checked[name])
 
     def _status(self, text: str, *, ok: bool = False, error: bool = False) -> None:
         status = self.query_one("#name-status", Static)

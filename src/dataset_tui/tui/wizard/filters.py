@@ -13,9 +13,10 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static, TextArea
 
 from dataset_tui.domain.definition import Problem
+from dataset_tui.tui.widgets.ordered_input import OrderedInput
 
 if TYPE_CHECKING:
-    from dataset_tui.tui.widgets.wizard_draft import WizardDraft
+    from dataset_tui.tui.wizard.draft import WizardDraft
 
 WIDE = 110  # from this width the summary sits beside the form
 
@@ -83,6 +84,10 @@ class FiltersStep(Horizontal):
     FiltersStep .field-label { width: 18; }
     FiltersStep .field-row Input { width: 14; }
     FiltersStep .field-row Select { width: 30; }
+    /* A compact drop-down barely changes when focused: show it as a cursor. */
+    FiltersStep .field-row Select:focus > SelectCurrent {
+        background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold;
+    }
     FiltersStep .field-hint { color: $text-muted; padding-left: 1; }
     FiltersStep .field-problem { color: $error; height: auto; padding-left: 18; display: none; }
     FiltersStep .field-problem.-shown { display: block; }
@@ -100,23 +105,27 @@ class FiltersStep(Horizontal):
     def __init__(self, draft: WizardDraft, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.draft = draft
+        self._problem_text: dict[str, str] = {}  # field id → the problem shown under it
+        self._key_options: list[tuple[str, str]] = []  # what the split key drop-down offers now
 
     def compose(self) -> ComposeResult:
+        # The layout class before the children mount: set after, it restyles the whole form.
+        self.set_class(self.app.size.width >= WIDE, "-wide")
         d = self.draft
         with VerticalScroll(id="form"):
             yield field_row(
                 "Date range", Select(DATE_OPTIONS, value=d.date_mode, allow_blank=False, id="date-mode", compact=True), "date-mode"
             )
-            yield field_row("Months", Input(d.months, id="months", compact=True, restrict=r"\d*"), "months", sub=True, hint="1–120")
-            yield field_row("Start", Input(d.start, placeholder="YYYY-MM-DD", id="start", compact=True), "start", sub=True)
-            yield field_row("End", Input(d.end, placeholder="YYYY-MM-DD", id="end", compact=True), "end", sub=True, hint="included")
-            yield field_row("Top products %", Input(d.top_percent, id="top", compact=True, restrict=r"\d*"), "top", hint="blank: all")
-            yield field_row("Min transactions", Input(d.min_transactions, id="min-tx", compact=True, restrict=r"\d*"), "min-tx", hint="blank: all users")
+            yield field_row("Months", OrderedInput(d.months, id="months", compact=True), "months", sub=True, hint="1–120")
+            yield field_row("Start", OrderedInput(d.start, placeholder="YYYY-MM-DD", id="start", compact=True), "start", sub=True)
+            yield field_row("End", OrderedInput(d.end, placeholder="YYYY-MM-DD", id="end", compact=True), "end", sub=True, hint="included")
+            yield field_row("Top products %", OrderedInput(d.top_percent, id="top", compact=True), "top", hint="blank: all")
+            yield field_row("Min transactions", OrderedInput(d.min_transactions, id="min-tx", compact=True), "min-tx", hint="blank: all users")
             yield field_row(
                 "Split", Select(SPLIT_OPTIONS, value=d.split_mode, allow_blank=False, id="split-mode", compact=True), "split-mode"
             )
-            yield field_row("Eval days", Input(d.eval_days, id="eval-days", compact=True, restrict=r"\d*"), "eval-days", sub=True, hint="+ anchor day")
-            yield field_row("Train %", Input(d.train_percent, id="train", compact=True, restrict=r"\d*"), "train", sub=True, hint="1–99")
+            yield field_row("Eval days", OrderedInput(d.eval_days, id="eval-days", compact=True), "eval-days", sub=True, hint="+ anchor day")
+            yield field_row("Train %", OrderedInput(d.train_percent, id="train", compact=True), "train", sub=True, hint="1–99")
             yield field_row("Key", Select([("user_id column", USER_KEY)], id="key", compact=True, allow_blank=False), "key", sub=True)
             yield Static("", id="field-help")
         with Vertical(id="summary-box"):
@@ -124,11 +133,14 @@ class FiltersStep(Horizontal):
             yield TextArea("", language="sql", read_only=True, soft_wrap=False, id="sql", show_line_numbers=False)
 
     def on_mount(self) -> None:
-        self.set_class(self.app.size.width >= WIDE, "-wide")
         self._show_modes()
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(self.app.size.width >= WIDE, "-wide")
+
+    def enter(self) -> None:
+        self.refresh_options()
+        self.focus_first()
 
     def focus_first(self) -> None:
         self.query_one("#date-mode", Select).focus()
@@ -141,9 +153,11 @@ class FiltersStep(Horizontal):
             (f"user_id column ({user.output_name})" if user else "user_id column (none chosen!)", USER_KEY)
         ]
         options += [(name, name) for name in self.draft.output_names() if not (user and name == user.output_name)]
+        values = {v for _, v in options}
         with key.prevent(Select.Changed):
-            key.set_options(options)
-            values = {v for _, v in options}
+            if options != self._key_options:  # rebuilding the drop-down costs a re-layout
+                self._key_options = options
+                key.set_options(options)
             key.value = self.draft.split_key if self.draft.split_key in values else USER_KEY
         if self.draft.split_key and self.draft.split_key not in values:
             self.draft.split_key = ""
@@ -209,10 +223,18 @@ class FiltersStep(Horizontal):
 
     # -- problems -------------------------------------------------------------------------
 
-    def _clear(self, field_id: str) -> None:
+    def _set_problem(self, field_id: str, text: str) -> None:
+        # Only a real change touches the widget: each update re-lays the form
+        # out, and the problems are recomputed after every pause in typing.
+        if self._problem_text.get(field_id, "") == text:
+            return
+        self._problem_text[field_id] = text
         problem = self.query_one(f"#{field_id}-problem", Static)
-        problem.update("")
-        problem.set_class(False, "-shown")
+        problem.update(escape(text))
+        problem.set_class(bool(text), "-shown")
+
+    def _clear(self, field_id: str) -> None:
+        self._set_problem(field_id, "")
 
     def clear_problems(self) -> None:
         for field_id in FIELD_PATHS:
@@ -220,16 +242,13 @@ class FiltersStep(Horizontal):
 
     def show_problems(self, problems: list[Problem]) -> bool:
         """Each problem under its field (the closest field for paths a field does not own)."""
-        self.clear_problems()
         by_field: dict[str, list[str]] = {}
         for p in problems:
             field_id = self._field_for(p.path)
             if field_id is not None:
                 by_field.setdefault(field_id, []).append(p.message)
-        for field_id, messages in by_field.items():
-            problem = self.query_one(f"#{field_id}-problem", Static)
-            problem.update(escape("\n".join(messages)))
-            problem.set_class(True, "-shown")
+        for field_id in FIELD_PATHS:
+            self._set_problem(field_id, "\n".join(by_field.get(field_id, [])))
         return bool(by_field)
 
     def _field_for(self, path: str) -> str | None:
@@ -249,7 +268,7 @@ class FiltersStep(Horizontal):
 
     def first_problem_field(self) -> Any:
         for field_id in FIELD_PATHS:
-            if self.query_one(f"#{field_id}-problem").has_class("-shown"):
+            if self._problem_text.get(field_id):
                 return self.query_one(f"#{field_id}")
         return None
 

@@ -26,25 +26,26 @@ from textual.strip import Strip
 from textual.widgets import Input, Label, Static
 
 from dataset_tui.domain.definition import ALIAS_RE, Problem
-from dataset_tui.tui.widgets.sparkline_stats import ColumnStatsPanel
-
 from dataset_tui.tui.widgets.line_rows import CURSOR_BINDINGS, fit
+from dataset_tui.tui.widgets.ordered_input import OrderedInput, OrderedKeys
+from dataset_tui.tui.widgets.sparkline_stats import ColumnStatsPanel
+from dataset_tui.tui.wizard.draft import column_index_key
 
 if TYPE_CHECKING:
-    from dataset_tui.tui.widgets.wizard_calls import SchemaColumn, TableStatsView
-    from dataset_tui.tui.widgets.wizard_draft import ColumnKey, WizardDraft
+    from dataset_tui.tui.wizard.calls import SchemaColumn, TableStatsView
+    from dataset_tui.tui.wizard.draft import ColumnKey, WizardDraft
 
 ROLE_WIDTH = 11
 TYPE_WIDTH = 9
 
 
 
-class ColumnPicker(ScrollView, can_focus=True):
+class ColumnPicker(OrderedKeys, ScrollView, can_focus=True):
     """Rows of table headers and their columns; the cursor moves over columns only."""
 
     BINDINGS = [
         *CURSOR_BINDINGS,
-        Binding("space,enter", "toggle", "Select"),
+        Binding("space,enter", "toggle", "Select", key_display="space/enter"),
         Binding("r", "role", "Role"),
         Binding("a", "alias", "Alias"),
         Binding("v", "samples", "Samples"),
@@ -175,6 +176,9 @@ class ColumnPicker(ScrollView, can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(event.size.width, len(self.rows))
+        # A problem text growing under the list makes it shorter: keep the
+        # row the problem is about (the cursor) in view.
+        self.call_after_refresh(self._scroll_to_cursor)
 
     # -- cursor ----------------------------------------------------------------------
 
@@ -257,7 +261,7 @@ class ColumnsStep(Horizontal):
 
     BINDINGS = [
         Binding("s", "suggest", "Suggest"),
-        Binding("i", "reload_stats", "Load statistics", show=False),
+        Binding("i", "reload_stats", "Statistics"),
     ]
 
     DEFAULT_CSS = """
@@ -295,6 +299,8 @@ class ColumnsStep(Horizontal):
         self.problems: list[Problem] = []
 
     def compose(self) -> ComposeResult:
+        # The layout class before the children mount (on_resize keeps it right later).
+        self.set_class(self.app.size.width >= 110, "-wide")
         with Vertical(id="columns-left"):
             yield Static(
                 "space select · r role · a alias · s suggest roles · v samples",
@@ -303,7 +309,7 @@ class ColumnsStep(Horizontal):
             yield ColumnPicker(self.draft, id="picker")
             with Horizontal(id="alias-row"):
                 yield Label("Alias", id="alias-label")
-                yield Input(placeholder="output name (optional)", id="alias", compact=True, max_length=128)
+                yield OrderedInput(placeholder="output name (optional)", id="alias", compact=True)
             yield Static("", id="columns-problem")
         yield ColumnStatsPanel(id="stats")
 
@@ -313,6 +319,10 @@ class ColumnsStep(Horizontal):
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width >= 110, "-wide")
+
+    def enter(self) -> None:
+        self.refresh_rows()
+        self.focus_first()
 
     def focus_first(self) -> None:
         self.picker.focus()
@@ -402,9 +412,12 @@ class ColumnsStep(Horizontal):
         if event.what == "toggle":
             self.draft.toggle_column(key)
         elif event.what == "role":
-            taken = self.draft.cycle_role(key)
+            old = self.draft.columns[key].role
+            taken, given_back = self.draft.cycle_role(key)
             if taken:
-                self.notify(f"{self.draft.columns[key].role} moved here from {taken}.", timeout=3)
+                self.notify(f"{self.draft.columns[key].role} moved here from {taken}; r again gives it back.", timeout=4)
+            if given_back:
+                self.notify(f"{old} given back to {given_back}.", timeout=3)
         elif event.what == "alias":
             self.query_one("#alias", Input).focus()
             return
@@ -473,14 +486,17 @@ class ColumnsStep(Horizontal):
 
     # -- problems ------------------------------------------------------------------------------
 
-    def show_problems(self, problems: list[Problem], column_key: Any) -> bool:
-        """List problems under the columns and mark the rows they are about."""
+    def show_problems(self, problems: list[Problem], *, move_cursor: bool = True) -> bool:
+        """List problems under the columns and mark the rows they are about (`!`).
+
+        `move_cursor` puts the cursor on the first marked row (on a check);
+        a live re-check while the user edits leaves the cursor where it is."""
         errors: set[ColumnKey] = set()
         lines = []
         for p in problems:
             if not p.path.startswith("columns"):
                 continue
-            key = column_key(p.path)
+            key = column_index_key(self.draft, p.path)
             if key is not None:
                 errors.add(key)
                 lines.append(f"{key[0]}.{key[1]}: {p.message}")
@@ -489,10 +505,14 @@ class ColumnsStep(Horizontal):
         self.picker.errors = errors
         self.picker.refresh()
         self.query_one("#columns-problem", Static).update(escape("\n".join(lines)))
-        if errors:
+        if errors and move_cursor:
             first = next(i for i, r in enumerate(self.picker.rows) if r[0] == "column" and r[1] in errors)
             self.picker.cursor = first
         return bool(lines)
+
+    @property
+    def showing_problems(self) -> bool:
+        return bool(self.picker.errors) or bool(str(self.query_one("#columns-problem", Static).render()))
 
     def clear_problems(self) -> None:
         self.picker.errors = set()

@@ -17,9 +17,11 @@ from textual.widgets import DataTable, Label, Static
 from dataset_tui.domain.definition import Problem
 from dataset_tui.services.cost import format_bytes
 from dataset_tui.tui.summaries import count_text
+from dataset_tui.tui.widgets.ordered_input import OrderedKeys
+from dataset_tui.tui.wizard.draft import join_index_table
 
 if TYPE_CHECKING:
-    from dataset_tui.tui.widgets.wizard_draft import JoinDraft, WizardDraft
+    from dataset_tui.tui.wizard.draft import JoinDraft, WizardDraft
 
 CONFIDENCE_STYLE = {"high": "green", "medium": "yellow", "low": "red", "manual": "cyan", "saved": "dim"}
 
@@ -38,7 +40,7 @@ def _fill(table: DataTable[Any], columns: list[tuple[str, str]], rows: list[tupl
         table.add_row(*cells, key=key)
 
 
-class TablePicker(DataTable[Any]):
+class TablePicker(OrderedKeys, DataTable[Any]):
     """The dataset's tables: `enter` makes one the primary, `space` adds or removes it."""
 
     BINDINGS = [
@@ -67,7 +69,7 @@ class TablePicker(DataTable[Any]):
             self.post_message(self.Picked(table, primary=False))
 
 
-class JoinList(DataTable[Any]):
+class JoinList(OrderedKeys, DataTable[Any]):
     """The joins in use: `t` left/inner, `enter` edit, `delete` remove."""
 
     BINDINGS = [
@@ -236,6 +238,9 @@ class TablesStep(Vertical):
     def _join_highlighted(self) -> None:
         self._show_reason()
 
+    def enter(self) -> None:
+        self.focus_first()
+
     def focus_first(self) -> None:
         self.query_one("#tables", TablePicker).focus()
 
@@ -288,12 +293,12 @@ class TablesStep(Vertical):
         self.query_one("#tables-problem", Static).update("")
         self.query_one("#joins-problem", Static).update("")
 
-    def show_problems(self, problems: list[Problem], join_table: Any) -> bool:
-        """Show each problem under the list it is about; `join_table(path)` names a join's table."""
+    def show_problems(self, problems: list[Problem]) -> bool:
+        """Show each problem under the list it is about."""
         tables, joins = [], []
         for p in problems:
             if p.path.startswith("source.joins"):
-                table = join_table(p.path)
+                table = join_index_table(self.draft, p.path)
                 prefix = f"{table}: " if table and table not in p.message else ""
                 joins.append(f"{prefix}{p.message}")
             elif p.path.startswith("source"):

@@ -89,6 +89,8 @@ class WizardDraft:
     # The output order: selected columns in the order they were chosen (an
     # edited definition keeps its own order, so an untouched edit is unchanged).
     order: list[ColumnKey] = field(default_factory=list)
+    # Roles `r` took from another column while cycling, to give back: key → (role, its owner before).
+    borrowed: dict[ColumnKey, tuple[str, ColumnKey]] = field(default_factory=dict, repr=False, compare=False)
     date_mode: str = "none"
     months: str = "6"
     start: str = ""
@@ -262,12 +264,30 @@ class WizardDraft:
             self.select_column(key, True)
         return taken_from
 
-    def cycle_role(self, key: ColumnKey) -> str | None:
-        """none → user_id → product_id → timestamp → revenue → none; returns who lost the role."""
+    def cycle_role(self, key: ColumnKey) -> tuple[str | None, str | None]:
+        """none → user_id → product_id → timestamp → revenue → none.
+
+        Cycling is trying roles on: a role taken from another column on the
+        way goes back to it when this column cycles past it (unless that
+        column got another role since). Returns (the column the new role was
+        taken from, the column the old role went back to), as output names.
+        """
         col = self.columns[key]
+        old = col.role
         cycle = (None, *ROLES)
-        nxt = cycle[(cycle.index(col.role) + 1) % len(cycle)]
-        return self.set_role(key, nxt)
+        nxt = cycle[(cycle.index(old) + 1) % len(cycle)]
+        owner = next((c.key for c in self.columns.values() if nxt is not None and c.role == nxt and c.key != key), None)
+        taken = self.set_role(key, nxt)
+        given_back = None
+        lent = self.borrowed.pop(key, None)
+        if lent is not None and lent[0] == old and old is not None:
+            before = self.columns.get(lent[1])
+            if before is not None and before.role is None and not any(c.role == old for c in self.columns.values()):
+                before.role = old
+                given_back = f"{before.table}.{before.name}"
+        if owner is not None and nxt is not None:
+            self.borrowed[key] = (nxt, owner)
+        return taken, given_back
 
     def apply_roles(self, roles: dict[str, ColumnKey]) -> int:
         """Apply suggested roles ({role: (table, column)}); returns how many changed."""
@@ -300,14 +320,14 @@ class WizardDraft:
             if not text:
                 return None
             if not re.fullmatch(r"-?\d+", text):
-                problems.append(Problem(path=path, message=f"{what} must be a whole number (got {text!r})"))
+                problems.append(Problem(path=path, message=f"must be a whole number (got {text!r})"))
                 return None
             return int(text)
 
         if self.date_mode == "rolling":
             months = number(self.months, "filters.date_range.months", "months")
             if months is None and not any(p.path == "filters.date_range.months" for p in problems):
-                problems.append(Problem(path="filters.date_range.months", message="how many months back? (1–120)"))
+                problems.append(Problem(path="filters.date_range.months", message="how many months back? (1 to 120)"))
             filters["date_range"] = {"type": "rolling", "months": months if months is not None else 0}
         elif self.date_mode == "fixed":
             rng: dict[str, Any] = {"type": "fixed"}
@@ -408,6 +428,8 @@ class WizardDraft:
         name = self.name.strip()
         if not name:
             return [Problem(path="name", message="a dataset needs a name")]
+        if len(name) > 64:
+            return [Problem(path="name", message=f"{len(name)} characters: a name has at most 64")]
         if not NAME_RE.match(name):
             return [
                 Problem(
@@ -506,15 +528,49 @@ def column_index_key(draft: WizardDraft, path: str) -> ColumnKey | None:
     return selected[i].key if i < len(selected) else None
 
 
+# Step 4's fields as the screen labels them, with the range the definition
+# accepts: a problem at one of these paths is said in these words
+# ("Top products %: must be between 1 and 99"), not in the parser's.
+FIELD_WORDS: dict[str, tuple[str, int | None, int | None]] = {
+    "filters.date_range.months": ("Months", 1, 120),
+    "filters.date_range.start": ("Start", None, None),
+    "filters.date_range.end": ("End", None, None),
+    "filters.top_products_percent": ("Top products %", 1, 99),
+    "filters.min_transactions": ("Min transactions", 1, None),
+    "split.eval_days": ("Eval days", 1, 3650),
+    "split.train_percent": ("Train %", 1, 99),
+}
+
+ALIAS_WORDS = "a letter or _ first, then letters, digits or _ (at most 128 characters)"
+
+
+def _in_words(path: str, message: str) -> str:
+    words = FIELD_WORDS.get(path)
+    if words is None:
+        return message
+    label, low, high = words
+    if re.match(r"Input should be (greater|less) than", message) and low is not None:
+        message = f"must be between {low} and {high}" if high is not None else f"must be at least {low}"
+    return f"{label}: {message}"
+
+
 def readable(draft: WizardDraft, problems: list[Problem]) -> list[Problem]:
-    """Messages with `columns[3]` spelled as the column (`transactions.amount`) the user sees."""
+    """Messages in the screen's words: `columns[3]` spelled as the column
+    (`transactions.amount`), step 4's problems led by their field's label, an
+    alias rule in words rather than as a pattern."""
     selected = draft.selected_columns()
 
     def name(match: re.Match[str]) -> str:
         i = int(match.group(1))
         return f"{selected[i].table}.{selected[i].name}" if i < len(selected) else match.group(0)
 
-    return [Problem(path=p.path, message=re.sub(r"columns\[(\d+)\]", name, p.message)) for p in problems]
+    out = []
+    for p in problems:
+        message = re.sub(r"columns\[(\d+)\]", name, p.message)
+        if p.path.endswith(".alias"):
+            message = re.sub(r" is not allowed \(must match .*\)$", ": " + ALIAS_WORDS, message)
+        out.append(Problem(path=p.path, message=_in_words(p.path, message)))
+    return out
 
 
 def comparable(draft: WizardDraft) -> tuple[Any, ...]:

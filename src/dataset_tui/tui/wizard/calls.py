@@ -54,26 +54,8 @@ def list_tables(ctx: AppContext, dataset: str) -> list[TableInfo]:
 def table_schema(ctx: AppContext, table: str, dataset: str) -> list[SchemaColumn]:
     from dataset_tui.services import warehouse_ops
 
-    data = warehouse_ops.table_schema(ctx, table, dataset=dataset)
-    return [
-        SchemaColumn(c["name"], c["type"], c.get("suggested_role"), c.get("role_confidence"), bool(c.get("join_key")))
-        for c in data["columns"]
-    ]
-
-
-def _join(item: dict[str, Any]) -> JoinSuggestion:
-    from dataset_tui.domain.joins import JoinSuggestion
-
-    return JoinSuggestion(
-        left_table=item["left_table"],
-        left_column=item["left_column"],
-        right_table=item["right_table"],
-        right_column=item["right_column"],
-        score=float(item["score"]),
-        confidence=item["confidence"],
-        reason=item.get("reason", ""),
-        many_to_one=bool(item.get("many_to_one", True)),
-    )
+    schema = warehouse_ops.table_schema(ctx, table, dataset=dataset)
+    return [SchemaColumn(c.name, c.type, c.suggested_role, c.role_confidence, c.join_key) for c in schema.columns]
 
 
 def detect_joins(ctx: AppContext, tables: Sequence[str], dataset: str) -> list[JoinSuggestion]:
@@ -82,7 +64,7 @@ def detect_joins(ctx: AppContext, tables: Sequence[str], dataset: str) -> list[J
 
     if len(set(tables)) < 2:
         return []
-    return [_join(j) for j in warehouse_ops.joins(ctx, list(tables), dataset=dataset)["joins"]]
+    return warehouse_ops.joins(ctx, list(tables), dataset=dataset)
 
 
 @dataclass(frozen=True)
@@ -96,9 +78,9 @@ def suggest(ctx: AppContext, tables: Sequence[str], primary: str | None, dataset
     """The suggested role mapping across the tables, with the joins connecting them."""
     from dataset_tui.services import warehouse_ops
 
-    data = warehouse_ops.suggest(ctx, list(tables), primary, dataset=dataset)
-    roles = {role: (s["table"], s["column"]) for role, s in data["roles"].items()}
-    return Mapping(roles, [_join(j) for j in data["joins"]], list(data.get("warnings", [])))
+    mapping = warehouse_ops.suggest(ctx, list(tables), primary, dataset=dataset)
+    roles = {role: (s.table, s.column) for role, s in mapping.roles.items()}
+    return Mapping(roles, list(mapping.joins), list(mapping.warnings))
 
 
 def table_stats(ctx: AppContext, table: str, confirm: Callable[[DryRun], bool], dataset: str) -> TableStatsView:
@@ -130,7 +112,7 @@ def table_stats(ctx: AppContext, table: str, confirm: Callable[[DryRun], bool], 
 def samples(ctx: AppContext, table: str, column: str, dataset: str, limit: int = 12) -> list[Any]:
     from dataset_tui.services import warehouse_ops
 
-    return list(warehouse_ops.samples(ctx, table, column, limit, dataset=dataset)["values"])
+    return warehouse_ops.samples(ctx, table, column, limit, dataset=dataset)
 
 
 def cached_counts(ctx: AppContext, name: str) -> tuple[Any, str, int] | None:
