@@ -319,7 +319,7 @@ async def test_deleted_view_undelete_and_purge(ctx: AppContext) -> None:
         await settle(pilot)
         await settle(pilot)
         assert names_on_screen(app) == []
-        assert definitions.deleted(ctx) == []
+        assert definitions.deleted_datasets(ctx) == []
         await pilot.press("f")
         await settle(pilot)
         assert sorted(names_on_screen(app)) == ["beta", "beta_restored"]
