@@ -13,13 +13,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 import re
+import unicodedata
 from typing import Annotated, Any, Final, Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
+    StrictFloat,
     StrictInt,
     StrictStr,
     ValidationError,
@@ -38,8 +42,50 @@ ALIAS_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # BigQuery caps identifiers at 1024 characters; longer ones cannot exist.
 MAX_IDENT = 1024
-# A table-qualified column reference in a join: `table.column`.
-QUALIFIED_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)\.([A-Za-z_][A-Za-z0-9_]*)$")
+# A table as a source names it: `table`, a shard family `prefix*`, and either
+# qualified by its dataset (`sales.orders`) or by project and dataset
+# (`other-project.sales.orders`; project ids hold lowercase letters, digits, `-`).
+PROJECT_PART = r"[a-z][a-z0-9-]{4,61}[a-z0-9]"
+TABLE_REF_RE = re.compile(
+    rf"^(?:(?:{PROJECT_PART}\.)?[A-Za-z_][A-Za-z0-9_]*\.)?[A-Za-z_][A-Za-z0-9_-]*\*?$"
+)
+# A table-qualified column reference in a join: `table.column` (the table as the source names it).
+QUALIFIED_RE = re.compile(
+    rf"^((?:(?:{PROJECT_PART}\.)?[A-Za-z_][A-Za-z0-9_]*\.)?[A-Za-z_][A-Za-z0-9_-]*\*?)\.([A-Za-z_][A-Za-z0-9_]*)$"
+)
+# A key of a key/value array (GA4 event parameter names are letters, digits and `_`).
+PARAM_KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,99}$")
+# The value fields of a GA4-style key/value array and the type each holds.
+PARAM_VALUE_TYPES: Final = {
+    "string_value": "STRING",
+    "int_value": "INT64",
+    "float_value": "FLOAT64",
+    "double_value": "FLOAT64",
+}
+# Epoch units of an INT64 timestamp and the BigQuery function that reads each.
+EPOCH_FUNCTIONS: Final = {"seconds": "TIMESTAMP_SECONDS", "millis": "TIMESTAMP_MILLIS", "micros": "TIMESTAMP_MICROS"}
+# Ingestion-time partitioned tables: the pseudo-columns BigQuery adds.
+PARTITION_PSEUDO_COLUMNS: Final = {"_PARTITIONTIME": "TIMESTAMP", "_PARTITIONDATE": "DATE"}
+
+
+def split_table_ref(ref: str) -> tuple[str | None, str | None, str]:
+    """(project, dataset, table) of a source table reference; None where the reference leaves it out."""
+    parts = ref.split(".")
+    table = parts[-1]
+    dataset = parts[-2] if len(parts) >= 2 else None
+    project = parts[-3] if len(parts) >= 3 else None
+    return project, dataset, table
+
+
+def table_alias(ref: str) -> str:
+    """The name a table goes by in SQL: the table part; a shard family `events_*` goes by `events`.
+
+    A plain table keeps its own name, so a flat definition's SQL is unchanged.
+    """
+    table = split_table_ref(ref)[2]
+    if not table.endswith("*"):
+        return table
+    return table[:-1].rstrip("_-") or "shards"
 
 
 class Problem(BaseModel):
@@ -114,21 +160,23 @@ class JoinOn(_Strict):
             raise ValueError(f"{value!r} must be written table.column (plain identifiers)")
         return value
 
+    # The column is the last dotted part; the table (possibly qualified) is the rest.
+
     @property
     def left_table(self) -> str:
-        return self.left.split(".", 1)[0]
+        return self.left.rsplit(".", 1)[0]
 
     @property
     def left_column(self) -> str:
-        return self.left.split(".", 1)[1]
+        return self.left.rsplit(".", 1)[1]
 
     @property
     def right_table(self) -> str:
-        return self.right.split(".", 1)[0]
+        return self.right.rsplit(".", 1)[0]
 
     @property
     def right_column(self) -> str:
-        return self.right.split(".", 1)[1]
+        return self.right.rsplit(".", 1)[1]
 
 
 class Join(_Strict):
@@ -136,7 +184,7 @@ class Join(_Strict):
     type: Literal["left", "inner"] = "left"
     on: list[JoinOn] = Field(min_length=1)
 
-    check_table = _matches("table", pattern=TABLE_RE, what="table name")
+    check_table = _matches("table", pattern=TABLE_REF_RE, what="table name")
 
 
 class Source(_Strict):
@@ -145,11 +193,29 @@ class Source(_Strict):
     joins: list[Join] = Field(default_factory=list)
 
     check_dataset = _matches("dataset", pattern=IDENT_RE, what="dataset name")
-    check_primary = _matches("primary", pattern=TABLE_RE, what="table name")
+    check_primary = _matches("primary", pattern=TABLE_REF_RE, what="table name")
 
     @property
     def tables(self) -> list[str]:
         return [self.primary, *(j.table for j in self.joins)]
+
+
+def _column_path(value: str) -> str:
+    for part in value.split("."):
+        if len(part) > MAX_IDENT or not IDENT_RE.fullmatch(part):
+            raise ValueError(
+                f"column name {value!r} is not allowed: each dotted part must match {IDENT_RE.pattern}"
+            )
+    return value
+
+
+class Param(_Strict):
+    """One key of a key/value array (GA4 `event_params`): the row's value for `key`, from field `value`."""
+
+    key: StrictStr
+    value: Literal["string_value", "int_value", "float_value", "double_value"]
+
+    check_key = _matches("key", pattern=PARAM_KEY_RE, what="parameter key")
 
 
 class Column(_Strict):
@@ -158,20 +224,22 @@ class Column(_Strict):
     role: Role | None = None
     alias: StrictStr | None = None
     type: StrictStr | None = None
+    # `name` is a field of the elements of this repeated column, flattened
+    # with UNNEST: one row per element (`items.item_id` with unnest `items`).
+    unnest: StrictStr | None = None
+    # `name` is a key/value array and the column is the value of one key.
+    param: Param | None = None
+    # An INT64 epoch read as a TIMESTAMP.
+    unit: Literal["seconds", "millis", "micros"] | None = None
+    # The warehouse reports this column as the table's time partitioning column.
+    partitioning: StrictBool | None = None
 
-    check_table = _matches("table", pattern=TABLE_RE, what="table name")
+    check_table = _matches("table", pattern=TABLE_REF_RE, what="table name")
 
-    @field_validator("name")
+    @field_validator("name", "unnest")
     @classmethod
-    def _name(cls, value: str) -> str:
-        parts = value.split(".")
-        for part in parts:
-            if len(part) > MAX_IDENT or not IDENT_RE.fullmatch(part):
-                raise ValueError(
-                    f"column name {value!r} is not allowed: each dotted part must match "
-                    f"{IDENT_RE.pattern}"
-                )
-        return value
+    def _name(cls, value: str | None) -> str | None:
+        return None if value is None else _column_path(value)
 
     @field_validator("alias")
     @classmethod
@@ -194,14 +262,42 @@ class Column(_Strict):
 
     @property
     def output_name(self) -> str:
+        if self.param is not None and not self.alias and not self.role:
+            return self.param.key
         return output_name(self.name, self.role, self.alias)
 
     @property
+    def value_type(self) -> str | None:
+        """The type of the value in the output: an epoch becomes TIMESTAMP, a param its value field's type.
+
+        `type` is the warehouse's type of what `name` (and `param`) picks,
+        before the epoch conversion.
+        """
+        if self.unit is not None:
+            return "TIMESTAMP"
+        if self.type is None and self.param is not None:
+            return PARAM_VALUE_TYPES[self.param.value]
+        return self.type
+
+    @property
     def base_type(self) -> str | None:
-        """The type without parameters: `NUMERIC(10, 2)` → `NUMERIC`, `ARRAY<INT64>` → `ARRAY`."""
+        """The output type without parameters: `NUMERIC(10, 2)` → `NUMERIC`, `ARRAY<INT64>` → `ARRAY`."""
+        from dataset_tui.domain.types import base_type
+
+        kind = self.value_type
+        return None if kind is None else base_type(kind)
+
+    @property
+    def source_base_type(self) -> str | None:
+        """The base type of the stored value (`type`), before any epoch conversion."""
         from dataset_tui.domain.types import base_type
 
         return None if self.type is None else base_type(self.type)
+
+    @property
+    def partition_column(self) -> bool:
+        """Whether a date window on this column can prune the table's partitions."""
+        return bool(self.partitioning) or self.name.upper() in PARTITION_PSEUDO_COLUMNS
 
 
 class RollingRange(_Strict):
@@ -223,11 +319,50 @@ class FixedRange(_Strict):
 DateRange = Annotated[RollingRange | FixedRange, Field(discriminator="type")]
 
 
+FilterValue = StrictStr | StrictInt | StrictFloat
+
+
+class RowFilter(_Strict):
+    """Keep the rows whose `table.column` is one of `in` (literals only, never SQL)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    table: Ident
+    column: Ident
+    values: list[FilterValue] = Field(alias="in", min_length=1, max_length=1000)
+
+    check_table = _matches("table", pattern=TABLE_REF_RE, what="table name")
+
+    @field_validator("column")
+    @classmethod
+    def _column(cls, value: str) -> str:
+        return _column_path(value)
+
+    @field_validator("values")
+    @classmethod
+    def _values(cls, values: list[str | int | float]) -> list[str | int | float]:
+        kinds = {isinstance(v, str) for v in values}
+        if len(kinds) > 1:
+            raise ValueError("values must be all strings or all numbers")
+        for v in values:
+            if isinstance(v, str):
+                if len(v) > 1024 or any(unicodedata.category(ch).startswith("C") for ch in v):
+                    raise ValueError(f"value {v!r} must be at most 1024 characters with no control characters")
+            elif isinstance(v, int):
+                if not -(2**63) <= v < 2**63:
+                    raise ValueError(f"value {v} does not fit INT64")
+            elif not math.isfinite(v):
+                raise ValueError(f"value {v} must be a finite number")
+        return values
+
+
 class Filters(_Strict):
     date_range: DateRange | None = None
     top_products_percent: StrictInt | None = Field(default=None, ge=1, le=99)
     # The upper bound is INT64's: the number becomes a BigQuery literal.
     min_transactions: StrictInt | None = Field(default=None, ge=1, le=2**63 - 1)
+    # Row filters, all of which a row must pass (in the base, before every other step).
+    where: list[RowFilter] | None = None
 
 
 class RandomSplit(_Strict):
@@ -293,7 +428,7 @@ class Definition(_Strict):
 
     def to_dict(self) -> dict[str, Any]:
         """The file's JSON object: absent and null keys omitted, fields in file order."""
-        return self.model_dump(mode="json", exclude_none=True)
+        return self.model_dump(mode="json", exclude_none=True, by_alias=True)
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"

@@ -108,6 +108,7 @@ def build_demo(
     import duckdb
 
     from dataset_tui.domain import clock
+    from dataset_tui.warehouse.demo_ga4 import generate_ga4
     from dataset_tui.warehouse.transpile import prepare_connection
 
     if not 1 <= rows <= _MAX_ROWS:
@@ -123,6 +124,8 @@ def build_demo(
     try:
         prepare_connection(con)
         _generate(con, rows=rows, seed=seed, today=today, report=report)
+        # The GA4-like shard family (events_YYYYMMDD), sized with the demo (3,000 events a day at 1M rows).
+        generate_ga4(con, dataset=DATASET, seed=seed, today=today, events_per_day=max(10, min(3000, rows // 300)))
         report(0.95, "writing the file")
         con.execute("CHECKPOINT")
     except BaseException:

@@ -386,9 +386,13 @@ class DuckDBWarehouse:
         from dataset_tui.warehouse.transpile import to_duckdb
 
         try:
-            return to_duckdb(sql)
+            duck_sql = to_duckdb(sql)
         except (SqlglotError, ValueError) as exc:
             raise BadQueryError(f"not valid BigQuery SQL: {_sqlglot_message(exc)}") from None
+        from dataset_tui.warehouse.wildcard import expand_wildcards, has_wildcard
+
+        # A wildcard table (`ds.events_*`) becomes the union of its shards.
+        return expand_wildcards(duck_sql, self.tables_with_prefix) if has_wildcard(duck_sql) else duck_sql
 
     # -- catalog ------------------------------------------------------------
     #
@@ -551,7 +555,17 @@ class DuckDBWarehouse:
             raise NotFoundError(f"table {dataset}.{table} does not exist")
         return found[0]
 
+    def _newest_shard(self, dataset: str, table: str) -> str:
+        """A wildcard table's newest shard, whose schema BigQuery gives the family (others: the table)."""
+        if not table.endswith("*"):
+            return table
+        shards = self.tables_with_prefix(dataset, table[:-1])
+        if not shards:
+            raise NotFoundError(f"no table in {dataset} matches {table}")
+        return shards[-1]
+
     def schema(self, dataset: str, table: str) -> TableSchema:
+        family, table = table, self._newest_shard(dataset, table)
         self._check_table(dataset, table)
         _, types, _ = self._fetch(f"SELECT * FROM {dq(dataset)}.{dq(table)} LIMIT 0")
         _, _, info = self._fetch(
@@ -562,7 +576,7 @@ class DuckDBWarehouse:
         columns: list[ColumnSchema] = []
         for (name, nullable, comment), duck_type in zip(info, types, strict=True):
             columns += _schema_rows(name, duck_type, bool(nullable), comment or None)
-        return TableSchema(table=table, columns=tuple(columns))
+        return TableSchema(table=family, columns=tuple(columns))
 
     def column_bytes(self, dataset: str, table: str) -> dict[str, int]:
         """BigQuery's logical bytes of each top-level column ("" holds the row count).
@@ -605,7 +619,7 @@ class DuckDBWarehouse:
         from dataset_tui.domain.definition import IDENT_RE, TABLE_RE
 
         schema = self.schema(dataset, table)
-        if not IDENT_RE.match(dataset) or not TABLE_RE.match(table):
+        if not IDENT_RE.match(dataset) or not TABLE_RE.match(table.removesuffix("*")):
             raise BadQueryError(f"{dataset}.{table} is not a name BigQuery SQL can use; rename the table")
         types = schema.types()
         if columns is None:
