@@ -262,9 +262,12 @@ def _definition_schemas(ctx: AppContext, definition: Definition) -> dict[str, di
 
     warehouse = ctx.warehouse()
     found: dict[str, dict[str, str]] = {}
+    from dataset_tui.domain.definition import split_table_ref
+
     for table in definition.source.tables:
+        _project, dataset, name = split_table_ref(table)
         try:
-            found[table] = warehouse.schema(definition.source.dataset, table).types()
+            found[table] = warehouse.schema(dataset or definition.source.dataset, name).types()
         except NotFoundError:
             continue
     return found
@@ -318,6 +321,8 @@ def fill_column_types(ctx: AppContext, definition: Definition, *, best_effort: b
     data = definition.to_dict()
     changed = False
     for column in data["columns"]:
+        if "param" in column:
+            continue  # the value field decides the type, not the key/value array's
         actual = lowered.get(column["table"].lower(), {}).get(column["name"].lower())
         if actual is not None and column.get("type") != actual:
             column["type"] = actual

@@ -548,7 +548,21 @@ class DuckDBWarehouse:
         return out
 
     def table_info(self, dataset: str, table: str) -> TableInfo:
-        """One table's entry of :meth:`list_tables` (reads only that table)."""
+        """One table's entry of :meth:`list_tables` (reads only that table).
+
+        A wildcard table (`events_*`) sums its shards, with the newest shard's columns.
+        """
+        if table.endswith("*"):
+            shards = self.table_details(dataset, self.tables_with_prefix(dataset, table[:-1]))
+            if not shards:
+                raise NotFoundError(f"no table in {dataset} matches {table}")
+            return TableInfo(
+                name=table,
+                rows=sum(s.rows or 0 for s in shards),
+                bytes=sum(s.bytes or 0 for s in shards),
+                columns=shards[-1].columns,
+                modified=max((s.modified for s in shards if s.modified), default=None),
+            )
         found = self.table_details(dataset, [table])
         if not found:
             self._check_table(dataset, table)
