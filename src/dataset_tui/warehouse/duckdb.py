@@ -553,7 +553,7 @@ class DuckDBWarehouse:
         A wildcard table (`events_*`) sums its shards, with the newest shard's columns.
         """
         if table.endswith("*"):
-            shards = self.table_details(dataset, self.tables_with_prefix(dataset, table[:-1]))
+            shards = self.table_details(dataset, self._dated_shards(dataset, table))
             if not shards:
                 raise NotFoundError(f"no table in {dataset} matches {table}")
             return TableInfo(
@@ -569,11 +569,19 @@ class DuckDBWarehouse:
             raise NotFoundError(f"table {dataset}.{table} does not exist")
         return found[0]
 
+    def _dated_shards(self, dataset: str, family: str) -> list[str]:
+        """The `prefixYYYYMMDD` tables of a family `prefix*`, oldest first (what the catalog shows as it)."""
+        from dataset_tui.domain.shards import group_shards
+
+        _plain, families = group_shards(self.tables_with_prefix(dataset, family[:-1]))
+        found = [f for f in families if f.name == family]
+        return found[0].tables() if found else []
+
     def _newest_shard(self, dataset: str, table: str) -> str:
         """A wildcard table's newest shard, whose schema BigQuery gives the family (others: the table)."""
         if not table.endswith("*"):
             return table
-        shards = self.tables_with_prefix(dataset, table[:-1])
+        shards = self._dated_shards(dataset, table)
         if not shards:
             raise NotFoundError(f"no table in {dataset} matches {table}")
         return shards[-1]
