@@ -171,6 +171,46 @@ SESSION = {"table": WILDCARD, "name": "event_params", "param": {"key": "ga_sessi
 PAGE = {"table": WILDCARD, "name": "event_params", "param": {"key": "page_location", "value": "string_value"}}
 NESTED = {"table": WILDCARD, "name": "ecommerce.purchase_revenue", "type": "FLOAT64"}
 
+# Each new construct, with the filters that make it matter.
+FIXED = {"type": "fixed", "start": "2025-06-26", "end": "2025-06-29"}
+ROLLING = {"type": "rolling", "months": 1}
+PURCHASES = [{"table": WILDCARD, "column": "event_name", "in": ["purchase"]}]
+
+CASES = {
+    "nested path": {"columns": [NESTED], "where": PURCHASES},
+    "unnest items": {"columns": ITEM_COLUMNS},
+    "key/value params": {"columns": [SESSION, PAGE]},
+    "event filter": {"columns": ITEM_COLUMNS, "where": [{"table": WILDCARD, "column": "event_name", "in": ["purchase", "add_to_cart"]}]},
+    "hostile filter literal": {"where": [{"table": WILDCARD, "column": "event_name", "in": ["it's \\ \"odd\""]}]},
+    "epoch seconds and millis": {
+        "columns": [
+            {"table": WILDCARD, "name": "ts_seconds", "unit": "seconds", "type": "INT64"},
+            {"table": WILDCARD, "name": "ts_millis", "unit": "millis", "type": "INT64"},
+        ]
+    },
+    "number filter": {"where": [{"table": WILDCARD, "column": "ecommerce.purchase_revenue", "in": [0, 1.5]}]},
+    "purchases from GA4": {
+        "columns": [*ITEM_COLUMNS, SESSION, NESTED],
+        "where": PURCHASES,
+        "min_tx": 2,
+        "top": 80,
+    },
+}
+
+
+def bigquery_schema() -> list[Any]:
+    """The GA4 shard schema for the BigQuery client (RECORD, REPEATED)."""
+    from google.cloud.bigquery import SchemaField as F
+
+    value = [F("string_value", "STRING"), F("int_value", "INT64"), F("float_value", "FLOAT64"), F("double_value", "FLOAT64")]
+    return [
+        F("event_date", "STRING"), F("event_timestamp", "INT64"), F("ts_seconds", "INT64"), F("ts_millis", "INT64"),
+        F("event_name", "STRING"), F("user_pseudo_id", "STRING"),
+        F("event_params", "RECORD", mode="REPEATED", fields=[F("key", "STRING"), F("value", "RECORD", fields=value)]),
+        F("ecommerce", "RECORD", fields=[F("transaction_id", "STRING"), F("purchase_revenue", "FLOAT64")]),
+        F("items", "RECORD", mode="REPEATED", fields=[F("item_id", "STRING"), F("price", "FLOAT64"), F("quantity", "INT64")]),
+    ]  # fmt: skip
+
 
 def normalized(value: Any) -> Any:
     """Engine values in one form: aware datetimes as naive UTC, Decimals as floats."""

@@ -17,7 +17,7 @@ import ga4ref
 import pytest
 import sqlglot
 import sqlref
-from ga4ref import ANCHOR, ITEM_COLUMNS, NESTED, PAGE, SESSION, WILDCARD, bag
+from ga4ref import ANCHOR, CASES, FIXED, ITEM_COLUMNS, PURCHASES, ROLLING, SESSION, WILDCARD, bag
 from sqlglot import exp
 
 from dataset_tui.domain.definition import parse_definition
@@ -51,32 +51,6 @@ def reference(definition: Any, rows: list[dict[str, Any]], split: str = "full") 
 def run(warehouse: DuckDBWarehouse, definition: Any, split: str = "full") -> list[tuple[Any, ...]]:
     result = warehouse.query(generate_sql(definition, split, SqlContext(as_of=ANCHOR)))
     return bag(result.rows)
-
-
-FIXED = {"type": "fixed", "start": "2025-06-26", "end": "2025-06-29"}
-ROLLING = {"type": "rolling", "months": 1}
-PURCHASES = [{"table": WILDCARD, "column": "event_name", "in": ["purchase"]}]
-
-CASES = {
-    "nested path": {"columns": [NESTED], "where": PURCHASES},
-    "unnest items": {"columns": ITEM_COLUMNS},
-    "key/value params": {"columns": [SESSION, PAGE]},
-    "event filter": {"columns": ITEM_COLUMNS, "where": [{"table": WILDCARD, "column": "event_name", "in": ["purchase", "add_to_cart"]}]},
-    "hostile filter literal": {"where": [{"table": WILDCARD, "column": "event_name", "in": ["it's \\ \"odd\""]}]},
-    "epoch seconds and millis": {
-        "columns": [
-            {"table": WILDCARD, "name": "ts_seconds", "unit": "seconds", "type": "INT64"},
-            {"table": WILDCARD, "name": "ts_millis", "unit": "millis", "type": "INT64"},
-        ]
-    },
-    "number filter": {"where": [{"table": WILDCARD, "column": "ecommerce.purchase_revenue", "in": [0, 1.5]}]},
-    "purchases from GA4": {
-        "columns": [*ITEM_COLUMNS, SESSION, NESTED],
-        "where": PURCHASES,
-        "min_tx": 2,
-        "top": 80,
-    },
-}
 
 
 @pytest.mark.parametrize("date_range", [None, FIXED, ROLLING], ids=["no range", "fixed", "rolling"])

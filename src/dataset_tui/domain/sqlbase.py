@@ -11,7 +11,7 @@ output names), plus what real BigQuery data needs before any other step:
   shard dated after the anchor therefore also drops its rows that have no
   timestamp: the shard's date stands in for the missing one.
 - a column may be a nested path (`ecommerce.purchase_revenue`), a field of
-  an unnested array (`CROSS JOIN UNNEST(t.items) AS items`: one row per
+  an unnested array (`CROSS JOIN UNNEST(t.items) AS unnested_items`: one row per
   element; a row whose array is empty or NULL is dropped), the value of one
   key of a key/value array (a scalar subquery over UNNEST, the first match),
   or an INT64 epoch read with TIMESTAMP_SECONDS/MILLIS/MICROS.
@@ -162,7 +162,9 @@ class Aliases:
 def _aliases(definition: Definition) -> Aliases:
     taken = {table_alias(t).lower() for t in definition.source.tables}
     unnest = next((c for c in definition.columns if c.unnest), None)
-    element = _fresh(unnest.unnest.rsplit(".", 1)[-1], taken) if unnest and unnest.unnest else None
+    # Not the array's own name: `AS items` beside a column `items` relies on the range variable
+    # winning, which BigQuery does but engines that run its SQL elsewhere may not.
+    element = _fresh("unnested_" + unnest.unnest.rsplit(".", 1)[-1], taken) if unnest and unnest.unnest else None
     if element:
         taken.add(element.lower())
     return Aliases(element, _fresh("kv", taken))
