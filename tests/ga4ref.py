@@ -22,7 +22,7 @@ UTC = dt.UTC
 ANCHOR = dt.date(2025, 6, 30)
 PREFIX = "events_"
 WILDCARD = "events_*"
-EVENT_NAMES = ["page_view", "view_item", "add_to_cart", "purchase", "it's \\ \"odd\""]
+EVENT_NAMES = ["page_view", "view_item", "add_to_cart", "purchase", 'it\'s \\ "odd"']
 
 DUCK_COLUMNS = (
     "event_date VARCHAR, event_timestamp BIGINT, ts_seconds BIGINT, ts_millis BIGINT, event_name VARCHAR, "
@@ -60,10 +60,17 @@ def ga4_rows(anchor: dt.date = ANCHOR, days: int = 9, seed: int = 5) -> list[dic
             items = []
             if name in ("add_to_cart", "purchase"):
                 items = [
-                    {"item_id": f"P{rng.randint(1, 7)}", "price": rng.randint(100, 9999) / 100, "quantity": rng.randint(1, 3)}
+                    {
+                        "item_id": f"P{rng.randint(1, 7)}",
+                        "price": rng.randint(100, 9999) / 100,
+                        "quantity": rng.randint(1, 3),
+                    }
                     for _ in range(rng.randint(0, 3))
                 ]
-            params = [_param("ga_session_id", integer=rng.randint(1, 10**12)), _param("page_location", string=f"/p/{e}")]
+            params = [
+                _param("ga_session_id", integer=rng.randint(1, 10**12)),
+                _param("page_location", string=f"/p/{e}"),
+            ]
             if e % 5 == 0:
                 params = params[1:]  # no session id on this event
             rows.append(
@@ -99,9 +106,7 @@ def shards(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
 def load_duckdb(con: Any, rows: list[dict[str, Any]], folder: Path, schema: str = "raw_data") -> None:
     """One DuckDB table per shard, read from newline-delimited JSON with the GA4 types."""
     con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
-    columns = "{" + ", ".join(
-        f"'{c.split(' ', 1)[0]}': '{c.split(' ', 1)[1]}'" for c in _top_level(DUCK_COLUMNS)
-    ) + "}"
+    columns = "{" + ", ".join(f"'{c.split(' ', 1)[0]}': '{c.split(' ', 1)[1]}'" for c in _top_level(DUCK_COLUMNS)) + "}"
     for table, shard_rows in shards(rows).items():
         path = folder / f"{table}.jsonl"
         path.write_text("".join(json.dumps(r) + "\n" for r in shard_rows))
@@ -180,8 +185,11 @@ CASES = {
     "nested path": {"columns": [NESTED], "where": PURCHASES},
     "unnest items": {"columns": ITEM_COLUMNS},
     "key/value params": {"columns": [SESSION, PAGE]},
-    "event filter": {"columns": ITEM_COLUMNS, "where": [{"table": WILDCARD, "column": "event_name", "in": ["purchase", "add_to_cart"]}]},
-    "hostile filter literal": {"where": [{"table": WILDCARD, "column": "event_name", "in": ["it's \\ \"odd\""]}]},
+    "event filter": {
+        "columns": ITEM_COLUMNS,
+        "where": [{"table": WILDCARD, "column": "event_name", "in": ["purchase", "add_to_cart"]}],
+    },
+    "hostile filter literal": {"where": [{"table": WILDCARD, "column": "event_name", "in": ['it\'s \\ "odd"']}]},
     "epoch seconds and millis": {
         "columns": [
             {"table": WILDCARD, "name": "ts_seconds", "unit": "seconds", "type": "INT64"},
@@ -202,13 +210,19 @@ def bigquery_schema() -> list[Any]:
     """The GA4 shard schema for the BigQuery client (RECORD, REPEATED)."""
     from google.cloud.bigquery import SchemaField as F
 
-    value = [F("string_value", "STRING"), F("int_value", "INT64"), F("float_value", "FLOAT64"), F("double_value", "FLOAT64")]
+    value = [
+        F("string_value", "STRING"),
+        F("int_value", "INT64"),
+        F("float_value", "FLOAT64"),
+        F("double_value", "FLOAT64"),
+    ]
     return [
         F("event_date", "STRING"), F("event_timestamp", "INT64"), F("ts_seconds", "INT64"), F("ts_millis", "INT64"),
         F("event_name", "STRING"), F("user_pseudo_id", "STRING"),
         F("event_params", "RECORD", mode="REPEATED", fields=[F("key", "STRING"), F("value", "RECORD", fields=value)]),
         F("ecommerce", "RECORD", fields=[F("transaction_id", "STRING"), F("purchase_revenue", "FLOAT64")]),
-        F("items", "RECORD", mode="REPEATED", fields=[F("item_id", "STRING"), F("price", "FLOAT64"), F("quantity", "INT64")]),
+        F("items", "RECORD", mode="REPEATED",
+          fields=[F("item_id", "STRING"), F("price", "FLOAT64"), F("quantity", "INT64")]),
     ]  # fmt: skip
 
 

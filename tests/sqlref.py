@@ -15,10 +15,10 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-import duckdb_exec
 import farmhash
 import pytest
 
+import duckdb_exec
 from dataset_tui.domain.definition import (
     Column,
     Definition,
@@ -130,7 +130,9 @@ def base_rows(definition: Definition, tables: Tables, today: dt.date | None = No
     """
     joined_rows = _joined_rows(definition, tables)
     for table in [t.lower() for t in definition.source.tables if t.endswith("*")]:
-        joined_rows = [j for j in joined_rows if j.get(table) is None or _shard_kept(definition, table, j[table], today)]
+        joined_rows = [
+            j for j in joined_rows if j.get(table) is None or _shard_kept(definition, table, j[table], today)
+        ]
     for f in definition.filters.where or []:
         joined_rows = [j for j in joined_rows if _path_value(j.get(f.table.lower()), f.column) in f.values]
     unnest = next((c for c in definition.columns if c.unnest), None)

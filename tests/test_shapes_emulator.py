@@ -20,16 +20,16 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-import ga4ref
 import pytest
 import sqlglot
-import sqlref
-from emulator import PROJECT, Emulator
-from ga4ref import ANCHOR, CASES, FIXED, ROLLING, WILDCARD, bag
 from sqlglot import exp
 
+import ga4ref
+import sqlref
 from dataset_tui.domain.definition import Definition, parse_definition
 from dataset_tui.domain.sqlgen import SqlContext, generate_sql
+from emulator import PROJECT, Emulator
+from ga4ref import ANCHOR, CASES, FIXED, ROLLING, WILDCARD, bag
 
 pytestmark = pytest.mark.emulator
 
@@ -44,9 +44,10 @@ def loaded(bq_emulator: Emulator) -> Iterator[tuple[Any, list[dict[str, Any]]]]:
     client.create_dataset(f"{PROJECT}.{DATASET}", exists_ok=True)
     rows = ga4ref.ga4_rows()
     schema = ga4ref.bigquery_schema()
-    for table, shard_rows in [*ga4ref.shards(rows).items(), ("events_all", [
-        {k: v for k, v in r.items() if k != "_TABLE_SUFFIX"} for r in rows
-    ])]:
+    for table, shard_rows in [
+        *ga4ref.shards(rows).items(),
+        ("events_all", [{k: v for k, v in r.items() if k != "_TABLE_SUFFIX"} for r in rows]),
+    ]:
         created = client.create_table(bigquery.Table(f"{PROJECT}.{DATASET}.{table}", schema=schema), exists_ok=True)
         errors = client.insert_rows_json(created, shard_rows)
         assert not errors, errors[:3]
@@ -71,12 +72,16 @@ def test_each_shape_gives_the_reference_rows_on_the_emulator(
     assert expected and bag(got.rows) == expected
 
 
-def test_the_shards_are_in_the_emulator_and_the_wildcard_sql_is_bigquery(loaded: tuple[Any, list[dict[str, Any]]]) -> None:
+def test_the_shards_are_in_the_emulator_and_the_wildcard_sql_is_bigquery(
+    loaded: tuple[Any, list[dict[str, Any]]],
+) -> None:
     warehouse, rows = loaded
     names = {t.name for t in warehouse.list_tables(DATASET)}
     assert set(ga4ref.shards(rows)) <= names
     for case in CASES.values():
-        sql = generate_sql(ga4ref.definition(date_range=FIXED, dataset=DATASET, **case), context=SqlContext(as_of=ANCHOR))
+        sql = generate_sql(
+            ga4ref.definition(date_range=FIXED, dataset=DATASET, **case), context=SqlContext(as_of=ANCHOR)
+        )
         tree = sqlglot.parse_one(sql, read="bigquery")
         (table,) = [t for t in tree.find_all(exp.Table) if t.db]
         assert (table.db, table.name, table.alias) == (DATASET, WILDCARD, "events")

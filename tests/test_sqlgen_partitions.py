@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 import sqlglot
-import sqlref
 from sqlglot import exp
-from sqlref import FIXED_DAY, con, make, tables  # noqa: F401  (pytest fixtures)
 
 import duckdb_exec
+import sqlref
 from dataset_tui.domain.definition import DefinitionError, json_schema, parse_definition
 from dataset_tui.domain.sqlgen import SqlContext, generate_sql
+from sqlref import FIXED_DAY, con, make, tables  # noqa: F401  (pytest fixtures)
 
 
 def _partitioned(definition: Any, column: str = "ts", **changes: Any) -> Any:
@@ -44,11 +44,7 @@ def _direct_predicates(sql: str, column: str) -> list[exp.Expression]:
     if where is None:
         return []
     kinds = (exp.GTE, exp.LT, exp.LTE, exp.Between, exp.Is)
-    return [
-        node
-        for node in where.find_all(*kinds)
-        if isinstance(node.this, exp.Column) and node.this.name == column
-    ]
+    return [node for node in where.find_all(*kinds) if isinstance(node.this, exp.Column) and node.this.name == column]
 
 
 RANGES = {
@@ -101,7 +97,7 @@ def test_ingestion_time_partitioning_prunes_by_partitiondate() -> None:
 
 @pytest.mark.parametrize("name", list(RANGES))
 @pytest.mark.parametrize("split", [None, {"type": "time", "eval_days": 5}])
-def test_pruning_keeps_the_reference_rows(con: Any, tables: Any, name: str, split: Any) -> None:  # noqa: F811
+def test_pruning_keeps_the_reference_rows(con: Any, tables: Any, name: str, split: Any) -> None:
     definition = _partitioned(make(date_range=RANGES[name], split=split, joins=1, top=70, min_tx=2))
     for part in ("full", "train", "eval") if split else ("full",):
         _, got = duckdb_exec.run(con, generate_sql(definition, part, SqlContext(as_of=FIXED_DAY)))
@@ -132,9 +128,15 @@ def _ga4(**changes: Any) -> dict[str, Any]:
 def test_shape_rules_are_errors_with_paths() -> None:
     col = {"table": "events_*", "name": "items.item_id", "unnest": "items"}
     other = {"table": "events_*", "name": "promos.id", "unnest": "promos"}
-    assert any(p.startswith("columns[2].unnest: only one array") for p in _problems(_ga4(columns=[*_ga4()["columns"], col, other])))
+    assert any(
+        p.startswith("columns[2].unnest: only one array")
+        for p in _problems(_ga4(columns=[*_ga4()["columns"], col, other]))
+    )
     bad_name = {"table": "events_*", "name": "item_id", "unnest": "items"}
-    assert any(p.startswith("columns[1].name: the name must be a field") for p in _problems(_ga4(columns=[*_ga4()["columns"], bad_name])))
+    assert any(
+        p.startswith("columns[1].name: the name must be a field")
+        for p in _problems(_ga4(columns=[*_ga4()["columns"], bad_name]))
+    )
     bad_key = {"table": "events_*", "name": "event_params", "param": {"key": "x'; DROP", "value": "int_value"}}
     assert any(p.startswith("columns[1].param.key") for p in _problems(_ga4(columns=[*_ga4()["columns"], bad_key])))
     bad_unit = {"table": "events_*", "name": "ts", "unit": "nanos"}
@@ -153,8 +155,14 @@ def test_shape_rules_are_errors_with_paths() -> None:
     assert any("unknown key" in p for p in _problems(_ga4(filters={"where": unknown})))
     elsewhere = [{"table": "users", "column": "event_name", "in": ["a"]}]
     assert any(p.startswith("filters.where[0].table") for p in _problems(_ga4(filters={"where": elsewhere})))
-    same_alias = {"primary": "sales.orders", "joins": [{"table": "orders", "on": [{"left": "sales.orders.id", "right": "orders.id"}]}]}
-    assert any("would both be called" in p for p in _problems(_ga4(source=same_alias, columns=[{"table": "orders", "name": "id"}])))
+    same_alias = {
+        "primary": "sales.orders",
+        "joins": [{"table": "orders", "on": [{"left": "sales.orders.id", "right": "orders.id"}]}],
+    }
+    assert any(
+        "would both be called" in p
+        for p in _problems(_ga4(source=same_alias, columns=[{"table": "orders", "name": "id"}]))
+    )
     for bad in ("Other_Project.sales.orders", "a.b.c.d", "events_**", "ev*ents"):
         assert any(p.startswith("source.primary") for p in _problems(_ga4(source={"primary": bad}))), bad
 

@@ -13,17 +13,17 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import ga4ref
 import pytest
 import sqlglot
-import sqlref
-from ga4ref import ANCHOR, CASES, FIXED, ITEM_COLUMNS, PURCHASES, ROLLING, SESSION, WILDCARD, bag
 from sqlglot import exp
 
+import ga4ref
+import sqlref
 from dataset_tui.domain.definition import parse_definition
 from dataset_tui.domain.shards import suffix_bounds
 from dataset_tui.domain.sqlgen import SqlContext, generate_sql
 from dataset_tui.warehouse.duckdb import DuckDBWarehouse
+from ga4ref import ANCHOR, CASES, FIXED, ITEM_COLUMNS, PURCHASES, ROLLING, SESSION, WILDCARD, bag
 
 
 @pytest.fixture(scope="module")
@@ -197,7 +197,9 @@ def test_a_table_of_another_dataset_joins(tmp_path: Path) -> None:
     }
     with wh.writable() as con:
         con.execute("CREATE SCHEMA raw_data; CREATE SCHEMA crm")
-        con.execute("CREATE TABLE raw_data.orders (order_id VARCHAR, customer_id VARCHAR, ts TIMESTAMPTZ, amount DOUBLE)")
+        con.execute(
+            "CREATE TABLE raw_data.orders (order_id VARCHAR, customer_id VARCHAR, ts TIMESTAMPTZ, amount DOUBLE)"
+        )
         con.execute("CREATE TABLE crm.customers (customer_id VARCHAR, segment VARCHAR)")
         for name, table_rows in tables.items():
             for r in table_rows:
@@ -208,7 +210,12 @@ def test_a_table_of_another_dataset_joins(tmp_path: Path) -> None:
             "name": "crm",
             "source": {
                 "primary": "orders",
-                "joins": [{"table": "crm.customers", "on": [{"left": "orders.customer_id", "right": "crm.customers.customer_id"}]}],
+                "joins": [
+                    {
+                        "table": "crm.customers",
+                        "on": [{"left": "orders.customer_id", "right": "crm.customers.customer_id"}],
+                    }
+                ],
             },
             "columns": [
                 {"table": "orders", "name": "customer_id", "role": "user_id"},
@@ -219,7 +226,9 @@ def test_a_table_of_another_dataset_joins(tmp_path: Path) -> None:
     )
     sql = generate_sql(definition, context=SqlContext(as_of=ANCHOR))
     assert "LEFT JOIN `crm.customers` AS `customers`" in sql
-    expected = sqlref.expected_rows(definition, {"orders": tables["raw_data.orders"], "crm.customers": tables["crm.customers"]}, ANCHOR)
+    expected = sqlref.expected_rows(
+        definition, {"orders": tables["raw_data.orders"], "crm.customers": tables["crm.customers"]}, ANCHOR
+    )
     assert bag(wh.query(sql).rows) == bag(expected)
     wh.close()
 

@@ -301,5 +301,6 @@ def suggest_roles(table: str, columns: Sequence[tuple[str, str]]) -> list[RoleSu
     chosen = assign_roles(_candidates(table, read_columns(table, columns)))
     # A GA4 export's roles are known, not guessed; roles it lacks keep the guess.
     ga4 = ga4_roles(columns) or []
-    chosen.update({r.role: RoleSuggestion(table, r.column, r.role, r.confidence, r.reason, r.unit, r.unnest) for r in ga4})
+    for r in ga4:
+        chosen[r.role] = RoleSuggestion(table, r.column, r.role, r.confidence, r.reason, r.unit, r.unnest)
     return [chosen[role] for role in ROLES if role in chosen]

@@ -63,7 +63,7 @@ def source_ref(ref: str, dataset: str, project: str | None = None) -> str:
     """
     from dataset_tui.domain.definition import TABLE_REF_RE, split_table_ref
 
-    if not isinstance(ref, str) or len(ref) > MAX_IDENT or not TABLE_REF_RE.fullmatch(ref):
+    if len(ref) > MAX_IDENT or not TABLE_REF_RE.fullmatch(ref):
         raise SqlGenError(f"{ref!r} is not a table reference (table, dataset.table or project.dataset.table)")
     own_project, own_dataset, table = split_table_ref(ref)
     # The shard family's `*` is the only character outside an identifier.
@@ -78,7 +78,7 @@ def source_ref(ref: str, dataset: str, project: str | None = None) -> str:
 
 def string_literal(text: str) -> str:
     """A GoogleSQL string literal of `text`: backslash and quote escaped; control characters refused."""
-    if not isinstance(text, str) or any(unicodedata.category(ch).startswith("C") for ch in text):
+    if any(unicodedata.category(ch).startswith("C") for ch in text):
         raise SqlGenError(f"{text!r} cannot be written as a string literal here (no control characters)")
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 

@@ -90,8 +90,9 @@ def _check_shapes(d: Definition) -> list[Problem]:
             if c.partitioning:
                 message = "an INT64 epoch column cannot be a time partitioning column; remove partitioning"
                 problems.append(Problem(path=f"{path}.partitioning", message=message))
-        if c.param is not None and c.type is not None and c.base_type != PARAM_VALUE_TYPES[c.param.value] and not c.unit:
-            message = f"the {c.param.value} of a parameter is {PARAM_VALUE_TYPES[c.param.value]}, not {c.type}"
+        field = None if c.param is None else c.param.value
+        if field is not None and c.type is not None and c.base_type != PARAM_VALUE_TYPES[field] and not c.unit:
+            message = f"the {field} of a parameter is {PARAM_VALUE_TYPES[field]}, not {c.type}"
             problems.append(Problem(path=f"{path}.type", message=message))
         if c.partitioning and (c.unnest is not None or c.param is not None):
             message = "a partitioning column is a top-level column of the table"
