@@ -251,3 +251,15 @@ def test_another_project_is_written_in_the_path() -> None:
     tree = sqlglot.parse_one(sql, read="bigquery")
     paths = {(t.catalog, t.db, t.name) for t in tree.find_all(exp.Table) if t.db}
     assert paths == {("other-project", "sales", "orders"), ("my-project", "raw_data", "customers")}
+
+
+def test_tfx_variant_casts_the_new_shapes_by_their_output_types(
+    warehouse: DuckDBWarehouse, rows: list[dict[str, Any]]
+) -> None:
+    definition = ga4ref.definition(columns=[*ITEM_COLUMNS, SESSION], where=PURCHASES, date_range=FIXED)
+    sql = generate_sql(definition, context=SqlContext(as_of=ANCHOR), tfx=True)
+    assert "UNIX_SECONDS(`timestamp`)" in sql  # the micros epoch is a TIMESTAMP in the output
+    result = warehouse.query(sql)
+    expected = reference(definition, rows)
+    seconds = [(r[0], int(r[1].timestamp()), *r[2:]) for r in expected]
+    assert bag(result.rows) == bag(seconds)

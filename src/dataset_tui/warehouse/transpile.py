@@ -17,11 +17,18 @@ from typing import Any
 def to_duckdb(sql: str) -> str:
     """Translate one BigQuery statement into DuckDB SQL (cached: screens rerun the same query)."""
     import sqlglot
+    from sqlglot import exp
 
-    statements = sqlglot.transpile(sql, read="bigquery", write="duckdb")
-    if len(statements) != 1:
-        raise ValueError(f"expected one SQL statement, got {len(statements)}")
-    duck = statements[0]
+    trees = [t for t in sqlglot.parse(sql, read="bigquery") if t is not None]
+    if len(trees) != 1:
+        raise ValueError(f"expected one SQL statement, got {len(trees)}")
+    tree = trees[0]
+    for node in list(tree.find_all(exp.UnixSeconds)):
+        # BigQuery's UNIX_SECONDS rounds down to the second; sqlglot's CAST(EPOCH(x) AS BIGINT)
+        # rounds to the nearest, a second late for half the sub-second timestamps.
+        floor = f"CAST(FLOOR(UNIX_MICROS({node.this.sql('bigquery')}) / 1000000) AS INT64)"
+        node.replace(sqlglot.parse_one(floor, read="bigquery"))
+    duck = tree.sql(dialect="duckdb")
     if "UNNEST" in duck.upper():
         duck = _qualify_unnest_fields(duck)
     return duck
