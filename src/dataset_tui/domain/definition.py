@@ -30,6 +30,14 @@ from pydantic import (
     field_validator,
 )
 
+from dataset_tui.domain.table_refs import (
+    PARAM_KEY_RE,
+    PARAM_VALUE_TYPES,
+    PARTITION_PSEUDO_COLUMNS,
+    QUALIFIED_RE,
+    TABLE_REF_RE,
+)
+
 FORMAT: Final = "dataset-tui/1"
 ROLES = ("user_id", "product_id", "timestamp", "revenue")
 Role = Literal["user_id", "product_id", "timestamp", "revenue"]
@@ -42,52 +50,6 @@ ALIAS_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # BigQuery caps identifiers at 1024 characters; longer ones cannot exist.
 MAX_IDENT = 1024
-# A table as a source names it: `table`, a shard family `prefix*`, and either
-# qualified by its dataset (`sales.orders`) or by project and dataset
-# (`other-project.sales.orders`; project ids hold lowercase letters, digits, `-`).
-PROJECT_PART = r"[a-z][a-z0-9-]{4,61}[a-z0-9]"
-TABLE_REF_RE = re.compile(
-    rf"^(?:(?:{PROJECT_PART}\.)?[A-Za-z_][A-Za-z0-9_]*\.)?[A-Za-z_][A-Za-z0-9_-]*\*?$"
-)
-# A table-qualified column reference in a join: `table.column` (the table as the source names it).
-QUALIFIED_RE = re.compile(
-    rf"^((?:(?:{PROJECT_PART}\.)?[A-Za-z_][A-Za-z0-9_]*\.)?[A-Za-z_][A-Za-z0-9_-]*\*?)\.([A-Za-z_][A-Za-z0-9_]*)$"
-)
-# A key of a key/value array (GA4 event parameter names are letters, digits and `_`).
-PARAM_KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,99}$")
-# The value fields of a GA4-style key/value array and the type each holds.
-PARAM_VALUE_TYPES: Final = {
-    "string_value": "STRING",
-    "int_value": "INT64",
-    "float_value": "FLOAT64",
-    "double_value": "FLOAT64",
-}
-# Epoch units of an INT64 timestamp and the BigQuery function that reads each.
-EPOCH_FUNCTIONS: Final = {"seconds": "TIMESTAMP_SECONDS", "millis": "TIMESTAMP_MILLIS", "micros": "TIMESTAMP_MICROS"}
-# Ingestion-time partitioned tables: the pseudo-columns BigQuery adds.
-PARTITION_PSEUDO_COLUMNS: Final = {"_PARTITIONTIME": "TIMESTAMP", "_PARTITIONDATE": "DATE"}
-
-
-def split_table_ref(ref: str) -> tuple[str | None, str | None, str]:
-    """(project, dataset, table) of a source table reference; None where the reference leaves it out."""
-    parts = ref.split(".")
-    table = parts[-1]
-    dataset = parts[-2] if len(parts) >= 2 else None
-    project = parts[-3] if len(parts) >= 3 else None
-    return project, dataset, table
-
-
-def table_alias(ref: str) -> str:
-    """The name a table goes by in SQL: the table part; a shard family `events_*` goes by `events`.
-
-    A plain table keeps its own name, so a flat definition's SQL is unchanged.
-    """
-    table = split_table_ref(ref)[2]
-    if not table.endswith("*"):
-        return table
-    return table[:-1].rstrip("_-") or "shards"
-
-
 class Problem(BaseModel):
     """One thing wrong with a definition, at a field path."""
 
@@ -226,13 +188,21 @@ class Column(_Strict):
     type: StrictStr | None = None
     # `name` is a field of the elements of this repeated column, flattened
     # with UNNEST: one row per element (`items.item_id` with unnest `items`).
-    unnest: StrictStr | None = None
+    unnest: StrictStr | None = Field(
+        default=None, description="a repeated column to flatten with UNNEST; name is one of its fields (items.item_id)"
+    )
     # `name` is a key/value array and the column is the value of one key.
-    param: Param | None = None
+    param: Param | None = Field(
+        default=None, description="name is a key/value array (GA4 event_params); the column is one key's value"
+    )
     # An INT64 epoch read as a TIMESTAMP.
-    unit: Literal["seconds", "millis", "micros"] | None = None
+    unit: Literal["seconds", "millis", "micros"] | None = Field(
+        default=None, description="an INT64 epoch in this unit, read as a TIMESTAMP"
+    )
     # The warehouse reports this column as the table's time partitioning column.
-    partitioning: StrictBool | None = None
+    partitioning: StrictBool | None = Field(
+        default=None, description="the table is time-partitioned on this column; the date window prunes by it"
+    )
 
     check_table = _matches("table", pattern=TABLE_REF_RE, what="table name")
 
@@ -362,7 +332,9 @@ class Filters(_Strict):
     # The upper bound is INT64's: the number becomes a BigQuery literal.
     min_transactions: StrictInt | None = Field(default=None, ge=1, le=2**63 - 1)
     # Row filters, all of which a row must pass (in the base, before every other step).
-    where: list[RowFilter] | None = None
+    where: list[RowFilter] | None = Field(
+        default=None, description="row filters: the column's value is one of the listed literals"
+    )
 
 
 class RandomSplit(_Strict):

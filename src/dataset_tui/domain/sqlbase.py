@@ -32,15 +32,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from dataset_tui.domain.definition import (
-    EPOCH_FUNCTIONS,
-    PARTITION_PSEUDO_COLUMNS,
-    Column,
-    Definition,
-    FixedRange,
-    RollingRange,
-    table_alias,
-)
+from dataset_tui.domain.definition import Column, Definition, FixedRange, RollingRange
 from dataset_tui.domain.shards import is_wildcard, suffix_bounds
 from dataset_tui.domain.sqlformat import (
     SqlGenError,
@@ -50,6 +42,7 @@ from dataset_tui.domain.sqlformat import (
     source_ref,
     string_literal,
 )
+from dataset_tui.domain.table_refs import EPOCH_FUNCTIONS, PARTITION_PSEUDO_COLUMNS, table_alias
 from dataset_tui.domain.window import months_before
 
 SUFFIX = "_TABLE_SUFFIX"

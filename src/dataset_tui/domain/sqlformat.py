@@ -61,7 +61,7 @@ def source_ref(ref: str, dataset: str, project: str | None = None) -> str:
     project); `dataset.table` in the context's project; `project.dataset.table`
     names its own project.
     """
-    from dataset_tui.domain.definition import TABLE_REF_RE, split_table_ref
+    from dataset_tui.domain.table_refs import TABLE_REF_RE, split_table_ref
 
     if len(ref) > MAX_IDENT or not TABLE_REF_RE.fullmatch(ref):
         raise SqlGenError(f"{ref!r} is not a table reference (table, dataset.table or project.dataset.table)")

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from dataset_tui.domain.definition import (
-    PARAM_VALUE_TYPES,
     Column,
     Definition,
     FixedRange,
@@ -19,8 +18,8 @@ from dataset_tui.domain.definition import (
     RandomSplit,
     RollingRange,
     TimeSplit,
-    table_alias,
 )
+from dataset_tui.domain.table_refs import PARAM_VALUE_TYPES, table_alias
 from dataset_tui.domain.types import base_type
 from dataset_tui.domain.window import longest_rolling_days
 

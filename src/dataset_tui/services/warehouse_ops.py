@@ -53,7 +53,7 @@ def plain(value: Any) -> Any:
         return str(value)
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
-            return value.astimezone(dt.timezone.utc).replace(tzinfo=None).isoformat() + "Z"
+            return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat() + "Z"
         return value.isoformat()  # DATETIME: no zone to state
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
@@ -262,7 +262,7 @@ def _definition_schemas(ctx: AppContext, definition: Definition) -> dict[str, di
 
     warehouse = ctx.warehouse()
     found: dict[str, dict[str, str]] = {}
-    from dataset_tui.domain.definition import split_table_ref
+    from dataset_tui.domain.table_refs import split_table_ref
 
     for table in definition.source.tables:
         _project, dataset, name = split_table_ref(table)
