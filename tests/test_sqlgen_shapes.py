@@ -263,3 +263,24 @@ def test_tfx_variant_casts_the_new_shapes_by_their_output_types(
     expected = reference(definition, rows)
     seconds = [(r[0], int(r[1].timestamp()), *r[2:]) for r in expected]
     assert bag(result.rows) == bag(seconds)
+
+
+def test_schema_checks_know_the_shapes(warehouse: DuckDBWarehouse) -> None:
+    from dataset_tui.domain.validation import check_against_schema
+
+    schemas = {WILDCARD: warehouse.schema("raw_data", WILDCARD).types()}
+    good = ga4ref.definition(columns=[*ITEM_COLUMNS, SESSION, ga4ref.NESTED], where=PURCHASES)
+    assert check_against_schema(good, schemas) == []
+    bad = ga4ref.definition(
+        columns=[
+            {"table": WILDCARD, "name": "items.sku", "unnest": "items"},
+            {"table": WILDCARD, "name": "event_name", "param": {"key": "k", "value": "int_value"}},
+            {"table": WILDCARD, "name": "user_pseudo_id", "unit": "seconds", "alias": "when"},
+        ],
+        where=[{"table": WILDCARD, "column": "no_such", "in": ["x"]}],
+    )
+    messages = [str(p) for p in check_against_schema(bad, schemas)]
+    assert any("no field 'sku'" in m for m in messages)
+    assert any("not an ARRAY of key/value" in m for m in messages)
+    assert any("epoch unit applies to INT64" in m for m in messages)
+    assert any(m.startswith("filters.where[0].column") for m in messages)

@@ -369,6 +369,13 @@ def _shape_problem(column: Column, actual: str) -> str | None:
     kind = base_type(actual)
     if column.unnest is not None and kind != "ARRAY":
         return f"{column.unnest} is {actual}, not an ARRAY; only a repeated column can be unnested"
+    if column.unnest is not None:
+        from dataset_tui.domain.ga4_roles import struct_fields
+
+        fields = struct_fields(actual)
+        field = column.name[len(column.unnest) + 1 :].split(".", 1)[0]
+        if fields and field.lower() not in fields:
+            return f"the elements of {column.unnest} have no field {field!r} (fields: {', '.join(fields)})"
     if column.param is not None and (kind != "ARRAY" or "KEY" not in actual.upper()):
         return f"{column.name} is {actual}, not an ARRAY of key/value STRUCTs"
     if column.unit is not None and column.param is None and kind != "INT64":

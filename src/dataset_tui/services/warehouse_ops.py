@@ -324,6 +324,11 @@ def fill_column_types(ctx: AppContext, definition: Definition, *, best_effort: b
         if "param" in column:
             continue  # the value field decides the type, not the key/value array's
         actual = lowered.get(column["table"].lower(), {}).get(column["name"].lower())
+        if "unnest" in column:
+            from dataset_tui.domain.ga4_roles import element_field_type
+
+            array = lowered.get(column["table"].lower(), {}).get(column["unnest"].lower(), "")
+            actual = element_field_type(array, column["name"][len(column["unnest"]) + 1 :])
         if actual is not None and column.get("type") != actual:
             column["type"] = actual
             changed = True
