@@ -90,6 +90,8 @@ def table_row(info: TableInfo) -> dict[str, Any]:
         "modified": plain(info.modified),
         "partitioning": info.partitioning,
         "clustering": list(info.clustering),
+        "table_type": info.table_type,
+        "require_partition_filter": info.require_partition_filter,
     }
 
 

@@ -444,6 +444,12 @@ def _table_info(table: Any) -> TableInfo:
         modified=table.modified,
         partitioning=partitioning,
         clustering=tuple(table.clustering_fields or ()),
+        table_type=table.table_type or "TABLE",
+        # Set on the table, or (older tables) on its time partitioning.
+        require_partition_filter=bool(
+            getattr(table, "require_partition_filter", None)
+            or getattr(table.time_partitioning, "require_partition_filter", None)
+        ),
     )
 
 
