@@ -13,9 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import math
 import re
-import unicodedata
 from typing import Annotated, Any, Final, Literal
 
 from pydantic import (
@@ -23,19 +21,22 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
-    StrictFloat,
     StrictInt,
     StrictStr,
     ValidationError,
     field_validator,
 )
 
+from dataset_tui.domain.row_shapes import Param as Param
+from dataset_tui.domain.row_shapes import RowFilter as RowFilter
+from dataset_tui.domain.table_refs import IDENT_RE as IDENT_RE
+from dataset_tui.domain.table_refs import MAX_IDENT as MAX_IDENT
 from dataset_tui.domain.table_refs import (
-    PARAM_KEY_RE,
     PARAM_VALUE_TYPES,
     PARTITION_PSEUDO_COLUMNS,
     QUALIFIED_RE,
     TABLE_REF_RE,
+    column_path,
 )
 
 FORMAT: Final = "dataset-tui/1"
@@ -44,12 +45,9 @@ Role = Literal["user_id", "product_id", "timestamp", "revenue"]
 
 NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 MODEL_RE = NAME_RE
-IDENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 TABLE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 ALIAS_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-# BigQuery caps identifiers at 1024 characters; longer ones cannot exist.
-MAX_IDENT = 1024
 class Problem(BaseModel):
     """One thing wrong with a definition, at a field path."""
 
@@ -162,24 +160,6 @@ class Source(_Strict):
         return [self.primary, *(j.table for j in self.joins)]
 
 
-def _column_path(value: str) -> str:
-    for part in value.split("."):
-        if len(part) > MAX_IDENT or not IDENT_RE.fullmatch(part):
-            raise ValueError(
-                f"column name {value!r} is not allowed: each dotted part must match {IDENT_RE.pattern}"
-            )
-    return value
-
-
-class Param(_Strict):
-    """One key of a key/value array (GA4 `event_params`): the row's value for `key`, from field `value`."""
-
-    key: StrictStr
-    value: Literal["string_value", "int_value", "float_value", "double_value"]
-
-    check_key = _matches("key", pattern=PARAM_KEY_RE, what="parameter key")
-
-
 class Column(_Strict):
     table: Ident
     name: Ident
@@ -196,9 +176,7 @@ class Column(_Strict):
         default=None, description="name is a key/value array (GA4 event_params); the column is one key's value"
     )
     # An INT64 epoch read as a TIMESTAMP.
-    unit: Literal["seconds", "millis", "micros"] | None = Field(
-        default=None, description="an INT64 epoch in this unit, read as a TIMESTAMP"
-    )
+    unit: Literal["seconds", "millis", "micros"] | None = Field(default=None, description="INT64 epoch → TIMESTAMP")
     # The warehouse reports this column as the table's time partitioning column.
     partitioning: StrictBool | None = Field(
         default=None, description="the table is time-partitioned on this column; the date window prunes by it"
@@ -209,7 +187,7 @@ class Column(_Strict):
     @field_validator("name", "unnest")
     @classmethod
     def _name(cls, value: str | None) -> str | None:
-        return None if value is None else _column_path(value)
+        return None if value is None else column_path(value)
 
     @field_validator("alias")
     @classmethod
@@ -289,52 +267,13 @@ class FixedRange(_Strict):
 DateRange = Annotated[RollingRange | FixedRange, Field(discriminator="type")]
 
 
-FilterValue = StrictStr | StrictInt | StrictFloat
-
-
-class RowFilter(_Strict):
-    """Keep the rows whose `table.column` is one of `in` (literals only, never SQL)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-    table: Ident
-    column: Ident
-    values: list[FilterValue] = Field(alias="in", min_length=1, max_length=1000)
-
-    check_table = _matches("table", pattern=TABLE_REF_RE, what="table name")
-
-    @field_validator("column")
-    @classmethod
-    def _column(cls, value: str) -> str:
-        return _column_path(value)
-
-    @field_validator("values")
-    @classmethod
-    def _values(cls, values: list[str | int | float]) -> list[str | int | float]:
-        kinds = {isinstance(v, str) for v in values}
-        if len(kinds) > 1:
-            raise ValueError("values must be all strings or all numbers")
-        for v in values:
-            if isinstance(v, str):
-                if len(v) > 1024 or any(unicodedata.category(ch).startswith("C") for ch in v):
-                    raise ValueError(f"value {v!r} must be at most 1024 characters with no control characters")
-            elif isinstance(v, int):
-                if not -(2**63) <= v < 2**63:
-                    raise ValueError(f"value {v} does not fit INT64")
-            elif not math.isfinite(v):
-                raise ValueError(f"value {v} must be a finite number")
-        return values
-
-
 class Filters(_Strict):
     date_range: DateRange | None = None
     top_products_percent: StrictInt | None = Field(default=None, ge=1, le=99)
     # The upper bound is INT64's: the number becomes a BigQuery literal.
     min_transactions: StrictInt | None = Field(default=None, ge=1, le=2**63 - 1)
     # Row filters, all of which a row must pass (in the base, before every other step).
-    where: list[RowFilter] | None = Field(
-        default=None, description="row filters: the column's value is one of the listed literals"
-    )
+    where: list[RowFilter] | None = Field(default=None, description="row filters: the value is one of the literals")
 
 
 class RandomSplit(_Strict):

@@ -10,6 +10,10 @@ from __future__ import annotations
 import re
 from typing import Final
 
+IDENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# BigQuery caps identifiers at 1024 characters; longer ones cannot exist.
+MAX_IDENT = 1024
+
 # A table as a source names it: `table`, a shard family `prefix*`, and either
 # qualified by its dataset (`sales.orders`) or by project and dataset
 # (`other-project.sales.orders`; project ids hold lowercase letters, digits, `-`).
@@ -54,3 +58,12 @@ def table_alias(ref: str) -> str:
     if not table.endswith("*"):
         return table
     return table[:-1].rstrip("_-") or "shards"
+
+
+def column_path(value: str) -> str:
+    for part in value.split("."):
+        if len(part) > MAX_IDENT or not IDENT_RE.fullmatch(part):
+            raise ValueError(
+                f"column name {value!r} is not allowed: each dotted part must match {IDENT_RE.pattern}"
+            )
+    return value
