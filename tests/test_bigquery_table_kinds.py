@@ -3,6 +3,8 @@ queries must filter on the partition column (recording fake client, no network).
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import pytest
 from google.cloud.bigquery import SchemaField, TimePartitioning
 
@@ -62,3 +64,47 @@ def test_a_wildcard_table_has_its_newest_shards_schema() -> None:
     assert [c.args[0] for c in client.of("get_table")] == ["acme.raw_data.events_20240102"]
     with pytest.raises(NotFoundError):
         wh.schema("raw_data", "orders_*")
+
+
+def test_saving_records_the_partitioning_column_and_the_sql_prunes_by_it() -> None:
+    import types
+
+    import sqlglot
+    from sqlglot import exp
+
+    from dataset_tui.domain.definition import parse_definition
+    from dataset_tui.domain.sqlgen import generate_sql
+    from dataset_tui.services.warehouse_ops import fill_column_types
+
+    client = FakeClient()
+    client.tables = {
+        "orders": FakeTable(
+            "orders", SCHEMA, time_partitioning=TimePartitioning(field="ts"), require_partition_filter=True
+        )
+    }
+    profile = Profile.model_validate({"name": "prod", "backend": "bigquery", "project": "acme", "location": "EU"})
+    wh = BigQueryWarehouse(profile, client=client)
+    ctx = types.SimpleNamespace(warehouse_exists=lambda: True, warehouse=lambda: wh)
+    definition = parse_definition(
+        {
+            "format": "dataset-tui/1",
+            "name": "o",
+            "source": {"primary": "orders"},
+            "columns": [
+                {"table": "orders", "name": "user_id", "role": "user_id"},
+                {"table": "orders", "name": "ts", "role": "timestamp"},
+            ],
+        }
+    )
+    filled = fill_column_types(cast(Any, ctx), definition)
+    assert [(c.name, c.type, c.partitioning) for c in filled.columns] == [
+        ("user_id", "STRING", None),
+        ("ts", "TIMESTAMP", True),
+    ]
+    # No date range: the anchor still bounds the partition column directly, so the table's
+    # required partition filter is there.
+    tree = sqlglot.parse_one(generate_sql(filled), read="bigquery")
+    base = next(cte for cte in tree.find_all(exp.CTE) if cte.alias == "base")
+    where = base.this.args["where"]
+    direct = [n for n in where.find_all(exp.LT) if isinstance(n.this, exp.Column) and n.this.name == "ts"]
+    assert len(direct) == 1

@@ -322,7 +322,13 @@ def fill_column_types(ctx: AppContext, definition: Definition, *, best_effort: b
     lowered = {t.lower(): {c.lower(): ty for c, ty in cols.items()} for t, cols in schemas.items()}
     data = definition.to_dict()
     changed = False
+    partitioned = _partition_columns(ctx, definition)
     for column in data["columns"]:
+        plain = not ({"unit", "unnest", "param"} & set(column))
+        is_partition = partitioned.get(column["table"].lower()) == column["name"].lower()
+        if plain and is_partition and not column.get("partitioning"):
+            column["partitioning"] = True  # recorded like `type`: the SQL prunes by it
+            changed = True
         if "param" in column:
             continue  # the value field decides the type, not the key/value array's
         actual = lowered.get(column["table"].lower(), {}).get(column["name"].lower())
@@ -335,6 +341,34 @@ def fill_column_types(ctx: AppContext, definition: Definition, *, best_effort: b
             column["type"] = actual
             changed = True
     return parse_definition(data) if changed else definition
+
+
+def _partition_columns(ctx: AppContext, definition: Definition) -> dict[str, str]:
+    """{table as the definition names it (lowercased): its time partitioning column}, from the warehouse.
+
+    Only BigQuery reports partitioning (DuckDB tables have none, and its table
+    info would scan them); ingestion-time tables are left out: their
+    pseudo-column is chosen by name (`_PARTITIONTIME`).
+    """
+    from dataset_tui.domain.table_refs import split_table_ref
+    from dataset_tui.warehouse.base import WarehouseError
+
+    warehouse = ctx.warehouse()
+    if getattr(warehouse, "backend", "") != "bigquery":
+        return {}
+    found = {}
+    for table in definition.source.tables:
+        _project, dataset, name = split_table_ref(table)
+        if name.endswith("*"):
+            continue
+        try:
+            info = warehouse.table_info(dataset or definition.source.dataset, name)
+        except WarehouseError:
+            continue
+        kind, _, field = (info.partitioning or "").partition(" on ")
+        if field and kind != "RANGE" and not field.startswith("_PARTITION"):
+            found[table.lower()] = field.lower()
+    return found
 
 
 def _resolve(ctx: AppContext, name: str, version: int | None) -> tuple[Any, Any]:
