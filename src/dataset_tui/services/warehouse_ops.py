@@ -663,7 +663,10 @@ def rebuild_demo(
             found = _local_warehouse(ctx, "warehouse demo").all_tables()
         except WarehouseError as exc:
             raise ServiceError(f"{exc}\nTo replace {path} with a new demo anyway, pass --force.") from None
-        others = [f"{d}.{t}" for d, t in found if (d, t) not in {(DATASET, name) for name in TABLES}]
+        from dataset_tui.warehouse.demo_ga4 import is_shard
+
+        demo = {(DATASET, name) for name in TABLES}
+        others = [f"{d}.{t}" for d, t in found if (d, t) not in demo and not (d == DATASET and is_shard(t))]
         if others:
             raise ServiceError(
                 f"{path} holds tables the demo does not make ({', '.join(others)}); rebuilding the demo "

@@ -49,6 +49,20 @@ def _pick(u: str, values: list[str], weights: list[int] | None = None) -> str:
     return pick(u, values, weights)
 
 
+def is_shard(name: str) -> bool:
+    """Whether a table name is one of the demo's GA4 shards (`events_YYYYMMDD`)."""
+    from dataset_tui.domain.shards import parse_suffix
+
+    suffix = name.removeprefix(PREFIX)
+    if suffix == name or len(suffix) != 8 or not suffix.isdigit():
+        return False
+    try:
+        parse_suffix(suffix)
+    except ValueError:
+        return False
+    return True
+
+
 def shard_names(today: dt.date, days: int = DAYS) -> list[str]:
     """The shard tables the demo has for `today`: the `days` days before it."""
     first = today - dt.timedelta(days=days)
@@ -163,4 +177,8 @@ def generate_ga4(
         )
     for temp in ("ga4_rows", "ga4_items", "ga4_events"):
         con.execute(f"DROP TABLE {temp}")
+    from dataset_tui.domain import clock
+    from dataset_tui.warehouse.demo import record_changes
+
+    record_changes(con, dataset, names, clock.now())
     return names
