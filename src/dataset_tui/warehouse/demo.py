@@ -103,8 +103,9 @@ def build_demo(
     seed: int = 42,
     progress: Progress | None = None,
     today: dt.date | None = None,
+    ga4: bool = True,
 ) -> None:
-    """Build the demo warehouse file at `path` (replacing it atomically when done)."""
+    """Build the demo warehouse file at `path` (replacing it atomically when done); `ga4`: with the events_* family."""
     import duckdb
 
     from dataset_tui.domain import clock
@@ -124,8 +125,8 @@ def build_demo(
     try:
         prepare_connection(con)
         _generate(con, rows=rows, seed=seed, today=today, report=report)
-        # The GA4-like shard family (events_YYYYMMDD), sized with the demo (3,000 events a day at 1M rows).
-        generate_ga4(con, dataset=DATASET, seed=seed, today=today, events_per_day=max(10, min(3000, rows // 300)))
+        if ga4:  # the GA4-like shard family (events_YYYYMMDD), 3,000 events a day at 1M rows
+            generate_ga4(con, dataset=DATASET, seed=seed, today=today, events_per_day=max(10, min(3000, rows // 300)))
         report(0.95, "writing the file")
         con.execute("CHECKPOINT")
     except BaseException:
