@@ -146,3 +146,4 @@ class FakeTable:
     time_partitioning: Any = None
     range_partitioning: Any = None
     clustering_fields: list[str] | None = None
+    require_partition_filter: bool | None = None

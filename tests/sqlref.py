@@ -15,10 +15,10 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-import duckdb_exec
 import farmhash
 import pytest
 
+import duckdb_exec
 from dataset_tui.domain.definition import (
     Column,
     Definition,
@@ -75,8 +75,77 @@ def _value(joined: dict[str, Any], column: Column) -> Any:
     return value
 
 
-def base_rows(definition: Definition, tables: Tables) -> list[dict[str, Any]]:
-    """Step 1: the primary table joined as defined; one dict of output values per row."""
+def _path_value(value: Any, path: str) -> Any:
+    for part in path.split("."):
+        value = None if value is None else value[part]
+    return value
+
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
+EPOCH_MICROS = {"seconds": 1_000_000, "millis": 1_000, "micros": 1}
+
+
+def _shaped_value(joined: dict[str, Any], column: Column) -> Any:
+    """A column's value with the BigQuery shapes: unnested element, key/value param, epoch unit."""
+    if column.unnest is not None:
+        value = _path_value(joined["__element__"], column.name[len(column.unnest) + 1 :])
+    elif column.param is not None:
+        array = _path_value(joined.get(column.table.lower()), column.name) or []
+        # The first element with the key (GA4 keys are unique per event).
+        found = [kv for kv in array if kv["key"] == column.param.key]
+        value = found[0]["value"][column.param.value] if found else None
+    else:
+        value = _value(joined, column)
+    if column.unit is not None and value is not None:
+        value = EPOCH + dt.timedelta(microseconds=value * EPOCH_MICROS[column.unit])
+    return value
+
+
+def _window(definition: Definition, today: dt.date) -> tuple[dt.date | None, dt.date]:
+    rng = definition.filters.date_range
+    if isinstance(rng, FixedRange):
+        return rng.start, rng.end
+    if isinstance(rng, RollingRange):
+        return month_sub(today, rng.months), today
+    return None, today
+
+
+def _shard_kept(definition: Definition, table: str, row: dict[str, Any], today: dt.date | None) -> bool:
+    """The documented shard rule: the wildcard table holding the timestamp reads only the shards
+    dated from a day before the window's start to a day after its end (no range: up to the day after)."""
+    ts = definition.role_column("timestamp")
+    if today is None or ts is None or ts.table.lower() != table or not table.endswith("*"):
+        return True
+    start, end = _window(definition, today)
+    suffix = dt.datetime.strptime(row["_TABLE_SUFFIX"], "%Y%m%d").date()
+    return (start is None or suffix >= start - dt.timedelta(days=1)) and suffix <= end + dt.timedelta(days=1)
+
+
+def base_rows(definition: Definition, tables: Tables, today: dt.date | None = None) -> list[dict[str, Any]]:
+    """Step 1: the primary table joined as defined; one dict of output values per row.
+
+    With the BigQuery shapes: shards outside the window's suffix bounds are not
+    read (needs `today`), row filters keep rows whose value is listed, and an
+    unnested array gives one row per element (none for an empty array).
+    """
+    joined_rows = _joined_rows(definition, tables)
+    for table in [t.lower() for t in definition.source.tables if t.endswith("*")]:
+        joined_rows = [
+            j for j in joined_rows if j.get(table) is None or _shard_kept(definition, table, j[table], today)
+        ]
+    for f in definition.filters.where or []:
+        joined_rows = [j for j in joined_rows if _path_value(j.get(f.table.lower()), f.column) in f.values]
+    unnest = next((c for c in definition.columns if c.unnest), None)
+    if unnest is not None and unnest.unnest is not None:
+        joined_rows = [
+            {**j, "__element__": element}
+            for j in joined_rows
+            for element in (_path_value(j.get(unnest.table.lower()), unnest.unnest) or [])
+        ]
+    return [{c.output_name: _shaped_value(j, c) for c in definition.columns} for j in joined_rows]
+
+
+def _joined_rows(definition: Definition, tables: Tables) -> list[dict[str, Any]]:
     joined_rows = [{definition.source.primary.lower(): row} for row in _lookup(tables, definition.source.primary)]
     for join in definition.source.joins:
         pairs = [(on.left_table.lower(), on.left_column, on.right_column) for on in join.on]
@@ -95,7 +164,7 @@ def base_rows(definition: Definition, tables: Tables) -> list[dict[str, Any]]:
             elif join.type == "left":
                 next_rows.append({**joined, join.table.lower(): None})
         joined_rows = next_rows
-    return [{c.output_name: _value(j, c) for c in definition.columns} for j in joined_rows]
+    return joined_rows
 
 
 def _out(definition: Definition, role: str) -> str:
@@ -169,7 +238,7 @@ def active_users(definition: Definition, rows: list[dict[str, Any]]) -> set[Any]
 
 def full_rows(definition: Definition, tables: Tables, today: dt.date) -> list[dict[str, Any]]:
     """Steps 1-4: the rows of the full query."""
-    rows = date_filtered(definition, base_rows(definition, tables), today)
+    rows = date_filtered(definition, base_rows(definition, tables, today), today)
     products = top_products(definition, rows)
     users = active_users(definition, rows)
     if products is not None:
@@ -212,7 +281,7 @@ def expected_rows(definition: Definition, tables: Tables, today: dt.date, split:
 
 def expected_analysis(definition: Definition, tables: Tables, today: dt.date) -> dict[str, Any]:
     """What analysis_sql must return: the total row's fields and rows per day."""
-    in_range = date_filtered(definition, base_rows(definition, tables), today)
+    in_range = date_filtered(definition, base_rows(definition, tables, today), today)
     rows = full_rows(definition, tables, today)
 
     def distinct(role: str) -> int | None:

@@ -12,6 +12,7 @@ import pytest
 
 from conftest import DEMO_ROWS, DEMO_TODAY
 from dataset_tui.warehouse.demo import build_demo, months_before
+from dataset_tui.warehouse.demo_ga4 import shard_names
 from dataset_tui.warehouse.duckdb import DuckDBWarehouse
 
 CONTRACT = {
@@ -56,7 +57,9 @@ def _content(path: Path) -> str:
 
 
 def test_exactly_the_contract_tables_and_columns(wh: DuckDBWarehouse) -> None:
-    assert sorted(t.name for t in wh.list_tables("raw_data")) == sorted(CONTRACT)
+    names = sorted(t.name for t in wh.list_tables("raw_data"))
+    shards = shard_names(DEMO_TODAY)
+    assert names == sorted([*CONTRACT, *shards])  # the shop, and the GA4-like family
     for table, columns in CONTRACT.items():
         assert wh.schema("raw_data", table).types() == columns, table
 
@@ -147,3 +150,20 @@ def test_rows_out_of_range_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="rows must be between"):
         build_demo(tmp_path / "x.duckdb", rows=0)
     assert not (tmp_path / "x.duckdb").exists()
+
+
+def test_the_ga4_family_has_the_export_shape_and_one_day_a_shard(wh: DuckDBWarehouse) -> None:
+    types = wh.schema("raw_data", "events_*").types()
+    assert types["event_timestamp"] == "INT64" and types["user_pseudo_id"] == "STRING"
+    assert types["items"].startswith("ARRAY<STRUCT<item_id STRING")
+    assert types["event_params"].startswith("ARRAY<STRUCT<key STRING, value STRUCT<string_value STRING")
+    assert types["ecommerce.purchase_revenue"] == "FLOAT64"
+    rows = wh.query(
+        "SELECT _TABLE_SUFFIX, MIN(DATE(TIMESTAMP_MICROS(event_timestamp))), "
+        "MAX(DATE(TIMESTAMP_MICROS(event_timestamp))), COUNTIF(event_name = 'purchase' AND ARRAY_LENGTH(items) = 0) "
+        "FROM `raw_data.events_*` GROUP BY 1 ORDER BY 1"
+    ).rows
+    assert [r[0] for r in rows] == [n.removeprefix("events_") for n in shard_names(DEMO_TODAY)]
+    for suffix, low, high, empty_purchases in rows:
+        day = dt.datetime.strptime(suffix, "%Y%m%d").date()
+        assert low == high == day and empty_purchases == 0

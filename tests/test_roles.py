@@ -367,9 +367,19 @@ def test_analytics_export_naming():
               ("user_pseudo_id", "STRING"), ("user_id", "STRING"), ("items", "ARRAY<STRUCT<item_id STRING>>"),
               ("ecommerce.purchase_revenue", "FLOAT64")]
     suggestions = {s.role: s for s in suggest_roles("events_20240101", events)}
-    assert suggestions["user_id"].column == "user_id"
-    assert set(suggestions) == {"user_id", "revenue"}  # no INT64 or STRING timestamps, no ARRAY ids
+    # GA4 is recognised by its column names: its roles are known, with how to read them.
+    assert suggestions["user_id"].column == "user_pseudo_id"
+    assert (suggestions["timestamp"].column, suggestions["timestamp"].unit) == ("event_timestamp", "micros")
+    assert (suggestions["product_id"].column, suggestions["product_id"].unnest) == ("items.item_id", "items")
+    # items has no price here, so revenue keeps the name-based guess.
     assert suggestions["revenue"].column == "ecommerce.purchase_revenue"
+    with_price = [*events[:5], ("items", "ARRAY<STRUCT<item_id STRING, price FLOAT64, quantity INT64>>")]
+    priced = {s.role: s for s in suggest_roles("events_20240101", with_price)}
+    assert (priced["revenue"].column, priced["revenue"].unnest) == ("items.price", "items")
+    assert priced["revenue"].to_dict()["unnest"] == "items"
+    # Without GA4's marker columns, an INT64 is no timestamp and an ARRAY no id.
+    plain = {s.role: s for s in suggest_roles("events", [("user_id", "STRING"), ("event_timestamp", "INT64")])}
+    assert set(plain) == {"user_id"}
     assert roles_of("events", [("user_pseudo_id", "STRING")]) == {"user_id": "user_pseudo_id"}
     # STRUCT fields can play roles but never join (a join names plain columns).
     assert roles_of("hits", [("device.user_id", "STRING")]) == {"user_id": "device.user_id"}

@@ -20,10 +20,23 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StrictInt,
     StrictStr,
     ValidationError,
     field_validator,
+)
+
+from dataset_tui.domain.row_shapes import Param as Param
+from dataset_tui.domain.row_shapes import RowFilter as RowFilter
+from dataset_tui.domain.table_refs import IDENT_RE as IDENT_RE
+from dataset_tui.domain.table_refs import MAX_IDENT as MAX_IDENT
+from dataset_tui.domain.table_refs import (
+    PARAM_VALUE_TYPES,
+    PARTITION_PSEUDO_COLUMNS,
+    QUALIFIED_RE,
+    TABLE_REF_RE,
+    column_path,
 )
 
 FORMAT: Final = "dataset-tui/1"
@@ -32,16 +45,9 @@ Role = Literal["user_id", "product_id", "timestamp", "revenue"]
 
 NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 MODEL_RE = NAME_RE
-IDENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 TABLE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 ALIAS_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-# BigQuery caps identifiers at 1024 characters; longer ones cannot exist.
-MAX_IDENT = 1024
-# A table-qualified column reference in a join: `table.column`.
-QUALIFIED_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)\.([A-Za-z_][A-Za-z0-9_]*)$")
-
-
 class Problem(BaseModel):
     """One thing wrong with a definition, at a field path."""
 
@@ -114,21 +120,23 @@ class JoinOn(_Strict):
             raise ValueError(f"{value!r} must be written table.column (plain identifiers)")
         return value
 
+    # The column is the last dotted part; the table (possibly qualified) is the rest.
+
     @property
     def left_table(self) -> str:
-        return self.left.split(".", 1)[0]
+        return self.left.rsplit(".", 1)[0]
 
     @property
     def left_column(self) -> str:
-        return self.left.split(".", 1)[1]
+        return self.left.rsplit(".", 1)[1]
 
     @property
     def right_table(self) -> str:
-        return self.right.split(".", 1)[0]
+        return self.right.rsplit(".", 1)[0]
 
     @property
     def right_column(self) -> str:
-        return self.right.split(".", 1)[1]
+        return self.right.rsplit(".", 1)[1]
 
 
 class Join(_Strict):
@@ -136,7 +144,7 @@ class Join(_Strict):
     type: Literal["left", "inner"] = "left"
     on: list[JoinOn] = Field(min_length=1)
 
-    check_table = _matches("table", pattern=TABLE_RE, what="table name")
+    check_table = _matches("table", pattern=TABLE_REF_RE, what="table name")
 
 
 class Source(_Strict):
@@ -145,7 +153,7 @@ class Source(_Strict):
     joins: list[Join] = Field(default_factory=list)
 
     check_dataset = _matches("dataset", pattern=IDENT_RE, what="dataset name")
-    check_primary = _matches("primary", pattern=TABLE_RE, what="table name")
+    check_primary = _matches("primary", pattern=TABLE_REF_RE, what="table name")
 
     @property
     def tables(self) -> list[str]:
@@ -158,20 +166,28 @@ class Column(_Strict):
     role: Role | None = None
     alias: StrictStr | None = None
     type: StrictStr | None = None
+    # `name` is a field of the elements of this repeated column, flattened
+    # with UNNEST: one row per element (`items.item_id` with unnest `items`).
+    unnest: StrictStr | None = Field(
+        default=None, description="a repeated column to flatten with UNNEST; name is one of its fields (items.item_id)"
+    )
+    # `name` is a key/value array and the column is the value of one key.
+    param: Param | None = Field(
+        default=None, description="name is a key/value array (GA4 event_params); the column is one key's value"
+    )
+    # An INT64 epoch read as a TIMESTAMP.
+    unit: Literal["seconds", "millis", "micros"] | None = Field(default=None, description="INT64 epoch → TIMESTAMP")
+    # The warehouse reports this column as the table's time partitioning column.
+    partitioning: StrictBool | None = Field(
+        default=None, description="the table is time-partitioned on this column; the date window prunes by it"
+    )
 
-    check_table = _matches("table", pattern=TABLE_RE, what="table name")
+    check_table = _matches("table", pattern=TABLE_REF_RE, what="table name")
 
-    @field_validator("name")
+    @field_validator("name", "unnest")
     @classmethod
-    def _name(cls, value: str) -> str:
-        parts = value.split(".")
-        for part in parts:
-            if len(part) > MAX_IDENT or not IDENT_RE.fullmatch(part):
-                raise ValueError(
-                    f"column name {value!r} is not allowed: each dotted part must match "
-                    f"{IDENT_RE.pattern}"
-                )
-        return value
+    def _name(cls, value: str | None) -> str | None:
+        return None if value is None else column_path(value)
 
     @field_validator("alias")
     @classmethod
@@ -194,14 +210,42 @@ class Column(_Strict):
 
     @property
     def output_name(self) -> str:
+        if self.param is not None and not self.alias and not self.role:
+            return self.param.key
         return output_name(self.name, self.role, self.alias)
 
     @property
+    def value_type(self) -> str | None:
+        """The type of the value in the output: an epoch becomes TIMESTAMP, a param its value field's type.
+
+        `type` is the warehouse's type of what `name` (and `param`) picks,
+        before the epoch conversion.
+        """
+        if self.unit is not None:
+            return "TIMESTAMP"
+        if self.type is None and self.param is not None:
+            return PARAM_VALUE_TYPES[self.param.value]
+        return self.type
+
+    @property
     def base_type(self) -> str | None:
-        """The type without parameters: `NUMERIC(10, 2)` → `NUMERIC`, `ARRAY<INT64>` → `ARRAY`."""
+        """The output type without parameters: `NUMERIC(10, 2)` → `NUMERIC`, `ARRAY<INT64>` → `ARRAY`."""
+        from dataset_tui.domain.types import base_type
+
+        kind = self.value_type
+        return None if kind is None else base_type(kind)
+
+    @property
+    def source_base_type(self) -> str | None:
+        """The base type of the stored value (`type`), before any epoch conversion."""
         from dataset_tui.domain.types import base_type
 
         return None if self.type is None else base_type(self.type)
+
+    @property
+    def partition_column(self) -> bool:
+        """Whether a date window on this column can prune the table's partitions."""
+        return bool(self.partitioning) or self.name.upper() in PARTITION_PSEUDO_COLUMNS
 
 
 class RollingRange(_Strict):
@@ -228,6 +272,8 @@ class Filters(_Strict):
     top_products_percent: StrictInt | None = Field(default=None, ge=1, le=99)
     # The upper bound is INT64's: the number becomes a BigQuery literal.
     min_transactions: StrictInt | None = Field(default=None, ge=1, le=2**63 - 1)
+    # Row filters, all of which a row must pass (in the base, before every other step).
+    where: list[RowFilter] | None = Field(default=None, description="row filters: the value is one of the literals")
 
 
 class RandomSplit(_Strict):
@@ -293,7 +339,7 @@ class Definition(_Strict):
 
     def to_dict(self) -> dict[str, Any]:
         """The file's JSON object: absent and null keys omitted, fields in file order."""
-        return self.model_dump(mode="json", exclude_none=True)
+        return self.model_dump(mode="json", exclude_none=True, by_alias=True)
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"

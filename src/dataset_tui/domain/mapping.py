@@ -58,7 +58,9 @@ def fact_table_score(table: str, columns: Sequence[tuple[str, str]]) -> float:
     by_name = {c.name: c for c in cols}
 
     def is_reference(column: str) -> bool:
-        col = by_name[column]
+        col = by_name.get(column)
+        if col is None:
+            return True  # a field of a repeated record (GA4 `items.item_id`): a reference to its entity
         return col.entity is not None and col.entity not in own
 
     score = 0.0

@@ -48,15 +48,20 @@ class RoleSuggestion:
     role: str
     confidence: float
     reason: str
+    # How the definition's column must read it (GA4: epoch micros, a field of unnested items).
+    unit: str | None = None
+    unnest: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "table": self.table,
             "column": self.column,
             "role": self.role,
             "confidence": self.confidence,
             "reason": self.reason,
         }
+        out.update({k: v for k, v in (("unit", self.unit), ("unnest", self.unnest)) if v is not None})
+        return out
 
 
 # Below this a guess is noise: the user is better off choosing.
@@ -291,5 +296,11 @@ def assign_roles(candidates: Iterable[RoleSuggestion]) -> dict[str, RoleSuggesti
 
 def suggest_roles(table: str, columns: Sequence[tuple[str, str]]) -> list[RoleSuggestion]:
     """The best column of one table for each role (at most one each), in role order."""
+    from dataset_tui.domain.ga4_roles import ga4_roles
+
     chosen = assign_roles(_candidates(table, read_columns(table, columns)))
+    # A GA4 export's roles are known, not guessed; roles it lacks keep the guess.
+    ga4 = ga4_roles(columns) or []
+    for r in ga4:
+        chosen[r.role] = RoleSuggestion(table, r.column, r.role, r.confidence, r.reason, r.unit, r.unnest)
     return [chosen[role] for role in ROLES if role in chosen]

@@ -54,6 +54,46 @@ def table_ref(dataset: str, table: str, project: str | None = None) -> str:
     return f"`{project}.{dataset}.{table}`"
 
 
+def source_ref(ref: str, dataset: str, project: str | None = None) -> str:
+    """A source's table reference as one backticked path.
+
+    `table` and `prefix*` live in the definition's dataset (and the context's
+    project); `dataset.table` in the context's project; `project.dataset.table`
+    names its own project.
+    """
+    from dataset_tui.domain.table_refs import TABLE_REF_RE, split_table_ref
+
+    if len(ref) > MAX_IDENT or not TABLE_REF_RE.fullmatch(ref):
+        raise SqlGenError(f"{ref!r} is not a table reference (table, dataset.table or project.dataset.table)")
+    own_project, own_dataset, table = split_table_ref(ref)
+    # The shard family's `*` is the only character outside an identifier.
+    name = table[:-1] if table.endswith("*") else table
+    if not TABLE_RE.fullmatch(name):
+        raise SqlGenError(f"{ref!r} is not a table reference")
+    if own_dataset is None:
+        return table_ref(dataset, name, project)[:-1] + ("*`" if table.endswith("*") else "`")
+    base = table_ref(own_dataset, name, own_project or project)
+    return base[:-1] + ("*`" if table.endswith("*") else "`")
+
+
+def string_literal(text: str) -> str:
+    """A GoogleSQL string literal of `text`: backslash and quote escaped; control characters refused."""
+    if any(unicodedata.category(ch).startswith("C") for ch in text):
+        raise SqlGenError(f"{text!r} cannot be written as a string literal here (no control characters)")
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def number_literal(value: int | float) -> str:
+    """An INT64 or FLOAT64 literal of a validated number."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise SqlGenError(f"{value!r} is not a number")
+    if isinstance(value, int):
+        return str(int(value))
+    if value != value or value in (float("inf"), float("-inf")):
+        raise SqlGenError(f"{value!r} is not a finite number")
+    return repr(float(value))
+
+
 def date_literal(day: dt.date) -> str:
     """A GoogleSQL DATE literal of a real date (never text from a user)."""
     return f"DATE '{dt.date(day.year, day.month, day.day).isoformat()}'"

@@ -51,7 +51,6 @@ from dataset_tui.domain.sqlformat import (
     date_literal,
     quote_ident,
     render,
-    table_ref,
 )
 from dataset_tui.domain.sqlheader import anchor_text, header_comment
 from dataset_tui.domain.tfx_types import tfx_expr, tfx_problems
@@ -75,20 +74,6 @@ class Query:
 
     def add(self, name: str, sql: str) -> None:
         self.ctes.append((name, sql))
-
-
-def _canonical_table(definition: Definition, name: str) -> str:
-    # Table references compare ignoring case (validation does the same);
-    # aliases are always the declared spelling.
-    for table in definition.source.tables:
-        if table.lower() == name.lower():
-            return table
-    raise SqlGenError(f"table {name!r} is not the primary table or a joined table")
-
-
-def _source_expr(definition: Definition, column: Column) -> str:
-    table = _canonical_table(definition, column.table)
-    return ".".join([quote_ident(table), *(quote_ident(part) for part in column.name.split("."))])
 
 
 def out(column: Column) -> str:
@@ -117,23 +102,10 @@ def role(definition: Definition, name: str, what: str) -> Column:
 
 
 def _base(q: Query) -> None:
-    d = q.definition
-    src = d.source
-    project = q.context.project
-    select = ",\n".join(f"{_source_expr(d, c)} AS {out(c)}" for c in d.columns)
-    lines = [
-        f"SELECT {select}",
-        f"FROM {table_ref(src.dataset, src.primary, project)} AS {quote_ident(src.primary)}",
-    ]
-    for join in src.joins:
-        kind = "LEFT JOIN" if join.type == "left" else "INNER JOIN"
-        on = " AND ".join(
-            f"{quote_ident(_canonical_table(d, p.left_table))}.{quote_ident(p.left_column)} = "
-            f"{quote_ident(_canonical_table(d, p.right_table))}.{quote_ident(p.right_column)}"
-            for p in join.on
-        )
-        lines.append(f"{kind} {table_ref(src.dataset, join.table, project)} AS {quote_ident(join.table)} ON {on}")
-    q.add("base", "\n".join(lines))
+    from dataset_tui.domain.sqlbase import base_sql
+
+    ctx = q.context
+    q.add("base", base_sql(q.definition, ctx.project, ctx.today, ctx.as_of, out))
 
 
 def _date_range(q: Query) -> None:

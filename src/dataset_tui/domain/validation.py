@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from dataset_tui.domain.definition import (
+    Column,
     Definition,
     FixedRange,
     Problem,
@@ -18,6 +19,7 @@ from dataset_tui.domain.definition import (
     RollingRange,
     TimeSplit,
 )
+from dataset_tui.domain.table_refs import PARAM_VALUE_TYPES, table_alias
 from dataset_tui.domain.types import base_type
 from dataset_tui.domain.window import longest_rolling_days
 
@@ -44,6 +46,61 @@ def check_definition(definition: Definition) -> list[Problem]:
     problems += _check_columns(definition)
     problems += _check_filters(definition)
     problems += _check_split(definition)
+    problems += _check_shapes(definition)
+    return problems
+
+
+def _check_shapes(d: Definition) -> list[Problem]:
+    """Rules of the nested, repeated and epoch columns, table aliases and row filters."""
+    problems: list[Problem] = []
+    aliases: dict[str, str] = {}
+    for i, table in enumerate(d.source.tables):
+        alias = table_alias(table).lower()
+        if alias in aliases and aliases[alias].lower() != table.lower():
+            path = "source.primary" if i == 0 else f"source.joins[{i - 1}].table"
+            message = f"{table!r} and {aliases[alias]!r} would both be called {alias!r} in SQL; join only one of them"
+            problems.append(Problem(path=path, message=message))
+        aliases.setdefault(alias, table)
+    unnested: dict[str, int] = {}
+    for i, c in enumerate(d.columns):
+        path = f"columns[{i}]"
+        if c.unnest is not None:
+            if c.param is not None:
+                problems.append(Problem(path=f"{path}.unnest", message="a column takes unnest or param, not both"))
+            if not c.name.lower().startswith(c.unnest.lower() + "."):
+                message = f"the name must be a field of the unnested array, written {c.unnest}.FIELD"
+                problems.append(Problem(path=f"{path}.name", message=message))
+            key = f"{c.table.lower()}.{c.unnest.lower()}"
+            first = next(iter(unnested.values()), None)
+            if unnested and key not in unnested and first is not None:
+                message = (
+                    f"only one array can be unnested per definition (columns[{first}] unnests another): "
+                    "two would multiply rows by each other"
+                )
+                problems.append(Problem(path=f"{path}.unnest", message=message))
+            unnested.setdefault(key, i)
+        if c.unit is not None:
+            if c.param is not None and c.param.value != "int_value":
+                message = "an epoch unit needs the int_value of the parameter"
+                problems.append(Problem(path=f"{path}.unit", message=message))
+            if c.type is not None and c.source_base_type != "INT64":
+                message = f"an epoch unit applies to INT64 columns, not {c.type}"
+                problems.append(Problem(path=f"{path}.unit", message=message))
+            if c.partitioning:
+                message = "an INT64 epoch column cannot be a time partitioning column; remove partitioning"
+                problems.append(Problem(path=f"{path}.partitioning", message=message))
+        field = None if c.param is None else c.param.value
+        if field is not None and c.type is not None and c.base_type != PARAM_VALUE_TYPES[field] and not c.unit:
+            message = f"the {field} of a parameter is {PARAM_VALUE_TYPES[field]}, not {c.type}"
+            problems.append(Problem(path=f"{path}.type", message=message))
+        if c.partitioning and (c.unnest is not None or c.param is not None):
+            message = "a partitioning column is a top-level column of the table"
+            problems.append(Problem(path=f"{path}.partitioning", message=message))
+    tables = {t.lower() for t in d.source.tables}
+    for k, f in enumerate(d.filters.where or []):
+        if f.table.lower() not in tables:
+            message = f"table {f.table!r} is not the primary table or a joined table"
+            problems.append(Problem(path=f"filters.where[{k}].table", message=message))
     return problems
 
 
@@ -261,13 +318,20 @@ def check_against_schema(
         cols = lowered.get(column.table.lower())
         if cols is None:
             continue
-        actual = cols.get(column.name.lower())
+        actual = _schema_type(cols, column.unnest or column.name)
         if actual is None:
+            missing = column.unnest or column.name
             problems.append(
-                Problem(path=f"columns[{i}].name", message=f"column {column.name!r} does not exist in {column.table}")
+                Problem(path=f"columns[{i}].name", message=f"column {missing!r} does not exist in {column.table}")
             )
             continue
-        base = base_type(actual)
+        shape = _shape_problem(column, actual)
+        if shape is not None:
+            problems.append(Problem(path=f"columns[{i}].name", message=shape))
+            continue
+        if column.unnest is not None or column.param is not None:
+            continue  # the element's type is not in a flat schema; the SQL run checks it
+        base = "TIMESTAMP" if column.unit is not None and base_type(actual) == "INT64" else base_type(actual)
         if column.role and base not in ROLE_TYPES[column.role]:
             problems.append(
                 Problem(
@@ -275,6 +339,12 @@ def check_against_schema(
                     message=f"a {column.role} column must be {' or '.join(ROLE_TYPES[column.role])}; "
                     f"{column.table}.{column.name} is {actual}",
                 )
+            )
+    for k, f in enumerate(definition.filters.where or []):
+        cols = lowered.get(f.table.lower())
+        if cols is not None and f.column.lower() not in cols:
+            problems.append(
+                Problem(path=f"filters.where[{k}].column", message=f"column {f.column!r} does not exist in {f.table}")
             )
     key = definition.split_key()
     if key is not None and not any(p.path.startswith("columns") for p in problems):
@@ -288,3 +358,28 @@ def check_against_schema(
                 )
             )
     return problems
+
+
+def _schema_type(cols: Mapping[str, str], name: str) -> str | None:
+    if name.upper() in ("_PARTITIONTIME", "_PARTITIONDATE"):
+        return cols.get(name.lower(), "TIMESTAMP" if name.upper() == "_PARTITIONTIME" else "DATE")
+    return cols.get(name.lower())
+
+
+def _shape_problem(column: Column, actual: str) -> str | None:
+    """Why the stored type cannot hold what the column asks of it (None: it can)."""
+    kind = base_type(actual)
+    if column.unnest is not None and kind != "ARRAY":
+        return f"{column.unnest} is {actual}, not an ARRAY; only a repeated column can be unnested"
+    if column.unnest is not None:
+        from dataset_tui.domain.ga4_roles import struct_fields
+
+        fields = struct_fields(actual)
+        field = column.name[len(column.unnest) + 1 :].split(".", 1)[0]
+        if fields and field.lower() not in fields:
+            return f"the elements of {column.unnest} have no field {field!r} (fields: {', '.join(fields)})"
+    if column.param is not None and (kind != "ARRAY" or "KEY" not in actual.upper()):
+        return f"{column.name} is {actual}, not an ARRAY of key/value STRUCTs"
+    if column.unit is not None and column.param is None and kind != "INT64":
+        return f"{column.name} is {actual}; an epoch unit applies to INT64 columns"
+    return None

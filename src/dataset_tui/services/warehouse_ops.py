@@ -56,7 +56,7 @@ def plain(value: Any) -> Any:
         return str(value)
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
-            return value.astimezone(dt.timezone.utc).replace(tzinfo=None).isoformat() + "Z"
+            return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat() + "Z"
         return value.isoformat()  # DATETIME: no zone to state
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
@@ -93,6 +93,8 @@ def table_row(info: TableInfo) -> dict[str, Any]:
         "modified": plain(info.modified),
         "partitioning": info.partitioning,
         "clustering": list(info.clustering),
+        "table_type": info.table_type,
+        "require_partition_filter": info.require_partition_filter,
     }
 
 
@@ -284,9 +286,12 @@ def _definition_schemas(ctx: AppContext, definition: Definition) -> dict[str, di
 
     warehouse = ctx.warehouse()
     found: dict[str, dict[str, str]] = {}
+    from dataset_tui.domain.table_refs import split_table_ref
+
     for table in definition.source.tables:
+        _project, dataset, name = split_table_ref(table)
         try:
-            found[table] = warehouse.schema(definition.source.dataset, table).types()
+            found[table] = warehouse.schema(dataset or definition.source.dataset, name).types()
         except NotFoundError:
             continue
     return found
@@ -339,12 +344,53 @@ def fill_column_types(ctx: AppContext, definition: Definition, *, best_effort: b
     lowered = {t.lower(): {c.lower(): ty for c, ty in cols.items()} for t, cols in schemas.items()}
     data = definition.to_dict()
     changed = False
+    partitioned = _partition_columns(ctx, definition)
     for column in data["columns"]:
+        plain = not ({"unit", "unnest", "param"} & set(column))
+        is_partition = partitioned.get(column["table"].lower()) == column["name"].lower()
+        if plain and is_partition and not column.get("partitioning"):
+            column["partitioning"] = True  # recorded like `type`: the SQL prunes by it
+            changed = True
+        if "param" in column:
+            continue  # the value field decides the type, not the key/value array's
         actual = lowered.get(column["table"].lower(), {}).get(column["name"].lower())
+        if "unnest" in column:
+            from dataset_tui.domain.ga4_roles import element_field_type
+
+            array = lowered.get(column["table"].lower(), {}).get(column["unnest"].lower(), "")
+            actual = element_field_type(array, column["name"][len(column["unnest"]) + 1 :])
         if actual is not None and column.get("type") != actual:
             column["type"] = actual
             changed = True
     return parse_definition(data) if changed else definition
+
+
+def _partition_columns(ctx: AppContext, definition: Definition) -> dict[str, str]:
+    """{table as the definition names it (lowercased): its time partitioning column}, from the warehouse.
+
+    Only BigQuery reports partitioning (DuckDB tables have none, and its table
+    info would scan them); ingestion-time tables are left out: their
+    pseudo-column is chosen by name (`_PARTITIONTIME`).
+    """
+    from dataset_tui.domain.table_refs import split_table_ref
+    from dataset_tui.warehouse.base import WarehouseError
+
+    warehouse = ctx.warehouse()
+    if getattr(warehouse, "backend", "") != "bigquery":
+        return {}
+    found = {}
+    for table in definition.source.tables:
+        _project, dataset, name = split_table_ref(table)
+        if name.endswith("*"):
+            continue
+        try:
+            info = warehouse.table_info(dataset or definition.source.dataset, name)
+        except WarehouseError:
+            continue
+        kind, _, field = (info.partitioning or "").partition(" on ")
+        if field and kind != "RANGE" and not field.startswith("_PARTITION"):
+            found[table.lower()] = field.lower()
+    return found
 
 
 def _resolve(ctx: AppContext, name: str, version: int | None) -> tuple[Any, Any]:
@@ -647,7 +693,10 @@ def rebuild_demo(
             found = _local_warehouse(ctx, "warehouse demo").all_tables()
         except WarehouseError as exc:
             raise ServiceError(f"{exc}\nTo replace {path} with a new demo anyway, pass --force.") from None
-        others = [f"{d}.{t}" for d, t in found if (d, t) not in {(DATASET, name) for name in TABLES}]
+        from dataset_tui.warehouse.demo_ga4 import is_shard
+
+        demo = {(DATASET, name) for name in TABLES}
+        others = [f"{d}.{t}" for d, t in found if (d, t) not in demo and not (d == DATASET and is_shard(t))]
         if others:
             raise ServiceError(
                 f"{path} holds tables the demo does not make ({', '.join(others)}); rebuilding the demo "

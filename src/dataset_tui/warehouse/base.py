@@ -74,6 +74,10 @@ class TableInfo:
     modified: dt.datetime | None = None
     partitioning: str | None = None
     clustering: tuple[str, ...] = ()
+    # BigQuery's table type: TABLE, VIEW, MATERIALIZED_VIEW, EXTERNAL, SNAPSHOT, ...
+    table_type: str = "TABLE"
+    # Queries must filter on the partitioning column (BigQuery refuses them otherwise).
+    require_partition_filter: bool = False
 
 
 @dataclass(frozen=True)

@@ -212,8 +212,24 @@ class BigQueryWarehouse:
         return result
 
     def schema(self, dataset: str, table: str) -> TableSchema:
-        bq_table = self._get_table(dataset, table, fresh=True)
+        """A table's columns; a wildcard table (`events_*`) has its newest shard's, as BigQuery reads it."""
+        name = self._newest_shard(dataset, table) if table.endswith("*") else table
+        bq_table = self._get_table(dataset, name, fresh=True)
         return TableSchema(table=table, columns=tuple(c.column for c in flatten(bq_table.schema)))
+
+    def _newest_shard(self, dataset: str, family: str) -> str:
+        from dataset_tui.domain.shards import group_shards
+
+        check_dataset(dataset)
+        where = self._where(f"list the tables of dataset {dataset}", dataset, permission="bigquery.tables.list")
+        ref = f"{self.project}.{dataset}" if self.project else dataset
+        with translating(where):
+            items = self.client().list_tables(ref, retry=self._retry(), timeout=self.profile.request_timeout_s)
+            names = [item.table_id for item in items if item.table_id.startswith(family[:-1])]
+        found = [f for f in group_shards(names)[1] if f.name == family]
+        if not found:
+            raise NotFoundError(f"no table in {dataset} matches {family} (no tables {family[:-1]}YYYYMMDD)")
+        return found[0].newest_table
 
     # -- statistics (one query) ------------------------------------------------
 
@@ -447,6 +463,12 @@ def _table_info(table: Any) -> TableInfo:
         modified=table.modified,
         partitioning=partitioning,
         clustering=tuple(table.clustering_fields or ()),
+        table_type=table.table_type or "TABLE",
+        # Set on the table, or (older tables) on its time partitioning.
+        require_partition_filter=bool(
+            getattr(table, "require_partition_filter", None)
+            or getattr(table.time_partitioning, "require_partition_filter", None)
+        ),
     )
 
 

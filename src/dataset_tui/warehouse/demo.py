@@ -104,11 +104,13 @@ def build_demo(
     seed: int = 42,
     progress: Progress | None = None,
     today: dt.date | None = None,
+    ga4: bool = True,
 ) -> None:
-    """Build the demo warehouse file at `path` (replacing it atomically when done)."""
+    """Build the demo warehouse file at `path` (replacing it atomically when done); `ga4`: with the events_* family."""
     import duckdb
 
     from dataset_tui.domain import clock
+    from dataset_tui.warehouse.demo_ga4 import generate_ga4
     from dataset_tui.warehouse.transpile import prepare_connection
 
     if not 1 <= rows <= _MAX_ROWS:
@@ -132,6 +134,9 @@ def build_demo(
         try:
             prepare_connection(con)
             _generate(con, rows=rows, seed=seed, today=today, report=report)
+            if ga4:  # the GA4-like shard family (events_YYYYMMDD), 3,000 events a day at 1M rows
+                events = max(10, min(3000, rows // 300))
+                generate_ga4(con, dataset=DATASET, seed=seed, today=today, events_per_day=events)
             report(0.95, "writing the file")
             con.execute("CHECKPOINT")
         except BaseException:

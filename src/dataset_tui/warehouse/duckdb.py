@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import re
 import threading
@@ -134,6 +135,40 @@ def _schema_rows(name: str, duck_type: Any, nullable: bool, description: str | N
         for field_name, field_type in duck_type.children:
             rows += _schema_rows(f"{name}.{field_name}", field_type, True, None)
     return rows
+
+
+def _size_exprs(columns: list[tuple[str, str]]) -> list[str]:
+    """Per column, the DuckDB aggregate giving its BigQuery logical bytes (NULL on no rows)."""
+    exprs = []
+    for name, kind in columns:
+        base = base_type(kind)
+        if base in FIXED_SIZES:
+            exprs.append(f"{FIXED_SIZES[base]} * count({dq(name)})")
+        elif base in ("STRING", "BYTES"):
+            length = "strlen" if base == "STRING" else "octet_length"  # bytes, not characters
+            exprs.append(f"sum(2 + {length}({dq(name)}))")
+        else:
+            # Nested values: the length of their text form is close enough for an estimate.
+            exprs.append(f"sum(strlen({dq(name)}::VARCHAR))")
+    return exprs
+
+
+def _string_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+@functools.lru_cache(maxsize=4096)
+def _bq_type_of(text: str) -> str:
+    """The BigQuery type of a DuckDB type spelled in SQL (wide catalogs repeat a few types)."""
+    return bigquery_type(_sqltype(text))
+
+
+def _sqltype(text: str) -> Any:
+    """A DuckDBPyType from its SQL spelling (`duckdb.sqltype`, once `duckdb.type`)."""
+    import duckdb
+
+    parse = getattr(duckdb, "sqltype", None) or duckdb.type
+    return parse(text)
 
 
 def dq(name: str) -> str:
@@ -351,11 +386,18 @@ class DuckDBWarehouse:
         from dataset_tui.warehouse.transpile import to_duckdb
 
         try:
-            return to_duckdb(sql)
+            duck_sql = to_duckdb(sql)
         except (SqlglotError, ValueError) as exc:
             raise BadQueryError(f"not valid BigQuery SQL: {_sqlglot_message(exc)}") from None
+        from dataset_tui.warehouse.wildcard import expand_wildcards, has_wildcard
+
+        # A wildcard table (`ds.events_*`) becomes the union of its shards.
+        return expand_wildcards(duck_sql, self.tables_with_prefix) if has_wildcard(duck_sql) else duck_sql
 
     # -- catalog ------------------------------------------------------------
+    #
+    # Every catalog call costs a fixed number of catalog queries, whatever the
+    # number of tables: listing 5,000 tables must not look each one up again.
 
     def _tables(self, dataset: str) -> list[tuple[str, int, int]]:
         """(name, estimated rows, column count) of the dataset's tables; NotFoundError if no such dataset."""
@@ -365,16 +407,32 @@ class DuckDBWarehouse:
             [dataset],
         )
         if not rows:
-            _, _, schemas = self._fetch(
-                "SELECT schema_name FROM duckdb_schemas() WHERE database_name = current_database() "
-                "AND NOT internal AND schema_name NOT IN ('main', ?) ORDER BY 1",
-                [META_SCHEMA],
-            )
-            names = [s[0] for s in schemas]
-            if dataset not in names:
-                known = f"; datasets there: {', '.join(names)}" if names else "; it has no datasets yet"
-                raise NotFoundError(f"dataset {dataset} does not exist in {self.path.name}{known}")
+            self._check_dataset(dataset)
         return [(r[0], int(r[1] or 0), int(r[2])) for r in rows]
+
+    def _check_dataset(self, dataset: str) -> None:
+        _, _, schemas = self._fetch(
+            "SELECT schema_name FROM duckdb_schemas() WHERE database_name = current_database() "
+            "AND NOT internal AND schema_name NOT IN ('main', ?) ORDER BY 1",
+            [META_SCHEMA],
+        )
+        names = [s[0] for s in schemas]
+        if dataset not in names:
+            known = f"; datasets there: {', '.join(names)}" if names else "; it has no datasets yet"
+            raise NotFoundError(f"dataset {dataset} does not exist in {self.path.name}{known}")
+
+    def list_table_names(self, dataset: str) -> list[str]:
+        """The dataset's table names, sorted: one catalog query, nothing read from the tables."""
+        return [name for name, _rows, _count in self._tables(dataset)]
+
+    def tables_with_prefix(self, dataset: str, prefix: str) -> list[str]:
+        """Tables whose name starts with `prefix`, sorted (the shards of a wildcard table)."""
+        _, _, rows = self._fetch(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+            "AND schema_name = ? AND starts_with(table_name, ?) ORDER BY 1",
+            [dataset, prefix],
+        )
+        return [r[0] for r in rows]
 
     def all_tables(self) -> list[tuple[str, str]]:
         """(dataset, table) of every table in the file (our bookkeeping schema left out)."""
@@ -386,11 +444,24 @@ class DuckDBWarehouse:
         return [(r[0], r[1]) for r in rows]
 
     def _check_table(self, dataset: str, table: str) -> None:
-        names = [t[0] for t in self._tables(dataset)]
-        if table not in names:
-            close = [n for n in names if n.lower() == table.lower()]
-            hint = f"; did you mean {close[0]}?" if close else (f"; tables: {', '.join(names)}" if names else "")
-            raise NotFoundError(f"table {dataset}.{table} does not exist{hint}")
+        _, _, found = self._fetch(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+            "AND schema_name = ? AND table_name = ?",
+            [dataset, table],
+        )
+        if found[0][0]:
+            return
+        names = self.list_table_names(dataset)
+        close = [n for n in names if n.lower() == table.lower()]
+        if close:
+            hint = f"; did you mean {close[0]}?"
+        elif names:
+            shown = names[:20]
+            more = f" and {len(names) - len(shown):,} more" if len(names) > len(shown) else ""
+            hint = f"; tables: {', '.join(shown)}{more}"
+        else:
+            hint = ""
+        raise NotFoundError(f"table {dataset}.{table} does not exist{hint}")
 
     def _modified(self, dataset: str) -> dict[str, dt.datetime]:
         """When the demo build or an import last changed each table (absent for others)."""
@@ -406,30 +477,117 @@ class DuckDBWarehouse:
         )
         return dict(rows)
 
+    def _column_types(self, dataset: str, tables: Sequence[str] | None = None) -> dict[str, list[tuple[str, str]]]:
+        """{table: [(top-level column, BigQuery type)]} of the dataset (or of `tables`) in one query."""
+        _, _, rows = self._fetch(
+            "SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE database_name = current_database() "
+            "AND schema_name = ? ORDER BY table_name, column_index",
+            [dataset],
+        )
+        wanted = set(tables) if tables is not None else None
+        out: dict[str, list[tuple[str, str]]] = {}
+        for table, column, data_type in rows:
+            if wanted is None or table in wanted:
+                out.setdefault(table, []).append((column, _bq_type_of(data_type)))
+        return out
+
     def list_tables(self, dataset: str) -> list[TableInfo]:
+        return self.table_details(dataset, None)
+
+    def table_details(self, dataset: str, names: Sequence[str] | None) -> list[TableInfo]:
+        """Rows, bytes, columns and modified time of `names` (all when None), in name order.
+
+        A fixed number of catalog queries plus one scan per table not yet
+        measured (bytes need string lengths); unknown names are left out.
+        """
         tables = self._tables(dataset)
-        modified = self._modified(dataset) if tables else {}
-        return [self._info(dataset, name, count, modified.get(name)) for name, _rows, count in tables]
+        if names is not None:
+            wanted = set(names)
+            tables = [t for t in tables if t[0] in wanted]
+        if not tables:
+            return []
+        modified = self._modified(dataset)
+        types = self._column_types(dataset, [t[0] for t in tables])
+        totals = self._totals(dataset, [(name, rows, types.get(name, [])) for name, rows, _ in tables])
+        return [
+            TableInfo(
+                name=name,
+                rows=totals[name][0],
+                bytes=totals[name][1],
+                columns=count,
+                modified=modified.get(name),
+            )
+            for name, _rows, count in tables
+        ]
+
+    # Tables measured per query when listing: one statement per table costs
+    # more in overhead than in scanning for the small tables a big dataset has.
+    _TOTALS_BATCH = 200
+
+    def _totals(self, dataset: str, tables: list[tuple[str, int, list[tuple[str, str]]]]) -> dict[str, tuple[int, int]]:
+        """{table: (rows, logical bytes)}, from the per-column cache or batched scans."""
+        out: dict[str, tuple[int, int]] = {}
+        todo = []
+        for name, estimated, columns in tables:
+            with self._lock:
+                cached = self._column_bytes.get((dataset, name, estimated))
+            if cached is not None:
+                out[name] = (cached[""], sum(v for k, v in cached.items() if k))
+            else:
+                todo.append((name, estimated, columns))
+        for i in range(0, len(todo), self._TOTALS_BATCH):
+            batch = todo[i : i + self._TOTALS_BATCH]
+            parts = []
+            for name, _estimated, columns in batch:
+                size = " + ".join(f"coalesce({e}, 0)" for e in _size_exprs(columns)) or "0"
+                source = f"{dq(dataset)}.{dq(name)}"
+                parts.append(f"SELECT {_string_literal(name)} AS t, count(*) AS n, {size} AS b FROM {source}")
+            _, _, rows = self._fetch(" UNION ALL ".join(parts))
+            for name, n, b in rows:
+                out[name] = (int(n), int(b or 0))
+        return out
 
     def table_info(self, dataset: str, table: str) -> TableInfo:
-        """One table's entry of :meth:`list_tables` (reads only that table)."""
-        for name, _rows, count in self._tables(dataset):
-            if name == table:
-                return self._info(dataset, name, count, self._modified(dataset).get(name))
-        self._check_table(dataset, table)
-        raise NotFoundError(f"table {dataset}.{table} does not exist")
+        """One table's entry of :meth:`list_tables` (reads only that table).
 
-    def _info(self, dataset: str, table: str, column_count: int, modified: dt.datetime | None) -> TableInfo:
-        sizes = self.column_bytes(dataset, table)
-        return TableInfo(
-            name=table,
-            rows=sizes[""],
-            bytes=sum(v for k, v in sizes.items() if k),
-            columns=column_count,
-            modified=modified,
-        )
+        A wildcard table (`events_*`) sums its shards, with the newest shard's columns.
+        """
+        if table.endswith("*"):
+            shards = self.table_details(dataset, self._dated_shards(dataset, table))
+            if not shards:
+                raise NotFoundError(f"no table in {dataset} matches {table}")
+            return TableInfo(
+                name=table,
+                rows=sum(s.rows or 0 for s in shards),
+                bytes=sum(s.bytes or 0 for s in shards),
+                columns=shards[-1].columns,
+                modified=max((s.modified for s in shards if s.modified), default=None),
+            )
+        found = self.table_details(dataset, [table])
+        if not found:
+            self._check_table(dataset, table)
+            raise NotFoundError(f"table {dataset}.{table} does not exist")
+        return found[0]
+
+    def _dated_shards(self, dataset: str, family: str) -> list[str]:
+        """The `prefixYYYYMMDD` tables of a family `prefix*`, oldest first (what the catalog shows as it)."""
+        from dataset_tui.domain.shards import group_shards
+
+        _plain, families = group_shards(self.tables_with_prefix(dataset, family[:-1]))
+        found = [f for f in families if f.name == family]
+        return found[0].tables() if found else []
+
+    def _newest_shard(self, dataset: str, table: str) -> str:
+        """A wildcard table's newest shard, whose schema BigQuery gives the family (others: the table)."""
+        if not table.endswith("*"):
+            return table
+        shards = self._dated_shards(dataset, table)
+        if not shards:
+            raise NotFoundError(f"no table in {dataset} matches {table}")
+        return shards[-1]
 
     def schema(self, dataset: str, table: str) -> TableSchema:
+        family, table = table, self._newest_shard(dataset, table)
         self._check_table(dataset, table)
         _, types, _ = self._fetch(f"SELECT * FROM {dq(dataset)}.{dq(table)} LIMIT 0")
         _, _, info = self._fetch(
@@ -440,7 +598,7 @@ class DuckDBWarehouse:
         columns: list[ColumnSchema] = []
         for (name, nullable, comment), duck_type in zip(info, types, strict=True):
             columns += _schema_rows(name, duck_type, bool(nullable), comment or None)
-        return TableSchema(table=table, columns=tuple(columns))
+        return TableSchema(table=family, columns=tuple(columns))
 
     def column_bytes(self, dataset: str, table: str) -> dict[str, int]:
         """BigQuery's logical bytes of each top-level column ("" holds the row count).
@@ -455,28 +613,23 @@ class DuckDBWarehouse:
         )
         if not found:
             raise NotFoundError(f"table {dataset}.{table} does not exist")
-        key = (dataset, table, int(found[0][0] or 0))
+        columns = self._column_types(dataset, [table]).get(table, [])
+        return self._bytes_of(dataset, table, int(found[0][0] or 0), columns)
+
+    def _bytes_of(
+        self, dataset: str, table: str, estimated_rows: int, columns: list[tuple[str, str]]
+    ) -> dict[str, int]:
+        key = (dataset, table, estimated_rows)
         with self._lock:
             cached = self._column_bytes.get(key)
         if cached is not None:
             return cached
-        columns = [c for c in self.schema(dataset, table).columns if "." not in c.name]
-        parts = ["count(*)"]
-        for c in columns:
-            base = base_type(c.type)
-            if base in FIXED_SIZES:
-                parts.append(f"{FIXED_SIZES[base]} * count({dq(c.name)})")
-            elif base in ("STRING", "BYTES"):
-                length = "strlen" if base == "STRING" else "octet_length"  # bytes, not characters
-                parts.append(f"sum(2 + {length}({dq(c.name)}))")
-            else:
-                # Nested values: the length of their text form is close enough for an estimate.
-                parts.append(f"sum(strlen({dq(c.name)}::VARCHAR))")
+        parts = ["count(*)", *_size_exprs(columns)]
         _, _, rows = self._fetch(f"SELECT {', '.join(parts)} FROM {dq(dataset)}.{dq(table)}")
         values = rows[0]
         sizes = {"": int(values[0])}
-        for c, v in zip(columns, values[1:], strict=True):
-            sizes[c.name] = int(v or 0)
+        for (name, _kind), v in zip(columns, values[1:], strict=True):
+            sizes[name] = int(v or 0)
         with self._lock:
             self._column_bytes[key] = sizes
         return sizes
@@ -488,7 +641,7 @@ class DuckDBWarehouse:
         from dataset_tui.domain.definition import IDENT_RE, TABLE_RE
 
         schema = self.schema(dataset, table)
-        if not IDENT_RE.match(dataset) or not TABLE_RE.match(table):
+        if not IDENT_RE.match(dataset) or not TABLE_RE.match(table.removesuffix("*")):
             raise BadQueryError(f"{dataset}.{table} is not a name BigQuery SQL can use; rename the table")
         types = schema.types()
         if columns is None:

@@ -17,11 +17,52 @@ from typing import Any
 def to_duckdb(sql: str) -> str:
     """Translate one BigQuery statement into DuckDB SQL (cached: screens rerun the same query)."""
     import sqlglot
+    from sqlglot import exp
 
-    statements = sqlglot.transpile(sql, read="bigquery", write="duckdb")
-    if len(statements) != 1:
-        raise ValueError(f"expected one SQL statement, got {len(statements)}")
-    return statements[0]
+    trees = [t for t in sqlglot.parse(sql, read="bigquery") if t is not None]
+    if len(trees) != 1:
+        raise ValueError(f"expected one SQL statement, got {len(trees)}")
+    tree = trees[0]
+    for node in list(tree.find_all(exp.UnixSeconds)):
+        # BigQuery's UNIX_SECONDS rounds down to the second; sqlglot's CAST(EPOCH(x) AS BIGINT)
+        # rounds to the nearest, a second late for half the sub-second timestamps.
+        floor = f"CAST(FLOOR(UNIX_MICROS({node.this.sql('bigquery')}) / 1000000) AS INT64)"
+        node.replace(sqlglot.parse_one(floor, read="bigquery"))
+    duck = tree.sql(dialect="duckdb")
+    if "UNNEST" in duck.upper():
+        duck = _qualify_unnest_fields(duck)
+    return duck
+
+
+def _qualify_unnest_fields(duck_sql: str) -> str:
+    """Make `element.field` of an unnested array unambiguous on DuckDB.
+
+    BigQuery's ``CROSS JOIN UNNEST(t.items) AS items`` makes ``items`` a range
+    variable, which wins over the column ``t.items``; sqlglot writes it as
+    ``UNNEST(t.items) AS _t1(items)``, where DuckDB finds two columns called
+    ``items`` (``t.items`` and ``_t1.items``) and refuses ``items.item_id``.
+    Prefixing the field path with the unnest's table alias (``_t1.items.item_id``)
+    names the element, as BigQuery means.
+    """
+    import sqlglot
+    from sqlglot import exp
+
+    tree = sqlglot.parse_one(duck_sql, read="duckdb")
+    for unnest in list(tree.find_all(exp.Unnest)):
+        alias = unnest.args.get("alias")
+        if not isinstance(alias, exp.TableAlias) or len(alias.columns) != 1 or not alias.name:
+            continue
+        element = alias.columns[0].name
+        scope = unnest.find_ancestor(exp.Select)
+        if scope is None:
+            continue
+        for column in list(scope.find_all(exp.Column)):
+            parts = column.parts
+            if len(parts) < 2 or parts[0].name != element:
+                continue
+            head = exp.column(exp.to_identifier(element, quoted=True), table=exp.to_identifier(alias.name))
+            column.replace(exp.Dot.build([head, *(p.copy() for p in parts[1:])]))
+    return tree.sql(dialect="duckdb")
 
 
 def farm_fingerprint(value: str | None) -> int | None:
