@@ -81,6 +81,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     samples.add_argument("column", metavar="COLUMN")
     samples.add_argument("--limit", type=int, default=20, metavar="N", help="how many (default 20)")
     add_json(samples)
+    add_yes(samples)
     samples.set_defaults(handler=_samples)
 
     joins = sub.add_parser("joins", help="joins detected between tables")
@@ -155,6 +156,9 @@ def progress_bar(stream: Any = None) -> Any:
 def _context(inv: Invocation, *, warehouse: bool = True) -> Any:
     """The services context; builds the demo first if the warehouse file does not exist yet."""
     ctx = inv.context()
+    if warehouse and ctx.profile.backend == "bigquery":
+        # Retries and batches are said on stderr as they happen (stdout stays the result).
+        ctx.warehouse().on_status = lambda message: print(message, file=sys.stderr, flush=True)
     if warehouse:
         from dataset_tui.services.warehouse_ops import ensure_demo
 
@@ -167,7 +171,7 @@ def _context(inv: Invocation, *, warehouse: bool = True) -> Any:
 def _confirm(inv: Invocation) -> Any:
     from dataset_tui.services.cost import cli_confirm
 
-    return cli_confirm(bool(getattr(inv.args, "yes", False)))
+    return cli_confirm(bool(getattr(inv.args, "yes", False)), pricing=inv.context().profile.pricing)
 
 
 def _size(count: int | None) -> str:
@@ -301,7 +305,7 @@ def _stats(inv: Invocation) -> int:
 def _samples(inv: Invocation) -> int:
     from dataset_tui.services.warehouse_ops import samples
 
-    data = samples(_context(inv), inv.args.table, inv.args.column, inv.args.limit)
+    data = samples(_context(inv), inv.args.table, inv.args.column, inv.args.limit, confirm=_confirm(inv))
     if inv.args.json:
         print_json(data)
         return 0

@@ -221,11 +221,25 @@ def table_stats(
     return {**result, "cached": False, "computed_at": plain(clock.now())}
 
 
-def samples(ctx: AppContext, table: str, column: str, limit: int = 20, *, dataset: str | None = None) -> dict[str, Any]:
-    """Distinct non-NULL values of a column, the most frequent first."""
+def samples(
+    ctx: AppContext,
+    table: str,
+    column: str,
+    limit: int = 20,
+    *,
+    dataset: str | None = None,
+    confirm: Confirm | None = None,
+) -> dict[str, Any]:
+    """Distinct non-NULL values of a column, the most frequent first.
+
+    Free on a BigQuery table (rows are listed); a view or an external table
+    needs a query, which goes through the cost guard like any other scan.
+    """
+    from dataset_tui.services.cost import samples_guarded
+
     if limit < 1:
         raise ServiceError("--limit must be at least 1")
-    values = ctx.warehouse().sample_values(_dataset(ctx, dataset), table, column, limit)
+    values = samples_guarded(ctx, _dataset(ctx, dataset), table, column, limit, confirm=confirm)
     return {"table": table, "column": column, "values": [plain(v) for v in values]}
 
 

@@ -507,25 +507,41 @@ class DuckDBWarehouse:
         return column_stats_sql(f"`{dataset}`.`{table}`", self._stats_columns(dataset, table, columns))
 
     def column_stats(self, dataset: str, table: str, columns: list[str] | None = None) -> TableStats:
-        """Statistics of many columns (all when None) in ONE query."""
-        from dataset_tui.warehouse.column_stats import column_stats_sql, parse_column_stats
+        """Statistics of many columns (all when None): two scans per batch of columns (duckdb_stats.py)."""
+        from dataset_tui.warehouse import duckdb_stats
+        from dataset_tui.warehouse.column_stats import parse_column_stats
 
         chosen = self._stats_columns(dataset, table, columns)
-        sql = column_stats_sql(f"`{dataset}`.`{table}`", chosen)
-        names, _, rows = self._fetch(self._transpile(sql))
-        modified = self._modified(dataset).get(table)
-        return parse_column_stats(table, chosen, dict(zip(names, rows[0], strict=True)), table_modified=modified)
 
-    def sample_values(self, dataset: str, table: str, column: str, limit: int = 20) -> list[Any]:
-        """Distinct non-NULL values, the most frequent first (ties by value)."""
+        def fetch(sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+            names, _, rows = self._fetch(sql)
+            return names, rows
+
+        ref = f"{dq(dataset)}.{dq(table)}"
+        row_count, stats = 0, []
+        for batch in duckdb_stats.batches(chosen):
+            row = duckdb_stats.compute_row(fetch, ref, batch)
+            part = parse_column_stats(table, batch, row)
+            row_count = part.row_count
+            stats.extend(part.columns)
+        modified = self._modified(dataset).get(table)
+        return TableStats(table=table, row_count=row_count, columns=tuple(stats), table_modified=modified)
+
+    def sample_values_sql(self, dataset: str, table: str, column: str, limit: int = 20) -> str | None:
+        """The (BigQuery SQL) query sample_values runs; nothing is billed here."""
         from dataset_tui.warehouse.column_stats import quote_path
 
         self._stats_columns(dataset, table, [column])
         limit = max(1, int(limit))
-        sql = (
+        return (
             f"SELECT value FROM (SELECT {quote_path(column)} AS value, COUNT(*) AS n FROM `{dataset}`.`{table}` "
             f"GROUP BY value) WHERE value IS NOT NULL ORDER BY n DESC, value LIMIT {limit}"
         )
+
+    def sample_values(self, dataset: str, table: str, column: str, limit: int = 20) -> list[Any]:
+        """Distinct non-NULL values, the most frequent first (ties by value)."""
+        sql = self.sample_values_sql(dataset, table, column, limit)
+        assert sql is not None
         _, _, rows = self._fetch(self._transpile(sql))
         return [r[0] for r in rows]
 

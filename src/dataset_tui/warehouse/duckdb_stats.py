@@ -1,0 +1,177 @@
+"""Column statistics on DuckDB in batches: two scans of the table per batch, whatever its width.
+
+The shared BigQuery text (column_stats.py) reads the table once per histogram
+column and nests one CTE per column: a 300-column table ran out of memory and
+from ~500 columns DuckDB refused it ("Max expression depth limit of 1000
+exceeded"). Here, per batch of columns, written directly in DuckDB SQL:
+
+1. one scan of plain aggregates: row count, NULLs, distinct counts (numbers,
+   dates, bytes, times), min, max, mean, sample stddev, and each histogram
+   axis's bounds;
+2. one scan with GROUPING SETS: one grouping per histogram column (its bin,
+   computed from the bounds of step 1 written as literals) and one per
+   STRING/BOOL column (its values, for the distinct count and the top
+   values). DuckDB builds all the groupings in the same pass.
+
+The result is the same row the shared query returns (``c<i>_nulls``,
+``c<i>_bins`` …), read by :func:`column_stats.parse_column_stats`, so both
+engines give identical statistics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from dataset_tui.warehouse.column_stats import BINS, TOP_VALUES, WHOLE_UNIT_TYPES, base_type, stat_kind
+
+# Columns per batch: bounds the hash tables built in one pass (memory) and the
+# size of one statement; a 10,000-column table is 50 batches of 200.
+BATCH_COLUMNS = 200
+# GROUPING() takes at most this many arguments in DuckDB; one per grouping set here.
+MAX_GROUPINGS = 60
+
+Fetch = Callable[[str], tuple[list[str], list[tuple[Any, ...]]]]
+
+
+def _dq(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def column_ref(name: str) -> str:
+    """`device.category` → t."device"."category" (a STRUCT field of the aliased table)."""
+    return "t." + ".".join(_dq(part) for part in name.split("."))
+
+
+def _axis(ref: str, base: str) -> str:
+    """The column as DOUBLE on its histogram axis (as column_stats._as_number), NaN/inf dropped."""
+    if base == "DATE":
+        return f"CAST(date_diff('day', DATE '1970-01-01', {ref}) AS DOUBLE)"
+    if base in ("TIMESTAMP", "DATETIME"):
+        return f"CAST(epoch_us({ref}) AS DOUBLE)"
+    x = f"CAST({ref} AS DOUBLE)"
+    if base == "FLOAT64":
+        return f"CASE WHEN isnan({x}) OR isinf({x}) THEN NULL ELSE {x} END"
+    return x
+
+
+def _literal(value: float) -> str:
+    return f"CAST({float(value)!r} AS DOUBLE)"
+
+
+def _bin(axis: str, base: str, lo: float, hi: float) -> str:
+    # DuckDB's LEAST skips NULLs (LEAST(NULL, 9) = 9): a missing value must stay NULL explicitly.
+    lo_s, hi_s = _literal(lo), _literal(hi)
+    if base in WHOLE_UNIT_TYPES:
+        bins = min(BINS, int(hi - lo + 1))
+        value = f"LEAST(CAST(floor(({axis} - {lo_s}) * {bins} / ({hi_s} - {lo_s} + 1)) AS BIGINT), {bins - 1})"
+    elif hi == lo:
+        value = "0"
+    else:
+        value = f"LEAST(CAST(floor(({axis} - {lo_s}) / ({hi_s} - {lo_s}) * {BINS}) AS BIGINT), {BINS - 1})"
+    return f"CASE WHEN {axis} IS NULL THEN NULL ELSE {value} END"
+
+
+def batches(columns: Sequence[tuple[str, str]], size: int = BATCH_COLUMNS) -> list[list[tuple[str, str]]]:
+    """The columns cut into batches; at most MAX_GROUPINGS grouped columns in each."""
+    out: list[list[tuple[str, str]]] = []
+    current: list[tuple[str, str]] = []
+    grouped = 0
+    for column in columns:
+        needs_group = stat_kind(column[1]) in ("number", "time", "top")
+        if current and (len(current) >= size or (needs_group and grouped >= MAX_GROUPINGS)):
+            out.append(current)
+            current, grouped = [], 0
+        current.append(column)
+        grouped += needs_group
+    if current or not out:
+        out.append(current)
+    return out
+
+
+def aggregates_sql(table_ref: str, columns: Sequence[tuple[str, str]], *, approx_distinct: bool) -> str:
+    """Step 1: one scan, one row of plain aggregates."""
+    parts = ["count(*) AS row_count"]
+    for i, (name, bq_type) in enumerate(columns):
+        ref, c, kind, base = column_ref(name), f"c{i}", stat_kind(bq_type), base_type(bq_type)
+        parts.append(f"count_if({ref} IS NULL) AS {c}_nulls")
+        if kind == "opaque":
+            continue
+        if kind != "top":
+            distinct = f"approx_count_distinct({ref})" if approx_distinct else f"count(DISTINCT {ref})"
+            parts.append(f"{distinct} AS {c}_distinct")
+        parts.append(f"min({ref}) AS {c}_min")
+        parts.append(f"max({ref}) AS {c}_max")
+        if kind == "number":
+            parts.append(f"avg(CAST({ref} AS DOUBLE)) AS {c}_mean")
+            parts.append(f"stddev_samp(CAST({ref} AS DOUBLE)) AS {c}_stddev")
+        if kind in ("number", "time"):
+            axis = _axis(ref, base)
+            parts.append(f"min({axis}) AS {c}_lo")
+            parts.append(f"max({axis}) AS {c}_hi")
+    return "SELECT " + ",\n  ".join(parts) + f"\nFROM {table_ref} AS t"
+
+
+def groups_sql(table_ref: str, columns: Sequence[tuple[str, str]], bounds: dict[int, tuple[float, float]]) -> str | None:
+    """Step 2: one scan with a grouping set per histogram / top-value column (None if none)."""
+    keys: list[str] = []
+    for i, (name, bq_type) in enumerate(columns):
+        ref, kind, base = column_ref(name), stat_kind(bq_type), base_type(bq_type)
+        if kind in ("number", "time") and i in bounds:
+            lo, hi = bounds[i]
+            keys.append(f"{_bin(_axis(ref, base), base, lo, hi)} AS k{i}")
+        elif kind == "top":
+            keys.append(f"{ref} AS k{i}")
+    if not keys:
+        return None
+    names = [k.rsplit(" AS ", 1)[1] for k in keys]
+    sets = ", ".join(f"({k})" for k in names)
+    grouping = ", ".join(f"GROUPING({k}) AS g_{k}" for k in names)
+    return (
+        f"SELECT {grouping}, {', '.join(names)}, count(*) AS n\n"
+        f"FROM (SELECT {', '.join(keys)} FROM {table_ref} AS t)\n"
+        f"GROUP BY GROUPING SETS ({sets})"
+    )
+
+
+def summarize_groups_sql(groups: str, columns: Sequence[tuple[str, str]], bounds: dict[int, tuple[float, float]]) -> str:
+    """Fold step 2's groups into one row: bins per histogram, top values and group count per top column."""
+    outputs = []
+    for i, (_name, bq_type) in enumerate(columns):
+        kind, k, g = stat_kind(bq_type), f"k{i}", f"g_k{i}"
+        mine = f"{g} = 0 AND {k} IS NOT NULL"
+        if kind in ("number", "time") and i in bounds:
+            outputs.append(
+                f"list({{'bin': {k}, 'n': n}} ORDER BY {k}) FILTER (WHERE {mine}) AS c{i}_bins"
+            )
+        elif kind == "top":
+            outputs.append(f"count(*) FILTER (WHERE {mine}) AS c{i}_distinct")
+            outputs.append(
+                f"list({{'value': CAST({k} AS VARCHAR), 'n': n}} ORDER BY n DESC, {k}) "
+                f"FILTER (WHERE {mine})[1:{TOP_VALUES}] AS c{i}_top"
+            )
+    return f"WITH groups AS ({groups})\nSELECT {', '.join(outputs)} FROM groups"
+
+
+def compute_row(
+    fetch: Fetch, table_ref: str, columns: Sequence[tuple[str, str]], *, approx_distinct: bool = False
+) -> dict[str, Any]:
+    """The statistics row of one batch (the shape parse_column_stats reads)."""
+    names, rows = fetch(aggregates_sql(table_ref, columns, approx_distinct=approx_distinct))
+    row: dict[str, Any] = dict(zip(names, rows[0], strict=True))
+    bounds: dict[int, tuple[float, float]] = {}
+    for i, (_name, bq_type) in enumerate(columns):
+        kind = stat_kind(bq_type)
+        if kind in ("number", "time"):
+            row[f"c{i}_bins"] = []
+            lo, hi = row.get(f"c{i}_lo"), row.get(f"c{i}_hi")
+            if lo is not None and hi is not None:
+                bounds[i] = (float(lo), float(hi))
+        elif kind == "top":
+            row[f"c{i}_distinct"], row[f"c{i}_top"] = 0, []
+    groups = groups_sql(table_ref, columns, bounds)
+    if groups is not None:
+        names, rows = fetch(summarize_groups_sql(groups, columns, bounds))
+        for key, value in zip(names, rows[0], strict=True):
+            row[key] = value if value is not None else ([] if key.endswith(("_bins", "_top")) else 0)
+    return row
