@@ -21,7 +21,7 @@ run: $(STAMP)
 test: $(STAMP) $(BQEMU_STAMP)
 	$(BIN)/python -m pytest -q
 
-BENCHES := bench/store.py bench/warehouse.py bench/startup.py
+BENCHES := bench/store.py bench/warehouse.py bench/startup.py bench/stats.py
 
 bench: $(STAMP)
 	@for b in $(BENCHES); do echo "== $$b"; $(BIN)/python $$b || exit 1; done
