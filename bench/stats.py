@@ -95,8 +95,18 @@ def child(kind: str, path: str, table: str) -> None:
         }[kind]
         con.execute(sql).fetchall()
     seconds = time.perf_counter() - start
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "rss_mb": rss_mb}))
+    print(json.dumps({"seconds": seconds, "rss_mb": peak_rss_mb()}))
+
+
+def peak_rss_mb() -> float:
+    """This process's own peak RSS: VmHWM (ru_maxrss would carry the parent's peak over fork+exec)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def measure(kind: str, path: Path, table: str) -> dict[str, float]:
@@ -126,7 +136,7 @@ def main() -> int:
             )
             path.unlink()
         print("long tables: statistics of every column vs one full scan (COUNT(*), COUNT(DISTINCT customer_id))")
-        previous = None
+        previous, prev_rows = None, 0
         for rows in lengths:
             path = Path(folder) / f"tx{rows}.duckdb"
             build_long(path, rows)

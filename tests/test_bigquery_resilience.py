@@ -19,7 +19,13 @@ from google.api_core import exceptions as api
 from google.cloud.bigquery import SchemaField
 
 from dataset_tui.config import Profile
-from dataset_tui.services.cost import decide, describe_cost, run_guarded, samples_guarded, stats_guarded
+from dataset_tui.services.cost import (
+    decide,
+    describe_cost,
+    run_guarded,
+    samples_guarded,
+    stats_guarded,
+)
 from dataset_tui.services.errors import Declined
 from dataset_tui.warehouse.base import (
     LOWER_BOUND,

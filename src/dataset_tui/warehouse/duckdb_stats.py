@@ -23,7 +23,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from dataset_tui.warehouse.column_stats import BINS, TOP_VALUES, WHOLE_UNIT_TYPES, base_type, stat_kind
+from dataset_tui.warehouse.column_stats import (
+    BINS,
+    TOP_VALUES,
+    WHOLE_UNIT_TYPES,
+    base_type,
+    stat_kind,
+)
 
 # Columns per batch: bounds the hash tables built in one pass (memory) and the
 # size of one statement; a 10,000-column table is 50 batches of 200.
