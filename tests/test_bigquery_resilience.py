@@ -371,3 +371,26 @@ def test_refused_connection_fails_within_five_seconds_with_the_true_time(call: s
     assert "60 s" not in text
     shown = float(text.split(" after ")[1].split(" s")[0])
     assert shown <= spent + 0.05
+
+
+def test_duckdb_distinct_counts_become_flagged_estimates_on_long_tables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above EXACT_DISTINCT_MAX_ROWS the distinct counts are HyperLogLog estimates, and say so."""
+    import duckdb
+
+    from dataset_tui.warehouse import duckdb_stats
+    from dataset_tui.warehouse.duckdb import DuckDBWarehouse
+
+    path = tmp_path / "long.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE SCHEMA raw_data")
+    con.execute("CREATE TABLE raw_data.t AS SELECT range AS id, range % 7 AS k FROM range(5000)")
+    con.close()
+    exact = DuckDBWarehouse(path).column_stats("raw_data", "t")
+    assert [(c.distinct_count, c.approximate_distinct) for c in exact.columns] == [(5000, False), (7, False)]
+    monkeypatch.setattr(duckdb_stats, "EXACT_DISTINCT_MAX_ROWS", 1000)
+    estimated = DuckDBWarehouse(path).column_stats("raw_data", "t")
+    ids, ks = estimated.columns
+    assert ids.approximate_distinct and abs(ids.distinct_count - 5000) < 5000 * 0.05
+    assert ks.distinct_count == 7 and ks.min == 0 and ks.max == 6

@@ -539,10 +539,12 @@ class DuckDBWarehouse:
             return names, rows
 
         ref = f"{dq(dataset)}.{dq(table)}"
+        _, _, counted = self._fetch(f"SELECT count(*) FROM {ref}")  # from metadata: no scan
+        approx = int(counted[0][0]) > duckdb_stats.EXACT_DISTINCT_MAX_ROWS
         row_count, stats = 0, []
         for batch in duckdb_stats.batches(chosen):
-            row = duckdb_stats.compute_row(fetch, ref, batch)
-            part = parse_column_stats(table, batch, row)
+            row = duckdb_stats.compute_row(fetch, ref, batch, approx_distinct=approx)
+            part = parse_column_stats(table, batch, row, approx_distinct=approx)
             row_count = part.row_count
             stats.extend(part.columns)
         modified = self._modified(dataset).get(table)

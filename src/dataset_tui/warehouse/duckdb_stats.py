@@ -8,10 +8,10 @@ exceeded"). Here, per batch of columns, written directly in DuckDB SQL:
 1. one scan of plain aggregates: row count, NULLs, distinct counts (numbers,
    dates, bytes, times), min, max, mean, sample stddev, and each histogram
    axis's bounds;
-2. one scan with GROUPING SETS: one grouping per histogram column (its bin,
-   computed from the bounds of step 1 written as literals) and one per
-   STRING/BOOL column (its values, for the distinct count and the top
-   values). DuckDB builds all the groupings in the same pass.
+2. one scan counting (column, key) pairs in one hash table: the key is a
+   histogram column's bin (computed from the bounds of step 1, written as
+   literals) or a STRING/BOOL column's value (for its distinct count and top
+   values); a window then keeps each column's first groups.
 
 The result is the same row the shared query returns (``c<i>_nulls``,
 ``c<i>_bins`` …), read by :func:`column_stats.parse_column_stats`, so both
@@ -32,10 +32,19 @@ from dataset_tui.warehouse.column_stats import (
 )
 
 # Columns per batch: bounds the hash tables built in one pass (memory) and the
-# size of one statement; a 10,000-column table is 50 batches of 200.
+# size of one statement; a 10,000-column table is 50 batches of 200
+# (each query on a very wide table pays a fixed cost to bind it: fewer is faster).
 BATCH_COLUMNS = 200
 # Grouping sets per scan (each is a hash table built in the same pass).
-MAX_GROUPINGS = 40
+MAX_GROUPINGS = BATCH_COLUMNS
+# Up to this many grouped columns, GROUPING SETS; above, pairs in one hash table.
+GROUPING_SETS_MAX = 16
+
+# Above this many rows, distinct counts are HyperLogLog estimates (flagged
+# approximate_distinct, as BigQuery's approx_distinct): exact counts of several
+# high-cardinality columns at once cost ×20 a plain scan at 10M rows (hash
+# tables per column, spilled under the memory limit); an estimate costs a scan.
+EXACT_DISTINCT_MAX_ROWS = 2_000_000
 
 Fetch = Callable[[str], tuple[list[str], list[tuple[Any, ...]]]]
 
@@ -119,7 +128,7 @@ def aggregates_sql(table_ref: str, columns: Sequence[tuple[str, str]], *, approx
 
 
 def groups_sql(table_ref: str, columns: Sequence[tuple[str, str]], bounds: dict[int, tuple[float, float]]) -> str | None:
-    """Step 2: one scan with a grouping set per histogram / top-value column (None if none).
+    """Step 2: one scan counting the groups of every histogram / top-value column (None if none).
 
     Each result row is one group of one column: (column index, key as text, count).
     """
@@ -137,13 +146,28 @@ def groups_sql(table_ref: str, columns: Sequence[tuple[str, str]], bounds: dict[
         indexes.append(i)
     if not keys:
         return None
-    sets = ", ".join(f"(k{i})" for i in indexes)
-    which = "CASE " + " ".join(f"WHEN GROUPING(k{i}) = 0 THEN {i}" for i in indexes) + " END"
-    key = "CASE " + " ".join(f"WHEN GROUPING(k{i}) = 0 THEN CAST(k{i} AS VARCHAR)" for i in indexes) + " END"
+    exprs = [key.rsplit(" AS ", 1)[0] for key in keys]
+    if len(indexes) <= GROUPING_SETS_MAX:
+        # Few columns (long tables): GROUPING SETS, one hash table per column
+        # filled in the same pass, the fastest on many rows.
+        sets = ", ".join(f"(k{i})" for i in indexes)
+        which = "CASE " + " ".join(f"WHEN GROUPING(k{i}) = 0 THEN {i}" for i in indexes) + " END"
+        key = "CASE " + " ".join(f"WHEN GROUPING(k{i}) = 0 THEN CAST(k{i} AS VARCHAR)" for i in indexes) + " END"
+        return (
+            f"SELECT {which} AS col, {key} AS key, count(*) AS n\n"
+            f"FROM (SELECT {', '.join(keys)} FROM {table_ref} AS t)\n"
+            f"GROUP BY GROUPING SETS ({sets})"
+        )
+    # Many columns (wide tables): one (column, key) pair per grouped column per
+    # row, counted in ONE hash table; grouping sets would allocate a table per
+    # column up front (200 of them ran out of a 1 GB limit on 20,000 rows).
+    pairs = ", ".join(
+        f"struct_pack(col := {i}, key := CAST({expr} AS VARCHAR))" for i, expr in zip(indexes, exprs, strict=True)
+    )
     return (
-        f"SELECT {which} AS col, {key} AS key, count(*) AS n\n"
-        f"FROM (SELECT {', '.join(keys)} FROM {table_ref} AS t)\n"
-        f"GROUP BY GROUPING SETS ({sets})"
+        f"SELECT col, key, count(*) AS n\n"
+        f"FROM (SELECT UNNEST([{pairs}], recursive := true) FROM {table_ref} AS t)\n"
+        f"GROUP BY col, key"
     )
 
 
