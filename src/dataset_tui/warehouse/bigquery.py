@@ -27,21 +27,28 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from dataset_tui.warehouse.base import (
-    PRECISE,
     AuthError,
     CancelledError,
     DryRun,
-    NotFoundError,
     QueryResult,
     QueryTimeoutError,
     TableInfo,
     TableSchema,
     TableStats,
 )
-from dataset_tui.warehouse.bigquery_errors import LocationMismatchError, Where, translating
+from dataset_tui.warehouse.bigquery_errors import (
+    LocationMismatchError,
+    Where,
+    translating,
+)
+from dataset_tui.warehouse.bigquery_metadata import (
+    choose_columns,
+    dry_run_accuracy,
+    extract_path,
+    table_info,
+)
 from dataset_tui.warehouse.bigquery_retry import StatusCallback, api_retry, retry_job
 from dataset_tui.warehouse.bigquery_schema import (
-    FlatColumn,
     check_dataset,
     check_project,
     field_type,
@@ -50,7 +57,11 @@ from dataset_tui.warehouse.bigquery_schema import (
     table_id,
     table_sql,
 )
-from dataset_tui.warehouse.bigquery_stats import StatsPlan, plan_stats_batches, read_stats
+from dataset_tui.warehouse.bigquery_stats import (
+    StatsPlan,
+    plan_stats_batches,
+    read_stats,
+)
 
 if TYPE_CHECKING:
     from dataset_tui.config import Profile
@@ -221,7 +232,7 @@ class BigQueryWarehouse:
             return []
         with ThreadPoolExecutor(max_workers=min(METADATA_WORKERS, len(items))) as pool:
             tables = list(pool.map(lambda item: self._get_table(dataset, item.table_id, fresh=True), items))
-        return sorted((_table_info(t) for t in tables), key=lambda info: info.name)
+        return sorted((table_info(t) for t in tables), key=lambda info: info.name)
 
     def _get_table(self, dataset: str, table: str, *, fresh: bool = False) -> Any:
         key = (dataset, table)
@@ -250,7 +261,7 @@ class BigQueryWarehouse:
     def _stats_plans(self, dataset: str, table: str, columns: list[str] | None) -> tuple[list[StatsPlan], Any]:
         bq_table = self._get_table(dataset, table)
         flat = flatten(bq_table.schema)
-        chosen = _choose_columns(flat, columns, f"{dataset}.{table}")
+        chosen = choose_columns(flat, columns, f"{dataset}.{table}")
         plans = plan_stats_batches(
             table_sql(self.project, dataset, table), chosen, approx_distinct=self.profile.approx_distinct
         )
@@ -288,7 +299,7 @@ class BigQueryWarehouse:
         if (bq_table.table_type or "TABLE") == "TABLE":
             return None
         flat = flatten(bq_table.schema)
-        column = _choose_columns(flat, [column], f"{dataset}.{table}", allow_nested_arrays=True)[0].name
+        column = choose_columns(flat, [column], f"{dataset}.{table}", allow_nested_arrays=True)[0].name
         return self._sample_sql(dataset, table, column, limit)
 
     def _sample_sql(self, dataset: str, table: str, column: str, limit: int) -> str:
@@ -301,7 +312,7 @@ class BigQueryWarehouse:
     def sample_values(self, dataset: str, table: str, column: str, limit: int = 20) -> list[Any]:
         bq_table = self._get_table(dataset, table)
         flat = flatten(bq_table.schema)
-        column = _choose_columns(flat, [column], f"{dataset}.{table}", allow_nested_arrays=True)[0].name
+        column = choose_columns(flat, [column], f"{dataset}.{table}", allow_nested_arrays=True)[0].name
         top = column.split(".")[0]
         field_ = next(f for f in bq_table.schema if f.name == top)
         if (bq_table.table_type or "TABLE") != "TABLE":
@@ -322,7 +333,7 @@ class BigQueryWarehouse:
                 timeout=self.profile.request_timeout_s,
             )
             for row in rows:
-                for value in _extract(row[0], column.split(".")[1:]):
+                for value in extract_path(row[0], column.split(".")[1:]):
                     key = repr(value)
                     if value is None or value == [] or key in seen:
                         continue
@@ -360,7 +371,7 @@ class BigQueryWarehouse:
         return DryRun(
             bytes_processed=processed,
             cost_usd=billed / 1024**4 * self.profile.price_per_tib,
-            accuracy=_accuracy(job),
+            accuracy=dry_run_accuracy(job),
         )
 
     def query(self, sql: str, *, limit: int | None = None, max_bytes_billed: int | None = None) -> QueryResult:
@@ -493,63 +504,3 @@ class BigQueryWarehouse:
             self._metadata.clear()
         if client is not None and hasattr(client, "close"):
             client.close()
-
-
-def _table_info(table: Any) -> TableInfo:
-    partitioning = None
-    if table.time_partitioning is not None:
-        tp = table.time_partitioning
-        partitioning = f"{tp.type_} on {tp.field or '_PARTITIONTIME'}"
-    elif getattr(table, "range_partitioning", None) is not None:
-        partitioning = f"RANGE on {table.range_partitioning.field}"
-    return TableInfo(
-        name=table.table_id,
-        rows=table.num_rows,
-        bytes=table.num_bytes,
-        # Top-level columns, as the BigQuery console counts them.
-        columns=len(table.schema or ()),
-        modified=table.modified,
-        partitioning=partitioning,
-        clustering=tuple(table.clustering_fields or ()),
-    )
-
-
-def _accuracy(job: Any) -> str:
-    """BigQuery's totalBytesProcessedAccuracy of a dry run (the library has no property for it)."""
-    properties = getattr(job, "_properties", None) or {}
-    query = (properties.get("statistics") or {}).get("query") or {}
-    value = query.get("totalBytesProcessedAccuracy") or getattr(job, "total_bytes_processed_accuracy", None)
-    return str(value) if value else PRECISE
-
-
-def _choose_columns(
-    flat: list[FlatColumn], wanted: list[str] | None, table: str, *, allow_nested_arrays: bool = False
-) -> list[Any]:
-    """The ColumnSchemas to compute statistics of (all selectable ones when None)."""
-    if wanted is None:
-        return [c.column for c in flat if c.selectable]
-    by_name = {c.column.name.lower(): c for c in flat}
-    chosen = []
-    for name in wanted:
-        found = by_name.get(name.lower())
-        if found is None:
-            known = ", ".join(c.column.name for c in flat if c.selectable)
-            raise NotFoundError(f"column {name!r} is not in table {table}; its columns are: {known}")
-        if not found.selectable and not allow_nested_arrays:
-            raise NotFoundError(
-                f"column {name!r} of {table} is inside a repeated field: a query must UNNEST it, "
-                "so it has no statistics of its own; pick the repeated field itself"
-            )
-        chosen.append(found.column)
-    return chosen
-
-
-def _extract(value: Any, path: list[str]) -> list[Any]:
-    """The values at a dotted path inside a row's STRUCT/ARRAY value."""
-    if not path:
-        return [value]
-    if isinstance(value, list):
-        return [v for item in value for v in _extract(item, path)]
-    if isinstance(value, dict):
-        return _extract(value.get(path[0]), path[1:])
-    return [None]
