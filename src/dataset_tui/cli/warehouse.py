@@ -92,6 +92,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     samples.add_argument("column", metavar="COLUMN")
     samples.add_argument("--limit", type=bounded_int(1, 10_000), default=20, metavar="N", help="how many (default 20)")
     add_json(samples)
+    add_yes(samples)
     samples.set_defaults(handler=_samples)
 
     joins = sub.add_parser("joins", help="joins detected between tables")
@@ -172,6 +173,9 @@ def progress_bar(stream: Any = None) -> Any:
 def _context(inv: Invocation, *, warehouse: bool = True) -> Any:
     """The services context; builds the demo first if the warehouse file does not exist yet."""
     ctx = inv.context()
+    if warehouse and ctx.profile.backend == "bigquery":
+        # Retries and batches are said on stderr as they happen (stdout stays the result).
+        ctx.warehouse().on_status = lambda message: print(message, file=sys.stderr, flush=True)
     if warehouse:
         from dataset_tui.config import data_dir
         from dataset_tui.services.warehouse_ops import ensure_demo
@@ -186,7 +190,7 @@ def _context(inv: Invocation, *, warehouse: bool = True) -> Any:
 def _confirm(inv: Invocation) -> Any:
     from dataset_tui.services.cost import cli_confirm
 
-    return cli_confirm(bool(getattr(inv.args, "yes", False)))
+    return cli_confirm(bool(getattr(inv.args, "yes", False)), pricing=inv.context().profile.pricing)
 
 
 def _size(count: int | None) -> str:
@@ -323,7 +327,7 @@ def _stats(inv: Invocation) -> int:
 def _samples(inv: Invocation) -> int:
     from dataset_tui.services.warehouse_ops import plain, samples
 
-    values = [plain(v) for v in samples(_context(inv), inv.args.table, inv.args.column, inv.args.limit)]
+    values = [plain(v) for v in samples(_context(inv), inv.args.table, inv.args.column, inv.args.limit, confirm=_confirm(inv))]
     if inv.args.json:
         print_json({"table": inv.args.table, "column": inv.args.column, "values": values})
         return 0

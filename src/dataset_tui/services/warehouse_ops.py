@@ -240,11 +240,25 @@ def table_stats(
     return {**result, "cached": False, "computed_at": plain(clock.now())}
 
 
-def samples(ctx: AppContext, table: str, column: str, limit: int = 20, *, dataset: str | None = None) -> list[Any]:
-    """Distinct non-NULL values of a column (as the warehouse gives them), the most frequent first."""
+def samples(
+    ctx: AppContext,
+    table: str,
+    column: str,
+    limit: int = 20,
+    *,
+    dataset: str | None = None,
+    confirm: Confirm | None = None,
+) -> list[Any]:
+    """Distinct non-NULL values of a column (as the warehouse gives them), the most frequent first.
+
+    Free on a BigQuery table (rows are listed); a view or an external table
+    needs a query, which goes through the cost guard like any other scan.
+    """
+    from dataset_tui.services.cost import samples_guarded
+
     if limit < 1:
         raise ServiceError("--limit must be at least 1")
-    return list(ctx.warehouse().sample_values(_dataset(ctx, dataset), table, column, limit))
+    return list(samples_guarded(ctx, _dataset(ctx, dataset), table, column, limit, confirm=confirm))
 
 
 # -- joins and suggestions --------------------------------------------------------------

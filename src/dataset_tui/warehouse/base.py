@@ -130,12 +130,26 @@ class TableStats:
     table_modified: dt.datetime | None = None
 
 
+# How far a dry run's byte count can be trusted (BigQuery's totalBytesProcessedAccuracy).
+PRECISE = "PRECISE"
+UPPER_BOUND = "UPPER_BOUND"
+LOWER_BOUND = "LOWER_BOUND"  # the query may scan more: external tables, some federated reads
+UNKNOWN = "UNKNOWN"  # no idea: external/federated tables often report 0 bytes with this
+
+
 @dataclass(frozen=True)
 class DryRun:
     bytes_processed: int
     cost_usd: float
     # Only estimates on engines that cannot know (DuckDB); exact on BigQuery.
     estimated: bool = False
+    # PRECISE | UPPER_BOUND | LOWER_BOUND | UNKNOWN; the last two always need a yes.
+    accuracy: str = PRECISE
+
+    @property
+    def open_ended(self) -> bool:
+        """True when the real scan may be larger than bytes_processed (or is unknown)."""
+        return self.accuracy in (LOWER_BOUND, UNKNOWN)
 
 
 @dataclass(frozen=True)
@@ -179,6 +193,10 @@ class Warehouse(Protocol):
 
     def column_stats_sql(self, dataset: str, table: str, columns: list[str] | None = None) -> str:
         """The statistics query, so the cost guard can dry-run it first."""
+        ...
+
+    def sample_values_sql(self, dataset: str, table: str, column: str, limit: int = 20) -> str | None:
+        """The query sample_values would run, so the cost guard can dry-run it; None when it runs none."""
         ...
 
     def sample_values(self, dataset: str, table: str, column: str, limit: int = 20) -> list[Any]: ...

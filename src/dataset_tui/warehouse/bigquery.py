@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -29,16 +30,25 @@ from dataset_tui.warehouse.base import (
     AuthError,
     CancelledError,
     DryRun,
-    NotFoundError,
     QueryResult,
     QueryTimeoutError,
     TableInfo,
     TableSchema,
     TableStats,
 )
-from dataset_tui.warehouse.bigquery_errors import Where, translating
+from dataset_tui.warehouse.bigquery_errors import (
+    LocationMismatchError,
+    Where,
+    translating,
+)
+from dataset_tui.warehouse.bigquery_metadata import (
+    choose_columns,
+    dry_run_accuracy,
+    extract_path,
+    table_info,
+)
+from dataset_tui.warehouse.bigquery_retry import StatusCallback, api_retry, retry_job
 from dataset_tui.warehouse.bigquery_schema import (
-    FlatColumn,
     check_dataset,
     check_project,
     field_type,
@@ -47,7 +57,11 @@ from dataset_tui.warehouse.bigquery_schema import (
     table_id,
     table_sql,
 )
-from dataset_tui.warehouse.bigquery_stats import StatsPlan, build_stats_sql, read_stats
+from dataset_tui.warehouse.bigquery_stats import (
+    StatsPlan,
+    plan_stats_batches,
+    read_stats,
+)
 
 if TYPE_CHECKING:
     from dataset_tui.config import Profile
@@ -88,6 +102,9 @@ class BigQueryWarehouse:
         self._lock = threading.Lock()
         self._runs: set[_Run] = set()
         self._metadata: dict[tuple[str, str], tuple[float, Any]] = {}
+        # Told about retries and waits ("BigQuery answered rateLimitExceeded; retrying in 2 s"):
+        # the CLI prints it, the TUI shows it in the status line.
+        self.on_status: StatusCallback | None = None
 
     @classmethod
     def from_profile(cls, profile: Profile) -> BigQueryWarehouse:
@@ -107,7 +124,7 @@ class BigQueryWarehouse:
 
         profile = self.profile
         where = self._where("connect to BigQuery")
-        with translating(where):
+        with self._translating(where):
             credentials, found_project = self._credentials()
             project = profile.project or found_project
             if not project:
@@ -156,9 +173,37 @@ class BigQueryWarehouse:
         return google.auth.default(scopes=["https://www.googleapis.com/auth/cloud-platform"])
 
     def _retry(self) -> Any:
-        from google.cloud.bigquery import DEFAULT_RETRY
+        # Not the library's DEFAULT_RETRY: that one also retries an endpoint
+        # that refuses connections or a name that does not resolve, for its
+        # whole deadline; ours fails those at once (bigquery_retry.py).
+        return api_retry(self.profile.retry_deadline_s, self.on_status)
 
-        return DEFAULT_RETRY.with_timeout(self.profile.retry_deadline_s)
+    @contextlib.contextmanager
+    def _translating(self, where: Where) -> Iterator[None]:
+        """translating(), plus the dataset's real location when BigQuery looked in the wrong one."""
+        try:
+            with translating(where):
+                yield
+        except LocationMismatchError as exc:
+            raise LocationMismatchError(self._location_message(exc), ref=exc.ref, searched=exc.searched) from exc
+
+    def _location_message(self, exc: LocationMismatchError) -> str:
+        actual = None
+        try:  # a free metadata call, best effort and short: the error is what matters
+            actual = getattr(self.client().get_dataset(exc.ref, retry=None, timeout=min(
+                10.0, self.profile.request_timeout_s)), "location", None)
+        except Exception:
+            actual = None
+        name = self.profile.name
+        if actual:
+            return (
+                f"the dataset {exc.ref} is in {actual}, but BigQuery looked for it in {exc.searched}; "
+                f'set `location = "{actual}"` in profile {name!r}'
+            )
+        return (
+            f"dataset {exc.ref} was not found in location {exc.searched}, where BigQuery looked; "
+            f"if it exists in another location, set `location` in profile {name!r} to that location"
+        )
 
     def _where(self, action: str, dataset: str | None = None, table: str | None = None,
                permission: str | None = None) -> Where:
@@ -181,17 +226,17 @@ class BigQueryWarehouse:
         client = self.client()
         where = self._where(f"list the tables of dataset {dataset}", dataset, permission="bigquery.tables.list")
         ref = f"{self.project}.{dataset}" if self.project else dataset
-        with translating(where):
+        with self._translating(where):
             items = list(client.list_tables(ref, retry=self._retry(), timeout=self.profile.request_timeout_s))
         if not items:
             return []
         with ThreadPoolExecutor(max_workers=min(METADATA_WORKERS, len(items))) as pool:
             tables = list(pool.map(lambda item: self._get_table(dataset, item.table_id, fresh=True), items))
-        return sorted((_table_info(t) for t in tables), key=lambda info: info.name)
+        return sorted((table_info(t) for t in tables), key=lambda info: info.name)
 
     def table_info(self, dataset: str, table: str) -> TableInfo:
         check_dataset(dataset)
-        return _table_info(self._get_table(dataset, table, fresh=True))
+        return table_info(self._get_table(dataset, table, fresh=True))
 
     def _get_table(self, dataset: str, table: str, *, fresh: bool = False) -> Any:
         key = (dataset, table)
@@ -203,7 +248,7 @@ class BigQueryWarehouse:
                 return cached[1]
         client = self.client()
         where = self._where(f"read table {dataset}.{table}", dataset, table, permission="bigquery.tables.get")
-        with translating(where):
+        with self._translating(where):
             result = client.get_table(
                 table_id(self.project, dataset, table), retry=self._retry(), timeout=self.profile.request_timeout_s
             )
@@ -233,44 +278,73 @@ class BigQueryWarehouse:
 
     # -- statistics (one query) ------------------------------------------------
 
-    def _stats_plan(self, dataset: str, table: str, columns: list[str] | None) -> tuple[StatsPlan, Any]:
+    def _stats_plans(self, dataset: str, table: str, columns: list[str] | None) -> tuple[list[StatsPlan], Any]:
         bq_table = self._get_table(dataset, table)
         flat = flatten(bq_table.schema)
-        chosen = _choose_columns(flat, columns, f"{dataset}.{table}")
-        plan = build_stats_sql(
+        chosen = choose_columns(flat, columns, f"{dataset}.{table}")
+        plans = plan_stats_batches(
             table_sql(self.project, dataset, table), chosen, approx_distinct=self.profile.approx_distinct
         )
-        return plan, bq_table
+        return plans, bq_table
+
+    def column_stats_batches(self, dataset: str, table: str, columns: list[str] | None = None) -> list[str]:
+        """The statistics queries, one per batch under BigQuery's result-column limit."""
+        return [plan.sql for plan in self._stats_plans(dataset, table, columns)[0]]
 
     def column_stats_sql(self, dataset: str, table: str, columns: list[str] | None = None) -> str:
-        return self._stats_plan(dataset, table, columns)[0].sql
+        """The first batch's query (the whole thing for up to ~1,000 columns)."""
+        return self.column_stats_batches(dataset, table, columns)[0]
 
     def column_stats(self, dataset: str, table: str, columns: list[str] | None = None) -> TableStats:
-        plan, bq_table = self._stats_plan(dataset, table, columns)
-        _schema, rows, _bytes = self._run_job(
-            plan.sql, max_rows=1, max_bytes_billed=None, action=f"compute statistics of {dataset}.{table}",
-            dataset=dataset, table=table,
-        )
-        row = dict(rows[0].items()) if rows else {"row_count": 0}
-        total, stats = read_stats(plan, row)
-        return TableStats(table=table, row_count=total, columns=stats, table_modified=bq_table.modified)
+        plans, bq_table = self._stats_plans(dataset, table, columns)
+        total = 0
+        stats: list[Any] = []
+        for number, plan in enumerate(plans, start=1):
+            if len(plans) > 1 and self.on_status is not None:
+                self.on_status(f"statistics: batch {number} of {len(plans)} ({len(plan.columns)} columns)")
+            _schema, rows, _bytes = self._run_job(
+                plan.sql, max_rows=1, max_bytes_billed=None, action=f"compute statistics of {dataset}.{table}",
+                dataset=dataset, table=table,
+            )
+            row = dict(rows[0].items()) if rows else {"row_count": 0}
+            total, batch = read_stats(plan, row)
+            stats.extend(batch)
+        return TableStats(table=table, row_count=total, columns=tuple(stats), table_modified=bq_table.modified)
 
     # -- sample values (free: tabledata.list) ------------------------------------
+
+    def sample_values_sql(self, dataset: str, table: str, column: str, limit: int = 20) -> str | None:
+        """The query sample values need (views, external tables), or None when they are free."""
+        bq_table = self._get_table(dataset, table)
+        if (bq_table.table_type or "TABLE") == "TABLE":
+            return None
+        flat = flatten(bq_table.schema)
+        column = choose_columns(flat, [column], f"{dataset}.{table}", allow_nested_arrays=True)[0].name
+        return self._sample_sql(dataset, table, column, limit)
+
+    def _sample_sql(self, dataset: str, table: str, column: str, limit: int) -> str:
+        expr = quote_path(column)
+        return (
+            f"SELECT {expr} AS value FROM {table_sql(self.project, dataset, table)} "
+            f"WHERE {expr} IS NOT NULL LIMIT {max(1, int(limit))}"
+        )
 
     def sample_values(self, dataset: str, table: str, column: str, limit: int = 20) -> list[Any]:
         bq_table = self._get_table(dataset, table)
         flat = flatten(bq_table.schema)
-        column = _choose_columns(flat, [column], f"{dataset}.{table}", allow_nested_arrays=True)[0].name
+        column = choose_columns(flat, [column], f"{dataset}.{table}", allow_nested_arrays=True)[0].name
         top = column.split(".")[0]
         field_ = next(f for f in bq_table.schema if f.name == top)
         if (bq_table.table_type or "TABLE") != "TABLE":
+            # Views and external tables have no rows to list: a query, which
+            # the cost guard has dry-run and confirmed (services/cost.py).
             return self._sample_by_query(dataset, table, column, limit)
         client = self.client()
         where = self._where(f"read rows of {dataset}.{table}", dataset, table, permission="bigquery.tables.getData")
         wanted = max(1, limit)
         values: list[Any] = []
         seen: set[str] = set()
-        with translating(where):
+        with self._translating(where):
             rows = client.list_rows(
                 bq_table,
                 selected_fields=[field_],
@@ -279,7 +353,7 @@ class BigQueryWarehouse:
                 timeout=self.profile.request_timeout_s,
             )
             for row in rows:
-                for value in _extract(row[0], column.split(".")[1:]):
+                for value in extract_path(row[0], column.split(".")[1:]):
                     key = repr(value)
                     if value is None or value == [] or key in seen:
                         continue
@@ -291,9 +365,7 @@ class BigQueryWarehouse:
 
     def _sample_by_query(self, dataset: str, table: str, column: str, limit: int) -> list[Any]:
         # Views have no rows to list; this reads them through a (capped) query.
-        expr = quote_path(column)
-        source = table_sql(self.project, dataset, table)
-        sql = f"SELECT {expr} AS value FROM {source} WHERE {expr} IS NOT NULL LIMIT {int(limit)}"
+        sql = self._sample_sql(dataset, table, column, limit)
         action = f"read sample values of {dataset}.{table}"
         _schema, rows, _ = self._run_job(
             sql, max_rows=limit, max_bytes_billed=None, action=action, dataset=dataset, table=table
@@ -307,7 +379,7 @@ class BigQueryWarehouse:
 
         client = self.client()
         config = bigquery.QueryJobConfig(dry_run=True, use_query_cache=False, labels=dict(JOB_LABELS))
-        with translating(self._where("estimate the query's cost (dry run)")):
+        with self._translating(self._where("estimate the query's cost (dry run)")):
             job = client.query(
                 sql,
                 job_config=config,
@@ -319,7 +391,11 @@ class BigQueryWarehouse:
         processed = int(job.total_bytes_processed or 0)
         tables = len(getattr(job, "referenced_tables", None) or [])
         billed = max(processed, MIN_BILLED_BYTES_PER_TABLE * tables) if processed or tables else 0
-        return DryRun(bytes_processed=processed, cost_usd=billed / 1024**4 * self.profile.price_per_tib)
+        return DryRun(
+            bytes_processed=processed,
+            cost_usd=billed / 1024**4 * self.profile.price_per_tib,
+            accuracy=dry_run_accuracy(job),
+        )
 
     def query(self, sql: str, *, limit: int | None = None, max_bytes_billed: int | None = None) -> QueryResult:
         max_rows = None if limit is None else limit + 1  # one more tells whether it was cut
@@ -362,32 +438,39 @@ class BigQueryWarehouse:
         with self._lock:
             self._runs.add(run)
         where = self._where(action, dataset, table, permission="bigquery.tables.getData")
-        try:
-            with translating(where):
-                job = client.query(
+
+        def once() -> tuple[list[Any], list[Any], int | None]:
+            if run.cancelled.is_set():
+                raise CancelledError("the query was cancelled")
+            job = client.query(
                     sql,
                     job_config=config,
                     location=profile.location,
                     retry=self._retry(),
                     timeout=profile.request_timeout_s,
-                    # No job retry: the client would wrap the insert in its own
-                    # 600 s retry that outlives ours; a job that fails for a
-                    # rate limit surfaces as UnavailableError instead.
-                    job_retry=None,
-                )
-                with self._lock:
-                    run.job = job
-                if on_job is not None:
-                    on_job(job)
-                self._wait(job, run)
-                iterator = job.result(
-                    max_results=max_rows,
-                    retry=self._retry(),
-                    timeout=profile.request_timeout_s,
-                    job_retry=None,
-                )
-                rows = list(iterator)
-                return list(iterator.schema or []), rows, job.total_bytes_processed
+                # No library job retry: it would wrap the insert in its own
+                # 600 s retry that outlives ours; retry_job below resubmits a
+                # job that failed for a transient reason, within retry_deadline_s.
+                job_retry=None,
+            )
+            with self._lock:
+                run.job, run.cancel_sent = job, False
+            if on_job is not None:
+                on_job(job)
+            self._wait(job, run)
+            iterator = job.result(
+                max_results=max_rows,
+                retry=self._retry(),
+                timeout=profile.request_timeout_s,
+                job_retry=None,
+            )
+            rows = list(iterator)
+            return list(iterator.schema or []), rows, job.total_bytes_processed
+
+        try:
+            with self._translating(where):
+                return retry_job(once, deadline_s=profile.retry_deadline_s, on_status=self.on_status,
+                                 sleep=run.cancelled.wait)
         finally:
             with self._lock:
                 self._runs.discard(run)
@@ -445,61 +528,3 @@ class BigQueryWarehouse:
             self._metadata.clear()
         if client is not None and hasattr(client, "close"):
             client.close()
-
-
-def _table_info(table: Any) -> TableInfo:
-    partitioning = None
-    if table.time_partitioning is not None:
-        tp = table.time_partitioning
-        partitioning = f"{tp.type_} on {tp.field or '_PARTITIONTIME'}"
-    elif getattr(table, "range_partitioning", None) is not None:
-        partitioning = f"RANGE on {table.range_partitioning.field}"
-    return TableInfo(
-        name=table.table_id,
-        rows=table.num_rows,
-        bytes=table.num_bytes,
-        # Top-level columns, as the BigQuery console counts them.
-        columns=len(table.schema or ()),
-        modified=table.modified,
-        partitioning=partitioning,
-        clustering=tuple(table.clustering_fields or ()),
-        table_type=table.table_type or "TABLE",
-        # Set on the table, or (older tables) on its time partitioning.
-        require_partition_filter=bool(
-            getattr(table, "require_partition_filter", None)
-            or getattr(table.time_partitioning, "require_partition_filter", None)
-        ),
-    )
-
-
-def _choose_columns(
-    flat: list[FlatColumn], wanted: list[str] | None, table: str, *, allow_nested_arrays: bool = False
-) -> list[Any]:
-    """The ColumnSchemas to compute statistics of (all selectable ones when None)."""
-    if wanted is None:
-        return [c.column for c in flat if c.selectable]
-    by_name = {c.column.name.lower(): c for c in flat}
-    chosen = []
-    for name in wanted:
-        found = by_name.get(name.lower())
-        if found is None:
-            known = ", ".join(c.column.name for c in flat if c.selectable)
-            raise NotFoundError(f"column {name!r} is not in table {table}; its columns are: {known}")
-        if not found.selectable and not allow_nested_arrays:
-            raise NotFoundError(
-                f"column {name!r} of {table} is inside a repeated field: a query must UNNEST it, "
-                "so it has no statistics of its own; pick the repeated field itself"
-            )
-        chosen.append(found.column)
-    return chosen
-
-
-def _extract(value: Any, path: list[str]) -> list[Any]:
-    """The values at a dotted path inside a row's STRUCT/ARRAY value."""
-    if not path:
-        return [value]
-    if isinstance(value, list):
-        return [v for item in value for v in _extract(item, path)]
-    if isinstance(value, dict):
-        return _extract(value.get(path[0]), path[1:])
-    return [None]

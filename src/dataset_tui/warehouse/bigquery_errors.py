@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import datetime as dt
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -56,34 +58,52 @@ class Where:
         return ".".join(p for p in (self.project, self.dataset, self.table) if p) or "(table)"
 
 
+class LocationMismatchError(NotFoundError):
+    """BigQuery looked for a dataset in one location and it lives in another."""
+
+    def __init__(self, message: str, *, ref: str, searched: str) -> None:
+        super().__init__(message)
+        self.ref = ref  # project.dataset as BigQuery named it
+        self.searched = searched  # the location BigQuery named
+
+
 @contextlib.contextmanager
 def translating(where: Where) -> Iterator[None]:
-    """Re-raise anything the client throws as a WarehouseError."""
+    """Re-raise anything the client throws as a WarehouseError (with the true time spent)."""
+    started = time.monotonic()
     try:
         yield
     except WarehouseError:
         raise
     except Exception as exc:  # the client raises many unrelated types
-        mapped = translate(exc, where)
+        mapped = translate(exc, where, elapsed=time.monotonic() - started)
         if mapped is None:
             raise
         raise mapped from exc
 
 
-def translate(exc: BaseException, where: Where) -> WarehouseError | None:
+def translate(exc: BaseException, where: Where, *, elapsed: float | None = None) -> WarehouseError | None:
     """The WarehouseError for a client exception, or None for a bug of ours."""
     from google.api_core import exceptions as api
     from google.auth import exceptions as auth
 
-    if isinstance(exc, api.RetryError):
-        # Retries ran out: what failed last says why.
-        cause = exc.cause
+    from dataset_tui.warehouse.bigquery_retry import RetriesExhausted
+
+    if isinstance(exc, (api.RetryError, RetriesExhausted)):
+        # Retries ran out: what failed last says why, and how long we really tried.
+        cause = exc.last if isinstance(exc, RetriesExhausted) else exc.cause
+        spent = exc.elapsed if isinstance(exc, RetriesExhausted) else elapsed
+        waited = f"{spent:.1f} s" if spent is not None else "a while"
+        limit = f" (retry_deadline_s = {where.retry_deadline_s:g} s in profile {where.profile!r})" \
+            if where.retry_deadline_s else ""
         if cause is not None and cause is not exc:
             mapped = translate(cause, where)
             if mapped is not None:
-                waited = f"{where.retry_deadline_s:g} s" if where.retry_deadline_s else "a while"
-                return type(mapped)(f"{mapped} (gave up after retrying for {waited}: retry_deadline_s in the profile)")
-        return UnavailableError(f"BigQuery kept failing while trying to {where.action}: {exc}; try again later")
+                return type(mapped)(f"{mapped} (gave up after retrying for {waited}{limit})")
+        return UnavailableError(
+            f"BigQuery kept failing while trying to {where.action} (retried for {waited}{limit}): {exc}; "
+            "try again later"
+        )
     if isinstance(exc, auth.DefaultCredentialsError):
         return AuthError(f"no Google Cloud credentials found for profile {where.profile!r}: {ADC_HINT}")
     if isinstance(exc, auth.RefreshError):
@@ -106,13 +126,13 @@ def translate(exc: BaseException, where: Where) -> WarehouseError | None:
             "try again or raise request_timeout_s"
         )
     if isinstance(exc, requests.exceptions.RequestException):
-        return _unreachable(where, exc)
+        return _unreachable(where, exc, elapsed)
     if isinstance(exc, ConnectionError):
-        return _unreachable(where, exc)
+        return _unreachable(where, exc, elapsed)
     return None
 
 
-def _unreachable(where: Where, exc: BaseException) -> UnavailableError:
+def _unreachable(where: Where, exc: BaseException, elapsed: float | None = None) -> UnavailableError:
     target = where.endpoint or "bigquery.googleapis.com"
     text = str(exc)
     # urllib3 buries the reason ("Connection refused") in a long repr.
@@ -120,8 +140,11 @@ def _unreachable(where: Where, exc: BaseException) -> UnavailableError:
     reason = errno.group(1).strip() if errno else (_first_line(text) or type(exc).__name__)
     if "RemoteDisconnected" in text or "Connection aborted" in text:
         reason = "the connection was closed mid-request"
+    elif "NameResolution" in text or "resolve" in text.lower() or "name or service" in text.lower():
+        reason = f"the host name does not resolve: {reason}"
+    spent = f" after {elapsed:.1f} s" if elapsed is not None else ""
     return UnavailableError(
-        f"cannot reach BigQuery at {target} to {where.action} ({reason}); "
+        f"cannot reach BigQuery at {target} to {where.action} ({reason}){spent}; "
         "check the network or proxy (and the profile's api_endpoint), then try again"
     )
 
@@ -139,8 +162,18 @@ def _from_api_error(exc: object, where: Where) -> WarehouseError:
         )
     if reason == "stopped" or "job execution was cancelled" in message.lower():
         return CancelledError("the query was cancelled")
-    if reason in ("quotaExceeded", "rateLimitExceeded") or isinstance(exc, api.TooManyRequests):
-        return UnavailableError(f"BigQuery quota or rate limit reached ({message}); wait a little and try again")
+    if reason == "quotaExceeded" or "quota exceeded" in message.lower():
+        return UnavailableError(quota_message(message, where))
+    if reason == "jobRateLimitExceeded":
+        return UnavailableError(
+            f"BigQuery is limiting how often jobs may run against this table or project ({message}); "
+            "nothing is wrong with the query: wait a minute and try again"
+        )
+    if reason == "rateLimitExceeded" or isinstance(exc, api.TooManyRequests):
+        return UnavailableError(
+            f"BigQuery rate limit reached while trying to {where.action} ({message}); "
+            "it clears within a minute or so: try again shortly"
+        )
     if isinstance(exc, api.Unauthorized):
         refused = f"BigQuery did not accept the credentials of profile {where.profile!r}"
         return AuthError(f"{refused} ({message}): {ADC_HINT}")
@@ -149,6 +182,16 @@ def _from_api_error(exc: object, where: Where) -> WarehouseError:
             return PermissionDeniedError(f"billing is not enabled on project {where.project}: {message}")
         return PermissionDeniedError(_permission_message(where, message))
     if isinstance(exc, api.NotFound):
+        located = re.search(r"\bDataset\s+([\w.:-]+)\s+was not found in location\s+([\w-]+)", message)
+        if located:
+            ref, searched = located.group(1).replace(":", "."), located.group(2)
+            return LocationMismatchError(
+                f"dataset {ref} was not found in location {searched}, where BigQuery looked "
+                f"(profile {where.profile!r} says location = {where.location!r}); "
+                "set `location` in the profile to the dataset's location",
+                ref=ref,
+                searched=searched,
+            )
         return NotFoundError(_not_found_message(where, message))
     if isinstance(exc, api.DeadlineExceeded):
         return QueryTimeoutError(f"BigQuery gave up waiting ({message}); narrow the query or try again")
@@ -161,6 +204,34 @@ def _from_api_error(exc: object, where: Where) -> WarehouseError:
     if isinstance(exc, (api.ServerError, api.ServiceUnavailable)):
         return UnavailableError(f"BigQuery had an internal error while trying to {where.action} ({message}); try again")
     return WarehouseError(f"BigQuery could not {where.action}: {message}")
+
+
+def quota_message(message: str, where: Where, now: dt.datetime | None = None) -> str:
+    """Which quota ran out (BigQuery names it in the message) and when it comes back."""
+    named = re.search(r"(?:custom quota for|quota for|exceeded quota for)\s+([\w ./-]+?)(?:[,.]|$| which)", message)
+    quota = named.group(1).strip() if named else "a BigQuery quota"
+    lowered = message.lower()
+    if "perday" in lowered.replace(" ", "") or "per day" in lowered or "daily" in lowered:
+        resets = _next_pacific_midnight(now)
+        when = (
+            f"it is a daily quota: it resets at midnight Pacific time ({resets:%Y-%m-%d %H:%M} UTC); "
+            "retrying before then will fail the same way, so wait, or ask the project's administrator to raise it"
+        )
+    elif "free query bytes" in lowered or "free tier" in lowered or "sandbox" in lowered:
+        when = "the free tier's monthly query allowance is used up: it resets on the 1st of next month, or enable billing"
+    else:
+        when = "see the project's Quotas page in the Google Cloud console for when it resets, or ask to raise it"
+    return f"BigQuery quota exceeded while trying to {where.action}: {quota} ({message}); {when}"
+
+
+def _next_pacific_midnight(now: dt.datetime | None = None) -> dt.datetime:
+    """The next midnight in America/Los_Angeles, as a UTC datetime (BigQuery's daily quota reset)."""
+    from zoneinfo import ZoneInfo
+
+    pacific = ZoneInfo("America/Los_Angeles")
+    current = (now or dt.datetime.now(dt.timezone.utc)).astimezone(pacific)
+    midnight = dt.datetime.combine(current.date() + dt.timedelta(days=1), dt.time(0), tzinfo=pacific)
+    return midnight.astimezone(dt.timezone.utc)
 
 
 def _permission_message(where: Where, message: str) -> str:

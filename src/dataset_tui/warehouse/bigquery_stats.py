@@ -63,6 +63,42 @@ def build_stats_sql(table_ref: str, columns: Sequence[ColumnSchema], *, approx_d
     return StatsPlan(sql=sql, columns=tuple(columns), approx_distinct=approx_distinct)
 
 
+# BigQuery refuses a result wider than 10,000 columns and a query text longer
+# than 1,024K characters; each batch stays well inside both.
+MAX_RESULT_COLUMNS = 10_000
+BATCH_RESULT_COLUMNS = 9_000
+BATCH_SQL_CHARS = 900_000
+
+
+def plan_stats_batches(
+    table_ref: str, columns: Sequence[ColumnSchema], *, approx_distinct: bool
+) -> list[StatsPlan]:
+    """The statistics of `columns` as as few queries as fit BigQuery's limits.
+
+    Each batch is one SELECT of aggregates, so it reads the table once; as
+    BigQuery bills per column read, the batches together bill what a single
+    query over every column would (plus the 10 MB minimum per query).
+    """
+    batches: list[list[ColumnSchema]] = []
+    current: list[ColumnSchema] = []
+    width = 1  # row_count
+    chars = 0
+    for column in columns:
+        parts = _aggregates(len(current), column, approx_distinct)
+        size = sum(len(p) + 4 for p in parts)
+        if current and (width + len(parts) > BATCH_RESULT_COLUMNS or chars + size > BATCH_SQL_CHARS):
+            batches.append(current)
+            current, width, chars = [], 1, 0
+            parts = _aggregates(0, column, approx_distinct)
+            size = sum(len(p) + 4 for p in parts)
+        current.append(column)
+        width += len(parts)
+        chars += size
+    if current or not batches:
+        batches.append(current)
+    return [build_stats_sql(table_ref, batch, approx_distinct=approx_distinct) for batch in batches]
+
+
 def _aggregates(i: int, column: ColumnSchema, approx_distinct: bool) -> list[str]:
     expr = quote_path(column.name)
     kind = column.type

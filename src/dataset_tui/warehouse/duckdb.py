@@ -176,6 +176,25 @@ def dq(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+# DuckDB's defaults take 80% of RAM and every core. This runs on shared hosts
+# (many users over SSH, or 2 cores shared by several processes): statistics
+# on 30M rows peaked at 5.2 GB. A hash table larger than the limit spills to
+# TEMP_DIRECTORY instead of growing, so the limit bounds memory, not ability.
+MEMORY_LIMIT = "1GB"
+MAX_THREADS = 2
+
+
+def limit_resources(con: Any) -> None:
+    """Bound one DuckDB database instance's memory and threads (settings are global to it)."""
+    import os
+    import tempfile
+
+    spill = Path(tempfile.gettempdir()) / f"dataset-tui-duckdb-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
+    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+    con.execute(f"SET threads = {max(1, min(MAX_THREADS, os.cpu_count() or 1))}")
+    con.execute(f"SET temp_directory = '{str(spill).replace(chr(39), chr(39) * 2)}'")
+
+
 class DuckDBWarehouse:
     """The Warehouse protocol over a DuckDB file (read-only except in :meth:`writable`)."""
 
@@ -210,6 +229,7 @@ class DuckDBWarehouse:
             con = duckdb.connect(str(self.path), read_only=True)
         except duckdb.Error as exc:
             raise self._open_error(exc, writing=False) from None
+        limit_resources(con)
         # farm_fingerprint belongs to the database instance, which DuckDB shares
         # between connections to one file in a process: register it once.
         with _REGISTER_LOCK:
@@ -300,6 +320,7 @@ class DuckDBWarehouse:
             except duckdb.Error as exc:
                 raise self._open_error(exc, writing=True) from None
             try:
+                limit_resources(con)
                 prepare_connection(con)
                 yield con
                 con.execute("CHECKPOINT")
@@ -662,25 +683,43 @@ class DuckDBWarehouse:
         return column_stats_sql(f"`{dataset}`.`{table}`", self._stats_columns(dataset, table, columns))
 
     def column_stats(self, dataset: str, table: str, columns: list[str] | None = None) -> TableStats:
-        """Statistics of many columns (all when None) in ONE query."""
-        from dataset_tui.warehouse.column_stats import column_stats_sql, parse_column_stats
+        """Statistics of many columns (all when None): two scans per batch of columns (duckdb_stats.py)."""
+        from dataset_tui.warehouse import duckdb_stats
+        from dataset_tui.warehouse.column_stats import parse_column_stats
 
         chosen = self._stats_columns(dataset, table, columns)
-        sql = column_stats_sql(f"`{dataset}`.`{table}`", chosen)
-        names, _, rows = self._fetch(self._transpile(sql))
-        modified = self._modified(dataset).get(table)
-        return parse_column_stats(table, chosen, dict(zip(names, rows[0], strict=True)), table_modified=modified)
 
-    def sample_values(self, dataset: str, table: str, column: str, limit: int = 20) -> list[Any]:
-        """Distinct non-NULL values, the most frequent first (ties by value)."""
+        def fetch(sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+            names, _, rows = self._fetch(sql)
+            return names, rows
+
+        ref = f"{dq(dataset)}.{dq(table)}"
+        _, _, counted = self._fetch(f"SELECT count(*) FROM {ref}")  # from metadata: no scan
+        approx = int(counted[0][0]) > duckdb_stats.EXACT_DISTINCT_MAX_ROWS
+        row_count, stats = 0, []
+        for batch in duckdb_stats.batches(chosen):
+            row = duckdb_stats.compute_row(fetch, ref, batch, approx_distinct=approx)
+            part = parse_column_stats(table, batch, row, approx_distinct=approx)
+            row_count = part.row_count
+            stats.extend(part.columns)
+        modified = self._modified(dataset).get(table)
+        return TableStats(table=table, row_count=row_count, columns=tuple(stats), table_modified=modified)
+
+    def sample_values_sql(self, dataset: str, table: str, column: str, limit: int = 20) -> str | None:
+        """The (BigQuery SQL) query sample_values runs; nothing is billed here."""
         from dataset_tui.warehouse.column_stats import quote_path
 
         self._stats_columns(dataset, table, [column])
         limit = max(1, int(limit))
-        sql = (
+        return (
             f"SELECT value FROM (SELECT {quote_path(column)} AS value, COUNT(*) AS n FROM `{dataset}`.`{table}` "
             f"GROUP BY value) WHERE value IS NOT NULL ORDER BY n DESC, value LIMIT {limit}"
         )
+
+    def sample_values(self, dataset: str, table: str, column: str, limit: int = 20) -> list[Any]:
+        """Distinct non-NULL values, the most frequent first (ties by value)."""
+        sql = self.sample_values_sql(dataset, table, column, limit)
+        assert sql is not None
         _, _, rows = self._fetch(self._transpile(sql))
         return [r[0] for r in rows]
 

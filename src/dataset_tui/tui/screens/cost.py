@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
-from dataset_tui.services.cost import format_bytes, format_usd
+from dataset_tui.services.cost import describe_bytes, describe_money, format_bytes
 from dataset_tui.tui.quitting import QUIT_BINDING
 from dataset_tui.tui.screens.confirm import MODAL_CSS
 from dataset_tui.tui.work import ask_from_worker
@@ -38,12 +38,19 @@ class CostScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         dry = self.dry_run
-        scanned = format_bytes(dry.bytes_processed)
+        profile = getattr(getattr(self.app, "ctx", None), "profile", None)
+        pricing = getattr(profile, "pricing", "on-demand")
+        scanned = describe_bytes(dry)
         estimated = " (estimated)" if getattr(dry, "estimated", False) else ""
+        money = describe_money(dry, pricing)
+        money = f"about {money}" if money.startswith("$") else money
         with Vertical(classes="modal-box"):
             yield Label(f"{self.action}: confirm the cost", classes="title")
-            yield Static(f"This query scans [b]{scanned}[/b]{estimated}, about [b]{format_usd(dry.cost_usd)}[/b].", id="cost-body")
-            if self.threshold is not None:
+            yield Static(f"This query scans [b]{scanned}[/b]{estimated}, [b]{money}[/b].", id="cost-body",
+                         markup=True)
+            if dry.open_ended:
+                yield Static("BigQuery cannot estimate this scan, so it is always asked about.", classes="hint")
+            elif self.threshold is not None:
                 yield Static(f"That is above this profile's confirmation threshold ({format_bytes(self.threshold)}).", classes="hint")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="no")
