@@ -30,6 +30,7 @@ from dataset_tui.warehouse.base import (
     AuthError,
     CancelledError,
     DryRun,
+    NotFoundError,
     QueryResult,
     QueryTimeoutError,
     TableInfo,
