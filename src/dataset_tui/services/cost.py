@@ -213,6 +213,21 @@ def combine(runs: list[DryRun]) -> DryRun:
     )
 
 
+def approve_all(ctx: CostContext, sqls: list[str], confirm: Confirm | None) -> DryRun | None:
+    """One question for the several queries of one action (verify): each dry-run, their sum decided."""
+    warehouse = ctx.warehouse()
+    if not warehouse.billed:
+        return None
+    dry = combine([warehouse.dry_run(sql) for sql in sqls])
+    enforce(decide(dry, ctx.profile, billed=True), confirm)
+    return dry
+
+
+def run_approved(ctx: CostContext, sql: str, *, limit: int | None = None) -> QueryResult:
+    """Run a query :func:`approve_all` already approved (still capped by max_bytes_billed)."""
+    return ctx.warehouse().query(sql, limit=limit, max_bytes_billed=ctx.profile.max_bytes_billed)
+
+
 def stats_guarded(
     ctx: CostContext, dataset: str, table: str, columns: list[str] | None = None, *, confirm: Confirm | None
 ) -> TableStats:

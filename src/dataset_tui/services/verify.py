@@ -133,10 +133,9 @@ def verify(
         select_all_sql,
     )
     from dataset_tui.domain.sqlgen import generate_sql
-    from dataset_tui.services.cost import decide, enforce, run_guarded
+    from dataset_tui.services.cost import approve_all, run_approved, run_guarded
     from dataset_tui.services.definitions import get_version
     from dataset_tui.warehouse import table_writer
-    from dataset_tui.warehouse.base import DryRun
 
     report = progress or (lambda fraction, text: None)
     record = choose(ctx, name, version)
@@ -165,12 +164,10 @@ def verify(
     queries += [fingerprint_sql(select_all_sql(ref), columns) for _, _, ref, exists in plans if exists]
     if warehouse.billed:
         report(0.05, "estimating the cost")
-        runs = [warehouse.dry_run(q) for q in queries]
-        total = DryRun(sum(r.bytes_processed for r in runs), sum(r.cost_usd for r in runs))
-        enforce(decide(total, ctx.profile, billed=True), confirm)
+    approve_all(ctx, queries, confirm)
 
     def run(sql: str) -> tuple[object, ...]:
-        return warehouse.query(sql, max_bytes_billed=ctx.profile.max_bytes_billed).rows[0]
+        return run_approved(ctx, sql).rows[0]
 
     checks = []
     for i, (split, sql, ref, exists) in enumerate(plans):
