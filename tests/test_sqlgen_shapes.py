@@ -284,3 +284,14 @@ def test_schema_checks_know_the_shapes(warehouse: DuckDBWarehouse) -> None:
     assert any("not an ARRAY of key/value" in m for m in messages)
     assert any("epoch unit applies to INT64" in m for m in messages)
     assert any(m.startswith("filters.where[0].column") for m in messages)
+
+
+def test_bigquery_unnest_named_like_its_array_runs_on_duckdb() -> None:
+    """`CROSS JOIN UNNEST(t.items) AS items`, as GA4 queries are usually written: `items` is the element."""
+    import duckdb_exec
+
+    con = duckdb_exec.connect()
+    con.execute("CREATE TABLE t AS SELECT 1 AS id, "
+        "[{'item_id': 'a', 'price': 2.0}, {'item_id': 'b', 'price': 3.0}] AS items")
+    sql = "SELECT t.id, items.item_id, items.price FROM t CROSS JOIN UNNEST(t.items) AS items ORDER BY 2"
+    assert duckdb_exec.run(con, sql)[1] == [(1, "a", 2.0), (1, "b", 3.0)]

@@ -102,21 +102,26 @@ def generate_ga4(
         FROM range({total}) AS r(e)
         """
     )
-    # Items of carts and purchases, priced from the demo's products.
+    # Items of carts and purchases, priced from the demo's products. The product is picked
+    # first and joined on its rank (a hash join; an ON over the cross product would loop).
     con.execute(
         f"""
         CREATE TEMP TABLE ga4_items AS
-        SELECT g.e, j,
+        WITH picks AS (
+            SELECT g.e, j, floor({products} * pow(u(g.e * 4 + j, 'ga4 item'), 2.0))::BIGINT AS k
+            FROM ga4_events AS g, range(3) AS r(j)
+            WHERE g.event_name IN ('add_to_cart', 'purchase') AND j < 1 + floor(u(g.e, 'ga4 items') * 3)
+        )
+        SELECT picks.e, picks.j,
             p.product_id AS item_id,
             p.brand || ' ' || p.category AS item_name,
             p.category AS item_category,
             p.price::DOUBLE AS price,
-            1 + floor(u(g.e * 4 + j, 'ga4 quantity') * 3)::BIGINT AS quantity
-        FROM ga4_events AS g, range(3) AS r(j)
+            1 + floor(u(picks.e * 4 + picks.j, 'ga4 quantity') * 3)::BIGINT AS quantity
+        FROM picks
         JOIN (SELECT product_id, brand, category, price, row_number() OVER (ORDER BY product_id) - 1 AS k
               FROM {dataset}.products) AS p
-          ON p.k = floor({products} * pow(u(g.e * 4 + j, 'ga4 item'), 2.0))::BIGINT
-        WHERE g.event_name IN ('add_to_cart', 'purchase') AND j < 1 + floor(u(g.e, 'ga4 items') * 3)
+          ON p.k = picks.k
         """
     )
     con.execute(
