@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from dataset_tui.domain.definition import NAME_RE
 from dataset_tui.store import layout
 from dataset_tui.store.errors import StoreCorruptError, StoreError
+from dataset_tui.store.heads import valid_name
 from dataset_tui.store.heads_index import (
     HeadIndex,
     head_fixes,
@@ -236,7 +236,7 @@ def _head_for_orphan(dataset_id: str, docs: Docs, live: set[tuple[str, str]]) ->
     definition = latest["definition"]
     model = str(definition.get("model") or "default")
     base = str(definition.get("name") or "recovered")
-    if not NAME_RE.fullmatch(base):
+    if not valid_name(base):
         base = "recovered"
     name, n = base, 1
     while (model, name.lower()) in live:

@@ -14,7 +14,6 @@ from typing import Any
 
 from tinydb.table import Table
 
-from dataset_tui.domain.definition import NAME_RE
 from dataset_tui.store import layout
 from dataset_tui.store.base import StoreBase
 from dataset_tui.store.errors import (
@@ -33,8 +32,16 @@ SORTS = ("name", "updated", "created", "versions", "status")
 Entry = tuple[int, int, DatasetHead]  # (bucket, document id, head)
 
 
+def valid_name(name: object) -> bool:
+    """The naming rule of DESIGN §3, imported when first needed: the definition
+    module builds its pydantic models on import, which `list` does not need."""
+    from dataset_tui.domain.definition import NAME_RE
+
+    return isinstance(name, str) and NAME_RE.fullmatch(name) is not None
+
+
 def check_new_name(name: str) -> None:
-    if not isinstance(name, str) or not NAME_RE.fullmatch(name):
+    if not valid_name(name):
         raise InvalidNameError(
             f"name {name!r} is not allowed: 1-64 characters, a letter first, then letters, digits, '_' or '-'"
         )
@@ -225,7 +232,7 @@ class HeadsStore(StoreBase):
 
     def name_available(self, model: str, name: str) -> bool:
         """Whether a new dataset may take `name` (a deleted dataset's name is free)."""
-        if not isinstance(name, str) or not NAME_RE.fullmatch(name):
+        if not valid_name(name):
             return False
         with self._reading():
             return (model, name.lower()) not in self._refresh().live

@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import os
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tinydb.table import Document
 
-from dataset_tui.domain.definition import Definition
 from dataset_tui.store import layout
 from dataset_tui.store.base import current_author, now_iso
 from dataset_tui.store.diff import changes, unified
@@ -44,6 +43,9 @@ from dataset_tui.store.heads_index import (
 from dataset_tui.store.records import DatasetHead, Version, VersionDiff
 from dataset_tui.store.storage import backup_path
 from dataset_tui.store.text import check_text
+
+if TYPE_CHECKING:
+    from dataset_tui.domain.definition import Definition
 
 Docs = dict[int, dict[str, Any]]
 
@@ -83,6 +85,8 @@ class VersionsStore(HeadsStore):
     def _to_version(self, head: DatasetHead, number: int, doc: dict[str, Any]) -> Version:
         data = dict(doc["definition"])
         data["name"], data["model"] = head.name, head.model
+        from dataset_tui.domain.definition import Definition
+
         try:
             definition = Definition.model_validate(data)
             created_at = required_time(doc["created_at"])
