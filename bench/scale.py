@@ -1,0 +1,274 @@
+"""Real-shaped sizes: thousands of tables, thousands of columns, tens of millions
+of rows, tens of thousands of datasets. Every figure is a fresh `dataset-tui`
+process (what a user waits for), beside a baseline measured in the same run,
+and each size beside the one before it: the growth ratio of time for the
+growth of work (target: x10 work costs at most x12 time).
+
+- tables   100 / 1,000 / 5,000 (the 5,000 include a 1,100-shard `events_*`
+           family): `dataset-tui tables --json`, baseline: the same process
+           start plus `duckdb_tables()` listing names (`--help` + a plain
+           DuckDB query in one process).
+- columns  200 / 2,000 / 10,000 in one table: `schema`, and `stats` of five
+           chosen columns, baseline `DESCRIBE` / one full scan of the table.
+- rows     1M / 10M / 30M demo transactions: `stats`, `analyze`, baseline
+           `COUNT(*), COUNT(DISTINCT customer_id)`; peak RSS of each process.
+- datasets 1,000 / 20,000: one save (`definition import` of one file) and
+           `list --json`, each over `--help` (interpreter + imports).
+
+Run: `make bench` (or `python bench/scale.py [tables|columns|rows|datasets]`).
+Sizes can be cut for a quick look with BENCH_QUICK=1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))
+
+QUICK = os.environ.get("BENCH_QUICK") == "1"
+TABLES = (100, 1000) if QUICK else (100, 1000, 5000)
+SHARDS = 1100
+COLUMNS = (200, 2000) if QUICK else (200, 2000, 10000)
+ROWS = (1_000_000,) if QUICK else (1_000_000, 10_000_000, 30_000_000)
+DATASETS = (1000,) if QUICK else (1000, 20_000)
+EXAMPLE = ROOT / "examples" / "purchases_6m.json"
+
+
+# -- running and timing fresh processes ------------------------------------------
+
+
+def _env(folder: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    config = folder / "config.toml"
+    if not config.exists():
+        config.write_text("")
+    env.update(DATASET_TUI_CONFIG=str(config), DATASET_TUI_TODAY="2025-06-15", PYTHONPATH=str(ROOT / "src"))
+    for name in ("DATASET_TUI_DB", "DATASET_TUI_WAREHOUSE", "DATASET_TUI_PROFILE"):
+        env.pop(name, None)
+    return env
+
+
+def run(folder: Path, *args: str, stdin: str | None = None) -> tuple[float, int, str]:
+    """(seconds, peak RSS in MiB, stdout) of one fresh CLI process; fails loudly on a non-zero exit."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "dataset_tui", *args],
+        env=_env(folder),
+        capture_output=True,
+        text=True,
+        input=stdin,
+        check=False,
+    )
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"dataset-tui {' '.join(args)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
+    # ru_maxrss of children is the largest child so far: good enough when sizes grow.
+    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) // 1024
+    return seconds, peak, done.stdout
+
+
+def python_seconds(code: str) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    return time.perf_counter() - start
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def line(what: str, seconds: float, baseline_what: str, baseline: float, extra: str = "") -> None:
+    ratio = seconds / baseline if baseline else float("nan")
+    print(f"  {what:<40} {seconds * 1000:>9.0f} ms | {baseline_what:<34} {baseline * 1000:>8.0f} ms  x{ratio:5.2f} {extra}")
+
+
+def growth(label: str, sizes: tuple[int, ...], times: list[float]) -> None:
+    for (small, t_small), (big, t_big) in zip(zip(sizes, times), zip(sizes[1:], times[1:]), strict=False):
+        print(f"  growth {label}: x{big / small:.0f} work -> x{t_big / t_small:.2f} time")
+
+
+# -- warehouses generated inside DuckDB -----------------------------------------
+
+
+def many_tables(path: Path, count: int) -> None:
+    """`count` small tables in raw_data; at 5,000 of them 1,100 are a daily shard family."""
+    import datetime as dt
+
+    import duckdb
+
+    con = duckdb.connect(str(path))
+    con.execute("CREATE SCHEMA raw_data")
+    shards = SHARDS if count >= 5000 else 0
+    day = dt.date(2023, 12, 1)
+    con.execute("BEGIN")
+    for i in range(count - shards):
+        con.execute(
+            f"CREATE TABLE raw_data.t{i:05d} AS SELECT range AS id, 'u' || (range % 97) AS user_id, "
+            "TIMESTAMP '2025-01-01' + to_seconds(range * 3600) AS ts, range * 1.5 AS amount FROM range(100)"
+        )
+    for i in range(shards):
+        suffix = (day + dt.timedelta(days=i)).strftime("%Y%m%d")
+        con.execute(
+            f"CREATE TABLE raw_data.events_{suffix} AS SELECT 'u' || (range % 13) AS user_pseudo_id, "
+            f"{i} * 86400000000 + range AS event_timestamp, 'purchase' AS event_name FROM range(20)"
+        )
+    con.execute("COMMIT")
+    con.close()
+
+
+def wide_table(path: Path, columns: int, rows: int = 10_000) -> None:
+    import duckdb
+
+    con = duckdb.connect(str(path))
+    con.execute("CREATE SCHEMA raw_data")
+    parts = ["range AS id", "'u' || (range % 1000) AS user_id"]
+    parts += [f"(range * {i % 97 + 1}) % 1000 AS c{i:05d}" for i in range(columns - 2)]
+    con.execute(f"CREATE TABLE raw_data.wide AS SELECT {', '.join(parts)} FROM range({rows})")
+    con.close()
+
+
+# -- the four figures -------------------------------------------------------------
+
+
+def bench_tables(folder: Path) -> None:
+    print("tables (fresh process `tables --json`; baseline: process start + names from duckdb_tables())")
+    times = []
+    for count in TABLES:
+        path = folder / f"tables_{count}.duckdb"
+        many_tables(path, count)
+        seconds, _, out = run(folder, "--warehouse", str(path), "tables", "--json")
+        entries = json.loads(out)
+        baseline = python_seconds(
+            "import duckdb, dataset_tui.cli; "
+            f"duckdb.connect({str(path)!r}, read_only=True).execute("
+            "\"SELECT table_name FROM duckdb_tables() WHERE schema_name = 'raw_data'\").fetchall()"
+        )
+        line(f"{count:,} tables -> {len(entries):,} entries", seconds, "start + listing names", baseline)
+        times.append(seconds)
+    growth("tables", TABLES, times)
+
+
+def bench_columns(folder: Path) -> None:
+    print("columns (fresh process; baseline: DESCRIBE / one scan in a plain DuckDB process)")
+    schema_times, stats_times = [], []
+    for count in COLUMNS:
+        path = folder / f"wide_{count}.duckdb"
+        wide_table(path, count)
+        wh = ("--warehouse", str(path))
+        seconds, _, _ = run(folder, *wh, "schema", "wide", "--json")
+        describe = python_seconds(f"import duckdb; duckdb.connect({str(path)!r}, read_only=True).execute('DESCRIBE raw_data.wide').fetchall()")
+        line(f"schema, {count:,} columns", seconds, "DESCRIBE", describe)
+        chosen = [f"c{i:05d}" for i in (0, 1, 2, count // 2, count - 3)]
+        args = [a for c in chosen for a in ("--column", c)]
+        stats, _, _ = run(folder, *wh, "stats", "wide", *args, "--json")
+        scan = python_seconds(
+            f"import duckdb; duckdb.connect({str(path)!r}, read_only=True).execute("
+            f"'SELECT {', '.join(f'count(DISTINCT {c})' for c in chosen)} FROM raw_data.wide').fetchall()"
+        )
+        line(f"stats of 5 of {count:,} columns", stats, "one scan of those 5", scan)
+        schema_times.append(seconds)
+        stats_times.append(stats)
+    growth("columns (schema)", COLUMNS, schema_times)
+
+
+def bench_rows(folder: Path) -> None:
+    from dataset_tui.warehouse.demo import build_demo
+
+    print("rows (fresh process; baseline: COUNT(*), COUNT(DISTINCT customer_id) in a plain DuckDB process)")
+    stats_times, analyze_times = [], []
+    for rows in ROWS:
+        path = folder / f"rows_{rows}.duckdb"
+        import datetime as dt
+
+        build_demo(path, rows=rows, seed=7, today=dt.date(2025, 6, 15))
+        db = folder / f"store_{rows}"
+        wh = ("--db", str(db), "--warehouse", str(path))
+        run(folder, *wh, "definition", "import", str(EXAMPLE))
+        code = (
+            f"import duckdb; duckdb.connect({str(path)!r}, read_only=True).execute("
+            "'SELECT count(*), count(DISTINCT customer_id) FROM raw_data.transactions').fetchall()"
+        )
+        baseline = python_seconds(code)
+        stats, stats_rss, _ = run(folder, *wh, "stats", "transactions", "--json")
+        line(f"stats, {rows:,} rows", stats, "count + distinct users", baseline, f"peak {stats_rss} MiB")
+        analyze, analyze_rss, _ = run(folder, *wh, "analyze", "purchases_6m", "--json", "--yes")
+        line(f"analyze, {rows:,} rows", analyze, "count + distinct users", baseline, f"peak {analyze_rss} MiB")
+        preview, preview_rss, _ = run(folder, *wh, "preview", "purchases_6m", "--json", "--yes")
+        line(f"preview, {rows:,} rows", preview, "count + distinct users", baseline, f"peak {preview_rss} MiB")
+        stats_times.append(stats)
+        analyze_times.append(analyze)
+        path.unlink()
+    growth("rows (stats)", ROWS, stats_times)
+    growth("rows (analyze)", ROWS, analyze_times)
+
+
+def bench_datasets(folder: Path) -> None:
+    from bench.store import build_ours
+
+    print("datasets (fresh process, each over `--help` in the same run)")
+    save_times, list_times = [], []
+    template = json.loads(EXAMPLE.read_text())
+    # Files as `definition export` writes them: each column with its type, so
+    # a save need not open the warehouse to fill types in.
+    for column, kind in zip(template["columns"], ("STRING", "STRING", "TIMESTAMP", "NUMERIC", "STRING"), strict=True):
+        column["type"] = kind
+    for count in DATASETS:
+        db = folder / f"datasets_{count}"
+        build_ours(db, count)
+        helps = [run(folder, "--help")[0] for _ in range(3)]
+        help_ = median(helps)
+        saves = []
+        for i in range(5):
+            one = folder / f"one_{count}_{i}.json"
+            one.write_text(json.dumps({**template, "name": f"bench_save_{i}"}))
+            saves.append(run(folder, "--db", str(db), "definition", "import", str(one))[0])
+        save = median(saves)
+        lists = [run(folder, "--db", str(db), "list", "--json")[0] for _ in range(3)]
+        listed = median(lists)
+        line(f"one save, {count:,} datasets", save, "--help", help_, f"(+{(save - help_) * 1000:.0f} ms)")
+        line(f"list --json, {count:,} datasets", listed, "--help", help_, f"(+{(listed - help_) * 1000:.0f} ms)")
+        save_times.append(save - help_)
+        list_times.append(listed - help_)
+        bulk = folder / f"bulk_{count}"
+        bulk.mkdir()
+        files = []
+        for i in range(200):
+            f = bulk / f"d{i}.json"
+            f.write_text(json.dumps({**template, "name": f"bulk_{i}"}))
+            files.append(str(f))
+        seconds, _, _ = run(folder, "--db", str(db), "definition", "import", *files)
+        line(f"bulk import of 200 files, {count:,} datasets", seconds, "200 x one save", 200 * save)
+    growth("datasets (save over --help)", DATASETS, save_times)
+    growth("datasets (list over --help)", DATASETS, list_times)
+
+
+BENCHES = {"tables": bench_tables, "columns": bench_columns, "rows": bench_rows, "datasets": bench_datasets}
+
+
+def main(argv: list[str]) -> None:
+    chosen = argv or list(BENCHES)
+    with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
+        folder = Path(tmp)
+        for name in chosen:
+            sub = folder / name
+            sub.mkdir()
+            BENCHES[name](sub)
+            shutil.rmtree(sub, ignore_errors=True)
+    print(f"(peak RSS of any child: {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024} MiB)")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
