@@ -85,24 +85,51 @@ class HeadsStore(StoreBase):
                 continue
             docs = (data or {}).get(layout.HEADS_TABLE, {})
             try:
-                fresh = {doc["id"]: (int(doc_id), head_from_doc(doc)) for doc_id, doc in docs.items()}
+                # Only what names and finds a dataset is read here; the rest of
+                # a head is read (and checked) when that head is asked for.
+                fresh = {str(doc["id"]): (int(doc_id), doc) for doc_id, doc in docs.items()}
+                keys = {
+                    dataset_id: (str(doc["model"]), doc["name"].lower(), doc["deleted_at"] is None)
+                    for dataset_id, (_, doc) in fresh.items()
+                }
             except (TypeError, ValueError, AttributeError) as exc:
                 storage.forget()
                 raise StoreCorruptError(
                     storage.path, f"a head has a malformed value ({exc})", storage.usable_backup()
                 ) from None
-            for dataset_id, (_, head) in index.buckets[bucket].items():
+            for dataset_id in index.buckets[bucket]:
                 del index.by_id[dataset_id]
-                key = (head.model, head.name.lower())
+                index.heads.pop(dataset_id, None)
+                # The key as indexed, not as the document reads now: TinyDB
+                # edits the parsed documents in place (a rename) before writing.
+                key = index.keys.pop(dataset_id)
                 if index.live.get(key) == dataset_id:
                     del index.live[key]
-            for dataset_id, (doc_id, head) in fresh.items():
-                index.by_id[dataset_id] = (bucket, doc_id, head)
-                if head.deleted_at is None:
-                    index.live[(head.model, head.name.lower())] = dataset_id
-            index.buckets[bucket] = fresh
+            for dataset_id, (doc_id, doc) in fresh.items():
+                index.by_id[dataset_id] = (bucket, doc_id, doc)
+                model, lowered, alive = keys[dataset_id]
+                index.keys[dataset_id] = (model, lowered)
+                if alive:
+                    index.live[(model, lowered)] = dataset_id
+            index.buckets[bucket] = {dataset_id: doc_id for dataset_id, (doc_id, _) in fresh.items()}
             index.generations[bucket] = generation
         return index
+
+    def _entry(self, dataset_id: str) -> Entry:
+        """(bucket, document id, head) of a dataset in the index (after _refresh)."""
+        index = self._index
+        bucket, doc_id, doc = index.by_id[dataset_id]
+        head = index.heads.get(dataset_id)
+        if head is None:
+            try:
+                head = head_from_doc(doc)
+            except (TypeError, ValueError, AttributeError, KeyError) as exc:
+                storage = self._head_storages[bucket]
+                raise StoreCorruptError(
+                    storage.path, f"a head has a malformed value ({exc})", storage.usable_backup()
+                ) from None
+            index.heads[dataset_id] = head
+        return bucket, doc_id, head
 
     def _check_bucket_missing_ok(self, index: HeadIndex, bucket: int, listed: bool) -> None:
         """A bucket file that was never written is empty; one that vanished under its datasets is an error."""
@@ -126,7 +153,7 @@ class HeadsStore(StoreBase):
         index = self._refresh()
         dataset_id = index.live.get((model, name.lower()))
         if dataset_id is not None:
-            return index.by_id[dataset_id]
+            return self._entry(dataset_id)
         gone = self._find_deleted(model, name, required=False)
         if gone is not None:
             when = gone[2].deleted_at.strftime("%Y-%m-%d %H:%M UTC") if gone[2].deleted_at else "?"
@@ -142,9 +169,9 @@ class HeadsStore(StoreBase):
     def _find_deleted(self, model: str, name: str, *, required: bool = True) -> Entry | None:
         index = self._refresh()
         matches = [
-            entry
-            for entry in index.by_id.values()
-            if entry[2].deleted_at is not None and entry[2].model == model and entry[2].name.lower() == name.lower()
+            self._entry(dataset_id)
+            for dataset_id, (_, _, doc) in index.by_id.items()
+            if doc["deleted_at"] is not None and doc["model"] == model and doc["name"].lower() == name.lower()
         ]
         if not matches:
             if required:
@@ -162,14 +189,14 @@ class HeadsStore(StoreBase):
     def _update_head(self, bucket: int, doc_id: int, fields: dict[str, Any]) -> DatasetHead:
         self._heads_table(bucket).update(fields, doc_ids=[doc_id])
         index = self._refresh()
-        dataset_id = next(i for i, (d, _) in index.buckets[bucket].items() if d == doc_id)
-        return index.by_id[dataset_id][2]
+        dataset_id = next(i for i, d in index.buckets[bucket].items() if d == doc_id)
+        return self._entry(dataset_id)[2]
 
     def _check_free(self, model: str, name: str, *, except_id: str | None = None) -> None:
         index = self._refresh()
         holder = index.live.get((model, name.lower()))
         if holder is not None and holder != except_id:
-            taken = index.by_id[holder][2].name
+            taken = index.by_id[holder][2]["name"]
             raise NameTakenError(
                 f"a dataset named {taken!r} already exists in model {model!r} "
                 "(names are compared ignoring case); choose another name"
@@ -218,7 +245,7 @@ class HeadsStore(StoreBase):
         needle = search.casefold() if search else None
         with self._reading():
             index = self._refresh()
-            heads = [index.by_id[dataset_id][2] for (m, _), dataset_id in index.live.items() if m == model]
+            heads = [self._entry(dataset_id)[2] for (m, _), dataset_id in index.live.items() if m == model]
         if status is not None:
             heads = [h for h in heads if h.status == status]
         if needle:
@@ -228,7 +255,7 @@ class HeadsStore(StoreBase):
     def models(self) -> builtins.list[str]:
         """Models that hold at least one dataset (deleted ones included)."""
         with self._reading():
-            return sorted({entry[2].model for entry in self._refresh().by_id.values()})
+            return sorted({str(entry[2]["model"]) for entry in self._refresh().by_id.values()})
 
     def name_available(self, model: str, name: str) -> bool:
         """Whether a new dataset may take `name` (a deleted dataset's name is free)."""
@@ -241,5 +268,9 @@ class HeadsStore(StoreBase):
         """Deleted datasets of the model, most recently deleted first."""
         with self._reading():
             index = self._refresh()
-            gone = [e[2] for e in index.by_id.values() if e[2].deleted_at is not None and e[2].model == model]
+            gone = [
+                self._entry(dataset_id)[2]
+                for dataset_id, (_, _, doc) in index.by_id.items()
+                if doc["deleted_at"] is not None and doc["model"] == model
+            ]
         return sorted(gone, key=deletion_order, reverse=True)

@@ -22,6 +22,7 @@ def required_time(text: str) -> dt.datetime:
 
 
 def head_from_doc(doc: dict[str, Any]) -> DatasetHead:
+    """The head a document describes; raises TypeError, ValueError or KeyError on a malformed one."""
     active = doc["active_version"]
     return DatasetHead(
         model=doc["model"],
@@ -90,14 +91,22 @@ def apply_fixes(head: DatasetHead, fixes: dict[str, Any]) -> DatasetHead:
 
 
 class HeadIndex:
-    """Every head of the store in memory, rebuilt per bucket when a bucket file changes."""
+    """Every head document of the store in memory, rebuilt per bucket when a bucket file changes.
+
+    The index keeps the documents as parsed; a DatasetHead (three times
+    parsed, a 17-field record) is built when a caller asks for that head and
+    kept until its bucket changes. A save asks for one head, so its cost does
+    not grow with the store; only a listing builds the heads it lists.
+    """
 
     def __init__(self) -> None:
         # Never equal to a file's generation, so the first refresh reads all.
         self.generations: list[Any] = [object()] * layout.HEAD_BUCKETS
-        self.buckets: list[dict[str, tuple[int, DatasetHead]]] = [{} for _ in range(layout.HEAD_BUCKETS)]
-        self.by_id: dict[str, tuple[int, int, DatasetHead]] = {}  # id -> (bucket, doc_id, head)
-        self.live: dict[tuple[str, str], str] = {}  # (model, name.lower()) -> id
+        self.buckets: list[dict[str, int]] = [{} for _ in range(layout.HEAD_BUCKETS)]  # id -> doc_id
+        self.by_id: dict[str, tuple[int, int, dict[str, Any]]] = {}  # id -> (bucket, doc_id, document)
+        self.heads: dict[str, DatasetHead] = {}  # id -> its head, built on first use
+        self.keys: dict[str, tuple[str, str]] = {}  # id -> (model, name.lower()) as last indexed
+        self.live: dict[tuple[str, str], str] = {}  # (model, name.lower()) -> id of a live dataset
         # datasets/ folder's mtime when last listed, and the buckets its files belong to:
         # a missing heads file is only harmless when no dataset file belongs to it.
         self.listed_at: int | None = None
