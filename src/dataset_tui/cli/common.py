@@ -54,8 +54,10 @@ def print_json(data: Any) -> None:
     sys.stdout.write("\n")
 
 
-# Values a row may hold for the fast path: written by the C encoder as one token each.
-_SCALARS = (str, int, float, bool, type(None), dt.date, dt.datetime, decimal.Decimal, bytes)
+# Types a row's values may have for the fast path (exactly: a subclass may encode
+# itself differently): each is written by the C encoder as one token.
+_SCALARS = frozenset({str, int, float, bool, type(None), dt.date, dt.datetime, decimal.Decimal, bytes})
+_KEYS = frozenset({str})
 # Never in the C encoder's output: it writes a control character inside a string as \u0000.
 _MARK = "\x00"
 
@@ -73,11 +75,10 @@ def _flat_rows_json(data: Any) -> str | None:
     if not isinstance(data, list) or not data:
         return None
     for row in data:
-        if type(row) is not dict or not row:
+        if type(row) is not dict or not row or not _KEYS.issuperset(map(type, row)):
             return None
-        for key, value in row.items():
-            if type(key) is not str or not isinstance(value, _SCALARS):
-                return None
+        if not _SCALARS.issuperset(map(type, row.values())):
+            return None
     encoder = json.JSONEncoder(
         ensure_ascii=False, default=_default, separators=("," + _MARK, ": "), check_circular=False
     )
