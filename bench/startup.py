@@ -22,6 +22,7 @@ import os
 import pty
 import select
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
