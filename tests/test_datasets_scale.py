@@ -196,3 +196,91 @@ async def test_home_list_opens_and_searches_20000_datasets(
             assert len(await settle()) == 20_000
     finally:
         ctx.close()
+
+
+# -- the keys cache: a save parses its own heads file only ------------------------
+
+
+def _store_of(tmp_path: Path, count: int) -> Path:
+    sys.path.insert(0, str(ROOT))
+    from bench.store import build_ours
+
+    folder = tmp_path / "store"
+    build_ours(folder, count)
+    return folder
+
+
+def _typed(name: str) -> Any:
+    from dataset_tui.domain.definition import parse_definition
+
+    data = example_dict(name=name)
+    for column, kind in zip(data["columns"], TYPES, strict=True):
+        column["type"] = kind
+    return parse_definition(data)
+
+
+def _heads_parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    from dataset_tui.store.storage import SafeJSONStorage
+
+    parsed: list[str] = []
+    original = SafeJSONStorage._parse
+
+    def counting(self: SafeJSONStorage, raw: bytes) -> Any:
+        if self.path.parent.name == "heads":
+            parsed.append(self.path.name)
+        return original(self, raw)
+
+    monkeypatch.setattr(SafeJSONStorage, "_parse", counting)
+    return parsed
+
+
+def test_a_save_in_a_new_process_parses_only_its_own_heads_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataset_tui.services import definitions
+    from dataset_tui.store import NameTakenError, Store
+
+    folder = _store_of(tmp_path, 2_000)
+    with Store.open(folder) as store:  # the first process reads every heads file and keeps their keys
+        assert definitions.count_datasets(store, "default") == 2_000
+    parsed = _heads_parsed(monkeypatch)
+    with Store.open(folder) as store:  # a later process, as the next CLI save
+        made = definitions.save(store, _typed("fresh_one"))
+        assert made.created and parsed and len(set(parsed)) == 1, parsed
+        # Names taken in buckets it did not parse are still seen, ignoring case.
+        assert not store.name_available("default", "DATASET_01234")
+        with pytest.raises(NameTakenError):
+            definitions.save(store, _typed("Dataset_01234"), mode="create")
+        updated = definitions.save(store, _typed("DATASET_00042"))  # upsert: a new version of dataset_00042
+        assert not updated.created and updated.head.name == "dataset_00042"
+        assert len(set(parsed)) <= 3, parsed
+    monkeypatch.undo()
+    with Store.open(folder) as store:  # and everything reads as saved
+        names = [h.name for h in definitions.list_datasets(store, "default")]
+        assert len(names) == 2_001 and "fresh_one" in names
+        assert definitions.get_dataset(store, "default", "dataset_00042").revision == updated.head.revision
+
+
+def test_a_stale_or_damaged_keys_cache_is_not_believed(tmp_path: Path) -> None:
+    from dataset_tui.services import definitions
+    from dataset_tui.store import Store
+    from dataset_tui.store.heads_keys import cache_path
+
+    folder = _store_of(tmp_path, 300)
+    cache = cache_path(folder / "heads")
+    with Store.open(folder) as store:
+        definitions.count_datasets(store, "default")
+    old = cache.read_bytes()
+    with Store.open(folder) as store:
+        definitions.save(store, _typed("after_the_cache"))
+        definitions.delete(store, "default", "dataset_00007", force=True)
+    cache.write_bytes(old)  # the keys as they were before the save and the delete
+    with Store.open(folder) as store:
+        assert not store.name_available("default", "after_the_cache")
+        assert store.name_available("default", "dataset_00007")
+        assert definitions.get_dataset(store, "default", "after_the_cache").versions == 1
+    for damage in (b"", b"\x00garbage", b'{"format": 1, "buckets": {"3": [[1, 2, 3], [["x", "y"]]]}}'):
+        cache.write_bytes(damage)
+        with Store.open(folder) as store:
+            assert definitions.count_datasets(store, "default") == 300
+            assert not store.name_available("default", "dataset_00100")

@@ -269,7 +269,9 @@ def resolve(store: Store, model: str, name: str, version: int | None = None) -> 
 
 
 @in_model
-def definition_text(store: Store, model: str, name: str, version: int | None = None) -> tuple[DatasetHead, Version, str]:
+def definition_text(
+    store: Store, model: str, name: str, version: int | None = None
+) -> tuple[DatasetHead, Version, str]:
     """A version's definition file content (what `definition export` writes)."""
     head, chosen = resolve(store, model, name, version)
     return head, chosen, chosen.definition.to_json()
@@ -408,7 +410,8 @@ def name_problem(ctx: Any, name: str) -> str | None:
 
 
 # Reading use cases live in dataset_queries.py; these names stay importable from here.
-from dataset_tui.services.dataset_queries import (
+# Imported last: dataset_queries imports this module's in_model, resolve and store_of.
+from dataset_tui.services.dataset_queries import (  # noqa: E402
     DatasetDetails,
     cached_analysis,
     count_datasets,

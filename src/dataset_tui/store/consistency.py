@@ -154,7 +154,9 @@ class ConsistencyStore(VersionsStore):
             else:
                 if data is None and any(layout.head_bucket(i) == bucket for i in on_disk):
                     problem = StoreProblem(
-                        "missing-heads", str(storage.path), "the heads file is missing, though dataset files belong to it"
+                        "missing-heads",
+                        str(storage.path),
+                        "the heads file is missing, though dataset files belong to it",
                     )
                     scan.bad_buckets[bucket] = problem
                     scan.problems.append(problem)
@@ -173,7 +175,10 @@ class ConsistencyStore(VersionsStore):
             if "active_version" in fixes:
                 scan.problems.append(
                     StoreProblem(
-                        "missing-active", str(path), f"the active version v{doc['active_version']} is not in its file", label
+                        "missing-active",
+                        str(path),
+                        f"the active version v{doc['active_version']} is not in its file",
+                        label,
                     )
                 )
             if "revision" in fixes:

@@ -14,7 +14,7 @@ from typing import Any
 
 from tinydb.table import Table
 
-from dataset_tui.store import layout
+from dataset_tui.store import heads_keys, layout
 from dataset_tui.store.base import StoreBase
 from dataset_tui.store.errors import (
     InvalidNameError,
@@ -25,6 +25,7 @@ from dataset_tui.store.errors import (
 )
 from dataset_tui.store.heads_index import HeadIndex, head_from_doc
 from dataset_tui.store.records import DatasetHead
+from dataset_tui.store.storage import SafeJSONStorage
 
 # Sort keys accepted by `list`; a leading "-" reverses the order.
 SORTS = ("name", "updated", "created", "versions", "status")
@@ -64,63 +65,129 @@ class MissingHeadsError(StoreError):
         self.path = path
 
 
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    """A file's identity as SafeJSONStorage keys its cache (None: missing or unreadable; read() says why)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def _rows(
+    storage: SafeJSONStorage, data: dict[str, Any] | None
+) -> list[tuple[heads_keys.KeyRow, dict[str, Any] | None]]:
+    """A parsed heads file's keys, each with its document.
+
+    Only what names and finds a dataset is read here; the rest of a head is
+    read (and checked) when that head is asked for.
+    """
+    docs = (data or {}).get(layout.HEADS_TABLE, {})
+    try:
+        return [
+            ((str(doc["id"]), int(doc_id), str(doc["model"]), doc["name"].lower(), doc["deleted_at"] is None), doc)
+            for doc_id, doc in docs.items()
+        ]
+    except (TypeError, ValueError, AttributeError) as exc:
+        storage.forget()
+        problem = f"a head has a malformed value ({exc})"
+        raise StoreCorruptError(storage.path, problem, storage.usable_backup()) from None
+
+
 class HeadsStore(StoreBase):
     """Reading and writing heads; listing datasets."""
 
-    def _refresh(self) -> HeadIndex:
+    def _refresh(self, *, full: bool = False) -> HeadIndex:
         """Bring the in-memory heads up to date with the files (cheap when unchanged).
 
-        Only buckets whose file changed are parsed and re-indexed, so a save
-        costs the same with 100 datasets or 5,000.
+        Only buckets whose file changed are looked at again. A changed bucket
+        whose names the keys cache still holds (heads_keys.py) is indexed
+        from it without parsing the file, so a save at 20,000 datasets parses
+        its own bucket only. `full` parses every bucket (listing heads needs
+        their documents).
         """
         index = self._index
         listed = False
+        cache: dict[int, tuple[heads_keys.Stamp, list[heads_keys.KeyRow]]] | None = None
+        parsed = False
         for bucket, storage in enumerate(self._head_storages):
+            stamp = _stamp(storage.path)
+            if stamp is not None and stamp == index.generations[bucket] and (bucket in index.parsed or not full):
+                continue
+            if stamp is not None and not full:
+                if cache is None:
+                    cache = heads_keys.load(heads_keys.cache_path(self.folder / layout.HEADS_DIR))
+                cached = cache.get(bucket)
+                if cached is not None and cached[0] == stamp:
+                    self._index_rows(index, bucket, stamp, [(row, None) for row in cached[1]])
+                    continue
             data = storage.read()
             if data is None:
                 self._check_bucket_missing_ok(index, bucket, listed)
                 listed = True
             generation = storage.generation
-            if generation == index.generations[bucket]:
+            if generation == index.generations[bucket] and bucket in index.parsed:
                 continue
-            docs = (data or {}).get(layout.HEADS_TABLE, {})
-            try:
-                # Only what names and finds a dataset is read here; the rest of
-                # a head is read (and checked) when that head is asked for.
-                fresh = {str(doc["id"]): (int(doc_id), doc) for doc_id, doc in docs.items()}
-                keys = {
-                    dataset_id: (str(doc["model"]), doc["name"].lower(), doc["deleted_at"] is None)
-                    for dataset_id, (_, doc) in fresh.items()
-                }
-            except (TypeError, ValueError, AttributeError) as exc:
-                storage.forget()
-                raise StoreCorruptError(
-                    storage.path, f"a head has a malformed value ({exc})", storage.usable_backup()
-                ) from None
-            for dataset_id in index.buckets[bucket]:
-                del index.by_id[dataset_id]
-                index.heads.pop(dataset_id, None)
-                # The key as indexed, not as the document reads now: TinyDB
-                # edits the parsed documents in place (a rename) before writing.
-                key = index.keys.pop(dataset_id)
-                if index.live.get(key) == dataset_id:
-                    del index.live[key]
-            for dataset_id, (doc_id, doc) in fresh.items():
-                index.by_id[dataset_id] = (bucket, doc_id, doc)
-                model, lowered, alive = keys[dataset_id]
-                index.keys[dataset_id] = (model, lowered)
-                if alive:
-                    index.live[(model, lowered)] = dataset_id
-            index.buckets[bucket] = {dataset_id: doc_id for dataset_id, (doc_id, _) in fresh.items()}
-            index.generations[bucket] = generation
+            self._index_rows(index, bucket, generation, _rows(storage, data))
+            if generation is not None:
+                index.parsed.add(bucket)
+                parsed = True
+        if parsed and self._lock.writable:
+            self._save_keys(index)
         return index
+
+    def _index_rows(
+        self,
+        index: HeadIndex,
+        bucket: int,
+        generation: Any,
+        rows: builtins.list[tuple[heads_keys.KeyRow, dict[str, Any] | None]],
+    ) -> None:
+        """Index one bucket's heads: from its parsed documents, or from cached keys (documents None)."""
+        for dataset_id in index.buckets[bucket]:
+            del index.by_id[dataset_id]
+            index.heads.pop(dataset_id, None)
+            # The key as indexed, not as the document reads now: TinyDB
+            # edits the parsed documents in place (a rename) before writing.
+            key = index.keys.pop(dataset_id)
+            if index.live.get(key) == dataset_id:
+                del index.live[key]
+        index.parsed.discard(bucket)
+        fresh: dict[str, int] = {}
+        for (dataset_id, doc_id, model, lowered, alive), doc in rows:
+            index.by_id[dataset_id] = (bucket, doc_id, doc)
+            index.keys[dataset_id] = (model, lowered)
+            if alive:
+                index.live[(model, lowered)] = dataset_id
+            fresh[dataset_id] = doc_id
+        index.buckets[bucket] = fresh
+        index.generations[bucket] = generation
+
+    def _save_keys(self, index: HeadIndex) -> None:
+        """Write the keys cache from the buckets parsed in this process (the others stay as cached)."""
+        path = heads_keys.cache_path(self.folder / layout.HEADS_DIR)
+        if not path.parent.is_dir():
+            return
+        buckets = heads_keys.load(path)
+        for bucket in index.parsed:
+            generation = index.generations[bucket]
+            rows: builtins.list[heads_keys.KeyRow] = []
+            for dataset_id, doc_id in index.buckets[bucket].items():
+                model, lowered = index.keys[dataset_id]
+                rows.append((dataset_id, doc_id, model, lowered, index.live.get((model, lowered)) == dataset_id))
+            buckets[bucket] = (generation, rows)
+        heads_keys.save(path, buckets)
 
     def _entry(self, dataset_id: str) -> Entry:
         """(bucket, document id, head) of a dataset in the index (after _refresh)."""
         index = self._index
         bucket, doc_id, doc = index.by_id[dataset_id]
         head = index.heads.get(dataset_id)
+        if head is None and doc is None:  # indexed from the keys cache: read its bucket now
+            self._load_bucket(bucket)
+            bucket, doc_id, doc = index.by_id[dataset_id]
         if head is None:
+            assert doc is not None  # a parsed bucket holds every document
             try:
                 head = head_from_doc(doc)
             except (TypeError, ValueError, AttributeError, KeyError) as exc:
@@ -130,6 +197,16 @@ class HeadsStore(StoreBase):
                 ) from None
             index.heads[dataset_id] = head
         return bucket, doc_id, head
+
+    def _load_bucket(self, bucket: int) -> None:
+        """Parse one bucket whose keys came from the cache (its documents are needed now)."""
+        index = self._index
+        storage = self._head_storages[bucket]
+        data = storage.read()
+        if data is None:
+            self._check_bucket_missing_ok(index, bucket, False)
+        self._index_rows(index, bucket, storage.generation, _rows(storage, data))
+        index.parsed.add(bucket)
 
     def _check_bucket_missing_ok(self, index: HeadIndex, bucket: int, listed: bool) -> None:
         """A bucket file that was never written is empty; one that vanished under its datasets is an error."""
@@ -167,11 +244,14 @@ class HeadsStore(StoreBase):
         )
 
     def _find_deleted(self, model: str, name: str, *, required: bool = True) -> Entry | None:
-        index = self._refresh()
+        index = self._refresh(full=True)
         matches = [
             self._entry(dataset_id)
             for dataset_id, (_, _, doc) in index.by_id.items()
-            if doc["deleted_at"] is not None and doc["model"] == model and doc["name"].lower() == name.lower()
+            if doc is not None  # every bucket is parsed (full): this only tells mypy
+            and doc["deleted_at"] is not None
+            and doc["model"] == model
+            and doc["name"].lower() == name.lower()
         ]
         if not matches:
             if required:
@@ -196,7 +276,7 @@ class HeadsStore(StoreBase):
         index = self._refresh()
         holder = index.live.get((model, name.lower()))
         if holder is not None and holder != except_id:
-            taken = index.by_id[holder][2]["name"]
+            taken = self._entry(holder)[2].name
             raise NameTakenError(
                 f"a dataset named {taken!r} already exists in model {model!r} "
                 "(names are compared ignoring case); choose another name"
@@ -244,7 +324,7 @@ class HeadsStore(StoreBase):
             raise StoreError(f"unknown status {status!r}; choose draft or active")
         needle = search.casefold() if search else None
         with self._reading():
-            index = self._refresh()
+            index = self._refresh(full=True)
             heads = [self._entry(dataset_id)[2] for (m, _), dataset_id in index.live.items() if m == model]
         if status is not None:
             heads = [h for h in heads if h.status == status]
@@ -255,7 +335,7 @@ class HeadsStore(StoreBase):
     def models(self) -> builtins.list[str]:
         """Models that hold at least one dataset (deleted ones included)."""
         with self._reading():
-            return sorted({str(entry[2]["model"]) for entry in self._refresh().by_id.values()})
+            return sorted({model for model, _ in self._refresh().keys.values()})
 
     def name_available(self, model: str, name: str) -> bool:
         """Whether a new dataset may take `name` (a deleted dataset's name is free)."""
@@ -267,10 +347,10 @@ class HeadsStore(StoreBase):
     def deleted(self, model: str) -> builtins.list[DatasetHead]:
         """Deleted datasets of the model, most recently deleted first."""
         with self._reading():
-            index = self._refresh()
+            index = self._refresh(full=True)
             gone = [
                 self._entry(dataset_id)[2]
                 for dataset_id, (_, _, doc) in index.by_id.items()
-                if doc["deleted_at"] is not None and doc["model"] == model
+                if doc is not None and doc["deleted_at"] is not None and doc["model"] == model
             ]
         return sorted(gone, key=deletion_order, reverse=True)

@@ -110,7 +110,10 @@ class HeadIndex:
         # Never equal to a file's generation, so the first refresh reads all.
         self.generations: list[Any] = [object()] * layout.HEAD_BUCKETS
         self.buckets: list[dict[str, int]] = [{} for _ in range(layout.HEAD_BUCKETS)]  # id -> doc_id
-        self.by_id: dict[str, tuple[int, int, dict[str, Any]]] = {}  # id -> (bucket, doc_id, document)
+        # id -> (bucket, doc_id, document); the document is None while its bucket's
+        # keys came from the keys cache (heads_keys.py) and the file is not parsed.
+        self.by_id: dict[str, tuple[int, int, dict[str, Any] | None]] = {}
+        self.parsed: set[int] = set()  # buckets whose documents are in by_id
         self.heads: dict[str, DatasetHead] = {}  # id -> its head, built on first use
         self.keys: dict[str, tuple[str, str]] = {}  # id -> (model, name.lower()) as last indexed
         self.live: dict[tuple[str, str], str] = {}  # (model, name.lower()) -> id of a live dataset

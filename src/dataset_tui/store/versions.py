@@ -62,7 +62,8 @@ class VersionsStore(HeadsStore):
         storage = self._dataset_storage(head.id)
         data = storage.read()
         if data is None:
-            raise StoreCorruptError(storage.path, f"the file of dataset {head.name!r} is missing", storage.usable_backup())
+            missing = f"the file of dataset {head.name!r} is missing"
+            raise StoreCorruptError(storage.path, missing, storage.usable_backup())
         docs = {int(k): v for k, v in data.get(layout.VERSIONS_TABLE, {}).items()}
         if not docs:
             raise StoreCorruptError(storage.path, "it holds no versions", storage.usable_backup())
@@ -153,7 +154,9 @@ class VersionsStore(HeadsStore):
         if storage.read() is None:
             storage.write({layout.HEADS_TABLE: {}})
 
-    def _new_dataset(self, definition: Definition, note: str | None, author: str | None, *, name: str | None = None) -> Version:
+    def _new_dataset(
+        self, definition: Definition, note: str | None, author: str | None, *, name: str | None = None
+    ) -> Version:
         """Create a dataset (caller holds the write lock and checked the name)."""
         if name is not None:
             definition = definition.model_copy(update={"name": name})
