@@ -8,6 +8,7 @@ that is missing while dataset files belong to it is an error naming it
 from __future__ import annotations
 
 import builtins
+import itertools
 import os
 from pathlib import Path
 from typing import Any
@@ -74,24 +75,29 @@ def _stamp(path: Path) -> tuple[int, int, int] | None:
     return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
-def _rows(
-    storage: SafeJSONStorage, data: dict[str, Any] | None
-) -> list[tuple[heads_keys.KeyRow, dict[str, Any] | None]]:
-    """A parsed heads file's keys, each with its document.
+def _parsed_keys(
+    storage: SafeJSONStorage, data: dict[str, Any] | None, stamp: heads_keys.Stamp
+) -> tuple[heads_keys.BucketKeys, builtins.list[dict[str, Any]]]:
+    """A parsed heads file's keys, and its documents in the same order.
 
     Only what names and finds a dataset is read here; the rest of a head is
     read (and checked) when that head is asked for.
     """
     docs = (data or {}).get(layout.HEADS_TABLE, {})
     try:
-        return [
-            ((str(doc["id"]), int(doc_id), str(doc["model"]), doc["name"].lower(), doc["deleted_at"] is None), doc)
-            for doc_id, doc in docs.items()
-        ]
+        keys = heads_keys.BucketKeys(
+            stamp,
+            [str(doc["id"]) for doc in docs.values()],
+            [int(doc_id) for doc_id in docs],
+            [str(doc["model"]) for doc in docs.values()],
+            [doc["name"].lower() for doc in docs.values()],
+            [doc["deleted_at"] is None for doc in docs.values()],
+        )
     except (TypeError, ValueError, AttributeError) as exc:
         storage.forget()
         problem = f"a head has a malformed value ({exc})"
         raise StoreCorruptError(storage.path, problem, storage.usable_backup()) from None
+    return keys, builtins.list(docs.values())
 
 
 class HeadsStore(StoreBase):
@@ -108,18 +114,15 @@ class HeadsStore(StoreBase):
         """
         index = self._index
         listed = False
-        cache: dict[int, tuple[heads_keys.Stamp, list[heads_keys.KeyRow]]] | None = None
         parsed = False
         for bucket, storage in enumerate(self._head_storages):
             stamp = _stamp(storage.path)
             if stamp is not None and stamp == index.generations[bucket] and (bucket in index.parsed or not full):
                 continue
             if stamp is not None and not full:
-                if cache is None:
-                    cache = heads_keys.load(heads_keys.cache_path(self.folder / layout.HEADS_DIR))
-                cached = cache.get(bucket)
-                if cached is not None and cached[0] == stamp:
-                    self._index_rows(index, bucket, stamp, [(row, None) for row in cached[1]])
+                cached = self._cached_keys(index).get(bucket)
+                if cached is not None and cached.stamp == stamp:
+                    self._index_keys(index, bucket, cached, None)
                     continue
             data = storage.read()
             if data is None:
@@ -128,22 +131,38 @@ class HeadsStore(StoreBase):
             generation = storage.generation
             if generation == index.generations[bucket] and bucket in index.parsed:
                 continue
-            self._index_rows(index, bucket, generation, _rows(storage, data))
-            if generation is not None:
-                index.parsed.add(bucket)
-                parsed = True
-        if parsed and self._lock.writable:
-            self._save_keys(index)
+            if generation is None:  # no file: no heads
+                self._index_keys(index, bucket, heads_keys.BucketKeys((0, 0, 0), [], [], [], [], []), [])
+                index.generations[bucket] = None
+                continue
+            keys, docs = _parsed_keys(storage, data, generation)
+            self._index_keys(index, bucket, keys, docs)
+            self._cached_keys(index)[bucket] = keys
+            parsed = True
+        if parsed and self._lock.writable and index.cached is not None:
+            heads_dir = self.folder / layout.HEADS_DIR
+            if heads_dir.is_dir():
+                heads_keys.save(heads_keys.cache_path(heads_dir), index.cached)
         return index
 
-    def _index_rows(
+    def _cached_keys(self, index: HeadIndex) -> dict[int, heads_keys.BucketKeys]:
+        """The keys cache, read once per index (this process's own updates go into it)."""
+        if index.cached is None:
+            index.cached = heads_keys.load(heads_keys.cache_path(self.folder / layout.HEADS_DIR))
+        return index.cached
+
+    def _index_keys(
         self,
         index: HeadIndex,
         bucket: int,
-        generation: Any,
-        rows: builtins.list[tuple[heads_keys.KeyRow, dict[str, Any] | None]],
+        keys: heads_keys.BucketKeys,
+        docs: builtins.list[dict[str, Any]] | None,
     ) -> None:
-        """Index one bucket's heads: from its parsed documents, or from cached keys (documents None)."""
+        """Index one bucket's heads: from its parsed documents, or from cached keys (`docs` None).
+
+        Built with dict.update over zipped columns, so 20,000 cached keys
+        index in C rather than one Python step each.
+        """
         for dataset_id in index.buckets[bucket]:
             del index.by_id[dataset_id]
             index.heads.pop(dataset_id, None)
@@ -152,31 +171,20 @@ class HeadsStore(StoreBase):
             key = index.keys.pop(dataset_id)
             if index.live.get(key) == dataset_id:
                 del index.live[key]
-        index.parsed.discard(bucket)
-        fresh: dict[str, int] = {}
-        for (dataset_id, doc_id, model, lowered, alive), doc in rows:
-            index.by_id[dataset_id] = (bucket, doc_id, doc)
-            index.keys[dataset_id] = (model, lowered)
-            if alive:
-                index.live[(model, lowered)] = dataset_id
-            fresh[dataset_id] = doc_id
-        index.buckets[bucket] = fresh
-        index.generations[bucket] = generation
-
-    def _save_keys(self, index: HeadIndex) -> None:
-        """Write the keys cache from the buckets parsed in this process (the others stay as cached)."""
-        path = heads_keys.cache_path(self.folder / layout.HEADS_DIR)
-        if not path.parent.is_dir():
-            return
-        buckets = heads_keys.load(path)
-        for bucket in index.parsed:
-            generation = index.generations[bucket]
-            rows: builtins.list[heads_keys.KeyRow] = []
-            for dataset_id, doc_id in index.buckets[bucket].items():
-                model, lowered = index.keys[dataset_id]
-                rows.append((dataset_id, doc_id, model, lowered, index.live.get((model, lowered)) == dataset_id))
-            buckets[bucket] = (generation, rows)
-        heads_keys.save(path, buckets)
+        named = builtins.list(zip(keys.models, keys.names, strict=True))
+        documents = docs if docs is not None else itertools.repeat(None)
+        # The columns have one length (checked on reading); repeat() is endless, hence strict=False.
+        entries = zip(itertools.repeat(bucket), keys.doc_ids, documents, strict=False)
+        index.by_id.update(zip(keys.ids, entries, strict=True))
+        index.keys.update(zip(keys.ids, named, strict=True))
+        alive_ids = itertools.compress(keys.ids, keys.live)
+        index.live.update(zip(itertools.compress(named, keys.live), alive_ids, strict=True))
+        index.buckets[bucket] = dict(zip(keys.ids, keys.doc_ids, strict=True))
+        index.generations[bucket] = keys.stamp
+        if docs is None:
+            index.parsed.discard(bucket)
+        else:
+            index.parsed.add(bucket)
 
     def _entry(self, dataset_id: str) -> Entry:
         """(bucket, document id, head) of a dataset in the index (after _refresh)."""
@@ -203,10 +211,11 @@ class HeadsStore(StoreBase):
         index = self._index
         storage = self._head_storages[bucket]
         data = storage.read()
-        if data is None:
+        if data is None or storage.generation is None:
             self._check_bucket_missing_ok(index, bucket, False)
-        self._index_rows(index, bucket, storage.generation, _rows(storage, data))
-        index.parsed.add(bucket)
+            raise StoreError(f"the heads file {storage.path} vanished while it was read; try again")
+        keys, docs = _parsed_keys(storage, data, storage.generation)
+        self._index_keys(index, bucket, keys, docs)
 
     def _check_bucket_missing_ok(self, index: HeadIndex, bucket: int, listed: bool) -> None:
         """A bucket file that was never written is empty; one that vanished under its datasets is an error."""

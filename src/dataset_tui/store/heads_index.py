@@ -114,6 +114,7 @@ class HeadIndex:
         # keys came from the keys cache (heads_keys.py) and the file is not parsed.
         self.by_id: dict[str, tuple[int, int, dict[str, Any] | None]] = {}
         self.parsed: set[int] = set()  # buckets whose documents are in by_id
+        self.cached: dict[int, Any] | None = None  # the keys cache as read (heads_keys.BucketKeys per bucket)
         self.heads: dict[str, DatasetHead] = {}  # id -> its head, built on first use
         self.keys: dict[str, tuple[str, str]] = {}  # id -> (model, name.lower()) as last indexed
         self.live: dict[tuple[str, str], str] = {}  # (model, name.lower()) -> id of a live dataset

@@ -13,7 +13,7 @@ It is never the truth: a stamp that does not match, a damaged or missing
 cache, or a read-only store just mean the heads files are read as before.
 Every writer replaces a heads file (a new inode), so an unchanged stamp means
 unchanged content. Written atomically beside the heads, without fsync (it can
-always be rebuilt); JSON, checked row by row on reading.
+always be rebuilt); JSON, its columns' types checked on reading.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import contextlib
 import json
 import os
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,47 +30,60 @@ CACHE_NAME = "keys.cache"
 FORMAT = 1
 
 Stamp = tuple[int, int, int]
-# (dataset id, document id, model, name.lower(), live)
-KeyRow = tuple[str, int, str, str, bool]
+
+
+@dataclass(frozen=True)
+class BucketKeys:
+    """One heads file's keys, column by column (so indexing and checking them runs in C)."""
+
+    stamp: Stamp
+    ids: list[str]
+    doc_ids: list[int]
+    models: list[str]
+    names: list[str]  # lowered
+    live: list[bool]
 
 
 def cache_path(heads_dir: Path) -> Path:
     return heads_dir / CACHE_NAME
 
 
-def load(path: Path) -> dict[int, tuple[Stamp, list[KeyRow]]]:
-    """The cached keys per bucket; {} when there is no usable cache (a row of a bad shape drops its bucket)."""
+def load(path: Path) -> dict[int, BucketKeys]:
+    """The cached keys per bucket; {} when there is no usable cache (a bucket of a bad shape is left out)."""
     try:
         with path.open("rb") as handle:
             data: Any = json.loads(handle.read())
         if data["format"] != FORMAT:
             return {}
-        buckets: dict[int, tuple[Stamp, list[KeyRow]]] = {}
-        for bucket, (stamp, rows) in data["buckets"].items():
-            if len(stamp) == 3 and all(type(v) is int for v in stamp) and all(_is_row(r) for r in rows):
-                buckets[int(bucket)] = ((stamp[0], stamp[1], stamp[2]), [tuple(r) for r in rows])
+        buckets: dict[int, BucketKeys] = {}
+        for bucket, (stamp, ids, doc_ids, models, names, live) in data["buckets"].items():
+            columns = (ids, doc_ids, models, names, live)
+            if (
+                len(stamp) == 3
+                and {type(v) for v in stamp} == {int}
+                and len({len(c) for c in columns}) == 1
+                and {str}.issuperset(map(type, ids))
+                and {int}.issuperset(map(type, doc_ids))
+                and {str}.issuperset(map(type, models))
+                and {str}.issuperset(map(type, names))
+                and {bool}.issuperset(map(type, live))
+            ):
+                buckets[int(bucket)] = BucketKeys((stamp[0], stamp[1], stamp[2]), ids, doc_ids, models, names, live)
         return buckets
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return {}
 
 
-def _is_row(row: Any) -> bool:
-    return (
-        type(row) is list
-        and len(row) == 5
-        and type(row[0]) is str
-        and type(row[1]) is int
-        and type(row[2]) is str
-        and type(row[3]) is str
-        and type(row[4]) is bool
-    )
-
-
-def save(path: Path, buckets: dict[int, tuple[Stamp, list[KeyRow]]]) -> None:
+def save(path: Path, buckets: dict[int, BucketKeys]) -> None:
     """Replace the cache; a failure (read-only store, full disk) leaves the old one or none."""
     tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
-        data = {"format": FORMAT, "buckets": {str(b): [list(stamp), rows] for b, (stamp, rows) in buckets.items()}}
+        data = {
+            "format": FORMAT,
+            "buckets": {
+                str(b): [list(k.stamp), k.ids, k.doc_ids, k.models, k.names, k.live] for b, k in buckets.items()
+            },
+        }
         tmp.write_text(json.dumps(data, separators=(",", ":"), ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, path)
     except OSError:
