@@ -241,8 +241,8 @@ def test_a_save_in_a_new_process_parses_only_its_own_heads_file(
     from dataset_tui.store import NameTakenError, Store
 
     folder = _store_of(tmp_path, 2_000)
-    with Store.open(folder) as store:  # the first process reads every heads file and keeps their keys
-        assert definitions.count_datasets(store, "default") == 2_000
+    with Store.open(folder) as store:  # the first save reads every heads file and keeps their keys
+        assert definitions.save(store, _typed("first_save")).created
     parsed = _heads_parsed(monkeypatch)
     with Store.open(folder) as store:  # a later process, as the next CLI save
         made = definitions.save(store, _typed("fresh_one"))
@@ -257,7 +257,7 @@ def test_a_save_in_a_new_process_parses_only_its_own_heads_file(
     monkeypatch.undo()
     with Store.open(folder) as store:  # and everything reads as saved
         names = [h.name for h in definitions.list_datasets(store, "default")]
-        assert len(names) == 2_001 and "fresh_one" in names
+        assert len(names) == 2_002 and "fresh_one" in names
         assert definitions.get_dataset(store, "default", "dataset_00042").revision == updated.head.revision
 
 
@@ -269,7 +269,7 @@ def test_a_stale_or_damaged_keys_cache_is_not_believed(tmp_path: Path) -> None:
     folder = _store_of(tmp_path, 300)
     cache = cache_path(folder / "heads")
     with Store.open(folder) as store:
-        definitions.count_datasets(store, "default")
+        definitions.save(store, _typed("first_save"))
     old = cache.read_bytes()
     with Store.open(folder) as store:
         definitions.save(store, _typed("after_the_cache"))
@@ -282,5 +282,5 @@ def test_a_stale_or_damaged_keys_cache_is_not_believed(tmp_path: Path) -> None:
     for damage in (b"", b"\x00garbage", b'{"format": 1, "buckets": {"3": [[1, 2, 3], [["x", "y"]]]}}'):
         cache.write_bytes(damage)
         with Store.open(folder) as store:
-            assert definitions.count_datasets(store, "default") == 300
+            assert definitions.count_datasets(store, "default") == 301
             assert not store.name_available("default", "dataset_00100")

@@ -137,13 +137,24 @@ class HeadsStore(StoreBase):
                 continue
             keys, docs = _parsed_keys(storage, data, generation)
             self._index_keys(index, bucket, keys, docs)
-            self._cached_keys(index)[bucket] = keys
-            parsed = True
-        if parsed and self._lock.writable and index.cached is not None:
-            heads_dir = self.folder / layout.HEADS_DIR
-            if heads_dir.is_dir():
-                heads_keys.save(heads_keys.cache_path(heads_dir), index.cached)
+            if index.cached is not None:
+                index.cached[bucket] = keys
+                parsed = True
+        if parsed:
+            # Written once, on close: a bulk import rewrites it once, not per
+            # save. A listing that never read it (it parses every file anyway)
+            # leaves it alone.
+            index.cached_changed = True
         return index
+
+    def close(self) -> None:
+        """Keep the keys of the heads files parsed in this process for the next one, then let go of the store."""
+        index = self._index
+        heads_dir = self.folder / layout.HEADS_DIR
+        if index.cached_changed and index.cached is not None and self._lock.writable and heads_dir.is_dir():
+            heads_keys.save(heads_keys.cache_path(heads_dir), index.cached)
+            index.cached_changed = False
+        super().close()
 
     def _cached_keys(self, index: HeadIndex) -> dict[int, heads_keys.BucketKeys]:
         """The keys cache, read once per index (this process's own updates go into it)."""
