@@ -37,13 +37,14 @@ such as a local emulator), which replace the profile's key of the same name.
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import os
 import re
 import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
-
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from typing import Any, Literal
 
 APP_NAME = "dataset-tui"
 LOCAL_CONFIG = "dataset-tui.toml"
@@ -101,15 +102,20 @@ def parse_size(value: Any) -> Any:
     return int(float(number) * _UNITS[(unit or "B").lower()])
 
 
-# At most 2^63 - 1 bytes (8 EiB): BigQuery's limits are INT64, and a larger
-# number (a 400-digit TOML integer) would overflow the cost arithmetic.
-ByteSize = Annotated[int, BeforeValidator(parse_size), Field(ge=0, le=2**63 - 1)]
+MAX_BYTES = 2**63 - 1  # BigQuery's limits are INT64; more would overflow the cost arithmetic
+_URL_RE = re.compile(r"^https?://[^\s/]+")
+_DATASET_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-class Profile(BaseModel):
-    """One warehouse to work against, and its cost rules."""
+@dataclass
+class Profile:
+    """One warehouse to work against, and its cost rules.
 
-    model_config = ConfigDict(extra="forbid")
+    A plain dataclass, so reading the config costs no pydantic import: values
+    that are plainly right are taken as they are; anything else goes through
+    the pydantic schema (config_schema.py), which coerces it as before or
+    raises its ValidationError. The keys and defaults are the schema's.
+    """
 
     name: str = DEFAULT_PROFILE
     backend: Literal["duckdb", "bigquery"] = "duckdb"
@@ -120,44 +126,51 @@ class Profile(BaseModel):
     location: str | None = None
     credentials: str | None = None  # service-account JSON file; else ADC
     dataset: str = "raw_data"
-    price_per_tib: float = Field(default=6.25, ge=0)
+    price_per_tib: float = 6.25  # >= 0
     # How queries are paid for: "on-demand" (price_per_tib per TiB scanned),
     # "sandbox" (no billing: free tier, 1 TiB of queries a month; bytes are
     # shown, never dollars) or "capacity" (reserved slots: scans cost no
     # extra money, bytes are still shown and the byte limits still apply).
-    pricing: Literal["on-demand", "sandbox", "capacity"] = "on-demand"
-    # Ask before a query that scans more than this (bytes).
-    confirm_bytes: ByteSize = 10 * 1024**3
+    pricing: str = "on-demand"
+    # Ask before a query that scans more than this (bytes; "10 GiB" accepted).
+    confirm_bytes: int = 10 * 1024**3
     # Refuse (before running) a query that would scan more than this; also
     # set as every BigQuery job's maximum_bytes_billed.
-    max_bytes_billed: ByteSize = 1024**4
+    max_bytes_billed: int = 1024**4
     approx_distinct: bool = False
-    # bigquery: seconds a query may run before it is cancelled
-    timeout_s: float = Field(default=300, gt=0)
-    # bigquery: seconds one HTTP request may take before it is retried
-    request_timeout_s: float = Field(default=30, gt=0)
+    # bigquery: seconds a query may run before it is cancelled (> 0)
+    timeout_s: float = 300.0
+    # bigquery: seconds one HTTP request may take before it is retried (> 0)
+    request_timeout_s: float = 30.0
     # bigquery: seconds to keep retrying a transient failure (rateLimitExceeded,
     # backendError, internalError, HTTP 5xx) before giving up as unavailable;
     # the client's own default is 600 s, far too long for someone waiting at
     # a terminal. An endpoint that refuses connections or a host name that
-    # does not resolve is not retried at all: it fails at once.
-    retry_deadline_s: float = Field(default=60, gt=0, le=3600)
+    # does not resolve is not retried at all: it fails at once. (0 < s <= 3600)
+    retry_deadline_s: float = 60.0
     # bigquery: where the REST API is (the emulator in tests); None = Google's
     api_endpoint: str | None = None
 
-    @field_validator("api_endpoint")
-    @classmethod
-    def _endpoint_is_url(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(r"^https?://[^\s/]+", value):
-            raise ValueError(f"{value!r} is not a URL; write e.g. \"http://127.0.0.1:9050\"")
-        return value
+    def __post_init__(self) -> None:
+        if not _plainly_valid(self):
+            from dataset_tui.config_schema import ProfileSchema
 
-    @field_validator("dataset")
+            checked = ProfileSchema.model_validate(dataclasses.asdict(self))  # raises pydantic's ValidationError
+            for key, value in checked.model_dump().items():
+                setattr(self, key, value)
+
     @classmethod
-    def _dataset_is_identifier(cls, value: str) -> str:
-        if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", value):
-            raise ValueError(f"{value!r} is not a dataset name (letters, digits, underscores)")
-        return value
+    def model_validate(cls, data: Any) -> Profile:
+        """A profile from a mapping; unknown keys and bad values raise pydantic's ValidationError."""
+        if not isinstance(data, dict) or not set(data) <= PROFILE_KEYS:
+            from dataset_tui.config_schema import ProfileSchema
+
+            checked = ProfileSchema.model_validate(data)
+            return cls(**checked.model_dump())
+        return cls(**data)
+
+    def model_dump(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
 
     @property
     def label(self) -> str:
@@ -166,17 +179,81 @@ class Profile(BaseModel):
         return "DuckDB demo" if self.path is None else f"DuckDB {Path(self.path).name}"
 
 
-class Settings(BaseModel):
+PROFILE_KEYS = frozenset(f.name for f in dataclasses.fields(Profile))
+
+
+PRICING_MODELS = ("on-demand", "sandbox", "capacity")
+MAX_RETRY_DEADLINE_S = 3600
+
+
+def _number(value: object, low: float, *, inclusive: bool) -> float | None:
+    """`value` as pydantic's float field would take it plainly (an int becomes a float); None otherwise."""
+    if type(value) is int and abs(value) < 2**53:
+        value = float(value)
+    if type(value) is not float or math.isnan(value):
+        return None
+    return value if (value >= low if inclusive else value > low) else None
+
+
+def _plainly_valid(profile: Profile) -> bool:
+    """True when every value is of its exact type and within its limits (then normalised in place).
+
+    False sends the profile through the pydantic schema: it coerces what it
+    accepts (a number written as text) and words the errors.
+    """
+    for key in ("name", "dataset"):
+        if type(getattr(profile, key)) is not str:
+            return False
+    for key in ("path", "project", "location", "credentials", "api_endpoint"):
+        if getattr(profile, key) is not None and type(getattr(profile, key)) is not str:
+            return False
+    backend: object = profile.backend  # as written in the file: any TOML value
+    if type(backend) is not str or backend not in ("duckdb", "bigquery"):
+        return False
+    if not _DATASET_RE.match(profile.dataset):
+        return False
+    if profile.api_endpoint is not None and not _URL_RE.match(profile.api_endpoint):
+        return False
+    if type(profile.approx_distinct) is not bool:
+        return False
+    pricing: object = profile.pricing
+    if type(pricing) is not str or pricing not in PRICING_MODELS:
+        return False
+    if type(profile.retry_deadline_s) in (int, float) and profile.retry_deadline_s > MAX_RETRY_DEADLINE_S:
+        return False
+    numbers = {"price_per_tib": (0.0, True), "timeout_s": (0.0, False), "request_timeout_s": (0.0, False),
+               "retry_deadline_s": (0.0, False)}  # fmt: skip
+    plain: dict[str, Any] = {}
+    for key, (low, inclusive) in numbers.items():
+        number = _number(getattr(profile, key), low, inclusive=inclusive)
+        if number is None:
+            return False
+        plain[key] = number
+    for key in ("confirm_bytes", "max_bytes_billed"):
+        value = getattr(profile, key)
+        if type(value) is str:
+            try:
+                value = parse_size(value)
+            except ValueError:
+                return False
+        if type(value) is not int or not 0 <= value <= MAX_BYTES:
+            return False
+        plain[key] = value
+    for key, value in plain.items():
+        setattr(profile, key, value)
+    return True
+
+
+@dataclass
+class Settings:
     """What the files and the environment say, resolved."""
 
-    model_config = ConfigDict(extra="forbid")
-
     default_profile: str = DEFAULT_PROFILE
-    profiles: dict[str, Profile] = Field(default_factory=dict)
+    profiles: dict[str, Profile] = field(default_factory=dict)
     source: str | None = None  # the nearest file read, if any
-    sources: list[str] = Field(default_factory=list)  # every file read, nearest first
+    sources: list[str] = field(default_factory=list)  # every file read, nearest first
     # The file each profile came from (for `profiles` and error messages).
-    profile_sources: dict[str, str] = Field(default_factory=dict)
+    profile_sources: dict[str, str] = field(default_factory=dict)
 
     def selected_name(self, name: str | None = None) -> str:
         """Which profile is in use: --profile, else DATASET_TUI_PROFILE, else the default."""
@@ -205,10 +282,19 @@ def apply_env_overrides(profile: Profile) -> Profile:
         return profile
     try:
         return Profile.model_validate({**profile.model_dump(), **changes})
-    except ValidationError as exc:
+    except ValueError as exc:  # pydantic's ValidationError
         by_key = {key: var for var, key in BQ_ENV_OVERRIDES.items()}
-        problems = [f"  {by_key.get(str(e['loc'][0]), e['loc'][0])}: {e['msg']}" for e in exc.errors(include_url=False)]
+        problems = [f"  {by_key.get(str(e['loc'][0]), e['loc'][0])}: {e['msg']}" for e in _errors(exc)]
         raise ConfigError("invalid environment override:\n" + "\n".join(problems)) from None
+
+
+def _errors(exc: ValueError) -> list[Any]:
+    """The per-key errors of a pydantic ValidationError (anything else is not ours to word)."""
+    from pydantic import ValidationError
+
+    if not isinstance(exc, ValidationError):
+        raise exc
+    return list(exc.errors(include_url=False))
 
 
 def config_files() -> list[Path]:
@@ -247,13 +333,12 @@ def load_settings() -> Settings:
     )
 
 
-class _FileContent(BaseModel):
-    """What one config file may hold."""
-
-    model_config = ConfigDict(extra="forbid")
+@dataclass
+class _FileContent:
+    """What one config file holds."""
 
     default_profile: str | None = None
-    profiles: dict[str, Profile] = Field(default_factory=dict)
+    profiles: dict[str, Profile] = field(default_factory=dict)
 
 
 def _read(path: Path) -> Settings:
@@ -283,7 +368,9 @@ def _read_file(path: Path) -> _FileContent:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc}); fix the file or move it away") from None
     except RecursionError:
-        raise ConfigError(f"{path}: nested too deeply to be a dataset-tui config; fix the file or move it away") from None
+        raise ConfigError(
+            f"{path}: nested too deeply to be a dataset-tui config; fix the file or move it away"
+        ) from None
     profiles = data.get("profiles", {})
     if not isinstance(profiles, dict):
         raise ConfigError(f"{path}: [profiles] must be a table of [profiles.NAME] tables")
@@ -301,9 +388,41 @@ def _read_file(path: Path) -> _FileContent:
             body["path"] = _resolve_path(body["path"], path.parent)
     if problems:
         raise ConfigError(f"{path}: invalid settings:\n" + "\n".join(problems))
+    plain = _plain_content(data)
+    return plain if plain is not None else _explained_content(path, data)
+
+
+def _plain_content(data: dict[str, Any]) -> _FileContent | None:
+    """The file's content when every key is known and every value plainly right; else None."""
+    default = data.get("default_profile")
+    if not set(data) <= {"default_profile", "profiles"} or (default is not None and type(default) is not str):
+        return None
+    profiles: dict[str, Profile] = {}
+    for name, body in data.get("profiles", {}).items():
+        if not set(body) <= PROFILE_KEYS:
+            return None
+        profile = Profile.__new__(Profile)
+        for key in PROFILE_KEYS:
+            setattr(profile, key, body.get(key, _DEFAULTS[key]))
+        if not _plainly_valid(profile):
+            return None
+        profiles[name] = profile
+    return _FileContent(default_profile=default, profiles=profiles)
+
+
+_DEFAULTS = {f.name: f.default for f in dataclasses.fields(Profile)}
+
+
+def _explained_content(path: Path, data: dict[str, Any]) -> _FileContent:
+    """The pydantic schema's reading of a file that is not plainly right: coerced values, or every problem."""
+    from pydantic import ValidationError
+
+    from dataset_tui.config_schema import FileSchema
+
     try:
-        return _FileContent.model_validate(data)
+        checked = FileSchema.model_validate(data)
     except ValidationError as exc:
+        problems = []
         for error in exc.errors(include_url=False):
             key = ".".join(str(p) for p in error["loc"])
             message = error["msg"]
@@ -311,11 +430,15 @@ def _read_file(path: Path) -> _FileContent:
                 message = "unknown key" + _known_keys_hint(error["loc"])
             problems.append(f"  {key}: {message}")
         raise ConfigError(f"{path}: invalid settings:\n" + "\n".join(problems)) from None
+    return _FileContent(
+        default_profile=checked.default_profile,
+        profiles={name: Profile(**p.model_dump()) for name, p in checked.profiles.items()},
+    )
 
 
 def _known_keys_hint(loc: tuple[Any, ...]) -> str:
     if len(loc) == 3 and loc[0] == "profiles":
-        keys = ", ".join(k for k in Profile.model_fields if k != "name")
+        keys = ", ".join(f.name for f in dataclasses.fields(Profile) if f.name != "name")
         return f" (a profile may set: {keys})"
     if len(loc) == 1:
         return " (the file may set: default_profile, [profiles.NAME])"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import decimal
 import json
@@ -23,10 +24,8 @@ class CliError(Exception):
 
 def fail(message: str, code: int = 1) -> int:
     """Print an error (sanitised: it may quote user text) and return the exit code."""
-    try:
+    with contextlib.suppress(OSError, ValueError):  # stderr itself is gone; the exit code still tells
         print(f"dataset-tui: error: {safe(message)}", file=sys.stderr)
-    except (OSError, ValueError):
-        pass  # stderr itself is gone; the exit code still tells
     return code
 
 
@@ -51,8 +50,44 @@ def _default(value: Any) -> Any:
 
 
 def print_json(data: Any) -> None:
-    json.dump(data, sys.stdout, indent=2, default=_default, ensure_ascii=False)
+    sys.stdout.write(_flat_rows_json(data) or json.dumps(data, indent=2, default=_default, ensure_ascii=False))
     sys.stdout.write("\n")
+
+
+# Types a row's values may have for the fast path (exactly: a subclass may encode
+# itself differently): each is written by the C encoder as one token.
+_SCALARS = frozenset({str, int, float, bool, type(None), dt.date, dt.datetime, decimal.Decimal, bytes})
+_KEYS = frozenset({str})
+# Never in the C encoder's output: it writes a control character inside a string as \u0000.
+_MARK = "\x00"
+
+
+def _flat_rows_json(data: Any) -> str | None:
+    """`data` as json.dumps(indent=2) writes it, when it is a list of flat rows; else None.
+
+    `list --json` of 20,000 datasets is 260,000 values: the indenting encoder
+    is pure Python (seconds), the compact one is C. So the compact encoder
+    writes the rows with a separator no JSON text can hold (a raw NUL), and
+    the indentation goes in by replacing it: inside a row a separator is
+    always followed by a key (`"`), between rows by the next row (`{`).
+    Anything else (nested values, empty rows) takes the plain path.
+    """
+    if not isinstance(data, list) or not data:
+        return None
+    for row in data:
+        if type(row) is not dict or not row or not _KEYS.issuperset(map(type, row)):
+            return None
+        if not _SCALARS.issuperset(map(type, row.values())):
+            return None
+    encoder = json.JSONEncoder(
+        ensure_ascii=False, default=_default, separators=("," + _MARK, ": "), check_circular=False
+    )
+    text = encoder.encode(data)
+    return (
+        "[\n  {\n    "
+        + text[2:-2].replace("}," + _MARK + "{", "\n  },\n  {\n    ").replace("," + _MARK + '"', ',\n    "')
+        + "\n  }\n]"
+    )
 
 
 def add_json(parser: argparse.ArgumentParser) -> None:
@@ -87,7 +122,8 @@ def bounded_int(low: int, high: int) -> Any:
             raise argparse.ArgumentTypeError(f"{value[:40]!r} is not a whole number from {low:,} to {high:,}")
         number = int(text)
         if not low <= number <= high:
-            raise argparse.ArgumentTypeError(f"{number if len(text) < 20 else text[:20] + '…'} is out of range: use {low:,} to {high:,}")
+            shown = number if len(text) < 20 else text[:20] + "…"
+            raise argparse.ArgumentTypeError(f"{shown} is out of range: use {low:,} to {high:,}")
         return number
 
     return parse

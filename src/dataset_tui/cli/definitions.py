@@ -106,12 +106,21 @@ def _types_from_local_warehouse(ctx: Any) -> Any:
     Only a local DuckDB file counts: import must work offline and never wait
     on a network, so a BigQuery profile leaves types as the file has them.
     A column the warehouse does not know keeps its type (activation checks it).
+    A file whose columns all carry a type is saved as written: opening the
+    warehouse (importing DuckDB and numpy, 100 ms and more) is paid only by a
+    save that has a type to fill in.
     """
     if ctx.profile.backend != "duckdb" or not ctx.warehouse_exists():
         return None
-    from dataset_tui.services import warehouse_ops
 
-    return lambda definition: warehouse_ops.fill_column_types(ctx, definition)
+    def fill(definition: Any) -> Any:
+        if all(column.type for column in definition.columns):
+            return definition
+        from dataset_tui.services import warehouse_ops
+
+        return warehouse_ops.fill_column_types(ctx, definition)
+
+    return fill
 
 
 def _outcome_row(outcome: Any) -> dict[str, Any]:

@@ -20,16 +20,8 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from dataset_tui.domain.definition import (
-    Definition,
-    DefinitionError,
-    Problem,
-    check_limits,
-    parse_definition,
-    parse_definition_json,
-)
 from dataset_tui.services.errors import ServiceError
 from dataset_tui.store import (
     DatasetHead,
@@ -38,10 +30,15 @@ from dataset_tui.store import (
     Version,
 )
 
+# The definition models (pydantic, built on import) load with the first use
+# case that reads or checks a definition: listing datasets never pays for them.
+if TYPE_CHECKING:
+    from dataset_tui.domain.definition import Definition, Problem
+
 # Checks run before activation beyond the file rules (the warehouse's: tables
 # and columns exist, role types fit, a dry run). They return the problems
 # found; they may also raise (a WarehouseError, a declined confirmation).
-ActivationChecks = Callable[[Definition], Sequence[Problem]]
+ActivationChecks = Callable[["Definition"], Sequence["Problem"]]
 
 
 def in_model(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -112,6 +109,8 @@ class ImportOutcome:
 
 def check(data: Definition | dict[str, Any], *, source: str | None = None) -> Definition:
     """A definition that passes every file rule; DefinitionError lists all problems."""
+    from dataset_tui.domain.definition import Definition, check_limits, parse_definition
+
     if isinstance(data, Definition):
         # A model built in code skipped the cross-field rules: run them all.
         data = data.to_dict()
@@ -171,7 +170,7 @@ def read_limited(path: str | Path) -> bytes:
     import stat
     import sys
 
-    from dataset_tui.domain.definition import MAX_FILE_BYTES
+    from dataset_tui.domain.definition import MAX_FILE_BYTES, DefinitionError, Problem
 
     def too_big(size: str) -> DefinitionError:
         return DefinitionError(
@@ -206,6 +205,8 @@ def read_limited(path: str | Path) -> bytes:
 
 def read_definition_file(path: str | Path) -> Definition:
     """Parse and check a definition file; every problem is listed, naming the file."""
+    from dataset_tui.domain.definition import parse_definition_json
+
     return parse_definition_json(read_limited(path), source=str(path))
 
 
@@ -238,6 +239,7 @@ def import_files(
     prepare: Callable[[Definition], Definition] | None = None,
 ) -> list[ImportOutcome]:
     """Import many files in one process; each on its own (one bad file stops no other)."""
+    from dataset_tui.domain.definition import DefinitionError
     from dataset_tui.services.errors import user_message
     from dataset_tui.store import ConflictError
 
@@ -267,7 +269,9 @@ def resolve(store: Store, model: str, name: str, version: int | None = None) -> 
 
 
 @in_model
-def definition_text(store: Store, model: str, name: str, version: int | None = None) -> tuple[DatasetHead, Version, str]:
+def definition_text(
+    store: Store, model: str, name: str, version: int | None = None
+) -> tuple[DatasetHead, Version, str]:
     """A version's definition file content (what `definition export` writes)."""
     head, chosen = resolve(store, model, name, version)
     return head, chosen, chosen.definition.to_json()
@@ -346,6 +350,8 @@ def _activate(
 ) -> DatasetHead:
     # The file rules always run (a version saved before a rule existed may
     # break it); `checks` adds the warehouse's.
+    from dataset_tui.domain.definition import DefinitionError
+
     head = store.get(model, name)
     number = version if version is not None else head.revision
     chosen = store.version(model, head.name, number)
@@ -404,7 +410,8 @@ def name_problem(ctx: Any, name: str) -> str | None:
 
 
 # Reading use cases live in dataset_queries.py; these names stay importable from here.
-from dataset_tui.services.dataset_queries import (
+# Imported last: dataset_queries imports this module's in_model, resolve and store_of.
+from dataset_tui.services.dataset_queries import (  # noqa: E402
     DatasetDetails,
     cached_analysis,
     count_datasets,

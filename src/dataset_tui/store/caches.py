@@ -107,7 +107,9 @@ class CachesStore(HeadsStore):
             old = [d.doc_id for d in stats.all() if d["dataset"] == dataset and d["table"] == table]
             if old:
                 stats.remove(doc_ids=old)
-            stats.insert({"dataset": dataset, "table": table, "table_key": key, "computed_at": now_iso(), "result": plain})
+            stats.insert(
+                {"dataset": dataset, "table": table, "table_key": key, "computed_at": now_iso(), "result": plain}
+            )
 
     def cached_stats(self, dataset: str, table: str) -> CachedStats | None:
         """Statistics kept for the table; None when there are none or the cache cannot be read."""

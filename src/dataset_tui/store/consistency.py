@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from dataset_tui.domain.definition import NAME_RE
 from dataset_tui.store import layout
 from dataset_tui.store.errors import StoreCorruptError, StoreError
+from dataset_tui.store.heads import valid_name
 from dataset_tui.store.heads_index import (
     HeadIndex,
     head_fixes,
@@ -154,7 +154,9 @@ class ConsistencyStore(VersionsStore):
             else:
                 if data is None and any(layout.head_bucket(i) == bucket for i in on_disk):
                     problem = StoreProblem(
-                        "missing-heads", str(storage.path), "the heads file is missing, though dataset files belong to it"
+                        "missing-heads",
+                        str(storage.path),
+                        "the heads file is missing, though dataset files belong to it",
                     )
                     scan.bad_buckets[bucket] = problem
                     scan.problems.append(problem)
@@ -173,7 +175,10 @@ class ConsistencyStore(VersionsStore):
             if "active_version" in fixes:
                 scan.problems.append(
                     StoreProblem(
-                        "missing-active", str(path), f"the active version v{doc['active_version']} is not in its file", label
+                        "missing-active",
+                        str(path),
+                        f"the active version v{doc['active_version']} is not in its file",
+                        label,
                     )
                 )
             if "revision" in fixes:
@@ -236,7 +241,7 @@ def _head_for_orphan(dataset_id: str, docs: Docs, live: set[tuple[str, str]]) ->
     definition = latest["definition"]
     model = str(definition.get("model") or "default")
     base = str(definition.get("name") or "recovered")
-    if not NAME_RE.fullmatch(base):
+    if not valid_name(base):
         base = "recovered"
     name, n = base, 1
     while (model, name.lower()) in live:

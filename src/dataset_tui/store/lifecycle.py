@@ -25,7 +25,8 @@ class LifecycleStore(HeadsStore):
                     "to delete it anyway use --force (in the app: type its name). "
                     "It can be brought back with undelete until it is purged."
                 )
-            seq = 1 + max((e[2].deleted_seq for e in self._refresh().by_id.values()), default=0)
+            index = self._refresh(full=True)
+            seq = 1 + max((int(e[2].get("deleted_seq") or 0) for e in index.by_id.values() if e[2]), default=0)
             self._update_head(bucket, doc_id, {"deleted_at": now_iso(), "deleted_seq": seq})
 
     def undelete(self, model: str, name: str, *, as_name: str | None = None) -> DatasetHead:

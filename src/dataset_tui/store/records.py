@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from dataset_tui.domain.definition import Definition
+if TYPE_CHECKING:  # the list path never loads the definition models (pydantic)
+    from dataset_tui.domain.definition import Definition
 
 
 def to_plain_json(value: Any) -> Any:

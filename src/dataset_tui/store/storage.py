@@ -112,10 +112,8 @@ def atomic_write_bytes(
             _keep_backup(path)
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise
     if folder_sync is None:
         fsync_folder(path.parent)
@@ -126,10 +124,8 @@ def atomic_write_bytes(
 def _keep_backup(path: Path) -> None:
     bak = backup_path(path)
     bak_tmp = bak.with_name(bak.name + ".tmp")
-    try:
+    with contextlib.suppress(FileNotFoundError):
         os.unlink(bak_tmp)
-    except FileNotFoundError:
-        pass
     try:
         # The old inode lives on under the backup name after the rename
         # below; linking is cheaper than copying and just as safe.

@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import os
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tinydb.table import Document
 
-from dataset_tui.domain.definition import Definition
 from dataset_tui.store import layout
 from dataset_tui.store.base import current_author, now_iso
 from dataset_tui.store.diff import changes, unified
@@ -45,6 +44,9 @@ from dataset_tui.store.records import DatasetHead, Version, VersionDiff
 from dataset_tui.store.storage import backup_path
 from dataset_tui.store.text import check_text
 
+if TYPE_CHECKING:
+    from dataset_tui.domain.definition import Definition
+
 Docs = dict[int, dict[str, Any]]
 
 
@@ -60,7 +62,8 @@ class VersionsStore(HeadsStore):
         storage = self._dataset_storage(head.id)
         data = storage.read()
         if data is None:
-            raise StoreCorruptError(storage.path, f"the file of dataset {head.name!r} is missing", storage.usable_backup())
+            missing = f"the file of dataset {head.name!r} is missing"
+            raise StoreCorruptError(storage.path, missing, storage.usable_backup())
         docs = {int(k): v for k, v in data.get(layout.VERSIONS_TABLE, {}).items()}
         if not docs:
             raise StoreCorruptError(storage.path, "it holds no versions", storage.usable_backup())
@@ -83,6 +86,8 @@ class VersionsStore(HeadsStore):
     def _to_version(self, head: DatasetHead, number: int, doc: dict[str, Any]) -> Version:
         data = dict(doc["definition"])
         data["name"], data["model"] = head.name, head.model
+        from dataset_tui.domain.definition import Definition
+
         try:
             definition = Definition.model_validate(data)
             created_at = required_time(doc["created_at"])
@@ -149,7 +154,9 @@ class VersionsStore(HeadsStore):
         if storage.read() is None:
             storage.write({layout.HEADS_TABLE: {}})
 
-    def _new_dataset(self, definition: Definition, note: str | None, author: str | None, *, name: str | None = None) -> Version:
+    def _new_dataset(
+        self, definition: Definition, note: str | None, author: str | None, *, name: str | None = None
+    ) -> Version:
         """Create a dataset (caller holds the write lock and checked the name)."""
         if name is not None:
             definition = definition.model_copy(update={"name": name})
