@@ -136,11 +136,15 @@ class MaterializeScreen(ModalScreen[Any]):
         from dataset_tui.tui.screens.cost import ask_cost_from_worker
 
         threshold = self.ctx.profile.confirm_bytes
+
+        def report(fraction: float, text: str) -> None:
+            self.post_message(self.Progressed(fraction, text))
+
         result = materialize(
             self.ctx,
             self.dataset_name,
             confirm=lambda dry: ask_cost_from_worker(self.app, "Materialize", dry, threshold),
-            progress=lambda fraction, text: self.post_message(self.Progressed(fraction, text)),
+            progress=report,
             **options,
         )
         self.post_message(self.Finished(result))

@@ -111,7 +111,10 @@ class MaterializationsPanel(Static):
 
         threshold = self.ctx.profile.confirm_bytes
         result = verify(
-            self.ctx, name, version=version, confirm=lambda dry: ask_cost_from_worker(self.app, "Verify", dry, threshold)
+            self.ctx,
+            name,
+            version=version,
+            confirm=lambda dry: ask_cost_from_worker(self.app, "Verify", dry, threshold),
         )
         self.post_message(self.Verified(result))
 
