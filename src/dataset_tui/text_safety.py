@@ -56,7 +56,7 @@ class SafeStream:
         self._keep_cr = keep_cr
 
     def write(self, text: str) -> int:
-        # Without a carriage return the split is the whole text, escaped as usual.
+        # A text without "\r" splits into itself, so this is safe(text) unless a CR is there to keep.
         cleaned = "\r".join(safe(part) for part in text.split("\r")) if self._keep_cr else safe(text)
         self._stream.write(cleaned)
         return len(text)
