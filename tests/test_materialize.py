@@ -7,6 +7,7 @@ directly); the materialized rows against the split query's rows.
 from __future__ import annotations
 
 import collections
+import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
@@ -17,11 +18,13 @@ import pytest
 import fingerprint_ref
 from dataset_tui.domain.definition import parse_definition
 from dataset_tui.domain.fingerprint import FingerprintError, fingerprint_sql, from_row
+from dataset_tui.domain.split_names import SplitName
 from dataset_tui.domain.sqlgen import generate_sql
 from dataset_tui.services import materialize as mat
 from dataset_tui.services import verify as ver
 from dataset_tui.services.errors import ServiceError
 from dataset_tui.store.materializations import materializations, materialized_versions
+from dataset_tui.store.materializations import record as record_materialization
 from dataset_tui.warehouse.duckdb import DuckDBWarehouse
 
 AS_OF = dt.date(2025, 6, 15)  # the demo's today (conftest.DEMO_TODAY)
@@ -54,8 +57,8 @@ def rows_of(warehouse: Any, sql: str) -> collections.Counter[tuple[Any, ...]]:
     return collections.Counter(warehouse.query(sql).rows)
 
 
-def split_sql(split: str) -> str:
-    return generate_sql(parse_definition(DEFINITION), split, as_of=AS_OF)  # type: ignore[arg-type]
+def split_sql(split: SplitName) -> str:
+    return generate_sql(parse_definition(DEFINITION), split, as_of=AS_OF)
 
 
 def tables_in(ctx: Any, schema: str) -> list[str]:
@@ -280,6 +283,20 @@ def test_a_dropped_table_is_reported_missing_and_an_edited_one_altered(ctx: Any)
 
 def test_verify_without_a_materialization_is_an_error(ctx: Any) -> None:
     with pytest.raises(ServiceError, match="never materialized"):
+        ver.verify(ctx, "p6")
+
+
+def test_verify_names_a_recorded_split_it_does_not_know(ctx: Any) -> None:
+    """A record whose split name is not full/train/eval (a hand-edited or foreign store) is refused by name."""
+    mat.materialize(ctx, "p6", as_of=AS_OF)
+    made = materializations(ctx.store, ctx.model, "p6")[-1]
+    odd = dataclasses.replace(
+        made,
+        splits=(dataclasses.replace(made.splits[0], split="holdout"),),
+        created_at=made.created_at + dt.timedelta(minutes=1),  # the most recent: the one verify checks
+    )
+    record_materialization(ctx.store, ctx.model, "p6", odd)
+    with pytest.raises(ServiceError, match=r"p6 v1's materialization names an unknown split 'holdout'"):
         ver.verify(ctx, "p6")
 
 

@@ -23,6 +23,7 @@ from typing import Any
 from dataset_tui.domain.definition import Definition
 from dataset_tui.domain.split_names import (
     SPLIT_NAMES,
+    SplitName,
     is_split_name,
     split_name_problem,
 )
@@ -56,7 +57,7 @@ class ExportResult:
     paths: list[Path]
 
 
-def splits_for(definition: Definition, split: str | None) -> tuple[str, ...]:
+def splits_for(definition: Definition, split: str | None) -> tuple[SplitName, ...]:
     """The SQL splits a `--split` choice means; "all" is full plus train and eval when there is a split."""
     if split is None:
         return ()
@@ -199,7 +200,7 @@ def export_dataset(
                 f"choose one or more items among {', '.join(ITEMS)}, and no split besides "
                 f"(got {', '.join(map(repr, items)) or 'nothing'})"
             )
-        splits: tuple[str, ...] = tuple(s for s in SPLITS if s in items)
+        splits: tuple[SplitName, ...] = tuple(s for s in SPLITS if s in items)
         for s in splits:
             splits_for(chosen.definition, s)  # a split the definition lacks is an error
         tfx, definition_file = "tfx" in items, "definition" in items
