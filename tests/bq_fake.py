@@ -115,7 +115,8 @@ class FakeClient:
                 from google.api_core import exceptions as api
 
                 if len(sql) > 1024 * 1024:
-                    raise api.BadRequest("The query is too large.", errors=[{"reason": "invalid", "message": "too large"}])
+                    too_large = [{"reason": "invalid", "message": "too large"}]
+                    raise api.BadRequest("The query is too large.", errors=too_large)
                 if len(names) > 10_000:
                     message = f"Result has {len(names)} columns, more than the 10000 allowed"
                     raise api.BadRequest(message, errors=[{"reason": "invalidQuery", "message": message}])

@@ -38,7 +38,8 @@ def small_warehouse(path: Path) -> Path:
     con = duckdb.connect(str(path))
     con.execute("CREATE SCHEMA raw_data")
     con.execute(
-        "CREATE TABLE raw_data.transactions (customer_id VARCHAR, product_id VARCHAR, ts TIMESTAMP, amount DECIMAL(18, 2))"
+        "CREATE TABLE raw_data.transactions"
+        " (customer_id VARCHAR, product_id VARCHAR, ts TIMESTAMP, amount DECIMAL(18, 2))"
     )
     con.execute("CREATE TABLE raw_data.products (product_id VARCHAR, category VARCHAR)")
     con.execute("INSERT INTO raw_data.products VALUES ('p1', 'toys')")

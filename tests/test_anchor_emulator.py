@@ -19,9 +19,8 @@ from typing import Any
 
 import pytest
 import sqlglot
-import sqlref
-from emulator import DATASET, PROJECT, Seeded, _json_value
 
+import sqlref
 from dataset_tui.cli import main
 from dataset_tui.domain import clock
 from dataset_tui.domain.analysis_query import analysis_sql
@@ -29,6 +28,7 @@ from dataset_tui.domain.definition import Definition, parse_definition
 from dataset_tui.domain.sqlgen import SqlContext, generate_sql
 from dataset_tui.services import definitions
 from dataset_tui.store import Store
+from emulator import DATASET, PROJECT, Seeded, _json_value
 
 pytestmark = pytest.mark.emulator
 
@@ -177,7 +177,7 @@ def test_analysis_matches_the_reference_on_the_emulator(loaded: Any, definition:
     warehouse, datasets = loaded
     tables, today = datasets["fixture_raw"]
     result = warehouse.query(analysis_sql(in_dataset(definition, "fixture_raw"), SqlContext(as_of=today)))
-    total = dict(zip(result.columns, next(r for r in result.rows if r[0] == "total")))
+    total = dict(zip(result.columns, next(r for r in result.rows if r[0] == "total"), strict=True))
     want = sqlref.expected_analysis(definition, tables, today)
     for key in ("rows", "users", "products", "train_rows", "eval_rows", "null_key_rows", "date_min", "date_max"):
         assert total[key] == want[key], key

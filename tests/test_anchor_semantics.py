@@ -14,10 +14,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import duckdb_exec
 import pytest
-import sqlref
 
+import duckdb_exec
+import sqlref
 from dataset_tui.cli import main
 from dataset_tui.domain import clock
 from dataset_tui.domain.analysis_query import analysis_sql
@@ -74,7 +74,9 @@ LIVE_MATRIX = list(
 
 
 @pytest.mark.parametrize("date_range,top,min_tx,split", LIVE_MATRIX)
-def test_live_sql_never_returns_rows_dated_after_today(live: Any, date_range: Any, top: Any, min_tx: Any, split: Any) -> None:
+def test_live_sql_never_returns_rows_dated_after_today(
+    live: Any, date_range: Any, top: Any, min_tx: Any, split: Any
+) -> None:
     con, tables, today = live
     if real_today() != today:
         pytest.skip("the day changed while the test ran")
@@ -151,7 +153,9 @@ def _tx(n: int, customer: str, product: str, day: dt.date, amount: str) -> dict[
 REPRO_DEFINITIONS: dict[str, dict[str, Any]] = {
     # The case: a time split with no date range, eval once had no upper bound.
     "plain_time": {"split": NO_RANGE_TIME},
-    "rolling_random_filtered": {"date_range": {"type": "rolling", "months": 6}, "top": 70, "min_tx": 3, "split": RANDOM},
+    "rolling_random_filtered": {
+        "date_range": {"type": "rolling", "months": 6}, "top": 70, "min_tx": 3, "split": RANDOM
+    },
     "fixed_time_filtered": {
         "date_range": {"type": "fixed", "start": "2025-10-01", "end": FIXED.isoformat()},
         "top": 80,
@@ -175,7 +179,9 @@ def test_as_of_export_returns_the_same_rows_as_new_rows_land(
     finally:
         store.close()
     out = tmp_path / "export"
-    code = main(["--db", str(db), "export", definition.name, "--split", "all", "--as-of", FIXED.isoformat(), "-o", str(out)])
+    code = main(
+        ["--db", str(db), "export", definition.name, "--split", "all", "--as-of", FIXED.isoformat(), "-o", str(out)]
+    )
     assert code == 0, capsys.readouterr().err
     files = sorted(out.glob("*.sql"))
     assert [f.name.rsplit("_", 1)[1] for f in files] == ["eval.sql", "full.sql", "train.sql"]
@@ -236,7 +242,7 @@ EMPTY_RANGE = {"type": "fixed", "start": "1990-01-01", "end": "1990-03-31"}
 def test_analysis_of_an_empty_window_counts_zero(fixture_con: Any, split: Any, top: Any, min_tx: Any) -> None:
     definition = sqlref.make(date_range=EMPTY_RANGE, split=split, top=top, min_tx=min_tx)
     names, rows = duckdb_exec.run(fixture_con, analysis_sql(definition, SqlContext(as_of=FIXED)))
-    total = dict(zip(names, rows[0]))
+    total = dict(zip(names, rows[0], strict=True))
     assert len(rows) == 1 and total["kind"] == "total"
     for count in ("rows", "users", "products", "train_rows", "eval_rows", "null_key_rows"):
         assert total[count] == 0 and isinstance(total[count], int), (count, total[count])
@@ -245,7 +251,9 @@ def test_analysis_of_an_empty_window_counts_zero(fixture_con: Any, split: Any, t
 
 
 @pytest.fixture
-def cli_store(isolated_env: Path, demo_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Any:
+def cli_store(
+    isolated_env: Path, demo_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Any:
     from conftest import DEMO_TODAY
 
     monkeypatch.setenv("DATASET_TUI_TODAY", DEMO_TODAY.isoformat())
@@ -352,7 +360,7 @@ def test_eval_days_rule_matches_the_reference_on_real_rows(fixture_con: Any) -> 
     assert {row[2].date() for row in train} == {start}, "train is exactly the first day"
     bad = good.to_dict()
     bad["split"]["eval_days"] = gap
-    with pytest.raises(DefinitionError, match="split.eval_days"):
+    with pytest.raises(DefinitionError, match=r"split\.eval_days"):
         parse_definition(bad)
 
 
@@ -363,7 +371,7 @@ def test_a_rolling_range_refuses_eval_days_that_never_leave_train() -> None:
         data["split"]["eval_days"] = eval_days
         definition = parse_definition(data) if ok else None
         if not ok:
-            with pytest.raises(DefinitionError, match="split.eval_days"):
+            with pytest.raises(DefinitionError, match=r"split\.eval_days"):
                 parse_definition(data)
         else:
             assert definition is not None
@@ -394,7 +402,7 @@ def test_cli_refuses_the_split_in_import_and_validate(cli_store: Any, tmp_path: 
 
 
 def test_wizard_step_4_shows_the_problem_beside_eval_days() -> None:
-    from dataset_tui.tui.widgets.wizard_draft import WizardDraft
+    from dataset_tui.tui.wizard.draft import WizardDraft
 
     draft = WizardDraft.from_definition(parse_definition(_fixed("2025-01-01", "2025-01-10", 3)))
     draft.eval_days = "9"

@@ -60,7 +60,9 @@ class Cli:
 
 
 @pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], isolated_env: Path, demo_file: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+def cli(
+    capsys: pytest.CaptureFixture[str], isolated_env: Path, demo_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> Any:
     # The clock is long after the demo's data: a live rolling window is empty.
     monkeypatch.setenv("DATASET_TUI_TODAY", LATER.isoformat())
     yield Cli(capsys, isolated_env / "store", demo_file)

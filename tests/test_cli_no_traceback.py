@@ -42,7 +42,8 @@ TEXT_ARG = st.one_of(NASTY, st.text(min_size=0, max_size=30).filter(lambda s: "\
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory, demo_file: Path) -> Any:
     home = tmp_path_factory.mktemp("hyp")
-    saved = {k: os.environ.get(k) for k in ("DATASET_TUI_CONFIG", "DATASET_TUI_LOG_DIR", "DATASET_TUI_WAREHOUSE", "DATASET_TUI_DB")}
+    names = ("DATASET_TUI_CONFIG", "DATASET_TUI_LOG_DIR", "DATASET_TUI_WAREHOUSE", "DATASET_TUI_DB")
+    saved = {k: os.environ.get(k) for k in names}
     cwd = os.getcwd()
     config = home / "config.toml"
     config.write_text("")
@@ -95,7 +96,8 @@ JSON_LEAF = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20)
 )
 JSON_VALUE = st.recursive(
-    JSON_LEAF, lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)),
+    JSON_LEAF,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)),
     max_leaves=20,
 )
 

@@ -98,13 +98,19 @@ def bad(**changes: Any) -> dict[str, Any]:
     [
         ("{not json", ["not valid JSON (line 1"]),
         (bad(format="dataset-tui/2"), ["format: must be 'dataset-tui/1'"]),
-        (bad(source__colour="red", columns__0__extra=1), ["source.colour: unknown key", "columns[0].extra: unknown key"]),
+        (
+            bad(source__colour="red", columns__0__extra=1),
+            ["source.colour: unknown key", "columns[0].extra: unknown key"],
+        ),
         (
             bad(columns=[{"table": "transactions", "name": "ts"}]),
             ["filters.date_range:", "filters.top_products_percent:", "filters.min_transactions:", "split.key:"],
         ),
         (bad(columns__4__alias="USER_ID"), ["columns[4].alias: output name 'USER_ID' is already used by columns[0]"]),
-        (bad(filters__top_products_percent=100, split__train_percent=0), ["filters.top_products_percent:", "split.train_percent:"]),
+        (
+            bad(filters__top_products_percent=100, split__train_percent=0),
+            ["filters.top_products_percent:", "split.train_percent:"],
+        ),
         (
             bad(filters__date_range={"type": "fixed", "start": "2026-05-01", "end": "2026-04-01"}),
             ["filters.date_range.start: start 2026-05-01 is after end 2026-04-01"],
@@ -133,7 +139,9 @@ def test_bad_files_exit_1_listing_every_problem(
         (GOOD, ["--project", "Not_A_Project"], "project 'Not_A_Project'"),
     ],
 )
-def test_sql_errors_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str], data: Any, args: list[str], expected: str) -> None:
+def test_sql_errors_exit_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], data: Any, args: list[str], expected: str
+) -> None:
     if data.get("split") is None:
         data = {k: v for k, v in data.items() if k != "split"}
     if any(c.get("type", "") is None for c in data["columns"]):
@@ -208,9 +216,10 @@ def test_name_uses_the_active_version_and_version_picks_another(
     assert main(["--db", str(stored), "export", "purchases_6m", "--split", "train", "--as-of", "2025-06-01"]) == 0
     capsys.readouterr()
     assert out == (tmp_path / "purchases_6m_v1_train.sql").read_text()
-    code, out2, _ = sql_of(stored, capsys, "purchases_6m", "--version", "2", "--split", "train", "--as-of", "2025-06-01")
+    v2_train = ("--version", "2", "--split", "train", "--as-of", "2025-06-01")
+    code, out2, _ = sql_of(stored, capsys, "purchases_6m", *v2_train)
     assert code == 0 and "-- version: purchases_6m v2" in out2
-    assert main(["--db", str(stored), "export", "purchases_6m", "--version", "2", "--split", "train", "--as-of", "2025-06-01"]) == 0
+    assert main(["--db", str(stored), "export", "purchases_6m", *v2_train]) == 0
     capsys.readouterr()
     assert out2 == (tmp_path / "purchases_6m_v2_train.sql").read_text() != out
 

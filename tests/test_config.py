@@ -105,7 +105,9 @@ project = "from-local-file"
     assert settings.profile_sources["mine"] == str(user / "config.toml")
 
 
-def test_profile_choice_order_cli_then_env_then_default(dirs: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_profile_choice_order_cli_then_env_then_default(
+    dirs: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     work, _ = dirs
     write(
         work / "dataset-tui.toml",
@@ -164,7 +166,7 @@ def test_invalid_settings_name_the_file_and_key(dirs: tuple[Path, Path], body: s
 def test_unknown_profile_key_lists_the_allowed_keys(dirs: tuple[Path, Path]) -> None:
     work, _ = dirs
     write(work / "dataset-tui.toml", '[profiles.prod]\nprojcet = "typo"\n')
-    with pytest.raises(ConfigError, match="unknown key.*project"):
+    with pytest.raises(ConfigError, match=r"unknown key.*project"):
         load_settings()
 
 
@@ -185,7 +187,9 @@ def test_unknown_profile_lists_known_ones(dirs: tuple[Path, Path]) -> None:
         load_settings().profile("staging")
 
 
-def test_explicit_config_file_must_exist(dirs: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_explicit_config_file_must_exist(
+    dirs: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("DATASET_TUI_CONFIG", str(tmp_path / "missing.toml"))
     with pytest.raises(ConfigError, match="DATASET_TUI_CONFIG"):
         load_settings()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -121,7 +122,7 @@ def test_existing_files_are_replaced_only_when_confirmed(store: Store, tmp_path:
         asked.append([p.name for p in existing])
         return False
 
-    with pytest.raises(Declined, match="orders_v1_train.sql already exists"):
+    with pytest.raises(Declined, match=re.escape("orders_v1_train.sql already exists")):
         exports.export_dataset(store, M, "orders", folder=tmp_path, confirm_overwrite=say_no)
     assert asked == [["orders_v1_train.sql"]]
     # Nothing at all was written, nor recorded.

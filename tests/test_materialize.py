@@ -7,21 +7,24 @@ directly); the materialized rows against the split query's rows.
 from __future__ import annotations
 
 import collections
+import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
 
-import fingerprint_ref
 import pytest
 
+import fingerprint_ref
 from dataset_tui.domain.definition import parse_definition
 from dataset_tui.domain.fingerprint import FingerprintError, fingerprint_sql, from_row
+from dataset_tui.domain.split_names import SplitName
 from dataset_tui.domain.sqlgen import generate_sql
 from dataset_tui.services import materialize as mat
 from dataset_tui.services import verify as ver
 from dataset_tui.services.errors import ServiceError
 from dataset_tui.store.materializations import materializations, materialized_versions
+from dataset_tui.store.materializations import record as record_materialization
 from dataset_tui.warehouse.duckdb import DuckDBWarehouse
 
 AS_OF = dt.date(2025, 6, 15)  # the demo's today (conftest.DEMO_TODAY)
@@ -54,12 +57,13 @@ def rows_of(warehouse: Any, sql: str) -> collections.Counter[tuple[Any, ...]]:
     return collections.Counter(warehouse.query(sql).rows)
 
 
-def split_sql(split: str) -> str:
-    return generate_sql(parse_definition(DEFINITION), split, as_of=AS_OF)  # type: ignore[arg-type]
+def split_sql(split: SplitName) -> str:
+    return generate_sql(parse_definition(DEFINITION), split, as_of=AS_OF)
 
 
 def tables_in(ctx: Any, schema: str) -> list[str]:
-    return [r[0] for r in ctx.warehouse()._fetch("SELECT table_name FROM duckdb_tables() WHERE schema_name = ?", [schema])[2]]
+    rows = ctx.warehouse()._fetch("SELECT table_name FROM duckdb_tables() WHERE schema_name = ?", [schema])[2]
+    return [r[0] for r in rows]
 
 
 def write(ctx: Any, *statements: str) -> None:
@@ -138,7 +142,8 @@ def test_materialize_writes_each_split_fingerprints_and_records_it(ctx: Any) -> 
     assert materialized_versions(ctx.store, "default", "p6") == {1}
     labels = json.loads(
         wh.query(
-            "SELECT comment FROM duckdb_tables() WHERE schema_name = 'ml_datasets' AND table_name = 'default__p6__v1__train'"
+            "SELECT comment FROM duckdb_tables()"
+            " WHERE schema_name = 'ml_datasets' AND table_name = 'default__p6__v1__train'"
         ).rows[0][0]
     )["labels"]
     assert labels["dataset"] == "p6" and labels["version"] == "1" and labels["definition_hash"]
@@ -153,7 +158,8 @@ def test_parquet_files_read_back_equal_to_the_split_queries(ctx: Any, tmp_path: 
         path = folder / f"p6_v1_{split}.parquet"
         back = collections.Counter(wh._fetch("SELECT * FROM read_parquet(?)", [str(path)])[2])
         assert back == rows_of(wh, split_sql(split))
-    assert {s.parquet for s in result.record.splits} == {str((folder / f"p6_v1_{s}.parquet").resolve()) for s in ("train", "eval")}
+    parquet_files = {str((folder / f"p6_v1_{s}.parquet").resolve()) for s in ("train", "eval")}
+    assert {s.parquet for s in result.record.splits} == parquet_files
     # A second run refuses to overwrite the files (before creating anything).
     with pytest.raises(ServiceError, match="already exist"):
         mat.materialize(ctx, "p6", as_of=AS_OF, parquet_dir=folder, to="other")
@@ -249,7 +255,9 @@ def test_a_late_row_in_the_window_is_reported_as_drift_with_its_count(ctx: Any) 
 def test_a_deleted_row_is_reported_as_removed(ctx: Any) -> None:
     mat.materialize(ctx, "p6", as_of=AS_OF)
     wh = ctx.warehouse()
-    customer = wh.query("SELECT user_id FROM `ml_datasets.default__p6__v1__eval` WHERE user_id IS NOT NULL LIMIT 1").rows[0][0]
+    customer = wh.query(
+        "SELECT user_id FROM `ml_datasets.default__p6__v1__eval` WHERE user_id IS NOT NULL LIMIT 1"
+    ).rows[0][0]
     gone = wh.query(
         "SELECT COUNT(*) FROM `ml_datasets.default__p6__v1__eval` WHERE user_id = '" + customer + "'"
     ).rows[0][0]
@@ -275,6 +283,20 @@ def test_a_dropped_table_is_reported_missing_and_an_edited_one_altered(ctx: Any)
 
 def test_verify_without_a_materialization_is_an_error(ctx: Any) -> None:
     with pytest.raises(ServiceError, match="never materialized"):
+        ver.verify(ctx, "p6")
+
+
+def test_verify_names_a_recorded_split_it_does_not_know(ctx: Any) -> None:
+    """A record whose split name is not full/train/eval (a hand-edited or foreign store) is refused by name."""
+    mat.materialize(ctx, "p6", as_of=AS_OF)
+    made = materializations(ctx.store, ctx.model, "p6")[-1]
+    odd = dataclasses.replace(
+        made,
+        splits=(dataclasses.replace(made.splits[0], split="holdout"),),
+        created_at=made.created_at + dt.timedelta(minutes=1),  # the most recent: the one verify checks
+    )
+    record_materialization(ctx.store, ctx.model, "p6", odd)
+    with pytest.raises(ServiceError, match=r"p6 v1's materialization names an unknown split 'holdout'"):
         ver.verify(ctx, "p6")
 
 

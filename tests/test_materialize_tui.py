@@ -47,7 +47,9 @@ def text_of(app: Any, selector: str) -> str:
     return str(app.screen.query_one(selector).render())
 
 
-async def test_M_materializes_from_the_detail_screen_and_V_verifies(open_context: Any, demo_copy: Path) -> None:
+async def test_shift_m_materializes_from_the_detail_screen_and_shift_v_verifies(
+    open_context: Any, demo_copy: Path
+) -> None:
     from dataset_tui.tui.screens.detail import DetailScreen
     from dataset_tui.tui.screens.history import HistoryScreen
     from dataset_tui.tui.screens.materialize import MaterializeScreen
@@ -121,13 +123,12 @@ async def test_bad_input_in_the_form_is_named_and_nothing_runs(open_context: Any
 
 
 async def test_on_bigquery_the_cost_modal_asks_before_any_table_is_made(isolated_env: Path) -> None:
-    from test_materialize_bigquery import TablesFake, definition
-
     from dataset_tui.config import Profile, Settings
     from dataset_tui.store import Store
     from dataset_tui.tui.screens.cost import CostScreen
     from dataset_tui.tui.screens.materialize import MaterializeScreen
     from dataset_tui.warehouse.bigquery import BigQueryWarehouse
+    from test_materialize_bigquery import TablesFake, definition
 
     gib = 1024**3
     profile = Profile(name="prod", backend="bigquery", project="acme-prod", confirm_bytes=10 * gib)

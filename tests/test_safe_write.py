@@ -110,7 +110,7 @@ def test_read_only_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     else:
         folder.chmod(0o555)
     try:
-        with pytest.raises(safe_write.WriteFailed, match="read-only|permission"):
+        with pytest.raises(safe_write.WriteFailed, match=r"read-only|permission"):
             safe_write.write_text(folder / "a.sql", "x", overwrite=False)
     finally:
         folder.chmod(0o755)

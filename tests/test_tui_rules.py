@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_tui_app import TODAY, add, app_for, names_on_screen, notifications, settle
 
 from dataset_tui.domain import clock
 from dataset_tui.services import definitions
 from dataset_tui.services.context import AppContext
+from test_tui_app import TODAY, add, app_for, names_on_screen, notifications, settle
 
 
 @pytest.fixture(autouse=True)
@@ -194,7 +194,8 @@ async def test_export_dialog_defaults_are_the_cli_defaults(
         add(ctx, "gamma", split=None)
     name = "alpha" if split else "gamma"
     definitions.activate(ctx.store, ctx.model, name, checks=None)
-    add(ctx, name, "a newer draft", filters={**definitions.get_version(ctx, name, 1).definition.to_dict()["filters"], "min_transactions": 3})
+    v1_filters = definitions.get_version(ctx, name, 1).definition.to_dict()["filters"]
+    add(ctx, name, "a newer draft", filters={**v1_filters, "min_transactions": 3})
     tui_dir, cli_dir = tmp_path / "tui", tmp_path / "cli"
     tui_dir.mkdir()
     cli_dir.mkdir()
@@ -218,7 +219,9 @@ async def test_export_dialog_defaults_are_the_cli_defaults(
     written = sorted(p.name for p in tui_dir.iterdir())
     assert written == sorted(p.name for p in cli_dir.iterdir())
     # the active version (v1), not the newer draft, as the CLI
-    assert written == ([f"{name}_v1_eval.sql", f"{name}_v1_full.sql", f"{name}_v1_train.sql"] if split else [f"{name}_v1_full.sql"])
+    splits = ["eval", "full", "train"] if split else ["full"]
+    expected = [f"{name}_v1_{s}.sql" for s in splits]
+    assert written == expected
     for file in written:
         assert (tui_dir / file).read_text() == (cli_dir / file).read_text(), file
 
@@ -401,7 +404,14 @@ def widgets_touched_off_the_loop(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
         monkeypatch.setattr(cls, name, checked)
 
-    touching = ((DOMNode, "query_one"), (DOMNode, "query"), (Widget, "__init__"), (Widget, "mount"), (Static, "update"), (Label, "update"))
+    touching = (
+        (DOMNode, "query_one"),
+        (DOMNode, "query"),
+        (Widget, "__init__"),
+        (Widget, "mount"),
+        (Static, "update"),
+        (Label, "update"),
+    )
     for cls, name in touching:
         guard(cls, name)
     return offenders

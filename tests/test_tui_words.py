@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_tui_app import TODAY, add, app_for, settle
 
 from dataset_tui.domain import clock
 from dataset_tui.services import definitions
 from dataset_tui.services.context import AppContext
+from test_tui_app import TODAY, add, app_for, settle
 
 
 @pytest.fixture(autouse=True)
@@ -81,7 +81,9 @@ async def test_history_sql_diff_names_both_versions(ctx: AppContext) -> None:
         assert "unsaved definition" not in text
 
 
-@pytest.mark.parametrize(("system", "theme"), [("standard", "dataset-tui-ansi"), ("256", "dataset-tui-ansi"), ("truecolor", "css")])
+@pytest.mark.parametrize(
+    ("system", "theme"), [("standard", "dataset-tui-ansi"), ("256", "dataset-tui-ansi"), ("truecolor", "css")]
+)
 async def test_sql_colours_on_16_and_256_colour_terminals(
     ctx: AppContext, monkeypatch: pytest.MonkeyPatch, system: str, theme: str
 ) -> None:
@@ -100,4 +102,5 @@ async def test_sql_colours_on_16_and_256_colour_terminals(
         assert app.screen.query_one("#sql-text", TextArea).theme == theme
     # named terminal colours, which a 16-colour terminal shows as themselves
     styles = ansi_theme().syntax_styles
-    assert {styles[k].color.name for k in ("keyword", "string", "comment", "number")} == {"blue", "green", "cyan", "magenta"}
+    colours = {styles[k].color.name for k in ("keyword", "string", "comment", "number")}
+    assert colours == {"blue", "green", "cyan", "magenta"}

@@ -47,7 +47,8 @@ def files(tmp_path: Path) -> dict[str, Path]:
     folder = tmp_path / "files"
     folder.mkdir()
     con = duckdb.connect()
-    con.execute(f"COPY (SELECT uuid() AS id, range AS n FROM range(50)) TO '{folder / 'uuid.parquet'}' (FORMAT parquet)")
+    target = folder / "uuid.parquet"
+    con.execute(f"COPY (SELECT uuid() AS id, range AS n FROM range(50)) TO '{target}' (FORMAT parquet)")
     con.close()
     (folder / "products.csv").write_text("product_id,price\nP1,3.5\nP2,4\n")
     (folder / "broken.csv").write_text("a,b\n1,2\n3,4,5\n")
@@ -83,20 +84,22 @@ def test_a_failed_import_leaves_the_warehouse_byte_identical(
 
     # The failure the audit hit: the table is created, then the warehouse cannot use it.
     from dataset_tui.warehouse import duckdb as duck
-    from dataset_tui.warehouse.base import WarehouseError
+    from dataset_tui.warehouse.base import TableInfo, WarehouseError
 
-    real = duck.DuckDBWarehouse.column_bytes
+    # The import checks the new table through table_info, as the warehouse will read it.
+    real = duck.DuckDBWarehouse.table_info
 
-    def refuses_new_tables(self: duck.DuckDBWarehouse, dataset: str, table: str) -> dict[str, int]:
+    def refuses_new_tables(self: duck.DuckDBWarehouse, dataset: str, table: str) -> TableInfo:
         if table == "late":
             raise WarehouseError("No function matches 'strlen(UUID)'")
         return real(self, dataset, table)
 
-    monkeypatch.setattr(duck.DuckDBWarehouse, "column_bytes", refuses_new_tables)
-    code, _, err = cli(capsys, isolated_env, demo_copy, "warehouse", "import", str(files["products"]), "--table", "late")
+    monkeypatch.setattr(duck.DuckDBWarehouse, "table_info", refuses_new_tables)
+    products = str(files["products"])
+    code, _, err = cli(capsys, isolated_env, demo_copy, "warehouse", "import", products, "--table", "late")
     assert code == 1 and "not changed" in err
     assert digest(demo_copy) == before
-    monkeypatch.setattr(duck.DuckDBWarehouse, "column_bytes", real)
+    monkeypatch.setattr(duck.DuckDBWarehouse, "table_info", real)
     assert cli(capsys, isolated_env, demo_copy, "tables")[0] == 0
     assert "raw_data.late" not in tables_of(demo_copy)
     assert [p.name for p in demo_copy.parent.iterdir() if p.name.endswith(".importing")] == []
@@ -109,7 +112,8 @@ def test_import_into_a_new_or_empty_file_creates_only_that_table(
     target = tmp_path / "mine.duckdb"
     if kind == "empty":
         target.write_bytes(b"")
-    code, _, err = cli(capsys, isolated_env, target, "warehouse", "import", str(files["products"]), "--table", "products")
+    products = str(files["products"])
+    code, _, err = cli(capsys, isolated_env, target, "warehouse", "import", products, "--table", "products")
     assert code == 0, err
     assert "demo" not in err
     assert tables_of(target) == ["raw_data.products"]

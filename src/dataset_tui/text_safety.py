@@ -56,10 +56,8 @@ class SafeStream:
         self._keep_cr = keep_cr
 
     def write(self, text: str) -> int:
-        if self._keep_cr and "\r" in text:
-            cleaned = "\r".join(safe(part) for part in text.split("\r"))
-        else:
-            cleaned = safe(text)
+        # A text without "\r" splits into itself, so this is safe(text) unless a CR is there to keep.
+        cleaned = "\r".join(safe(part) for part in text.split("\r")) if self._keep_cr else safe(text)
         self._stream.write(cleaned)
         return len(text)
 

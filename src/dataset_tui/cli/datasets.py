@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from dataset_tui.cli.common import (
-    CliError,
     Invocation,
     add_json,
     parse_date,
@@ -76,7 +75,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--note", metavar="TEXT", help="note for the new version (default: restored from vN)")
     p.set_defaults(handler=_restore)
 
-    p = sub.add_parser("clone", help="copy a dataset under a new name", description="Create NEW from NAME's latest version.")
+    p = sub.add_parser(
+        "clone", help="copy a dataset under a new name", description="Create NEW from NAME's latest version."
+    )
     p.add_argument("name", metavar="NAME")
     p.add_argument("new_name", metavar="NEW")
     p.add_argument("--version", type=int, metavar="N", help="clone version N instead of the latest")
@@ -149,7 +150,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="DATE",
         help="write this date (YYYY-MM-DD) instead of CURRENT_DATE(): the query returns the same rows forever",
     )
-    p.add_argument("-o", "--output", default=".", metavar="DIR|-", help="folder to write into (default: .); - prints one item")
+    p.add_argument(
+        "-o", "--output", default=".", metavar="DIR|-", help="folder to write into (default: .); - prints one item"
+    )
     p.add_argument("--yes", "-y", action="store_true", help="replace existing files without asking")
     add_json(p)
     p.set_defaults(handler=_export)
@@ -219,7 +222,8 @@ def _show(inv: Invocation) -> int:
     else:
         flag = " (STALE: computed for another definition)" if analysis["stale"] else ""
         rows = analysis["result"].get("rows") if isinstance(analysis["result"], dict) else None
-        print(f"analysis: {rows if rows is not None else '?'} rows, computed {_when(analysis['computed_at'])} UTC{flag}")
+        count = rows if rows is not None else "?"
+        print(f"analysis: {count} rows, computed {_when(analysis['computed_at'])} UTC{flag}")
     if data["exports"]:
         last = data["exports"][-1]
         print(f"last export: v{last['version']} on {_when(last['exported_at'])} UTC to {', '.join(last['paths'])}")

@@ -54,11 +54,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "file", metavar="FILE.json|NAME", help="definition file (format dataset-tui/1), - for stdin, or a dataset's name"
+        "file",
+        metavar="FILE.json|NAME",
+        help="definition file (format dataset-tui/1), - for stdin, or a dataset's name",
     )
     parser.add_argument("--version", type=int, metavar="N", help="with a NAME: this version instead of the one in use")
     parser.add_argument("--split", choices=SPLIT_NAMES, help="which rows (default: full)")
-    parser.add_argument("--tfx", action="store_true", help="the TFX variant: input_config JSON, or one query with --split")
+    parser.add_argument(
+        "--tfx", action="store_true", help="the TFX variant: input_config JSON, or one query with --split"
+    )
     parser.add_argument("--snippet", action="store_true", help="print Python that builds BigQueryExampleGen")
     parser.add_argument("--project", metavar="P", help="Google Cloud project to qualify table names with")
     parser.add_argument(

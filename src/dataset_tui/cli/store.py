@@ -33,7 +33,9 @@ def register(sub: Any) -> None:
     )
     commands = group.add_subparsers(dest="store_command", metavar="COMMAND", required=True)
     check = commands.add_parser(
-        "check", help="report inconsistencies (nothing is written)", formatter_class=argparse.RawDescriptionHelpFormatter
+        "check",
+        help="report inconsistencies (nothing is written)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_json(check)
     check.set_defaults(handler=_check)

@@ -23,6 +23,7 @@ from typing import Any
 from dataset_tui.domain.definition import Definition
 from dataset_tui.domain.split_names import (
     SPLIT_NAMES,
+    SplitName,
     is_split_name,
     split_name_problem,
 )
@@ -56,7 +57,7 @@ class ExportResult:
     paths: list[Path]
 
 
-def splits_for(definition: Definition, split: str | None) -> tuple[str, ...]:
+def splits_for(definition: Definition, split: str | None) -> tuple[SplitName, ...]:
     """The SQL splits a `--split` choice means; "all" is full plus train and eval when there is a split."""
     if split is None:
         return ()
@@ -95,7 +96,8 @@ def plan(
     from dataset_tui.domain.tfx import tfx_input_config, tfx_snippet
 
     stem = base_name(definition.name, version)
-    context = SqlContext(project=project, as_of=as_of, label=f"{definition.name} v{version}")
+    label = f"{definition.name} v{version}"
+    context = SqlContext(project=project, as_of=as_of, label=label)
     items = []
     for split in splits:
         if not is_split_name(split):
@@ -107,7 +109,7 @@ def plan(
 
             tables = {s.split: s.table for s in materialized.splits}
             typed = _with_types(definition, dict(materialized.columns))
-            config = tfx_table_config(typed, tables, label=context.label, as_of=materialized.as_of)
+            config = tfx_table_config(typed, tables, label=label, as_of=materialized.as_of)
         else:
             config = tfx_input_config(definition, context)
         items.append(ExportItem(f"{stem}_tfx.json", json.dumps(config, indent=2) + "\n", "tfx_config"))
@@ -143,7 +145,7 @@ def write_files(folder: Path, items: Sequence[ExportItem], *, confirm_overwrite:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ServiceError(f"cannot create the folder {folder}: {exc.strerror or exc}") from None
-    for path, item in zip(paths, items):
+    for path, item in zip(paths, items, strict=True):
         safe_write.write_text(path, item.content, overwrite=path in existing)
     return paths
 
@@ -153,7 +155,11 @@ def _choose(
 ) -> tuple[DatasetHead, Version]:
     from dataset_tui.services.definitions import resolve
 
-    return resolve(store, model, name, version)
+    # `resolve` goes through `in_model`, which hides its signature from the checker: name the types here.
+    head: DatasetHead
+    chosen: Version
+    head, chosen = resolve(store, model, name, version)
+    return head, chosen
 
 
 def _in_model(func: Callable[..., ExportResult | ExportItem]) -> Callable[..., Any]:
@@ -194,7 +200,7 @@ def export_dataset(
                 f"choose one or more items among {', '.join(ITEMS)}, and no split besides "
                 f"(got {', '.join(map(repr, items)) or 'nothing'})"
             )
-        splits: tuple[str, ...] = tuple(s for s in SPLITS if s in items)
+        splits: tuple[SplitName, ...] = tuple(s for s in SPLITS if s in items)
         for s in splits:
             splits_for(chosen.definition, s)  # a split the definition lacks is an error
         tfx, definition_file = "tfx" in items, "definition" in items

@@ -30,6 +30,7 @@ from dataset_tui.services.errors import ServiceError
 if TYPE_CHECKING:
     from dataset_tui.domain.definition import Definition
     from dataset_tui.domain.fingerprint import Fingerprint
+    from dataset_tui.domain.split_names import SplitName
     from dataset_tui.services.context import AppContext
     from dataset_tui.services.cost import Confirm
     from dataset_tui.store import DatasetHead, Version
@@ -42,7 +43,7 @@ Progress = Callable[[float, str], None]
 
 @dataclass(frozen=True)
 class PlannedTable:
-    split: str
+    split: SplitName
     dataset: str
     table: str
     sql: str  # the pinned split query (BigQuery SQL)
@@ -67,14 +68,14 @@ class MaterializeResult:
     parquet: tuple[Path, ...]
 
 
-def split_names(definition: Definition, choice: str | Sequence[str] | None) -> tuple[str, ...]:
+def split_names(definition: Definition, choice: str | Sequence[str] | None) -> tuple[SplitName, ...]:
     """`train,eval` / `all` / a list → the splits (all = train and eval, or full without a split)."""
     from dataset_tui.services.exports import splits_for
 
     if choice is None or choice == "all" or (not isinstance(choice, str) and list(choice) == ["all"]):
         return ("train", "eval") if definition.split is not None else ("full",)
     names = [s.strip() for s in choice.split(",")] if isinstance(choice, str) else [s.strip() for s in choice]
-    chosen: list[str] = []
+    chosen: list[SplitName] = []
     for name in names:
         for split in splits_for(definition, name):
             if split not in chosen:
@@ -148,7 +149,7 @@ def plan_materialization(
             split=split,
             dataset=dataset,
             table=table_name(ctx.model, head.name, chosen.number, split),
-            sql=generate_sql(definition, split, project=project, as_of=pinned, label=label),  # type: ignore[arg-type]
+            sql=generate_sql(definition, split, project=project, as_of=pinned, label=label),
         )
         for split in split_names(definition, splits)
     )

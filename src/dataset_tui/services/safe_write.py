@@ -168,7 +168,9 @@ def write_text(path: Path | str, text: str, *, overwrite: bool) -> None:
     try:
         data = text.encode("utf-8")
     except UnicodeEncodeError as exc:
-        raise WriteFailed(f"cannot write {path}: the text holds a character UTF-8 cannot store ({exc.reason})") from None
+        raise WriteFailed(
+            f"cannot write {path}: the text holds a character UTF-8 cannot store ({exc.reason})"
+        ) from None
     write_bytes(path, data, overwrite=overwrite)
 
 

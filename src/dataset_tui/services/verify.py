@@ -132,6 +132,7 @@ def verify(
         from_row,
         select_all_sql,
     )
+    from dataset_tui.domain.split_names import is_split_name
     from dataset_tui.domain.sqlgen import generate_sql
     from dataset_tui.services.cost import approve_all, run_approved, run_guarded
     from dataset_tui.services.definitions import get_version
@@ -155,7 +156,12 @@ def verify(
     plans = []
     for split in record.splits:
         dataset, table = _split_ref(split)
-        sql = generate_sql(chosen.definition, split.split, project=project, as_of=record.as_of, label=label)  # type: ignore[arg-type]
+        if not is_split_name(split.split):  # the store holds what was written: check it before it becomes SQL
+            raise ServiceError(
+                f"{name} v{record.version}'s materialization names an unknown split {split.split!r}; "
+                "materialize the version again"
+            )
+        sql = generate_sql(chosen.definition, split.split, project=project, as_of=record.as_of, label=label)
         ref = writer.table_ref(dataset, table)
         exists = writer.table_exists(dataset, table)
         plans.append((split, sql, ref, exists))

@@ -126,7 +126,12 @@ def undelete(screen: Screen[Any], name: str) -> None:
             _Runner.undelete(screen, name, new_name)
 
     screen.app.push_screen(
-        NameScreen(f"{name} is taken now: undelete it as", f"{name}_restored", lambda n: name_problem(screen, n), ok="Undelete"),
+        NameScreen(
+            f"{name} is taken now: undelete it as",
+            f"{name}_restored",
+            lambda n: name_problem(screen, n),
+            ok="Undelete",
+        ),
         callback=done,
     )
 

@@ -63,12 +63,18 @@ class DatasetCommands(Provider):
         commands = list(self._screen_actions)
         for model in self._models:
             if model != ctx.model:
-                commands.append((f"Switch model: {model}", partial(app.switch_model, model), "datasets of another model"))
+                switch = partial(app.switch_model, model)
+                commands.append((f"Switch model: {model}", switch, "datasets of another model"))
         for profile in self._profiles:
             if profile != ctx.profile.name:
-                commands.append((f"Switch profile: {profile}", partial(app.switch_profile, profile), "another warehouse"))
+                switch = partial(app.switch_profile, profile)
+                commands.append((f"Switch profile: {profile}", switch, "another warehouse"))
         commands.append(
-            ("Deleted datasets: undelete or purge", self._show_deleted, "the list's deleted view (f), u undelete, p purge")
+            (
+                "Deleted datasets: undelete or purge",
+                self._show_deleted,
+                "the list's deleted view (f), u undelete, p purge",
+            )
         )
         commands.append(
             ("Create a model…", self._explain_new_model, f"type {NEW_MODEL_PREFIX.strip()} NAME here to create one")

@@ -12,6 +12,7 @@ from typing import Any
 from rich.markup import escape as _escape_markup
 
 from dataset_tui.domain.describe import date_range_text, split_text
+from dataset_tui.domain.split_names import SPLIT_NAMES, SplitName
 from dataset_tui.text_safety import safe
 
 
@@ -59,7 +60,8 @@ def configuration(head: Any, version: Any) -> str:
     lines.append(f"roles     {escape(', '.join(roles)) or '—'}")
     lines.append(f"features  {escape(', '.join(features)) or '—'}")
     lines += [escape(line) for line in filters_text(d)]
-    lines.append(f"[dim]showing v{version.number} · {version.created_at:%Y-%m-%d %H:%M} · {escape(version.author or '')}[/dim]")
+    author = escape(version.author or "")
+    lines.append(f"[dim]showing v{version.number} · {version.created_at:%Y-%m-%d %H:%M} · {author}[/dim]")
     return "\n".join(lines)
 
 
@@ -71,7 +73,8 @@ def analysis(cached: Any) -> str:
     if cached is None:
         return "[b]Analysis[/b]\n[dim]not analyzed yet: press r[/dim]"
     r = cached.result
-    when = cached.computed_at.strftime("%Y-%m-%d %H:%M") if isinstance(cached.computed_at, dt.datetime) else str(cached.computed_at)
+    computed = cached.computed_at
+    when = computed.strftime("%Y-%m-%d %H:%M") if isinstance(computed, dt.datetime) else str(computed)
     stale = "  [reverse yellow] stale [/]" if cached.stale else ""
     pinned = f"  [dim]as of {escape(str(r.get('as_of')))}[/dim]" if r.get("live") is False else ""
     lines = [f"[b]Analysis[/b]  [dim]{when}[/dim]{pinned}{stale}"]
@@ -118,9 +121,8 @@ def sql_texts(definition: Any, *, label: str, project: str | None, as_of: dt.dat
     from dataset_tui.domain import sqlgen
 
     texts: dict[str, str] = {}
-    splits = ["full"] + (["train", "eval"] if definition.split is not None else [])
-    for split in ("full", "train", "eval"):
-        if split not in splits:
+    for split in SPLIT_NAMES:
+        if split != "full" and definition.split is None:
             texts[split] = "-- This dataset has no train/eval split: add one in the wizard (e)."
             continue
         try:
@@ -131,7 +133,8 @@ def sql_texts(definition: Any, *, label: str, project: str | None, as_of: dt.dat
         if definition.split is None:
             raise sqlgen.SqlGenError("TFX needs a train/eval split: add one in the wizard (e).")
         parts = []
-        for split in ("train", "eval"):
+        tfx_splits: tuple[SplitName, ...] = ("train", "eval")
+        for split in tfx_splits:
             sql = sqlgen.generate_sql(definition, split, project=project, as_of=as_of, tfx=True, label=label)
             parts.append(f"-- BigQueryExampleGen input_config split '{split}':\n{sql}")
         texts["tfx"] = "\n\n".join(parts)
@@ -148,7 +151,7 @@ def _unified(a: str, b: str, a_name: str, b_name: str) -> str:
     )
 
 
-def sql_diff(old: Any, new: Any, *, project: str | None, split: str = "full") -> str:
+def sql_diff(old: Any, new: Any, *, project: str | None, split: SplitName = "full") -> str:
     """Unified diff of the SQL two versions generate (pinned to one as-of date, so only rules differ)."""
     from dataset_tui.domain import clock, sqlgen
 
@@ -157,7 +160,8 @@ def sql_diff(old: Any, new: Any, *, project: str | None, split: str = "full") ->
     def sql(v: Any) -> str:
         try:
             # Each side names its own version (an empty label reads "unsaved definition").
-            return sqlgen.generate_sql(v.definition, split, project=project, as_of=today, label=f"{v.definition.name} v{v.number}")
+            label = f"{v.definition.name} v{v.number}"
+            return sqlgen.generate_sql(v.definition, split, project=project, as_of=today, label=label)
         except sqlgen.SqlGenError as exc:
             return f"-- {exc}\n"
 

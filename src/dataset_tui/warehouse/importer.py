@@ -234,7 +234,8 @@ def _load_into(stage: Path, file: Path, kind: str, dataset: str, table: str) -> 
     try:
         con = duckdb.connect(str(stage))
     except duckdb.Error as exc:
-        raise ImportFailed(f"cannot write beside the warehouse ({_first_lines(str(exc))}); nothing was imported") from None
+        reason = _first_lines(str(exc))
+        raise ImportFailed(f"cannot write beside the warehouse ({reason}); nothing was imported") from None
     try:
         prepare_connection(con)
         try:

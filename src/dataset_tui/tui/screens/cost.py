@@ -51,7 +51,8 @@ class CostScreen(ModalScreen[bool]):
             if dry.open_ended:
                 yield Static("BigQuery cannot estimate this scan, so it is always asked about.", classes="hint")
             elif self.threshold is not None:
-                yield Static(f"That is above this profile's confirmation threshold ({format_bytes(self.threshold)}).", classes="hint")
+                limit = format_bytes(self.threshold)
+                yield Static(f"That is above this profile's confirmation threshold ({limit}).", classes="hint")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="no")
                 yield Button("Run it", id="yes", variant="warning")

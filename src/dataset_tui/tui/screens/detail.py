@@ -145,7 +145,8 @@ class DetailScreen(Screen[None]):
         head = definitions.get_dataset(self.ctx, self.dataset_name)
         version = definitions.get_version(self.ctx, self.dataset_name, head.definition_version)
         cached = definitions.cached_analysis(self.ctx, self.dataset_name)
-        texts = summaries.sql_texts(version.definition, label=f"{head.name} v{version.number}", project=self.ctx.warehouse_project())
+        label = f"{head.name} v{version.number}"
+        texts = summaries.sql_texts(version.definition, label=label, project=self.ctx.warehouse_project())
         self.post_message(DatasetRead(head, version, cached, texts))
 
     def _title(self) -> None:
@@ -219,8 +220,11 @@ class DetailScreen(Screen[None]):
                 timeout=8,
             )
         else:
-            problems = "\n".join(f"• {p['path']}: {p['message']}" if p["path"] else f"• {p['message']}" for p in result["problems"])
-            self.notify(problems, title=f"{self.dataset_name} v{result['version']} is not valid", severity="error", timeout=12)
+            problems = "\n".join(
+                f"• {p['path']}: {p['message']}" if p["path"] else f"• {p['message']}" for p in result["problems"]
+            )
+            title = f"{self.dataset_name} v{result['version']} is not valid"
+            self.notify(problems, title=title, severity="error", timeout=12)
 
     def action_preview(self) -> None:
         self._preview(self.as_of)

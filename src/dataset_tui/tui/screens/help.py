@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
@@ -32,7 +35,7 @@ class HelpScreen(ModalScreen[None]):
     )
     BINDINGS = [Binding("escape,question_mark", "dismiss", "Close"), QUIT_BINDING]
 
-    def __init__(self, screen: Screen) -> None:
+    def __init__(self, screen: Screen[Any]) -> None:
         super().__init__()
         self.for_screen = screen
 
@@ -51,14 +54,14 @@ class HelpScreen(ModalScreen[None]):
             yield Static("\n".join(lines))
 
     @staticmethod
-    def _bindings_of(screen: Screen) -> list[Binding]:
+    def _bindings_of(screen: Screen[Any]) -> list[Binding]:
         """Our bindings of the focused widget (and its containers) and of the screen.
 
         Textual's own (tab to move focus, ctrl+c to copy) work everywhere and
         would only crowd the list.
         """
-        nodes = []
-        node = screen.focused
+        nodes: list[DOMNode] = []
+        node: DOMNode | None = screen.focused
         while node is not None and node is not screen:
             nodes.append(node)
             node = node.parent

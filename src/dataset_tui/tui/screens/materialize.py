@@ -10,7 +10,7 @@ service drops whatever it had made, so nothing is recorded.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -20,9 +20,13 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, ProgressBar, Static
 
+from dataset_tui.tui.context import app_context
 from dataset_tui.tui.messages import WorkFailed
 from dataset_tui.tui.screens.confirm import MODAL_CSS
 from dataset_tui.tui.work import warehouse_work
+
+if TYPE_CHECKING:
+    from dataset_tui.services.context import AppContext
 
 
 class MaterializeScreen(ModalScreen[Any]):
@@ -58,8 +62,8 @@ class MaterializeScreen(ModalScreen[Any]):
         self.running = False
 
     @property
-    def ctx(self) -> Any:
-        return self.app.ctx  # type: ignore[attr-defined]
+    def ctx(self) -> AppContext:
+        return app_context(self)
 
     def compose(self) -> ComposeResult:
         from dataset_tui.domain import clock
@@ -136,11 +140,15 @@ class MaterializeScreen(ModalScreen[Any]):
         from dataset_tui.tui.screens.cost import ask_cost_from_worker
 
         threshold = self.ctx.profile.confirm_bytes
+
+        def report(fraction: float, text: str) -> None:
+            self.post_message(self.Progressed(fraction, text))
+
         result = materialize(
             self.ctx,
             self.dataset_name,
             confirm=lambda dry: ask_cost_from_worker(self.app, "Materialize", dry, threshold),
-            progress=lambda fraction, text: self.post_message(self.Progressed(fraction, text)),
+            progress=report,
             **options,
         )
         self.post_message(self.Finished(result))

@@ -6,12 +6,16 @@ the verify service (cost modal on BigQuery) and shows its verdict per split.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 from textual.widgets import Static
 
+from dataset_tui.tui.context import app_context
 from dataset_tui.tui.work import warehouse_work
+
+if TYPE_CHECKING:
+    from dataset_tui.services.context import AppContext
 
 
 def describe(records: list[Any], version: int | None, others: int) -> str:
@@ -71,8 +75,8 @@ class MaterializationsPanel(Static):
         self._listing = ""
 
     @property
-    def ctx(self) -> Any:
-        return self.app.ctx  # type: ignore[attr-defined]
+    def ctx(self) -> AppContext:
+        return app_context(self)
 
     def load(self, name: str) -> None:
         self.dataset_name = name
@@ -111,7 +115,10 @@ class MaterializationsPanel(Static):
 
         threshold = self.ctx.profile.confirm_bytes
         result = verify(
-            self.ctx, name, version=version, confirm=lambda dry: ask_cost_from_worker(self.app, "Verify", dry, threshold)
+            self.ctx,
+            name,
+            version=version,
+            confirm=lambda dry: ask_cost_from_worker(self.app, "Verify", dry, threshold),
         )
         self.post_message(self.Verified(result))
 

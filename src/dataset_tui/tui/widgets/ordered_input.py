@@ -14,7 +14,7 @@ field does not bind still bubble as before.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual.app import App
@@ -39,19 +39,27 @@ def event_app(node: DOMNode) -> App[Any]:
     return node.app
 
 
-class OrderedKeys:
+# A mixin placed before a Widget class: the checker sees it as the Widget it will
+# be mixed into (so `super()._on_key` and `self.ancestors` are typed); at run time
+# it adds no base of its own, so the MRO stays that of the widget it joins.
+if TYPE_CHECKING:
+    _MixedIntoWidget = Widget
+else:
+    _MixedIntoWidget = object
+
+
+class OrderedKeys(_MixedIntoWidget):
     """For a focusable widget whose keys are all bindings (a list, a picker): resolve the
     key's binding inline, from this widget up to the app as the app itself would, so it is
     applied in typing order with the keys around it."""
 
     async def _on_key(self, event: events.Key) -> None:
-        assert isinstance(self, Widget)
         # The app's own non-priority lookup (this widget, its ancestors, the
         # screen, the app), run here instead of after the key bubbled up.
         for node in (self, *self.ancestors):
             if await run_own_binding(node, event):
                 return
-        await super()._on_key(event)  # type: ignore[misc]
+        await super()._on_key(event)
 
 
 class OrderedInput(Input):
