@@ -175,7 +175,7 @@ def _context(inv: Invocation, *, warehouse: bool = True) -> Any:
     ctx = inv.context()
     if warehouse and ctx.profile.backend == "bigquery":
         # Retries and batches are said on stderr as they happen (stdout stays the result).
-        ctx.warehouse().on_status = lambda message: print(message, file=sys.stderr, flush=True)
+        ctx.listen_to_warehouse(lambda message: print(message, file=sys.stderr, flush=True))
     if warehouse:
         from dataset_tui.config import data_dir
         from dataset_tui.services.warehouse_ops import ensure_demo

@@ -8,6 +8,7 @@ BigQuery client and most store commands never need either.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -84,6 +85,13 @@ class AppContext:
                 self._warehouse = open_warehouse(self.profile, self.warehouse_file)
             opened: Warehouse = self._warehouse
             return opened
+
+    def listen_to_warehouse(self, listener: Callable[[str], None]) -> None:
+        """Be told what the warehouse is doing while a call waits (BigQuery: retries, batches).
+
+        Only BigQuery says anything; the listener is called on the calling
+        thread (a TUI worker posts it as a message)."""
+        self.warehouse().on_status = listener
 
     def set_warehouse(self, warehouse: Warehouse | None) -> None:
         """Swap the warehouse (profile switch, tests with a slowed adapter)."""

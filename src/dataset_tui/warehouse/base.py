@@ -10,6 +10,7 @@ GoogleSQL; an adapter for another engine transpiles it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -176,6 +177,9 @@ class Warehouse(Protocol):
     project: str | None
     #: Whether queries cost money (BigQuery): then the cost guard dry-runs first.
     billed: bool
+    #: Told what a waiting call is doing (BigQuery: a retry after a rate limit,
+    #: the batch of a wide table's statistics); None: nobody listens.
+    on_status: Callable[[str], None] | None
 
     def list_tables(self, dataset: str) -> list[TableInfo]: ...
 

@@ -33,15 +33,17 @@ import functools
 import json
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from dataset_tui.domain.shards import is_wildcard
 from dataset_tui.domain.types import base_type
 from dataset_tui.warehouse.base import (
     BadQueryError,
     CancelledError,
     ColumnSchema,
+    ColumnStats,
     DryRun,
     NotFoundError,
     QueryResult,
@@ -200,6 +202,7 @@ class DuckDBWarehouse:
 
     backend = "duckdb"
     billed = False
+    on_status: Callable[[str], None] | None = None  # a local file: nothing to say while waiting
     project: str | None = None
 
     def __init__(self, path: Path, *, price_per_tib: float = 6.25) -> None:
@@ -694,9 +697,14 @@ class DuckDBWarehouse:
             return names, rows
 
         ref = f"{dq(dataset)}.{dq(table)}"
+        if is_wildcard(table):  # `events_*`: the union of its shards, as queries read it
+            from dataset_tui.warehouse.wildcard import expand_wildcards
+
+            ref = f"({expand_wildcards(f'SELECT * FROM {ref}', self.tables_with_prefix)})"
         _, _, counted = self._fetch(f"SELECT count(*) FROM {ref}")  # from metadata: no scan
         approx = int(counted[0][0]) > duckdb_stats.EXACT_DISTINCT_MAX_ROWS
-        row_count, stats = 0, []
+        row_count = 0
+        stats: list[ColumnStats] = []
         for batch in duckdb_stats.batches(chosen):
             row = duckdb_stats.compute_row(fetch, ref, batch, approx_distinct=approx)
             part = parse_column_stats(table, batch, row, approx_distinct=approx)
