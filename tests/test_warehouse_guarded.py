@@ -87,10 +87,10 @@ def test_a_failed_import_leaves_the_warehouse_byte_identical(
 
     real = duck.DuckDBWarehouse.column_bytes
 
-    def refuses_new_tables(self: duck.DuckDBWarehouse, dataset: str, table: str) -> dict[str, int]:
+    def refuses_new_tables(self: duck.DuckDBWarehouse, dataset: str, table: str, **kw: object) -> dict[str, int]:
         if table == "late":
             raise WarehouseError("No function matches 'strlen(UUID)'")
-        return real(self, dataset, table)
+        return real(self, dataset, table, **kw)
 
     monkeypatch.setattr(duck.DuckDBWarehouse, "column_bytes", refuses_new_tables)
     code, _, err = cli(capsys, isolated_env, demo_copy, "warehouse", "import", str(files["products"]), "--table", "late")
