@@ -41,9 +41,8 @@ def ctx(tmp_path: Path, warehouse_file: Path) -> Any:
 
 
 def make_app(ctx: Any) -> Any:
-    from dataset_tui.tui.app import DatasetTuiApp
-
     import dataset_tui.tui.app as app_module
+    from dataset_tui.tui.app import DatasetTuiApp
 
     class RecordingApp(DatasetTuiApp):
         """Keeps every worker failure, so a test sees errors the user would only see as a toast."""
@@ -772,7 +771,7 @@ async def test_edit_browses_the_definitions_own_dataset(tmp_path: Path) -> None:
         screen = wizard(pilot)
         await pilot.press("ctrl+n")
         await settle(pilot)
-        assert [info.name for info in screen.tables_step.infos] == ["events"]
+        assert [entry.name for entry in screen.tables_step.entries] == ["events"]
         await pilot.press("ctrl+n")
         await settle(pilot)
         assert screen.step == 3  # the columns of clickstream.events loaded; no error

@@ -160,7 +160,12 @@ def tables_json(ctx: AppContext, *, dataset: str | None = None) -> list[dict[str
     return [table_row(info, entry) for entry, info in table_listing(ctx, dataset=dataset)]
 
 
-_TYPE_BADGES = {"VIEW": "view", "MATERIALIZED_VIEW": "materialized view", "EXTERNAL": "external", "SNAPSHOT": "snapshot"}
+_TYPE_BADGES = {
+    "VIEW": "view",
+    "MATERIALIZED_VIEW": "materialized view",
+    "EXTERNAL": "external",
+    "SNAPSHOT": "snapshot",
+}
 
 
 def badges(info: TableInfo | None, entry: CatalogEntry | None = None) -> list[str]:

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dataset_tui.domain.definition import Definition, Problem
+
 # `tables --json` and its rows live with the catalog (names first, shard families folded).
 from dataset_tui.services.catalog import table_row as table_row
 from dataset_tui.services.catalog import tables_json as tables_json

@@ -25,6 +25,7 @@ from dataset_tui.tui.wizard.filters import FiltersStep
 from dataset_tui.tui.wizard.steps import WizardStep
 from dataset_tui.tui.wizard.tables import TablesStep
 
+
 class WizardBase(Screen[str | None]):
     """The wizard's state and steps; WizardScreen (screen.py) builds on it with loading and saving."""
 

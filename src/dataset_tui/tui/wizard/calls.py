@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from dataset_tui.domain.definition import Definition
     from dataset_tui.domain.joins import JoinSuggestion
+    from dataset_tui.services.catalog import Catalog
     from dataset_tui.services.context import AppContext
     from dataset_tui.warehouse.base import ColumnStats, DryRun, TableInfo
 
@@ -45,10 +46,18 @@ def name_problem(ctx: AppContext, name: str) -> str | None:
     return definitions.name_problem(ctx, name)
 
 
-def list_tables(ctx: AppContext, dataset: str) -> list[TableInfo]:
-    from dataset_tui.services import warehouse_ops
+def table_catalog(ctx: AppContext, dataset: str) -> Catalog:
+    """The dataset's table names (shard families folded): one listing, nothing read per table."""
+    from dataset_tui.services import catalog
 
-    return warehouse_ops.list_tables(ctx, dataset=dataset)
+    return catalog.table_catalog(ctx, dataset=dataset)
+
+
+def table_details(ctx: AppContext, found: Catalog, names: Sequence[str]) -> dict[str, TableInfo]:
+    """Rows, size and columns of the entries named (those on screen): one batched call."""
+    from dataset_tui.services import catalog
+
+    return catalog.entry_details(ctx, found, names)
 
 
 def table_schema(ctx: AppContext, table: str, dataset: str) -> list[SchemaColumn]:
