@@ -160,6 +160,12 @@ def tables_json(ctx: AppContext, *, dataset: str | None = None) -> list[dict[str
     return [table_row(info, entry) for entry, info in table_listing(ctx, dataset=dataset)]
 
 
+def span_text(span: ShardSpan) -> str:
+    """`90 shards 2026-09-03…12-01`: the last day's year only when it differs from the first's."""
+    last = span.last.strftime("%m-%d") if span.last.year == span.first.year else span.last.isoformat()
+    return f"{span.count:,} shards {span.first.isoformat()}…{last}"
+
+
 _TYPE_BADGES = {
     "VIEW": "view",
     "MATERIALIZED_VIEW": "materialized view",
@@ -176,8 +182,7 @@ def badges(info: TableInfo | None, entry: CatalogEntry | None = None) -> list[st
     """
     out = []
     if entry is not None and entry.shards is not None:
-        span = entry.shards
-        out.append(f"{span.count:,} shards {span.first.isoformat()}…{span.last.isoformat()}")
+        out.append(span_text(entry.shards))
     if info is not None:
         kind = _TYPE_BADGES.get(info.table_type.upper())
         if kind:

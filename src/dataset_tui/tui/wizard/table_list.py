@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 MARK, ROWS, SIZE, COLS = 10, 8, 9, 5
 MIN_NAME = 16
+MIN_KIND = 27
 
 
 class TableList(OrderedKeys, ScrollView, can_focus=True):
@@ -88,6 +89,7 @@ class TableList(OrderedKeys, ScrollView, can_focus=True):
         self._marks = marks  # entry name → "primary" | "joined" | ""
         self.entries: list[CatalogEntry] = []
         self.details: dict[str, TableInfo] = {}
+        self._longest = 0
         self._asked: set[str] = set()
         self._pending = False
 
@@ -96,6 +98,7 @@ class TableList(OrderedKeys, ScrollView, can_focus=True):
     def set_entries(self, entries: Sequence[CatalogEntry], *, keep: str | None = None) -> None:
         keep = keep or self.current_table()
         self.entries = list(entries)
+        self._longest = max((len(e.name) for e in self.entries), default=0)
         index = next((i for i, e in enumerate(self.entries) if e.name == keep), 0)
         self.virtual_size = Size(self.size.width, len(self.entries) + 1)
         self.set_reactive(TableList.cursor, min(index, max(len(self.entries) - 1, 0)))
@@ -144,9 +147,9 @@ class TableList(OrderedKeys, ScrollView, can_focus=True):
     # -- rendering ----------------------------------------------------------
 
     def _widths(self) -> tuple[int, int]:
-        """(name, badge) widths: the name gets half of what the fixed columns leave, at least MIN_NAME."""
+        """(name, kind) widths: the name as wide as the longest, leaving the kind MIN_KIND if it can."""
         free = self.size.width - (MARK + ROWS + SIZE + COLS + 5)
-        name = max(MIN_NAME, min(free, max(free // 2, 28)))
+        name = max(MIN_NAME, min(self._longest + 1, free - MIN_KIND))
         return name, max(free - name - 1, 0)
 
     def render_line(self, y: int) -> Strip:
