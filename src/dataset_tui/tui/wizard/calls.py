@@ -92,13 +92,19 @@ def suggest(ctx: AppContext, tables: Sequence[str], primary: str | None, dataset
     return Mapping(roles, list(mapping.joins), list(mapping.warnings))
 
 
-def table_stats(ctx: AppContext, table: str, confirm: Callable[[DryRun], bool], dataset: str) -> TableStatsView:
-    """Statistics of every column of a table: one query, cached in the store per table."""
+def table_stats(
+    ctx: AppContext,
+    table: str,
+    confirm: Callable[[DryRun], bool],
+    dataset: str,
+    columns: Sequence[str] | None = None,
+) -> TableStatsView:
+    """Statistics of a table's columns (all when None): one query, cached in the store per table."""
     from dataset_tui.services import warehouse_ops
     from dataset_tui.warehouse.base import ColumnStats, HistogramBin
 
-    data = warehouse_ops.table_stats(ctx, table, confirm=confirm, dataset=dataset)
-    columns = {
+    data = warehouse_ops.table_stats(ctx, table, columns, confirm=confirm, dataset=dataset)
+    by_name = {
         c["name"]: ColumnStats(
             name=c["name"],
             type=c["type"],
@@ -115,7 +121,7 @@ def table_stats(ctx: AppContext, table: str, confirm: Callable[[DryRun], bool], 
         )
         for c in data["columns"]
     }
-    return TableStatsView(table, data["row_count"], columns, bool(data.get("cached")), data.get("computed_at"))
+    return TableStatsView(table, data["row_count"], by_name, bool(data.get("cached")), data.get("computed_at"))
 
 
 def samples(ctx: AppContext, table: str, column: str, dataset: str, limit: int = 12) -> list[Any]:

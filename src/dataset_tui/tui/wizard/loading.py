@@ -186,14 +186,14 @@ class WizardLoading(WizardBase):
     def _wanted(self, event: ColumnsStep.Wanted) -> None:
         dataset = self.draft.dataset
         if event.what == "stats" and event.table:
-            self._load_stats(self.ctx, event.table, dataset)
+            self._load_stats(self.ctx, event.table, dataset, event.columns)
         elif event.what == "samples" and event.key:
             self._load_samples(self.ctx, event.key, dataset)
         elif event.what == "suggest":
             self._suggest_roles(self.ctx, list(self.draft.tables), self.draft.primary, dataset)
 
     @warehouse_work("load statistics", group="wizard-stats", exclusive=False)
-    def _load_stats(self, ctx: Any, table: str, dataset: str) -> None:
+    def _load_stats(self, ctx: Any, table: str, dataset: str, columns: list[str] | None = None) -> None:
         from dataset_tui.services.errors import Declined
         from dataset_tui.tui.screens.cost import ask_cost_from_worker
         from dataset_tui.tui.wizard import calls
@@ -204,7 +204,7 @@ class WizardLoading(WizardBase):
             return ask_cost_from_worker(self.app, f"Statistics of {table}", dry, threshold)
 
         try:
-            view = calls.table_stats(ctx, table, confirm, dataset)
+            view = calls.table_stats(ctx, table, confirm, dataset, columns)
         except Exception as exc:
             state = "declined" if isinstance(exc, Declined) else _message(exc)
             self.post_message(msg.StatsLoaded(table, None, state))
