@@ -32,7 +32,9 @@ def many_tables(tmp_path_factory: pytest.TempPathFactory) -> Path:
     con.execute("CREATE SCHEMA raw_data")
     con.execute("BEGIN")
     for i in range(PLAIN):
-        con.execute(f"CREATE TABLE raw_data.t{i:05d} AS SELECT range AS id, 'u' || range AS user_id FROM range({i % 5 + 1})")
+        con.execute(
+            f"CREATE TABLE raw_data.t{i:05d} AS SELECT range AS id, 'u' || range AS user_id FROM range({i % 5 + 1})"
+        )
     for i in range(SHARDS):
         suffix = (FIRST_SHARD + dt.timedelta(days=i)).strftime("%Y%m%d")
         con.execute(
@@ -80,7 +82,9 @@ class Stalls:
         print(f"\n{what}: longest event-loop stall per phase (target under 50 ms): {shown}")
 
 
-async def test_the_table_step_opens_5000_tables_on_names_and_fills_what_is_shown(many_tables: Path, tmp_path: Path) -> None:
+async def test_the_table_step_opens_5000_tables_on_names_and_fills_what_is_shown(
+    many_tables: Path, tmp_path: Path
+) -> None:
     ctx = AppContext.open(db=tmp_path / "store", warehouse=many_tables)
     app = make_app(ctx)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -130,7 +134,9 @@ async def test_the_table_step_opens_5000_tables_on_names_and_fills_what_is_shown
     ctx.close()
 
 
-async def test_the_column_step_opens_2000_columns_and_computes_only_the_selected(wide_table: Path, tmp_path: Path) -> None:
+async def test_the_column_step_opens_2000_columns_and_computes_only_the_selected(
+    wide_table: Path, tmp_path: Path
+) -> None:
     ctx = AppContext.open(db=tmp_path / "store", warehouse=wide_table)
     app = make_app(ctx)
     queries: list[str] = []
