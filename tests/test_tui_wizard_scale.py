@@ -126,6 +126,7 @@ async def test_the_table_step_opens_5000_tables_on_names_and_fills_what_is_shown
         assert screen.draft.primary == "t03891"
         # The family is chosen like a table.
         await pilot.press("/", *["backspace"] * 5, *"events", "enter", "enter")
+        assert [e.name for e in picker.entries] == ["events_*"]
         await settle(pilot)
         assert screen.draft.primary == "events_*" and screen.draft.secondary == ["t03891"]
         stalls.phase("pick")

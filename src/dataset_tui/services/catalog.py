@@ -190,3 +190,61 @@ def badges(info: TableInfo | None, entry: CatalogEntry | None = None) -> list[st
         if info.partitioning:
             out.append("partitioned" + (" (filter required)" if info.require_partition_filter else ""))
     return out
+
+
+# -- key/value arrays (GA4 event_params) ----------------------------------------------------------
+
+PARAM_VALUE_FIELDS = ("string_value", "int_value", "float_value", "double_value")
+MAX_PARAM_KEYS = 200
+
+
+@dataclass(frozen=True)
+class ParamKey:
+    """A key found in a key/value array, the value field that holds it most often, and how often it is set."""
+
+    key: str
+    value: str  # one of PARAM_VALUE_FIELDS
+    count: int
+
+
+def param_keys_sql(project: str | None, dataset: str, table: str, column: str) -> str:
+    """The keys of `column` (ARRAY<STRUCT<key, value STRUCT<..._value>>>) with each value field's count."""
+    parts = [p for p in (project, dataset, table) if p]
+    if any("`" in p for p in [*parts, column]) or not column.replace("_", "").replace(".", "").isalnum():
+        raise ValueError(f"cannot quote {'.'.join(parts)}.{column}")
+    counts = ", ".join(f"COUNTIF(p.value.{f} IS NOT NULL) AS {f}" for f in PARAM_VALUE_FIELDS)
+    path = ".".join(f"`{c}`" for c in column.split("."))
+    return (
+        f"SELECT p.key AS key, {counts}, COUNT(*) AS n FROM `{'.'.join(parts)}` AS t, UNNEST(t.{path}) AS p "
+        f"GROUP BY key ORDER BY n DESC, key LIMIT {MAX_PARAM_KEYS}"
+    )
+
+
+def param_keys(
+    ctx: AppContext, table: str, column: str, *, dataset: str | None = None, confirm: Any = None
+) -> list[ParamKey]:
+    """The keys of a key/value array, read from a sample: a shard family's newest shard, else the table.
+
+    One query through the cost guard (a billed warehouse dry-runs it first).
+    """
+    from dataset_tui.services.cost import run_guarded
+
+    dataset = _dataset(ctx, dataset)
+    source = table
+    if table.endswith("*"):
+        entry = table_catalog(ctx, dataset=dataset).entry(table)
+        if entry is None:
+            from dataset_tui.services.errors import ServiceError
+
+            raise ServiceError(f"no table in {dataset} matches {table}")
+        source = entry.newest
+    sql = param_keys_sql(ctx.warehouse().project, dataset, source, column)
+    result = run_guarded(ctx, sql, confirm=confirm)
+    out = []
+    for row in result.rows:
+        key, *counts, total = row
+        if key is None:
+            continue
+        best = max(range(len(PARAM_VALUE_FIELDS)), key=lambda i: counts[i] or 0)
+        out.append(ParamKey(str(key), PARAM_VALUE_FIELDS[best], int(total)))
+    return out

@@ -130,6 +130,15 @@ def samples(ctx: AppContext, table: str, column: str, dataset: str, limit: int =
     return warehouse_ops.samples(ctx, table, column, limit, dataset=dataset)
 
 
+def param_keys(
+    ctx: AppContext, table: str, column: str, dataset: str, confirm: Callable[[DryRun], bool]
+) -> list[tuple[str, str]]:
+    """(key, value field) of a key/value array, most frequent first, from a sample (the newest shard)."""
+    from dataset_tui.services import catalog
+
+    return [(p.key, p.value) for p in catalog.param_keys(ctx, table, column, dataset=dataset, confirm=confirm)]
+
+
 def cached_counts(ctx: AppContext, name: str) -> tuple[Any, str, int] | None:
     """The last analysis of a saved dataset: (AnalysisCounts, definition hash, version analysed)."""
     from dataset_tui.domain.analysis import AnalysisError, analysis_from_json

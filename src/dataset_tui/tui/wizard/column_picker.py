@@ -21,6 +21,7 @@ from textual.strip import Strip
 
 from dataset_tui.tui.widgets.line_rows import CURSOR_BINDINGS, fit
 from dataset_tui.tui.widgets.ordered_input import OrderedKeys
+from dataset_tui.tui.wizard.search_keys import SearchKeys
 
 if TYPE_CHECKING:
     from dataset_tui.tui.wizard.draft import ColumnKey, WizardDraft
@@ -29,7 +30,7 @@ ROLE_WIDTH = 11
 TYPE_WIDTH = 9
 
 
-class ColumnPicker(OrderedKeys, ScrollView, can_focus=True):
+class ColumnPicker(SearchKeys, OrderedKeys, ScrollView, can_focus=True):
     """Rows of table headers and their columns; the cursor moves over columns only."""
 
     BINDINGS = [
@@ -38,6 +39,7 @@ class ColumnPicker(OrderedKeys, ScrollView, can_focus=True):
         Binding("r", "role", "Role"),
         Binding("a", "alias", "Alias"),
         Binding("v", "samples", "Samples"),
+        Binding("u", "unit", "Epoch unit"),
         Binding("slash", "search", "Search", key_display="/"),
     ]
 
@@ -70,9 +72,6 @@ class ColumnPicker(OrderedKeys, ScrollView, can_focus=True):
             super().__init__()
             self.key = key
 
-    class Search(Message):
-        """`/`: the user wants to filter the columns by name."""
-
     class Request(Message):
         """A key asked for something the step handles: toggle, role, alias, samples."""
 
@@ -87,8 +86,6 @@ class ColumnPicker(OrderedKeys, ScrollView, can_focus=True):
         self.rows: list[tuple[str, Any]] = []  # ("header", table) | ("column", key)
         self.suggested: dict[ColumnKey, str] = {}
         self.errors: set[ColumnKey] = set()
-        # Lowercased text the column names must contain ("" shows all).
-        self.filter_text = ""
         # Row indices of the columns, in order: moving the cursor never scans the rows.
         self._column_rows_cache: list[int] = []
 
@@ -97,13 +94,13 @@ class ColumnPicker(OrderedKeys, ScrollView, can_focus=True):
     def set_rows(self, tables: Sequence[str], keep: ColumnKey | None = None) -> None:
         keep = keep or self.current
         rows: list[tuple[str, Any]] = []
-        needle = self.filter_text
+        needle = self.search_text.lower()  # what the column labels must contain ("" shows all)
         for table in tables:
             rows.append(("header", table))
             cols = self.draft.columns_of(table)
             if not cols:
                 rows.append(("loading", table))
-            shown = [c for c in cols if needle in c.name.lower()] if needle else cols
+            shown = [c for c in cols if needle in c.label.lower()] if needle else cols
             if cols and not shown:
                 rows.append(("nomatch", table))
             rows += [("column", c.key) for c in shown]
@@ -144,7 +141,7 @@ class ColumnPicker(OrderedKeys, ScrollView, can_focus=True):
             return Strip([Segment(fit(self._header_text(value), width), header)]).crop(0, width)
         if kind in ("loading", "nomatch"):
             hint = base + self.get_component_rich_style("column-picker--hint")
-            text = "   loading columns…" if kind == "loading" else f"   no column contains {self.filter_text!r}"
+            text = "   loading columns…" if kind == "loading" else f"   no column contains {self.search_text!r}"
             return Strip([Segment(fit(text, width), hint)]).crop(0, width)
         col = self.draft.columns[value]
         # Component styles carry the widget's background: the cursor's goes
@@ -158,11 +155,14 @@ class ColumnPicker(OrderedKeys, ScrollView, can_focus=True):
             return result + cursor
 
         row_style = style()
-        mark = "[x]" if col.selected else "[ ]"
+        # A STRUCT or repeated record is a branch of the tree: its fields are chosen.
+        mark = " ▸ " if col.container else "[x]" if col.selected else "[ ]"
         error = "!" if value in self.errors else " "
         name_width = max(width - 3 - 1 - 1 - TYPE_WIDTH - 1 - ROLE_WIDTH, 8)
-        name = col.name if not col.alias else f"{col.name} → {col.alias}"
-        type_text = (col.type or "").split("<", 1)[0]
+        name = _tree_label(col)
+        if col.alias:
+            name += f" → {col.alias}"
+        type_text = _type_label(col)
         if col.role:
             role_text, role_style = col.role, "column-picker--role"
         elif value in self.suggested:
@@ -257,10 +257,43 @@ class ColumnPicker(OrderedKeys, ScrollView, can_focus=True):
     def action_samples(self) -> None:
         self._request("samples")
 
-    def action_search(self) -> None:
-        self.post_message(self.Search())
+    def action_unit(self) -> None:
+        self._request("unit")
+
+    def apply_search(self) -> None:
+        self.set_rows(self.draft.tables)
+
+    @property
+    def column_count(self) -> int:
+        return len(self._column_rows_cache)
 
     def on_click(self, event: events.Click) -> None:
         index = event.y + int(self.scroll_offset.y)
         if 0 <= index < len(self.rows) and self.rows[index][0] == "column":
             self.cursor = index
+
+
+UNIT_MARKS = {"seconds": "s", "millis": "ms", "micros": "µs"}
+
+
+def _tree_label(col: Any) -> str:
+    """The column as a tree shows it: an element field or a key indented under its array."""
+    if col.param_key:
+        return f"  {col.name}[{col.param_key}]"
+    if col.unnest:
+        return f"  {col.name} (unnest)"
+    return str(col.name)
+
+
+def _type_label(col: Any) -> str:
+    """`INT64→µs` for an epoch, the value type of a key, REPEATED for a repeated record, else the base type."""
+    from dataset_tui.tui.wizard.draft_parts import PARAM_VALUES, is_key_value
+
+    kind = col.type or ""
+    if col.param_key:
+        return PARAM_VALUES.get(col.param_value or "", "")
+    if col.unit:
+        return f"INT64→{UNIT_MARKS[col.unit]}"
+    if col.container and kind.upper().startswith("ARRAY"):
+        return "KEY/VALUE" if is_key_value(kind) else "REPEATED"
+    return kind.split("<", 1)[0]

@@ -24,6 +24,7 @@ from dataset_tui.tui.widgets.ordered_input import OrderedInput
 from dataset_tui.tui.widgets.sparkline_stats import ColumnStatsPanel
 from dataset_tui.tui.wizard.column_picker import ColumnPicker
 from dataset_tui.tui.wizard.draft import column_index_key
+from dataset_tui.tui.wizard.search_keys import show_search
 
 # Above this many columns, statistics are computed for the selected columns only, on `i`.
 WIDE_TABLE = 60
@@ -50,7 +51,7 @@ class ColumnsStep(Horizontal):
     ColumnsStep #alias-row { height: 1; }
     ColumnsStep #alias-row > Label { width: auto; padding-right: 1; }
     ColumnsStep #alias { width: 1fr; }
-    ColumnsStep #columns-search { height: 1; display: none; }
+    ColumnsStep #columns-search { height: 1; color: $accent; display: none; }
     ColumnsStep #columns-search.-shown { display: block; }
     ColumnsStep #columns-problem { color: $error; height: auto; max-height: 5; }
     ColumnsStep #stats { width: 36; border-left: vkey $panel; }
@@ -90,9 +91,7 @@ class ColumnsStep(Horizontal):
                 "space select · r role · a alias · s suggest roles · v samples",
                 id="columns-hint",
             )
-            yield OrderedInput(
-                placeholder="column names containing… (enter: back to the list)", id="columns-search", compact=True
-            )
+            yield Static("", id="columns-search")
             yield ColumnPicker(self.draft, id="picker")
             with Horizontal(id="alias-row"):
                 yield Label("Alias", id="alias-label")
@@ -142,6 +141,13 @@ class ColumnsStep(Horizontal):
         else:
             self.stats_state[table] = state
         self._show_panel()
+
+    def set_params(self, table: str, column: str, params: list[tuple[str, str]]) -> None:
+        """The keys of a key/value array arrived: list them under it, each selectable with its value type."""
+        self.draft.add_params(table, column, params)
+        self.refresh_rows()
+        found = ", ".join(k for k, _ in params[:6]) + (" …" if len(params) > 6 else "")
+        self.notify(f"{column}: {len(params)} keys ({found})" if params else f"{column}: no keys in the sample")
 
     def set_samples(self, key: ColumnKey, values: list[Any]) -> None:
         self.samples[key] = values
@@ -215,29 +221,26 @@ class ColumnsStep(Horizontal):
 
     # -- search ------------------------------------------------------------------------
 
-    @on(ColumnPicker.Search)
-    def _search(self) -> None:
-        search = self.query_one("#columns-search", Input)
-        search.add_class("-shown")
-        search.focus()
-
-    @on(Input.Changed, "#columns-search")
-    def _search_changed(self, event: Input.Changed) -> None:
-        self.picker.filter_text = event.value.strip().lower()
-        self.picker.set_rows(self.draft.tables)
-
-    @on(Input.Submitted, "#columns-search")
-    def _search_done(self, event: Input.Submitted) -> None:
-        if not event.value.strip():
-            event.input.remove_class("-shown")
-        self.picker.focus()
+    @on(ColumnPicker.SearchChanged)
+    def _search_changed(self, event: ColumnPicker.SearchChanged) -> None:
+        show_search(self.query_one("#columns-search", Static), event, self.picker.column_count, "columns")
 
     # -- user actions --------------------------------------------------------------------
 
     @on(ColumnPicker.Request)
     def _request(self, event: ColumnPicker.Request) -> None:
         key = event.key
-        if event.what == "toggle":
+        col = self.draft.columns[key]
+        if col.container and event.what != "alias":
+            self._container(key, event.what)
+            return
+        if event.what == "unit":
+            if not col.is_epoch:
+                self.notify(f"{col.label} is {col.type}: only an INT64 epoch takes a unit.")
+                return
+            unit = self.draft.cycle_unit(key)
+            self.notify(f"{col.label}: an epoch in {unit}, read as a TIMESTAMP" if unit else f"{col.label}: a number")
+        elif event.what == "toggle":
             self.draft.toggle_column(key)
         elif event.what == "role":
             old = self.draft.columns[key].role
@@ -254,6 +257,20 @@ class ColumnsStep(Horizontal):
             self.post_message(self.Wanted("samples", table=key[0], key=key))
             return
         self._changed()
+
+    def _container(self, key: ColumnKey, what: str) -> None:
+        """A STRUCT or a repeated record is not a column to choose: say which of its fields are."""
+        from dataset_tui.tui.wizard.draft_parts import is_key_value
+
+        col = self.draft.columns[key]
+        if is_key_value(col.type or ""):
+            if what == "samples":
+                self.post_message(self.Wanted("params", table=key[0], key=key))
+            else:
+                self.notify(f"{col.name} holds key/value pairs: v lists its keys, then choose a key.")
+            return
+        kind = "repeated record (one row per element)" if (col.type or "").upper().startswith("ARRAY") else "STRUCT"
+        self.notify(f"{col.name} is a {kind}: choose one of its fields ({col.name}.…) below it.")
 
     def action_suggest(self) -> None:
         if self.draft.tables:

@@ -22,8 +22,17 @@ from dataset_tui.domain.definition import (
     RandomSplit,
     RollingRange,
     TimeSplit,
-    output_name,
     parse_definition,
+)
+from dataset_tui.tui.wizard.draft_parts import (
+    ColumnDraft,
+    ColumnKey,
+    JoinDraft,
+    RowFilterDraft,
+    is_key_value,
+    is_repeated_record,
+    struct_fields,
+    suggest_unit,
 )
 from dataset_tui.tui.wizard.draft_problems import (
     basic_problems,
@@ -42,46 +51,10 @@ STEPS = ("Basic", "Tables", "Columns", "Filters & split")
 DATE_MODES = ("none", "rolling", "fixed")
 SPLIT_MODES = ("none", "time", "random")
 
-ColumnKey = tuple[str, str]  # (table, column name)
-
-
-@dataclass
-class JoinDraft:
-    """One joined table: how it is joined, and where the join came from."""
-
-    table: str
-    type: str = "left"
-    on: list[tuple[str, str]] = field(default_factory=list)  # ("t.c", "table.c") pairs
-    # "high" / "medium" / "low" for a detected join, "manual" when the user
-    # made or edited it, "saved" when it came from the definition being edited.
-    confidence: str = "manual"
-    reason: str = ""
-
-    @property
-    def left_tables(self) -> set[str]:
-        return {left.split(".", 1)[0] for left, _ in self.on}
-
-    def describe(self) -> str:
-        conditions = " AND ".join(f"{left} = {right}" for left, right in self.on) or "(no condition)"
-        return conditions
-
-
-@dataclass
-class ColumnDraft:
-    table: str
-    name: str
-    type: str | None = None
-    selected: bool = False
-    role: str | None = None
-    alias: str = ""
-
-    @property
-    def key(self) -> ColumnKey:
-        return (self.table, self.name)
-
-    @property
-    def output_name(self) -> str:
-        return output_name(self.name, self.role, self.alias)
+__all__ = [
+    "STEPS", "ColumnDraft", "ColumnKey", "JoinDraft", "RowFilterDraft", "WizardDraft", "column_index_key",
+    "comparable", "join_index_table", "readable", "step_of",
+]
 
 
 @dataclass
@@ -110,6 +83,9 @@ class WizardDraft:
     eval_days: str = "30"
     train_percent: str = "80"
     split_key: str = ""  # "" = the user_id column
+    row_filter: RowFilterDraft = field(default_factory=RowFilterDraft)
+    # Row filters beyond the one step 4 edits (from a file): kept as they are.
+    extra_where: list[dict[str, Any]] = field(default_factory=list)
 
     # -- building from a definition ---------------------------------------------
 
@@ -122,10 +98,18 @@ class WizardDraft:
             JoinDraft(j.table, j.type, [(on.left, on.right) for on in j.on], "saved") for j in d.source.joins
         ]
         for c in d.columns:
-            col = ColumnDraft(c.table, c.name, c.type, True, c.role, c.alias or "")
+            col = ColumnDraft(
+                c.table, c.name, c.type, True, c.role, c.alias or "", unnest=c.unnest, unit=c.unit,
+                param_key=c.param.key if c.param else None, param_value=c.param.value if c.param else None,
+            )
             draft.columns[col.key] = col
             draft.order.append(col.key)
         f = d.filters
+        where = [w.model_dump(by_alias=True) for w in f.where or []]
+        if where:
+            first = where.pop(0)
+            draft.row_filter = RowFilterDraft(first["table"], first["column"], ", ".join(str(v) for v in first["in"]))
+            draft.extra_where = where
         if isinstance(f.date_range, RollingRange):
             draft.date_mode, draft.months = "rolling", str(f.date_range.months)
         elif isinstance(f.date_range, FixedRange):
@@ -147,6 +131,8 @@ class WizardDraft:
             joins=[replace(j, on=list(j.on)) for j in self.joins],
             columns={k: replace(c) for k, c in self.columns.items()},
             order=list(self.order),
+            row_filter=replace(self.row_filter),
+            extra_where=list(self.extra_where),
         )
 
     # -- tables -----------------------------------------------------------------
@@ -228,13 +214,51 @@ class WizardDraft:
     # -- columns ------------------------------------------------------------------
 
     def add_schema(self, table: str, columns: list[tuple[str, str]]) -> None:
-        """Learn a table's columns (name, type); keeps what was chosen for known ones."""
+        """Learn a table's columns (name, type); keeps what was chosen for known ones.
+
+        A STRUCT and a repeated record are containers; a repeated record's
+        element fields follow it as columns flattened with UNNEST (a
+        key/value array's keys come from a sample: `add_params`).
+        """
         for name, type_ in columns:
-            key = (table, name)
-            if key in self.columns:
-                self.columns[key].type = type_
-            else:
-                self.columns[key] = ColumnDraft(table, name, type_)
+            self._learn(ColumnDraft(table, name, type_, container=type_.upper().startswith("STRUCT<")))
+            if is_repeated_record(type_):
+                self.columns[(table, name)].container = True
+                if not is_key_value(type_):
+                    for field_name, field_type in struct_fields(type_).items():
+                        self._learn(ColumnDraft(table, f"{name}.{field_name}", field_type, unnest=name))
+
+    def _learn(self, col: ColumnDraft) -> None:
+        known = self.columns.get(col.key)
+        if known is None:
+            self.columns[col.key] = col
+            return
+        if known.unnest is None or col.unnest is not None:  # an element's type is its field's, not ARRAY<…>
+            known.type = col.type
+        known.container = col.container
+        known.unnest = known.unnest or col.unnest
+
+    def add_params(self, table: str, array: str, params: list[tuple[str, str]]) -> None:
+        """The keys found in a sample of a key/value array, each with its value field, listed under the array."""
+        new = [ColumnDraft(table, array, None, param_key=k, param_value=v) for k, v in params]
+        new = [c for c in new if c.key not in self.columns]
+        if not new:
+            return
+        items = list(self.columns.items())
+        at = next((i for i, (k, _) in enumerate(items) if k == (table, array)), len(items) - 1) + 1
+        while at < len(items) and items[at][1].table == table and items[at][1].name == array:
+            at += 1  # after the keys already listed
+        self.columns = dict(items[:at] + [(c.key, c) for c in new] + items[at:])
+
+    def cycle_unit(self, key: ColumnKey) -> str | None:
+        """none → seconds → millis → micros for an INT64 column (an epoch read as a timestamp)."""
+        from dataset_tui.tui.wizard.draft_parts import UNITS
+
+        col = self.columns[key]
+        col.unit = UNITS[(UNITS.index(col.unit) + 1) % len(UNITS)]
+        if col.unit and not col.selected:
+            self.select_column(key, True)
+        return col.unit
 
     def columns_of(self, table: str) -> list[ColumnDraft]:
         return [c for c in self.columns.values() if c.table == table]
@@ -269,6 +293,8 @@ class WizardDraft:
                     taken_from = f"{other.table}.{other.name}"
         col = self.columns[key]
         col.role = role
+        if role == "timestamp" and col.is_epoch and not col.unit:
+            col.unit = suggest_unit(col.name)  # an INT64 time is an epoch: GA4's are micros
         if role is not None and not col.selected:
             self.select_column(key, True)
         return taken_from
@@ -317,6 +343,14 @@ class WizardDraft:
 
     # -- the definition -------------------------------------------------------------
 
+    def _where(self) -> list[dict[str, Any]]:
+        f = self.row_filter
+        out = list(self.extra_where)
+        if f.table and f.column:
+            col = self.columns.get((f.table, f.column))
+            out.insert(0, {"table": f.table, "column": f.column, "in": f.parsed_values(col.type if col else None)})
+        return out
+
     def to_data(self, up_to_step: int = 4) -> tuple[dict[str, Any], list[Problem]]:
         """The definition file's JSON object from steps 1..up_to_step, plus early problems.
 
@@ -343,15 +377,7 @@ class WizardDraft:
             "columns": [],
         }
         if up_to_step >= 3:
-            for c in self.selected_columns():
-                item: dict[str, Any] = {"table": c.table, "name": c.name}
-                if c.role:
-                    item["role"] = c.role
-                if c.alias.strip():
-                    item["alias"] = c.alias.strip()
-                if c.type:
-                    item["type"] = c.type
-                data["columns"].append(item)
+            data["columns"] = [c.to_item() for c in self.selected_columns()]
         else:
             # Steps 1–2 are checked before any column is chosen: stand in a
             # column the checks accept, and ignore problems about columns.
@@ -359,6 +385,9 @@ class WizardDraft:
         rest, problems = number_problems(self, up_to_step)
         if rest:
             data["filters"] = rest["filters"]
+            where = self._where()
+            if where:
+                data["filters"]["where"] = where
             if rest["split"] is not None:
                 data["split"] = rest["split"]
         return data, problems

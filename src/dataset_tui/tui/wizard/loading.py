@@ -189,6 +189,8 @@ class WizardLoading(WizardBase):
             self._load_stats(self.ctx, event.table, dataset, event.columns)
         elif event.what == "samples" and event.key:
             self._load_samples(self.ctx, event.key, dataset)
+        elif event.what == "params" and event.key:
+            self._load_params(self.ctx, event.key[0], event.key[1], dataset)
         elif event.what == "suggest":
             self._suggest_roles(self.ctx, list(self.draft.tables), self.draft.primary, dataset)
 
@@ -220,6 +222,20 @@ class WizardLoading(WizardBase):
         from dataset_tui.tui.wizard import calls
 
         self.post_message(msg.SamplesLoaded(key, calls.samples(ctx, key[0], key[1], dataset)))
+
+    @warehouse_work("list the keys", group="wizard-params")
+    def _load_params(self, ctx: Any, table: str, column: str, dataset: str) -> None:
+        from dataset_tui.tui.screens.cost import ask_cost_from_worker
+        from dataset_tui.tui.wizard import calls
+
+        def confirm(dry: Any) -> bool:
+            return ask_cost_from_worker(self.app, f"Keys of {table}.{column}", dry, ctx.profile.confirm_bytes)
+
+        self.post_message(msg.ParamsLoaded(table, column, calls.param_keys(ctx, table, column, dataset, confirm)))
+
+    @on(msg.ParamsLoaded)
+    def _params_loaded(self, event: msg.ParamsLoaded) -> None:
+        self.columns_step.set_params(event.table, event.column, event.params)
 
     @on(msg.SamplesLoaded)
     def _samples_loaded(self, event: msg.SamplesLoaded) -> None:

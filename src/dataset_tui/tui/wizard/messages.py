@@ -91,6 +91,15 @@ class SamplesLoaded(Message):
 
 
 @dataclass
+class ParamsLoaded(Message):
+    """The keys of a key/value array (table, array) found in a sample, with their value fields."""
+
+    table: str
+    column: str
+    params: list[tuple[str, str]]
+
+
+@dataclass
 class RolesSuggested(Message):
     """The suggested role → (table, column) mapping, for `s` in step 3."""
 

@@ -26,6 +26,7 @@ from dataset_tui.services.cost import format_bytes
 from dataset_tui.tui.summaries import count_text
 from dataset_tui.tui.widgets.line_rows import CURSOR_BINDINGS, fit
 from dataset_tui.tui.widgets.ordered_input import OrderedKeys
+from dataset_tui.tui.wizard.search_keys import SearchKeys
 
 if TYPE_CHECKING:
     from dataset_tui.services.catalog import CatalogEntry
@@ -36,7 +37,7 @@ MIN_NAME = 16
 MIN_KIND = 27
 
 
-class TableList(OrderedKeys, ScrollView, can_focus=True):
+class TableList(SearchKeys, OrderedKeys, ScrollView, can_focus=True):
     """Catalog entries: `enter` makes one the primary, `space` adds or removes it, `/` searches."""
 
     BINDINGS = [
@@ -81,13 +82,11 @@ class TableList(OrderedKeys, ScrollView, can_focus=True):
             super().__init__()
             self.names = names
 
-    class Search(Message):
-        """`/`: the user wants to search the names."""
-
     def __init__(self, marks: Callable[[str], str], *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._marks = marks  # entry name → "primary" | "joined" | ""
-        self.entries: list[CatalogEntry] = []
+        self.all_entries: list[CatalogEntry] = []
+        self.entries: list[CatalogEntry] = []  # those whose name contains the search text
         self.details: dict[str, TableInfo] = {}
         self._longest = 0
         self._asked: set[str] = set()
@@ -95,9 +94,14 @@ class TableList(OrderedKeys, ScrollView, can_focus=True):
 
     # -- data -------------------------------------------------------------
 
-    def set_entries(self, entries: Sequence[CatalogEntry], *, keep: str | None = None) -> None:
-        keep = keep or self.current_table()
-        self.entries = list(entries)
+    def set_entries(self, entries: Sequence[CatalogEntry]) -> None:
+        self.all_entries = list(entries)
+        self.apply_search()
+
+    def apply_search(self) -> None:
+        keep = self.current_table()
+        needle = self.search_text.lower()
+        self.entries = [e for e in self.all_entries if needle in e.name.lower()] if needle else self.all_entries
         self._longest = max((len(e.name) for e in self.entries), default=0)
         index = next((i for i, e in enumerate(self.entries) if e.name == keep), 0)
         self.virtual_size = Size(self.size.width, len(self.entries) + 1)
@@ -248,9 +252,6 @@ class TableList(OrderedKeys, ScrollView, can_focus=True):
     def action_toggle_table(self) -> None:
         if (table := self.current_table()) is not None:
             self.post_message(self.Picked(table, primary=False))
-
-    def action_search(self) -> None:
-        self.post_message(self.Search())
 
     def on_click(self, event: events.Click) -> None:
         if event.y >= 1:

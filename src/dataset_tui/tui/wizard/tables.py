@@ -16,11 +16,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Input, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from dataset_tui.domain.definition import Problem
-from dataset_tui.tui.widgets.ordered_input import OrderedInput, OrderedKeys
+from dataset_tui.tui.widgets.ordered_input import OrderedKeys
 from dataset_tui.tui.wizard.draft import join_index_table
+from dataset_tui.tui.wizard.search_keys import show_search
 from dataset_tui.tui.wizard.table_list import TableList
 
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ class TablesStep(Vertical):
     TablesStep .section { text-style: bold; height: 1; margin-top: 1; }
     TablesStep .hint { color: $text-muted; height: auto; }
     TablesStep #tables { height: 1fr; min-height: 4; }
-    TablesStep #tables-search { height: 1; border: none; padding: 0; display: none; }
+    TablesStep #tables-search { height: 1; color: $accent; display: none; }
     TablesStep #tables-search.-shown { display: block; }
     TablesStep #joins { height: auto; max-height: 8; }
     TablesStep .problem { color: $error; height: auto; }
@@ -121,7 +122,7 @@ class TablesStep(Vertical):
         yield Label(f"Tables in {escape(self.draft.dataset)}", classes="section", id="tables-title")
         yield Static("enter: primary table · space: add/remove a joined table · /: search", classes="hint")
         yield Static("loading the tables…", id="tables-loading")
-        yield OrderedInput(placeholder="search table names (enter: back to the list)", id="tables-search", compact=True)
+        yield Static("", id="tables-search")
         yield TableList(self._mark, id="tables")
         yield Static("", id="tables-problem", classes="problem")
         yield Label("Joins", classes="section")
@@ -165,9 +166,7 @@ class TablesStep(Vertical):
         self.refresh_joins()
 
     def _show_entries(self) -> None:
-        text = self.query_one("#tables-search", Input).value.strip().lower()
-        entries = [e for e in self.entries if text in e.name.lower()] if text else self.entries
-        self.picker.set_entries(entries)
+        self.picker.set_entries(self.entries)
 
     def add_details(self, infos: dict[str, TableInfo]) -> None:
         self.picker.add_details(infos)
@@ -178,21 +177,9 @@ class TablesStep(Vertical):
     def refresh_tables(self) -> None:
         self.picker.refresh()
 
-    @on(TableList.Search)
-    def _search(self) -> None:
-        search = self.query_one("#tables-search", Input)
-        search.add_class("-shown")
-        search.focus()
-
-    @on(Input.Changed, "#tables-search")
-    def _search_changed(self) -> None:
-        self._show_entries()
-
-    @on(Input.Submitted, "#tables-search")
-    def _search_done(self) -> None:
-        if not self.query_one("#tables-search", Input).value:
-            self.query_one("#tables-search", Input).remove_class("-shown")
-        self.picker.focus()
+    @on(TableList.SearchChanged)
+    def _search_changed(self, event: TableList.SearchChanged) -> None:
+        show_search(self.query_one("#tables-search", Static), event, len(self.picker.entries), "tables")
 
     def refresh_joins(self) -> None:
         joins = self.query_one("#joins", JoinList)
