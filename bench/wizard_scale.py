@@ -39,6 +39,7 @@ async def _measure(
     seconds = time.perf_counter() - start
     await pilot.pause(0.1)
     timer.stop()
+    await app.workers.wait_for_complete()  # e.g. statistics started by the step, before the file closes
     return seconds, max(gaps, default=0.0)
 
 
