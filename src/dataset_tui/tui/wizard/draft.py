@@ -14,7 +14,6 @@ from typing import Any
 
 from dataset_tui.domain.definition import (
     FORMAT,
-    ROLES,
     Definition,
     DefinitionError,
     FixedRange,
@@ -32,7 +31,6 @@ from dataset_tui.tui.wizard.draft_parts import (
     is_key_value,
     is_repeated_record,
     struct_fields,
-    suggest_unit,
 )
 from dataset_tui.tui.wizard.draft_problems import (
     basic_problems,
@@ -46,6 +44,7 @@ from dataset_tui.tui.wizard.draft_problems import (
     step_of,
     table_problems,
 )
+from dataset_tui.tui.wizard.draft_roles import RoleEdits
 
 STEPS = ("Basic", "Tables", "Columns", "Filters & split")
 DATE_MODES = ("none", "rolling", "fixed")
@@ -58,7 +57,7 @@ __all__ = [
 
 
 @dataclass
-class WizardDraft:
+class WizardDraft(RoleEdits):
     model: str = "default"
     name: str = ""
     description: str = ""
@@ -250,16 +249,6 @@ class WizardDraft:
             at += 1  # after the keys already listed
         self.columns = dict(items[:at] + [(c.key, c) for c in new] + items[at:])
 
-    def cycle_unit(self, key: ColumnKey) -> str | None:
-        """none → seconds → millis → micros for an INT64 column (an epoch read as a timestamp)."""
-        from dataset_tui.tui.wizard.draft_parts import UNITS
-
-        col = self.columns[key]
-        col.unit = UNITS[(UNITS.index(col.unit) + 1) % len(UNITS)]
-        if col.unit and not col.selected:
-            self.select_column(key, True)
-        return col.unit
-
     def columns_of(self, table: str) -> list[ColumnDraft]:
         return [c for c in self.columns.values() if c.table == table]
 
@@ -270,6 +259,7 @@ class WizardDraft:
         col = self.columns[key]
         self.select_column(key, not col.selected)
 
+
     def select_column(self, key: ColumnKey, selected: bool) -> None:
         col = self.columns[key]
         col.selected = selected
@@ -279,61 +269,6 @@ class WizardDraft:
             if key in self.order:
                 self.order.remove(key)
             col.role = None
-
-    def set_role(self, key: ColumnKey, role: str | None) -> str | None:
-        """Give a column a role (selecting it); the column that had the role loses it.
-
-        Returns the output name of the column the role was taken from, if any.
-        """
-        taken_from = None
-        if role is not None:
-            for other in self.columns.values():
-                if other.role == role and other.key != key:
-                    other.role = None
-                    taken_from = f"{other.table}.{other.name}"
-        col = self.columns[key]
-        col.role = role
-        if role == "timestamp" and col.is_epoch and not col.unit:
-            col.unit = suggest_unit(col.name)  # an INT64 time is an epoch: GA4's are micros
-        if role is not None and not col.selected:
-            self.select_column(key, True)
-        return taken_from
-
-    def cycle_role(self, key: ColumnKey) -> tuple[str | None, str | None]:
-        """none → user_id → product_id → timestamp → revenue → none.
-
-        Cycling is trying roles on: a role taken from another column on the
-        way goes back to it when this column cycles past it (unless that
-        column got another role since). Returns (the column the new role was
-        taken from, the column the old role went back to), as output names.
-        """
-        col = self.columns[key]
-        old = col.role
-        cycle = (None, *ROLES)
-        nxt = cycle[(cycle.index(old) + 1) % len(cycle)]
-        owner = next((c.key for c in self.columns.values() if nxt is not None and c.role == nxt and c.key != key), None)
-        taken = self.set_role(key, nxt)
-        given_back = None
-        lent = self.borrowed.pop(key, None)
-        if lent is not None and lent[0] == old and old is not None:
-            before = self.columns.get(lent[1])
-            if before is not None and before.role is None and not any(c.role == old for c in self.columns.values()):
-                before.role = old
-                given_back = f"{before.table}.{before.name}"
-        if owner is not None and nxt is not None:
-            self.borrowed[key] = (nxt, owner)
-        return taken, given_back
-
-    def apply_roles(self, roles: dict[str, ColumnKey]) -> int:
-        """Apply suggested roles ({role: (table, column)}); returns how many changed."""
-        changed = 0
-        for role, key in roles.items():
-            if key not in self.columns:
-                continue
-            if self.columns[key].role != role or not self.columns[key].selected:
-                changed += 1
-            self.set_role(key, role)
-        return changed
 
     def role_columns(self) -> dict[str, ColumnDraft]:
         return {c.role: c for c in self.selected_columns() if c.role}
