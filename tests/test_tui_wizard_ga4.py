@@ -91,8 +91,8 @@ async def test_purchases_from_ga4_events_with_keys_only(demo: Path, tmp_path: Pa
             await pilot.press("ctrl+n")
             await settle(pilot)
             assert screen.step == 4
-            # 4 Keep rows where events_*.event_name is one of: purchase.
-            await pilot.press("tab", "tab", "tab")
+            # 4 Keep rows where events_*.event_name is one of: purchase (after the split, the form's last field).
+            await pilot.press("tab", "tab", "tab", "tab")
             assert app.focused is not None and app.focused.id == "where-column"
             await pilot.press("enter")
             await settle(pilot)

@@ -279,9 +279,9 @@ UNIT_MARKS = {"seconds": "s", "millis": "ms", "micros": "µs"}
 def _tree_label(col: Any) -> str:
     """The column as a tree shows it: an element field or a key indented under its array."""
     if col.param_key:
-        return f"  {col.name}[{col.param_key}]"
+        return f"  ↳ {col.param_key}"
     if col.unnest:
-        return f"  {col.name} (unnest)"
+        return f"  ↳ {col.name.removeprefix(col.unnest + '.')}"
     return str(col.name)
 
 

@@ -132,6 +132,12 @@ class FiltersStep(Horizontal):
             yield field_row("Top products %", OrderedInput(d.top_percent, id="top", compact=True), "top", hint="blank: all")
             yield field_row("Min transactions", OrderedInput(d.min_transactions, id="min-tx", compact=True), "min-tx", hint="blank: all users")
             yield field_row(
+                "Split", Select(SPLIT_OPTIONS, value=d.split_mode, allow_blank=False, id="split-mode", compact=True), "split-mode"
+            )
+            yield field_row("Eval days", OrderedInput(d.eval_days, id="eval-days", compact=True), "eval-days", sub=True, hint="+ anchor day")
+            yield field_row("Train %", OrderedInput(d.train_percent, id="train", compact=True), "train", sub=True, hint="1–99")
+            yield field_row("Key", Select([("user_id column", USER_KEY)], id="key", compact=True, allow_blank=False), "key", sub=True)
+            yield field_row(
                 "Keep rows where",
                 Select([("all rows", ALL_ROWS)], id="where-column", compact=True, allow_blank=False),
                 "where-column",
@@ -142,12 +148,6 @@ class FiltersStep(Horizontal):
                 "where-values",
                 sub=True,
             )
-            yield field_row(
-                "Split", Select(SPLIT_OPTIONS, value=d.split_mode, allow_blank=False, id="split-mode", compact=True), "split-mode"
-            )
-            yield field_row("Eval days", OrderedInput(d.eval_days, id="eval-days", compact=True), "eval-days", sub=True, hint="+ anchor day")
-            yield field_row("Train %", OrderedInput(d.train_percent, id="train", compact=True), "train", sub=True, hint="1–99")
-            yield field_row("Key", Select([("user_id column", USER_KEY)], id="key", compact=True, allow_blank=False), "key", sub=True)
             yield Static("", id="field-help")
         with Vertical(id="summary-box"):
             yield Static("", id="estimate")
