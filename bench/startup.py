@@ -176,6 +176,7 @@ async def wizard_times(runs: int = RUNS) -> dict[str, tuple[list[float], list[fl
     the baseline screen timed the same way in the same app, while the warehouse
     answers 0.2 s late (the wizard must not wait for it)."""
     from bench.fixtures import slowed_context
+
     from dataset_tui.services import definitions
     from dataset_tui.tui.app import DatasetTuiApp
     from dataset_tui.tui.wizard.screen import WizardScreen

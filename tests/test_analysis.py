@@ -22,9 +22,9 @@ from dataset_tui.domain.analysis import (
     parse_analysis,
     split_estimate,
 )
-from dataset_tui.domain.definition import parse_definition
 from dataset_tui.domain.quality import ISSUE_CODES, MIN_DATE_RANGE_DAYS, MIN_PRODUCTS, MIN_USERS, quality
 from dataset_tui.domain.window import months_before
+from dataset_tui.domain.definition import parse_definition
 
 D = dt.date
 
@@ -120,7 +120,7 @@ def test_parse_rows_shaped_like_bigquery():
     rows = [
         ("day", 1, D(2024, 3, 4), None, None, None, None, None, None, None, None),
         ("total", "5", None, 3, Decimal("3"), "2024-03-01",
-         dt.datetime(2024, 3, 4, 23, 0, tzinfo=dt.UTC), 2.0, Decimal(2), 1, Decimal("23.75")),
+         dt.datetime(2024, 3, 4, 23, 0, tzinfo=dt.timezone.utc), 2.0, Decimal(2), 1, Decimal("23.75")),
         ("day", Decimal(2), dt.datetime(2024, 3, 1), None, None, None, None, None, None, None, None),
         ("day", "1", "2024-03-03", None, None, None, None, None, None, None, None),
     ]

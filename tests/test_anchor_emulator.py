@@ -19,8 +19,9 @@ from typing import Any
 
 import pytest
 import sqlglot
-
 import sqlref
+from emulator import DATASET, PROJECT, Seeded, _json_value
+
 from dataset_tui.cli import main
 from dataset_tui.domain import clock
 from dataset_tui.domain.analysis_query import analysis_sql
@@ -28,7 +29,6 @@ from dataset_tui.domain.definition import Definition, parse_definition
 from dataset_tui.domain.sqlgen import SqlContext, generate_sql
 from dataset_tui.services import definitions
 from dataset_tui.store import Store
-from emulator import DATASET, PROJECT, Seeded, _json_value
 
 pytestmark = pytest.mark.emulator
 

@@ -14,10 +14,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 import duckdb_exec
+import pytest
 import sqlref
+
 from dataset_tui.cli import main
 from dataset_tui.domain import clock
 from dataset_tui.domain.analysis_query import analysis_sql

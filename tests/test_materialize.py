@@ -12,9 +12,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+import fingerprint_ref
 import pytest
 
-import fingerprint_ref
 from dataset_tui.domain.definition import parse_definition
 from dataset_tui.domain.fingerprint import FingerprintError, fingerprint_sql, from_row
 from dataset_tui.domain.sqlgen import generate_sql

@@ -14,13 +14,14 @@ import decimal
 from pathlib import Path
 from typing import Any
 
+import fingerprint_ref
 import pytest
 import sqlglot
+from bq_fake import FakeClient, make_rows
+from emulator import AS_OF, PROJECT, Seeded
 from google.api_core.exceptions import NotFound
 from google.cloud.bigquery import SchemaField
 
-import fingerprint_ref
-from bq_fake import FakeClient, make_rows
 from dataset_tui.config import Profile
 from dataset_tui.domain.definition import parse_definition
 from dataset_tui.domain.fingerprint import fingerprint_sql, from_row
@@ -32,7 +33,6 @@ from dataset_tui.store import Store
 from dataset_tui.warehouse.base import CostLimitError, NotFoundError
 from dataset_tui.warehouse.bigquery import BigQueryWarehouse
 from dataset_tui.warehouse.duckdb import DuckDBWarehouse
-from emulator import AS_OF, PROJECT, Seeded
 
 COLUMNS = [
     ("transaction_id", "STRING"),
@@ -105,9 +105,8 @@ TRICKY_ROWS: list[tuple[Any, ...]] = [
 
 def test_tricky_values_fingerprint_alike_on_both_engines(bq_raw_data: Seeded, tmp_path: Path) -> None:
     """The same typed rows in a DuckDB table and an emulator table: one fingerprint, the reference's."""
-    from google.cloud import bigquery
-
     from emulator import _json_value
+    from google.cloud import bigquery
 
     names, kinds = list(TRICKY_TYPES), list(TRICKY_TYPES.values())
     columns = list(TRICKY_TYPES.items())
@@ -341,7 +340,7 @@ def test_cancel_stops_the_running_ctas_job_and_records_nothing(tmp_path: Path) -
     def run() -> None:
         try:
             mat.materialize(ctx, "recent", as_of=AS_OF)
-        except BaseException as exc:
+        except BaseException as exc:  # noqa: BLE001 - the test reads it
             outcome.append(exc)
 
     worker = threading.Thread(target=run)

@@ -121,12 +121,13 @@ async def test_bad_input_in_the_form_is_named_and_nothing_runs(open_context: Any
 
 
 async def test_on_bigquery_the_cost_modal_asks_before_any_table_is_made(isolated_env: Path) -> None:
+    from test_materialize_bigquery import TablesFake, definition
+
     from dataset_tui.config import Profile, Settings
     from dataset_tui.store import Store
     from dataset_tui.tui.screens.cost import CostScreen
     from dataset_tui.tui.screens.materialize import MaterializeScreen
     from dataset_tui.warehouse.bigquery import BigQueryWarehouse
-    from test_materialize_bigquery import TablesFake, definition
 
     gib = 1024**3
     profile = Profile(name="prod", backend="bigquery", project="acme-prod", confirm_bytes=10 * gib)

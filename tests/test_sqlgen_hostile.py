@@ -15,7 +15,6 @@ from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 from sqlglot.tokens import TokenType
 
-from dataset_tui.domain.analysis_query import analysis_sql
 from dataset_tui.domain.definition import (
     Definition,
     DefinitionError,
@@ -25,6 +24,7 @@ from dataset_tui.domain.definition import (
     TimeSplit,
     parse_definition,
 )
+from dataset_tui.domain.analysis_query import analysis_sql
 from dataset_tui.domain.sqlformat import PROJECT_RE, SqlGenError, comment_safe, quote_ident, table_ref
 from dataset_tui.domain.sqlgen import SqlContext, generate_sql
 

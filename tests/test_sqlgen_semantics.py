@@ -14,12 +14,12 @@ from sqlglot import exp
 
 import duckdb_exec
 import sqlref
+from sqlref import con, make, tables  # noqa: F401 (pytest fixtures)
 from dataset_tui.domain import clock
-from dataset_tui.domain.analysis_query import analysis_sql
 from dataset_tui.domain.definition import Definition, parse_definition
+from dataset_tui.domain.analysis_query import analysis_sql
 from dataset_tui.domain.sqlgen import SqlContext, SqlGenError, generate_sql
 from dataset_tui.warehouse.transpile import farm_fingerprint, to_duckdb
-from sqlref import con, make, tables  # noqa: F401 (pytest fixtures)
 
 FIXED = sqlref.FIXED_DAY
 START, END = sqlref.FIXED_RANGE

@@ -16,10 +16,10 @@ from sqlglot import exp
 
 import duckdb_exec
 import sqlref
+from sqlref import con, make, tables  # noqa: F401 (pytest fixtures)
 from dataset_tui.domain.definition import parse_definition
 from dataset_tui.domain.sqlgen import SqlContext, SqlGenError, generate_sql
 from dataset_tui.domain.tfx import tfx_input_config, tfx_snippet
-from sqlref import con, make, tables  # noqa: F401 (pytest fixtures)
 
 FIXED = sqlref.FIXED_DAY
 EPOCH = dt.date(1970, 1, 1)
@@ -54,7 +54,7 @@ def typed_definition(split: dict[str, Any] | None = None) -> Any:
 def as_tfx(value: Any) -> Any:
     """What the TFX casts make of a plain value, computed in Python."""
     if isinstance(value, dt.datetime):
-        aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        aware = value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
         return int(aware.timestamp())
     if isinstance(value, dt.date):
         return (value - EPOCH).days

@@ -285,10 +285,10 @@ def test_purge_removes_only_deleted_datasets(store: Store) -> None:
 
 
 def test_undelete_takes_the_most_recently_deleted_of_a_name(store: Store) -> None:
-    with clock.fixed(dt.datetime(2025, 1, 1, tzinfo=dt.UTC)):
+    with clock.fixed(dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)):
         store.create(definition("x", percent=10))
         store.delete(M, "x")
-    with clock.fixed(dt.datetime(2025, 1, 2, tzinfo=dt.UTC)):
+    with clock.fixed(dt.datetime(2025, 1, 2, tzinfo=dt.timezone.utc)):
         store.create(definition("x", percent=20))
         store.delete(M, "x")
     assert [h.deleted_at.day for h in store.deleted(M)] == [2, 1]  # type: ignore[union-attr]
@@ -301,7 +301,7 @@ def test_undelete_takes_the_most_recently_deleted_of_a_name(store: Store) -> Non
 
 def test_list_filters_sorts_and_pages(store: Store) -> None:
     for i, name in enumerate(["delta", "Alpha", "charlie", "bravo"]):
-        with clock.fixed(dt.datetime(2025, 1, 1 + i, tzinfo=dt.UTC)):
+        with clock.fixed(dt.datetime(2025, 1, 1 + i, tzinfo=dt.timezone.utc)):
             store.create(definition(name, description="weekly churn" if name == "charlie" else ""))
     store.activate(M, "bravo")
     store.create(definition("elsewhere", model="other"))
@@ -364,7 +364,7 @@ def test_cached_stats_follow_the_table_key(store: Store) -> None:
     assert cached.stale_for("2025-03-01T00:00:00")
     assert store.cached_stats("raw_data", "products").table_key == 55  # type: ignore[union-attr]
     # A modified time as the warehouse gives it (a datetime) compares as itself.
-    modified = dt.datetime(2025, 5, 1, 8, 30, tzinfo=dt.UTC)
+    modified = dt.datetime(2025, 5, 1, 8, 30, tzinfo=dt.timezone.utc)
     store.save_stats("raw_data", "customers", modified, {"row_count": 3})
     cached = store.cached_stats("raw_data", "customers")
     assert cached is not None and not cached.stale_for(modified)

@@ -417,6 +417,7 @@ async def test_palette_opens_a_dataset_and_switches_model(ctx: AppContext) -> No
 async def test_bigquery_cost_is_confirmed_in_a_modal_before_analyze(isolated_env: Path) -> None:
     """On a billed warehouse, r dry-runs first and asks above the threshold; no means no job."""
     from bq_fake import FakeClient
+
     from dataset_tui.config import Profile, Settings
     from dataset_tui.store import Store
     from dataset_tui.tui.screens.cost import CostScreen

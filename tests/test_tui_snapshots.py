@@ -27,7 +27,7 @@ SIZES = [(80, 24), (120, 40)]
 @pytest.fixture
 def ctx(open_context: Any, demo_file: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.chdir("/tmp")  # the export modal shows the working directory
-    with clock.fixed(dt.datetime(2025, 6, 15, 9, 30, tzinfo=dt.UTC)):
+    with clock.fixed(dt.datetime(2025, 6, 15, 9, 30, tzinfo=dt.timezone.utc)):
         context = open_context(demo_file)
         definitions.save(context, parse_definition(EXAMPLE))
         weekly = copy.deepcopy(EXAMPLE)
@@ -45,7 +45,7 @@ def ctx(open_context: Any, demo_file: Path, monkeypatch: pytest.MonkeyPatch) -> 
 
 @pytest.fixture(autouse=True)
 def fixed_clock() -> Any:
-    with clock.fixed(dt.datetime(2025, 6, 15, 9, 30, tzinfo=dt.UTC)):
+    with clock.fixed(dt.datetime(2025, 6, 15, 9, 30, tzinfo=dt.timezone.utc)):
         yield
 
 
@@ -105,7 +105,7 @@ def test_compare_five_datasets(snap_compare: Any, ctx: Any, size: tuple[int, int
         data = copy.deepcopy(EXAMPLE)
         data.update(name=name, description="")
         data["filters"]["min_transactions"] = 3 + i
-        with clock.fixed(dt.datetime(2025, 6, 15, 9, 30, tzinfo=dt.UTC)):
+        with clock.fixed(dt.datetime(2025, 6, 15, 9, 30, tzinfo=dt.timezone.utc)):
             definitions.save(ctx, parse_definition(data))
     keys = ("space",) * 5 + ("m",)
     assert snap_compare(make_app(ctx), terminal_size=size, run_before=steps(*keys))

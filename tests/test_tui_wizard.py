@@ -41,8 +41,9 @@ def ctx(tmp_path: Path, warehouse_file: Path) -> Any:
 
 
 def make_app(ctx: Any) -> Any:
-    import dataset_tui.tui.app as app_module
     from dataset_tui.tui.app import DatasetTuiApp
+
+    import dataset_tui.tui.app as app_module
 
     class RecordingApp(DatasetTuiApp):
         """Keeps every worker failure, so a test sees errors the user would only see as a toast."""

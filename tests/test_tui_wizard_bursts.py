@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from tests.test_tui_wizard import (  # noqa: F401 - fixtures
     BASE,
     ctx,

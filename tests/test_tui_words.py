@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_tui_app import TODAY, add, app_for, settle
 
 from dataset_tui.domain import clock
 from dataset_tui.services import definitions
 from dataset_tui.services.context import AppContext
-from test_tui_app import TODAY, add, app_for, settle
 
 
 @pytest.fixture(autouse=True)

@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from emulator import AS_OF
+from test_materialize_bigquery import GIB, fake_ctx
 
 from dataset_tui.services import materialize as mat
 from dataset_tui.services import verify as ver
 from dataset_tui.services.errors import Declined
-from emulator import AS_OF
-from test_materialize_bigquery import GIB, fake_ctx
 
 
 def test_verify_asks_once_for_the_total_and_no_runs_nothing(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from dataset_tui.cli.common import (
+    CliError,
     Invocation,
     add_json,
     parse_date,

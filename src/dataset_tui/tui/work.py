@@ -28,7 +28,7 @@ def warehouse_work(action: str, *, group: str | None = None, exclusive: bool = T
         def body(self: DOMNode, *args: Any, **kwargs: Any) -> Any:
             try:
                 return method(self, *args, **kwargs)
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - every failure goes to the one handler
                 self.post_message(WorkFailed(exc, action))
                 return None
 
