@@ -394,7 +394,7 @@ def test_cli_refuses_the_split_in_import_and_validate(cli_store: Any, tmp_path: 
 
 
 def test_wizard_step_4_shows_the_problem_beside_eval_days() -> None:
-    from dataset_tui.tui.widgets.wizard_draft import WizardDraft
+    from dataset_tui.tui.wizard.draft import WizardDraft
 
     draft = WizardDraft.from_definition(parse_definition(_fixed("2025-01-01", "2025-01-10", 3)))
     draft.eval_days = "9"
