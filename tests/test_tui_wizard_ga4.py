@@ -129,3 +129,36 @@ async def test_purchases_from_ga4_events_with_keys_only(demo: Path, tmp_path: Pa
     assert sum(want.values()) > 0
     assert got == want
     ctx.close()
+
+
+def test_the_keys_of_event_params_come_from_a_sample_with_their_value_type(demo: Path, tmp_path: Path) -> None:
+    from dataset_tui.services import catalog
+    from dataset_tui.tui.wizard.draft import WizardDraft
+
+    ctx = AppContext.open(db=tmp_path / "store", warehouse=demo)
+    try:
+        keys = {p.key: p.value for p in catalog.param_keys(ctx, "events_*", "event_params")}
+        # Counted independently on the newest shard, in Python.
+        con = duckdb.connect(str(demo), read_only=True)
+        newest = max(r[0] for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'events_%'").fetchall())
+        seen: dict[str, Counter[str]] = {}
+        for (params,) in con.execute(f"SELECT event_params FROM raw_data.{newest}").fetchall():
+            for p in params:
+                for field, value in p["value"].items():
+                    if value is not None:
+                        seen.setdefault(p["key"], Counter())[field] += 1
+        con.close()
+        assert keys == {k: c.most_common(1)[0][0] for k, c in seen.items()}
+        assert keys["ga_session_id"] == "int_value" and keys["page_location"] == "string_value"
+        # The wizard lists them under the array; choosing one writes a `param` column.
+        draft = WizardDraft(primary="events_*")
+        array_type = ctx.warehouse().schema("raw_data", "events_*").types()["event_params"]
+        draft.add_schema("events_*", [("event_params", array_type)])
+        draft.add_params("events_*", "event_params", list(keys.items()))
+        draft.toggle_column(("events_*", "event_params[ga_session_id]"))
+        assert draft.to_data(3)[0]["columns"] == [
+            {"table": "events_*", "name": "event_params", "param": {"key": "ga_session_id", "value": "int_value"}}
+        ]
+    finally:
+        ctx.close()
