@@ -14,6 +14,10 @@ growth of work (target: x10 work costs at most x12 time).
            `COUNT(*), COUNT(DISTINCT customer_id)`; peak RSS of each process.
 - datasets 1,000 / 20,000: one save (`definition import` of one file) and
            `list --json`, each over `--help` (interpreter + imports).
+- wizard   in process (bench/wizard_scale.py): the table step at the table
+           sizes and the column step at the column sizes, until shown, with
+           the longest event-loop stall; baseline the same step on 5 tables /
+           20 columns.
 
 Run: `make bench` (or `python bench/scale.py [tables|columns|rows|datasets]`).
 Sizes can be cut for a quick look with BENCH_QUICK=1. BENCH_ROWS_DIR=DIR keeps
@@ -289,7 +293,43 @@ def bench_datasets(folder: Path) -> None:
     growth("datasets (list over --help)", DATASETS, list_times)
 
 
-BENCHES = {"tables": bench_tables, "columns": bench_columns, "rows": bench_rows, "datasets": bench_datasets}
+def bench_wizard(folder: Path) -> None:
+    from bench.wizard_scale import wizard_step
+
+    print("wizard (in process; until the step shows; baseline: the same step on 5 tables / 20 columns)")
+    small = folder / "small_tables.duckdb"
+    many_tables(small, 5)
+    base, base_stall = wizard_step(small, folder / "s0", columns=False)
+    times = []
+    for count in TABLES:
+        path = folder / f"tables_{count}.duckdb"
+        many_tables(path, count)
+        seconds, stall = wizard_step(path, folder / f"s{count}", columns=False)
+        line(f"table step, {count:,} tables", seconds, "table step, 5 tables", base,
+             f"stall {stall * 1000:.0f} ms (5 tables: {base_stall * 1000:.0f} ms)")
+        times.append(seconds)
+    growth("wizard tables", TABLES, times)
+    narrow = folder / "wide_20.duckdb"
+    wide_table(narrow, 20, rows=1000)
+    base, base_stall = wizard_step(narrow, folder / "c0", columns=True)
+    times = []
+    for count in COLUMNS:
+        path = folder / f"wide_{count}.duckdb"
+        wide_table(path, count, rows=1000)
+        seconds, stall = wizard_step(path, folder / f"c{count}", columns=True)
+        line(f"column step, {count:,} columns", seconds, "column step, 20 columns", base,
+             f"stall {stall * 1000:.0f} ms (20 columns: {base_stall * 1000:.0f} ms)")
+        times.append(seconds)
+    growth("wizard columns", COLUMNS, times)
+
+
+BENCHES = {
+    "tables": bench_tables,
+    "columns": bench_columns,
+    "rows": bench_rows,
+    "datasets": bench_datasets,
+    "wizard": bench_wizard,
+}
 
 
 def main(argv: list[str]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -61,9 +62,12 @@ DEFINITION = example_dict(
 def test_tables_and_schema(cli: Cli) -> None:
     tables = cli.json("tables")
     names = [t["name"] for t in tables]
-    # The shop's four tables and the GA4-like family: one `events_YYYYMMDD` a day for 90 days.
-    assert [n for n in names if not n.startswith("events_")] == ["customers", "products", "returns", "transactions"]
-    assert len([n for n in names if n.startswith("events_")]) == 90
+    # The shop's four tables and the GA4-like family (one `events_YYYYMMDD` a day for 90 days) as one entry.
+    assert names == ["customers", "events_*", "products", "returns", "transactions"]
+    family = tables[1]["shards"]
+    span = dt.date.fromisoformat(family["last"]) - dt.date.fromisoformat(family["first"])
+    assert family["count"] == 90 and span == dt.timedelta(days=89)
+    assert tables[1]["rows"] > 0 and tables[0]["shards"] is None
     tx = tables[-1]
     assert set(tx) >= {"name", "rows", "bytes", "columns", "modified"}
     assert (tx["rows"], tx["columns"]) == (DEMO_ROWS, 7) and tx["bytes"] > 0

@@ -772,7 +772,7 @@ async def test_edit_browses_the_definitions_own_dataset(tmp_path: Path) -> None:
         screen = wizard(pilot)
         await pilot.press("ctrl+n")
         await settle(pilot)
-        assert [info.name for info in screen.tables_step.infos] == ["events"]
+        assert [entry.name for entry in screen.tables_step.entries] == ["events"]
         await pilot.press("ctrl+n")
         await settle(pilot)
         assert screen.step == 3  # the columns of clickstream.events loaded; no error

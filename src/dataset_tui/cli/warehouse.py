@@ -250,9 +250,10 @@ def _import(inv: Invocation) -> int:
 
 
 def _tables(inv: Invocation) -> int:
-    from dataset_tui.services.warehouse_ops import tables_json
+    from dataset_tui.services.catalog import badges, table_listing, table_row
 
-    rows = tables_json(_context(inv))
+    listing = table_listing(_context(inv))
+    rows = [table_row(info, entry) for entry, info in listing]
     if inv.args.json:
         print_json(rows)
         return 0
@@ -261,8 +262,11 @@ def _tables(inv: Invocation) -> int:
         return 0
     print(
         table(
-            [[r["name"], _num(r["rows"]), _size(r["bytes"]), r["columns"], r["modified"] or ""] for r in rows],
-            ["TABLE", "ROWS", "SIZE", "COLUMNS", "MODIFIED"],
+            [
+                [r["name"], _num(r["rows"]), _size(r["bytes"]), r["columns"], r["modified"] or "", kinds]
+                for r, kinds in zip(rows, (", ".join(badges(i, e)) for e, i in listing), strict=True)
+            ],
+            ["TABLE", "ROWS", "SIZE", "COLUMNS", "MODIFIED", "KIND"],
         )
     )
     return 0

@@ -27,6 +27,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dataset_tui.domain.definition import Definition, Problem
+
+# `tables --json` and its rows live with the catalog (names first, shard families folded).
+from dataset_tui.services.catalog import table_row as table_row
+from dataset_tui.services.catalog import tables_json as tables_json
 from dataset_tui.services.errors import ServiceError
 
 if TYPE_CHECKING:
@@ -81,25 +85,6 @@ def _dataset(ctx: AppContext, dataset: str | None = None) -> str:
 
 def list_tables(ctx: AppContext, *, dataset: str | None = None) -> list[TableInfo]:
     return ctx.warehouse().list_tables(_dataset(ctx, dataset))
-
-
-def table_row(info: TableInfo) -> dict[str, Any]:
-    """One item of `tables --json`."""
-    return {
-        "name": info.name,
-        "rows": info.rows,
-        "bytes": info.bytes,
-        "columns": info.columns,
-        "modified": plain(info.modified),
-        "partitioning": info.partitioning,
-        "clustering": list(info.clustering),
-        "table_type": info.table_type,
-        "require_partition_filter": info.require_partition_filter,
-    }
-
-
-def tables_json(ctx: AppContext) -> list[dict[str, Any]]:
-    return [table_row(info) for info in list_tables(ctx)]
 
 
 def _table_info(ctx: AppContext, table: str, dataset: str | None = None) -> TableInfo:

@@ -10,7 +10,7 @@ GoogleSQL; an adapter for another engine transpiles it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -181,7 +181,25 @@ class Warehouse(Protocol):
     #: the batch of a wide table's statistics); None: nobody listens.
     on_status: Callable[[str], None] | None
 
-    def list_tables(self, dataset: str) -> list[TableInfo]: ...
+    def list_tables(self, dataset: str) -> list[TableInfo]:
+        """Every table with its details (the CLI's full listing); see list_table_names for a quick one."""
+        ...
+
+    def list_table_names(self, dataset: str) -> list[str]:
+        """The dataset's table names, sorted, reading nothing about each table (paged on BigQuery).
+
+        What a screen shows first: thousands of names cost one listing, not a
+        lookup per table. NotFoundError if the dataset does not exist.
+        """
+        ...
+
+    def table_details(self, dataset: str, names: Sequence[str]) -> list[TableInfo]:
+        """The entries of :meth:`list_tables` for `names` only, in name order; unknown names are left out.
+
+        Costs in proportion to len(names) (a screen asks for the rows it
+        shows); an adapter may serve unchanged tables from a cache.
+        """
+        ...
 
     def table_info(self, dataset: str, table: str) -> TableInfo:
         """One table's entry of :meth:`list_tables`, reading only that table (NotFoundError if absent)."""

@@ -65,6 +65,8 @@ from dataset_tui.warehouse.bigquery_stats import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from dataset_tui.config import Profile
 
 JOB_LABELS = {"tool": "dataset-tui"}
@@ -234,6 +236,33 @@ class BigQueryWarehouse:
         with ThreadPoolExecutor(max_workers=min(METADATA_WORKERS, len(items))) as pool:
             tables = list(pool.map(lambda item: self._get_table(dataset, item.table_id, fresh=True), items))
         return sorted((table_info(t) for t in tables), key=lambda info: info.name)
+
+    def list_table_names(self, dataset: str) -> list[str]:
+        """Names only: the paged tables.list call, no get_table per table (5,000 tables = 5 pages)."""
+        check_dataset(dataset)
+        where = self._where(f"list the tables of dataset {dataset}", dataset, permission="bigquery.tables.list")
+        ref = f"{self.project}.{dataset}" if self.project else dataset
+        with translating(where):
+            items = self.client().list_tables(
+                ref, page_size=1000, retry=self._retry(), timeout=self.profile.request_timeout_s
+            )
+            return sorted(item.table_id for item in items)
+
+    def table_details(self, dataset: str, names: Sequence[str]) -> list[TableInfo]:
+        """get_table for `names` only, in a bounded pool, from the metadata cache while it is fresh."""
+        check_dataset(dataset)
+        if not names:
+            return []
+
+        def one(name: str) -> TableInfo | None:
+            try:
+                return _table_info(self._get_table(dataset, name))
+            except NotFoundError:
+                return None  # dropped since the listing
+
+        with ThreadPoolExecutor(max_workers=min(METADATA_WORKERS, len(names))) as pool:
+            found = [info for info in pool.map(one, dict.fromkeys(names)) if info is not None]
+        return sorted(found, key=lambda info: info.name)
 
     def table_info(self, dataset: str, table: str) -> TableInfo:
         check_dataset(dataset)

@@ -564,7 +564,9 @@ class DuckDBWarehouse:
             batch = todo[i : i + self._TOTALS_BATCH]
             parts = []
             for name, _estimated, columns in batch:
-                size = " + ".join(f"coalesce({e}, 0)" for e in _size_exprs(columns)) or "0"
+                # A flat list, not a chain of `+`: 2,000 columns nest past DuckDB's expression depth.
+                terms = ", ".join(f"coalesce({e}, 0)" for e in _size_exprs(columns))
+                size = f"list_sum([{terms}])" if terms else "0"
                 source = f"{dq(dataset)}.{dq(name)}"
                 parts.append(f"SELECT {_string_literal(name)} AS t, count(*) AS n, {size} AS b FROM {source}")
             _, _, rows = self._fetch(" UNION ALL ".join(parts))

@@ -25,6 +25,7 @@ from dataset_tui.tui.wizard.filters import FiltersStep
 from dataset_tui.tui.wizard.steps import WizardStep
 from dataset_tui.tui.wizard.tables import TablesStep
 
+
 class WizardBase(Screen[str | None]):
     """The wizard's state and steps; WizardScreen (screen.py) builds on it with loading and saving."""
 
@@ -221,13 +222,18 @@ class WizardBase(Screen[str | None]):
 
         problems = []
         for i, col in enumerate(self.draft.selected_columns()):
-            if col.role and col.type:
-                base = col.type.split("<", 1)[0].split("(", 1)[0].strip().upper()
+            from dataset_tui.tui.wizard.draft_parts import PARAM_VALUES
+
+            # What the column holds in the output: an epoch is a TIMESTAMP, a key its value field's type.
+            kind = "TIMESTAMP" if col.unit else PARAM_VALUES.get(col.param_value or "", col.type or "")
+            if col.role and kind:
+                base = kind.split("<", 1)[0].split("(", 1)[0].strip().upper()
                 if base not in ROLE_TYPES[col.role]:
                     problems.append(
                         Problem(
                             path=f"columns[{i}].role",
-                            message=f"a {col.role} column must be {' or '.join(ROLE_TYPES[col.role])}, not {col.type}",
+                            message=f"a {col.role} column must be {' or '.join(ROLE_TYPES[col.role])}, not {kind}"
+                            + (" (an INT64 epoch: u sets its unit)" if col.is_epoch else ""),
                         )
                     )
         return problems

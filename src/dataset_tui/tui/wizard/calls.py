@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from dataset_tui.domain.definition import Definition
     from dataset_tui.domain.joins import JoinSuggestion
+    from dataset_tui.services.catalog import Catalog
     from dataset_tui.services.context import AppContext
     from dataset_tui.warehouse.base import ColumnStats, DryRun, TableInfo
 
@@ -45,10 +46,18 @@ def name_problem(ctx: AppContext, name: str) -> str | None:
     return definitions.name_problem(ctx, name)
 
 
-def list_tables(ctx: AppContext, dataset: str) -> list[TableInfo]:
-    from dataset_tui.services import warehouse_ops
+def table_catalog(ctx: AppContext, dataset: str) -> Catalog:
+    """The dataset's table names (shard families folded): one listing, nothing read per table."""
+    from dataset_tui.services import catalog
 
-    return warehouse_ops.list_tables(ctx, dataset=dataset)
+    return catalog.table_catalog(ctx, dataset=dataset)
+
+
+def table_details(ctx: AppContext, found: Catalog, names: Sequence[str]) -> dict[str, TableInfo]:
+    """Rows, size and columns of the entries named (those on screen): one batched call."""
+    from dataset_tui.services import catalog
+
+    return catalog.entry_details(ctx, found, names)
 
 
 def table_schema(ctx: AppContext, table: str, dataset: str) -> list[SchemaColumn]:
@@ -83,13 +92,19 @@ def suggest(ctx: AppContext, tables: Sequence[str], primary: str | None, dataset
     return Mapping(roles, list(mapping.joins), list(mapping.warnings))
 
 
-def table_stats(ctx: AppContext, table: str, confirm: Callable[[DryRun], bool], dataset: str) -> TableStatsView:
-    """Statistics of every column of a table: one query, cached in the store per table."""
+def table_stats(
+    ctx: AppContext,
+    table: str,
+    confirm: Callable[[DryRun], bool],
+    dataset: str,
+    columns: Sequence[str] | None = None,
+) -> TableStatsView:
+    """Statistics of a table's columns (all when None): one query, cached in the store per table."""
     from dataset_tui.services import warehouse_ops
     from dataset_tui.warehouse.base import ColumnStats, HistogramBin
 
-    data = warehouse_ops.table_stats(ctx, table, confirm=confirm, dataset=dataset)
-    columns = {
+    data = warehouse_ops.table_stats(ctx, table, columns, confirm=confirm, dataset=dataset)
+    by_name = {
         c["name"]: ColumnStats(
             name=c["name"],
             type=c["type"],
@@ -106,13 +121,22 @@ def table_stats(ctx: AppContext, table: str, confirm: Callable[[DryRun], bool], 
         )
         for c in data["columns"]
     }
-    return TableStatsView(table, data["row_count"], columns, bool(data.get("cached")), data.get("computed_at"))
+    return TableStatsView(table, data["row_count"], by_name, bool(data.get("cached")), data.get("computed_at"))
 
 
 def samples(ctx: AppContext, table: str, column: str, dataset: str, limit: int = 12) -> list[Any]:
     from dataset_tui.services import warehouse_ops
 
     return warehouse_ops.samples(ctx, table, column, limit, dataset=dataset)
+
+
+def param_keys(
+    ctx: AppContext, table: str, column: str, dataset: str, confirm: Callable[[DryRun], bool]
+) -> list[tuple[str, str]]:
+    """(key, value field) of a key/value array, most frequent first, from a sample (the newest shard)."""
+    from dataset_tui.services import catalog
+
+    return [(p.key, p.value) for p in catalog.param_keys(ctx, table, column, dataset=dataset, confirm=confirm)]
 
 
 def cached_counts(ctx: AppContext, name: str) -> tuple[Any, str, int] | None:

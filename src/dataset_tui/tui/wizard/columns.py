@@ -8,252 +8,32 @@ workers) with its distribution as a sparkline.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
-from rich.segment import Segment
-from rich.style import Style
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
-from textual.scroll_view import ScrollView
-from textual.strip import Strip
 from textual.widgets import Input, Label, Static
 
 from dataset_tui.domain.definition import ALIAS_RE, Problem
-from dataset_tui.tui.widgets.line_rows import CURSOR_BINDINGS, fit
-from dataset_tui.tui.widgets.ordered_input import OrderedInput, OrderedKeys
+from dataset_tui.tui.widgets.ordered_input import OrderedInput
 from dataset_tui.tui.widgets.sparkline_stats import ColumnStatsPanel
+from dataset_tui.tui.wizard.column_picker import ColumnPicker
 from dataset_tui.tui.wizard.draft import column_index_key
+from dataset_tui.tui.wizard.search_keys import show_search
+
+# Above this many columns, statistics are computed for the selected columns only, on `i`.
+WIDE_TABLE = 60
 
 if TYPE_CHECKING:
     from dataset_tui.tui.wizard.calls import SchemaColumn, TableStatsView
     from dataset_tui.tui.wizard.draft import ColumnKey, WizardDraft
 
-ROLE_WIDTH = 11
-TYPE_WIDTH = 9
 
-
-
-class ColumnPicker(OrderedKeys, ScrollView, can_focus=True):
-    """Rows of table headers and their columns; the cursor moves over columns only."""
-
-    BINDINGS = [
-        *CURSOR_BINDINGS,
-        Binding("space,enter", "toggle", "Select", key_display="space/enter"),
-        Binding("r", "role", "Role"),
-        Binding("a", "alias", "Alias"),
-        Binding("v", "samples", "Samples"),
-    ]
-
-    COMPONENT_CLASSES = {
-        "column-picker--header",
-        "column-picker--cursor",
-        "column-picker--selected",
-        "column-picker--role",
-        "column-picker--hint",
-        "column-picker--error",
-    }
-
-    DEFAULT_CSS = """
-    ColumnPicker { height: 1fr; background: $surface; }
-    ColumnPicker > .column-picker--header { text-style: bold; color: $accent; }
-    ColumnPicker > .column-picker--cursor { background: $block-cursor-blurred-background; }
-    ColumnPicker:focus > .column-picker--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
-    ColumnPicker > .column-picker--selected { text-style: bold; }
-    ColumnPicker > .column-picker--role { color: $success; }
-    ColumnPicker > .column-picker--hint { color: $text-muted; }
-    ColumnPicker > .column-picker--error { color: $error; }
-    """
-
-    cursor: reactive[int] = reactive(0)
-
-    class Highlighted(Message):
-        def __init__(self, key: ColumnKey | None) -> None:
-            super().__init__()
-            self.key = key
-
-    class Request(Message):
-        """A key asked for something the step handles: toggle, role, alias, samples."""
-
-        def __init__(self, key: ColumnKey, what: str) -> None:
-            super().__init__()
-            self.key = key
-            self.what = what
-
-    def __init__(self, draft: WizardDraft, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.draft = draft
-        self.rows: list[tuple[str, Any]] = []  # ("header", table) | ("column", key)
-        self.suggested: dict[ColumnKey, str] = {}
-        self.errors: set[ColumnKey] = set()
-
-    # -- data ---------------------------------------------------------------------
-
-    def set_rows(self, tables: Sequence[str], keep: ColumnKey | None = None) -> None:
-        keep = keep or self.current
-        rows: list[tuple[str, Any]] = []
-        for table in tables:
-            rows.append(("header", table))
-            cols = self.draft.columns_of(table)
-            if not cols:
-                rows.append(("loading", table))
-            rows += [("column", c.key) for c in cols]
-        self.rows = rows
-        self.virtual_size = Size(self.size.width, len(rows))
-        index = next((i for i, r in enumerate(rows) if r[0] == "column" and r[1] == keep), None)
-        if index is None:
-            index = next((i for i, r in enumerate(rows) if r[0] == "column"), 0)
-        self.set_reactive(ColumnPicker.cursor, index)
-        self._scroll_to_cursor()
-        self.refresh()
-        self.post_message(self.Highlighted(self.current))
-
-    @property
-    def current(self) -> ColumnKey | None:
-        if 0 <= self.cursor < len(self.rows) and self.rows[self.cursor][0] == "column":
-            return self.rows[self.cursor][1]  # type: ignore[no-any-return]
-        return None
-
-    # -- rendering ----------------------------------------------------------------
-
-    def _header_text(self, table: str) -> str:
-        cols = self.draft.columns_of(table)
-        chosen = sum(1 for c in cols if c.selected)
-        kind = "primary" if table == self.draft.primary else "joined"
-        return f"▾ {table}  ({kind}, {chosen} of {len(cols)} selected)"
-
-    def render_line(self, y: int) -> Strip:
-        width = self.size.width
-        index = y + int(self.scroll_offset.y)
-        base = self.rich_style
-        if index >= len(self.rows):
-            return Strip.blank(width, base)
-        kind, value = self.rows[index]
-        if kind == "header":
-            style = base + self.get_component_rich_style("column-picker--header")
-            return Strip([Segment(fit(self._header_text(value), width), style)]).crop(0, width)
-        if kind == "loading":
-            style = base + self.get_component_rich_style("column-picker--hint")
-            return Strip([Segment(fit("   loading columns…", width), style)]).crop(0, width)
-        col = self.draft.columns[value]
-        # Component styles carry the widget's background: the cursor's goes
-        # on last, or the first component style would paint over it.
-        cursor = self.get_component_rich_style("column-picker--cursor") if index == self.cursor else Style()
-
-        def style(*components: str) -> Style:
-            result = base
-            for component in components:
-                result += self.get_component_rich_style(component)
-            return result + cursor
-
-        row_style = style()
-        mark = "[x]" if col.selected else "[ ]"
-        error = "!" if value in self.errors else " "
-        name_width = max(width - 3 - 1 - 1 - TYPE_WIDTH - 1 - ROLE_WIDTH, 8)
-        name = col.name if not col.alias else f"{col.name} → {col.alias}"
-        type_text = (col.type or "").split("<", 1)[0]
-        if col.role:
-            role_text, role_style = col.role, "column-picker--role"
-        elif value in self.suggested:
-            role_text, role_style = f"{self.suggested[value]}?", "column-picker--hint"
-        else:
-            role_text, role_style = "", "column-picker--hint"
-        name_style = style("column-picker--selected") if col.selected else row_style
-        segments = [
-            Segment(mark, name_style),
-            Segment(error, style("column-picker--error")),
-            Segment(" " + fit(name, name_width), name_style),
-            Segment(" " + fit(type_text, TYPE_WIDTH), style("column-picker--hint")),
-            Segment(" " + fit(role_text, ROLE_WIDTH), style(role_style)),
-        ]
-        return Strip(segments).crop(0, width).extend_cell_length(width, row_style)
-
-    def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(event.size.width, len(self.rows))
-        # A problem text growing under the list makes it shorter: keep the
-        # row the problem is about (the cursor) in view.
-        self.call_after_refresh(self._scroll_to_cursor)
-
-    # -- cursor ----------------------------------------------------------------------
-
-    def watch_cursor(self, old: int, new: int) -> None:
-        self._scroll_to_cursor()
-        self.refresh()
-        self.post_message(self.Highlighted(self.current))
-
-    def _scroll_to_cursor(self) -> None:
-        visible = max(self.size.height, 1)
-        top = int(self.scroll_offset.y)
-        # Keep the table's header in view when the cursor is on its first column.
-        want_top = self.cursor - 1 if self.cursor > 0 and self.rows[self.cursor - 1][0] == "header" else self.cursor
-        if want_top < top:
-            self.scroll_to(y=want_top, animate=False)
-        elif self.cursor >= top + visible:
-            self.scroll_to(y=self.cursor - visible + 1, animate=False)
-
-    def _column_rows(self) -> list[int]:
-        return [i for i, (kind, _) in enumerate(self.rows) if kind == "column"]
-
-    def _move(self, step: int) -> None:
-        columns = self._column_rows()
-        if not columns:
-            return
-        if step > 0:
-            after = [i for i in columns if i > self.cursor]
-            target = after[min(step, len(after)) - 1] if after else columns[-1]
-        else:
-            before = [i for i in columns if i < self.cursor]
-            target = before[-min(-step, len(before))] if before else columns[0]
-        self.cursor = target
-
-    def action_cursor_up(self) -> None:
-        self._move(-1)
-
-    def action_cursor_down(self) -> None:
-        self._move(1)
-
-    def action_page_up(self) -> None:
-        self._move(-max(self.size.height - 2, 1))
-
-    def action_page_down(self) -> None:
-        self._move(max(self.size.height - 2, 1))
-
-    def action_first(self) -> None:
-        columns = self._column_rows()
-        if columns:
-            self.cursor = columns[0]
-
-    def action_last(self) -> None:
-        columns = self._column_rows()
-        if columns:
-            self.cursor = columns[-1]
-
-    def _request(self, what: str) -> None:
-        if self.current is not None:
-            self.post_message(self.Request(self.current, what))
-
-    def action_toggle(self) -> None:
-        self._request("toggle")
-
-    def action_role(self) -> None:
-        self._request("role")
-
-    def action_alias(self) -> None:
-        self._request("alias")
-
-    def action_samples(self) -> None:
-        self._request("samples")
-
-    def on_click(self, event: events.Click) -> None:
-        index = event.y + int(self.scroll_offset.y)
-        if 0 <= index < len(self.rows) and self.rows[index][0] == "column":
-            self.cursor = index
 
 
 class ColumnsStep(Horizontal):
@@ -271,6 +51,8 @@ class ColumnsStep(Horizontal):
     ColumnsStep #alias-row { height: 1; }
     ColumnsStep #alias-row > Label { width: auto; padding-right: 1; }
     ColumnsStep #alias { width: 1fr; }
+    ColumnsStep #columns-search { height: 1; color: $accent; display: none; }
+    ColumnsStep #columns-search.-shown { display: block; }
     ColumnsStep #columns-problem { color: $error; height: auto; max-height: 5; }
     ColumnsStep #stats { width: 36; border-left: vkey $panel; }
     ColumnsStep.-wide #columns-left { width: 1fr; max-width: 72; }
@@ -283,11 +65,14 @@ class ColumnsStep(Horizontal):
     class Wanted(Message):
         """Something only a worker can fetch: "stats" of a table, "samples" of a column, "suggest"."""
 
-        def __init__(self, what: str, table: str | None = None, key: ColumnKey | None = None) -> None:
+        def __init__(
+            self, what: str, table: str | None = None, key: ColumnKey | None = None, columns: list[str] | None = None
+        ) -> None:
             super().__init__()
             self.what = what
             self.table = table
             self.key = key
+            self.columns = columns  # "stats": these columns only (None: all)
 
     def __init__(self, draft: WizardDraft, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -306,6 +91,7 @@ class ColumnsStep(Horizontal):
                 "space select · r role · a alias · s suggest roles · v samples",
                 id="columns-hint",
             )
+            yield Static("", id="columns-search")
             yield ColumnPicker(self.draft, id="picker")
             with Horizontal(id="alias-row"):
                 yield Label("Alias", id="alias-label")
@@ -346,11 +132,22 @@ class ColumnsStep(Horizontal):
 
     def set_stats(self, table: str, view: TableStatsView | None, state: str = "") -> None:
         if view is not None:
+            known = self.stats.get(table)
+            if known is not None:
+                # Statistics asked column by column (a wide table) build up one view.
+                view = replace(view, columns={**known.columns, **view.columns})
             self.stats[table] = view
             self.stats_state.pop(table, None)
         else:
             self.stats_state[table] = state
         self._show_panel()
+
+    def set_params(self, table: str, column: str, params: list[tuple[str, str]]) -> None:
+        """The keys of a key/value array arrived: list them under it, each selectable with its value type."""
+        self.draft.add_params(table, column, params)
+        self.refresh_rows()
+        found = ", ".join(k for k, _ in params[:6]) + (" …" if len(params) > 6 else "")
+        self.notify(f"{column}: {len(params)} keys ({found})" if params else f"{column}: no keys in the sample")
 
     def set_samples(self, key: ColumnKey, values: list[Any]) -> None:
         self.samples[key] = values
@@ -364,9 +161,23 @@ class ColumnsStep(Horizontal):
         self._show_panel()
         if event.key is not None:
             table = event.key[0]
+            if self._wide(table):
+                return  # statistics of the selected columns only, when asked (i)
             if table not in self.stats and table not in self.stats_state:
                 self.stats_state[table] = "loading statistics…"
                 self.post_message(self.Wanted("stats", table=table))
+
+    def _wide(self, table: str) -> bool:
+        """Too many columns to compute them all on a glance: one query for the selected ones, on `i`."""
+        return len(self.schemas.get(table, ())) > WIDE_TABLE
+
+    def _stats_columns(self, key: ColumnKey) -> list[str] | None:
+        """The columns `i` computes: all of a narrow table; of a wide one, the selected ones and the highlighted."""
+        table = key[0]
+        if not self._wide(table):
+            return None
+        chosen = [c.name for c in self.draft.selected_columns() if c.table == table]
+        return list(dict.fromkeys([*chosen, key[1]]))
 
     def _show_panel(self) -> None:
         key = self.picker.current
@@ -385,10 +196,14 @@ class ColumnsStep(Horizontal):
         view = self.stats.get(table)
         stats = view.columns.get(name) if view is not None else None
         state = self.stats_state.get(table, "")
-        if view is not None and stats is None:
+        if stats is None and not state and self._wide(table):
+            state = "i: statistics of the selected columns and this one (one query)"
+        elif view is not None and stats is None:
             state = "no statistics for this column"
         if state == "declined":
             state = "statistics not loaded (the scan was not confirmed)\n[dim]i: load them[/dim]"
+        elif state.startswith("i: "):
+            state = f"[dim]{escape(state)}[/dim]"
         elif state and not state.endswith("…"):
             state = f"[red]{escape(state)}[/red]\n[dim]i: try again[/dim]"
         elif state:
@@ -402,20 +217,37 @@ class ColumnsStep(Horizontal):
         if key is not None:
             self.stats_state[key[0]] = "loading statistics…"
             self._show_panel()
-            self.post_message(self.Wanted("stats", table=key[0]))
+            self.post_message(self.Wanted("stats", table=key[0], columns=self._stats_columns(key)))
+
+    # -- search ------------------------------------------------------------------------
+
+    @on(ColumnPicker.SearchChanged)
+    def _search_changed(self, event: ColumnPicker.SearchChanged) -> None:
+        show_search(self.query_one("#columns-search", Static), event, self.picker.column_count, "columns")
 
     # -- user actions --------------------------------------------------------------------
 
     @on(ColumnPicker.Request)
     def _request(self, event: ColumnPicker.Request) -> None:
         key = event.key
-        if event.what == "toggle":
+        col = self.draft.columns[key]
+        if col.container and event.what != "alias":
+            self._container(key, event.what)
+            return
+        if event.what == "unit":
+            if not col.is_epoch:
+                self.notify(f"{col.label} is {col.type}: only an INT64 epoch takes a unit.")
+                return
+            unit = self.draft.cycle_unit(key)
+            self.notify(f"{col.label}: an epoch in {unit}, read as a TIMESTAMP" if unit else f"{col.label}: a number")
+        elif event.what == "toggle":
             self.draft.toggle_column(key)
         elif event.what == "role":
             old = self.draft.columns[key].role
             taken, given_back = self.draft.cycle_role(key)
             if taken:
-                self.notify(f"{self.draft.columns[key].role} moved here from {taken}; r again gives it back.", timeout=4)
+                role = self.draft.columns[key].role
+                self.notify(f"{role} moved here from {taken}; r again gives it back.", timeout=4)
             if given_back:
                 self.notify(f"{old} given back to {given_back}.", timeout=3)
         elif event.what == "alias":
@@ -425,6 +257,20 @@ class ColumnsStep(Horizontal):
             self.post_message(self.Wanted("samples", table=key[0], key=key))
             return
         self._changed()
+
+    def _container(self, key: ColumnKey, what: str) -> None:
+        """A STRUCT or a repeated record is not a column to choose: say which of its fields are."""
+        from dataset_tui.tui.wizard.draft_parts import is_key_value
+
+        col = self.draft.columns[key]
+        if is_key_value(col.type or ""):
+            if what == "samples":
+                self.post_message(self.Wanted("params", table=key[0], key=key))
+            else:
+                self.notify(f"{col.name} holds key/value pairs: v lists its keys, then choose a key.")
+            return
+        kind = "repeated record (one row per element)" if (col.type or "").upper().startswith("ARRAY") else "STRUCT"
+        self.notify(f"{col.name} is a {kind}: choose one of its fields ({col.name}.…) below it.")
 
     def action_suggest(self) -> None:
         if self.draft.tables:

@@ -9,15 +9,11 @@ format's field paths; `step_of(path)` says which step shows each.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from dataset_tui.domain.definition import (
     FORMAT,
-    NAME_RE,
-    ROLES,
     Definition,
     DefinitionError,
     FixedRange,
@@ -25,58 +21,43 @@ from dataset_tui.domain.definition import (
     RandomSplit,
     RollingRange,
     TimeSplit,
-    output_name,
     parse_definition,
 )
+from dataset_tui.tui.wizard.draft_parts import (
+    ColumnDraft,
+    ColumnKey,
+    JoinDraft,
+    RowFilterDraft,
+    is_key_value,
+    is_repeated_record,
+    struct_fields,
+)
+from dataset_tui.tui.wizard.draft_problems import (
+    basic_problems,
+    column_index_key,
+    date_problems,
+    dedupe,
+    hidden,
+    join_index_table,
+    number_problems,
+    readable,
+    step_of,
+    table_problems,
+)
+from dataset_tui.tui.wizard.draft_roles import RoleEdits
 
 STEPS = ("Basic", "Tables", "Columns", "Filters & split")
 DATE_MODES = ("none", "rolling", "fixed")
 SPLIT_MODES = ("none", "time", "random")
 
-ColumnKey = tuple[str, str]  # (table, column name)
+__all__ = [
+    "STEPS", "ColumnDraft", "ColumnKey", "JoinDraft", "RowFilterDraft", "WizardDraft", "column_index_key",
+    "comparable", "join_index_table", "readable", "step_of",
+]
 
 
 @dataclass
-class JoinDraft:
-    """One joined table: how it is joined, and where the join came from."""
-
-    table: str
-    type: str = "left"
-    on: list[tuple[str, str]] = field(default_factory=list)  # ("t.c", "table.c") pairs
-    # "high" / "medium" / "low" for a detected join, "manual" when the user
-    # made or edited it, "saved" when it came from the definition being edited.
-    confidence: str = "manual"
-    reason: str = ""
-
-    @property
-    def left_tables(self) -> set[str]:
-        return {left.split(".", 1)[0] for left, _ in self.on}
-
-    def describe(self) -> str:
-        conditions = " AND ".join(f"{left} = {right}" for left, right in self.on) or "(no condition)"
-        return conditions
-
-
-@dataclass
-class ColumnDraft:
-    table: str
-    name: str
-    type: str | None = None
-    selected: bool = False
-    role: str | None = None
-    alias: str = ""
-
-    @property
-    def key(self) -> ColumnKey:
-        return (self.table, self.name)
-
-    @property
-    def output_name(self) -> str:
-        return output_name(self.name, self.role, self.alias)
-
-
-@dataclass
-class WizardDraft:
+class WizardDraft(RoleEdits):
     model: str = "default"
     name: str = ""
     description: str = ""
@@ -101,6 +82,9 @@ class WizardDraft:
     eval_days: str = "30"
     train_percent: str = "80"
     split_key: str = ""  # "" = the user_id column
+    row_filter: RowFilterDraft = field(default_factory=RowFilterDraft)
+    # Row filters beyond the one step 4 edits (from a file): kept as they are.
+    extra_where: list[dict[str, Any]] = field(default_factory=list)
 
     # -- building from a definition ---------------------------------------------
 
@@ -113,10 +97,18 @@ class WizardDraft:
             JoinDraft(j.table, j.type, [(on.left, on.right) for on in j.on], "saved") for j in d.source.joins
         ]
         for c in d.columns:
-            col = ColumnDraft(c.table, c.name, c.type, True, c.role, c.alias or "")
+            col = ColumnDraft(
+                c.table, c.name, c.type, True, c.role, c.alias or "", unnest=c.unnest, unit=c.unit,
+                param_key=c.param.key if c.param else None, param_value=c.param.value if c.param else None,
+            )
             draft.columns[col.key] = col
             draft.order.append(col.key)
         f = d.filters
+        where = [w.model_dump(by_alias=True) for w in f.where or []]
+        if where:
+            first = where.pop(0)
+            draft.row_filter = RowFilterDraft(first["table"], first["column"], ", ".join(str(v) for v in first["in"]))
+            draft.extra_where = where
         if isinstance(f.date_range, RollingRange):
             draft.date_mode, draft.months = "rolling", str(f.date_range.months)
         elif isinstance(f.date_range, FixedRange):
@@ -138,6 +130,8 @@ class WizardDraft:
             joins=[replace(j, on=list(j.on)) for j in self.joins],
             columns={k: replace(c) for k, c in self.columns.items()},
             order=list(self.order),
+            row_filter=replace(self.row_filter),
+            extra_where=list(self.extra_where),
         )
 
     # -- tables -----------------------------------------------------------------
@@ -219,13 +213,41 @@ class WizardDraft:
     # -- columns ------------------------------------------------------------------
 
     def add_schema(self, table: str, columns: list[tuple[str, str]]) -> None:
-        """Learn a table's columns (name, type); keeps what was chosen for known ones."""
+        """Learn a table's columns (name, type); keeps what was chosen for known ones.
+
+        A STRUCT and a repeated record are containers; a repeated record's
+        element fields follow it as columns flattened with UNNEST (a
+        key/value array's keys come from a sample: `add_params`).
+        """
         for name, type_ in columns:
-            key = (table, name)
-            if key in self.columns:
-                self.columns[key].type = type_
-            else:
-                self.columns[key] = ColumnDraft(table, name, type_)
+            self._learn(ColumnDraft(table, name, type_, container=type_.upper().startswith("STRUCT<")))
+            if is_repeated_record(type_):
+                self.columns[(table, name)].container = True
+                if not is_key_value(type_):
+                    for field_name, field_type in struct_fields(type_).items():
+                        self._learn(ColumnDraft(table, f"{name}.{field_name}", field_type, unnest=name))
+
+    def _learn(self, col: ColumnDraft) -> None:
+        known = self.columns.get(col.key)
+        if known is None:
+            self.columns[col.key] = col
+            return
+        if known.unnest is None or col.unnest is not None:  # an element's type is its field's, not ARRAY<…>
+            known.type = col.type
+        known.container = col.container
+        known.unnest = known.unnest or col.unnest
+
+    def add_params(self, table: str, array: str, params: list[tuple[str, str]]) -> None:
+        """The keys found in a sample of a key/value array, each with its value field, listed under the array."""
+        new = [ColumnDraft(table, array, None, param_key=k, param_value=v) for k, v in params]
+        new = [c for c in new if c.key not in self.columns]
+        if not new:
+            return
+        items = list(self.columns.items())
+        at = next((i for i, (k, _) in enumerate(items) if k == (table, array)), len(items) - 1) + 1
+        while at < len(items) and items[at][1].table == table and items[at][1].name == array:
+            at += 1  # after the keys already listed
+        self.columns = dict(items[:at] + [(c.key, c) for c in new] + items[at:])
 
     def columns_of(self, table: str) -> list[ColumnDraft]:
         return [c for c in self.columns.values() if c.table == table]
@@ -237,6 +259,7 @@ class WizardDraft:
         col = self.columns[key]
         self.select_column(key, not col.selected)
 
+
     def select_column(self, key: ColumnKey, selected: bool) -> None:
         col = self.columns[key]
         col.selected = selected
@@ -247,59 +270,6 @@ class WizardDraft:
                 self.order.remove(key)
             col.role = None
 
-    def set_role(self, key: ColumnKey, role: str | None) -> str | None:
-        """Give a column a role (selecting it); the column that had the role loses it.
-
-        Returns the output name of the column the role was taken from, if any.
-        """
-        taken_from = None
-        if role is not None:
-            for other in self.columns.values():
-                if other.role == role and other.key != key:
-                    other.role = None
-                    taken_from = f"{other.table}.{other.name}"
-        col = self.columns[key]
-        col.role = role
-        if role is not None and not col.selected:
-            self.select_column(key, True)
-        return taken_from
-
-    def cycle_role(self, key: ColumnKey) -> tuple[str | None, str | None]:
-        """none → user_id → product_id → timestamp → revenue → none.
-
-        Cycling is trying roles on: a role taken from another column on the
-        way goes back to it when this column cycles past it (unless that
-        column got another role since). Returns (the column the new role was
-        taken from, the column the old role went back to), as output names.
-        """
-        col = self.columns[key]
-        old = col.role
-        cycle = (None, *ROLES)
-        nxt = cycle[(cycle.index(old) + 1) % len(cycle)]
-        owner = next((c.key for c in self.columns.values() if nxt is not None and c.role == nxt and c.key != key), None)
-        taken = self.set_role(key, nxt)
-        given_back = None
-        lent = self.borrowed.pop(key, None)
-        if lent is not None and lent[0] == old and old is not None:
-            before = self.columns.get(lent[1])
-            if before is not None and before.role is None and not any(c.role == old for c in self.columns.values()):
-                before.role = old
-                given_back = f"{before.table}.{before.name}"
-        if owner is not None and nxt is not None:
-            self.borrowed[key] = (nxt, owner)
-        return taken, given_back
-
-    def apply_roles(self, roles: dict[str, ColumnKey]) -> int:
-        """Apply suggested roles ({role: (table, column)}); returns how many changed."""
-        changed = 0
-        for role, key in roles.items():
-            if key not in self.columns:
-                continue
-            if self.columns[key].role != role or not self.columns[key].selected:
-                changed += 1
-            self.set_role(key, role)
-        return changed
-
     def role_columns(self) -> dict[str, ColumnDraft]:
         return {c.role: c for c in self.selected_columns() if c.role}
 
@@ -308,55 +278,13 @@ class WizardDraft:
 
     # -- the definition -------------------------------------------------------------
 
-    def number_problems(self, up_to_step: int = 4) -> tuple[dict[str, Any], list[Problem]]:
-        """Filters and split as file data, plus problems for numbers that are not numbers."""
-        problems: list[Problem] = []
-        if up_to_step < 4:
-            return {}, problems
-        filters: dict[str, Any] = {}
-
-        def number(text: str, path: str, what: str) -> int | None:
-            text = text.strip()
-            if not text:
-                return None
-            if not re.fullmatch(r"-?\d+", text):
-                problems.append(Problem(path=path, message=f"must be a whole number (got {text!r})"))
-                return None
-            return int(text)
-
-        if self.date_mode == "rolling":
-            months = number(self.months, "filters.date_range.months", "months")
-            if months is None and not any(p.path == "filters.date_range.months" for p in problems):
-                problems.append(Problem(path="filters.date_range.months", message="how many months back? (1 to 120)"))
-            filters["date_range"] = {"type": "rolling", "months": months if months is not None else 0}
-        elif self.date_mode == "fixed":
-            rng: dict[str, Any] = {"type": "fixed"}
-            for key, text in (("start", self.start), ("end", self.end)):
-                value = text.strip()
-                if not value:
-                    problems.append(Problem(path=f"filters.date_range.{key}", message="required (YYYY-MM-DD)"))
-                rng[key] = value
-            filters["date_range"] = rng
-        top = number(self.top_percent, "filters.top_products_percent", "top products percent")
-        if top is not None:
-            filters["top_products_percent"] = top
-        mint = number(self.min_transactions, "filters.min_transactions", "minimum transactions")
-        if mint is not None:
-            filters["min_transactions"] = mint
-        split: dict[str, Any] | None = None
-        if self.split_mode == "time":
-            days = number(self.eval_days, "split.eval_days", "eval days")
-            if days is None and not any(p.path == "split.eval_days" for p in problems):
-                problems.append(Problem(path="split.eval_days", message="how many days for eval? (1–3650)"))
-            split = {"type": "time", "eval_days": days if days is not None else 0}
-        elif self.split_mode == "random":
-            pct = number(self.train_percent, "split.train_percent", "train percent")
-            if pct is None and not any(p.path == "split.train_percent" for p in problems):
-                problems.append(Problem(path="split.train_percent", message="what share goes to train? (1–99)"))
-            split = {"type": "random", "train_percent": pct if pct is not None else 0}
-            if self.split_key:
-                split["key"] = self.split_key
-        return {"filters": filters, "split": split}, problems
+    def _where(self) -> list[dict[str, Any]]:
+        f = self.row_filter
+        out = list(self.extra_where)
+        if f.table and f.column:
+            col = self.columns.get((f.table, f.column))
+            out.insert(0, {"table": f.table, "column": f.column, "in": f.parsed_values(col.type if col else None)})
+        return out
 
     def to_data(self, up_to_step: int = 4) -> tuple[dict[str, Any], list[Problem]]:
         """The definition file's JSON object from steps 1..up_to_step, plus early problems.
@@ -384,22 +312,17 @@ class WizardDraft:
             "columns": [],
         }
         if up_to_step >= 3:
-            for c in self.selected_columns():
-                item: dict[str, Any] = {"table": c.table, "name": c.name}
-                if c.role:
-                    item["role"] = c.role
-                if c.alias.strip():
-                    item["alias"] = c.alias.strip()
-                if c.type:
-                    item["type"] = c.type
-                data["columns"].append(item)
+            data["columns"] = [c.to_item() for c in self.selected_columns()]
         else:
             # Steps 1–2 are checked before any column is chosen: stand in a
             # column the checks accept, and ignore problems about columns.
             data["columns"] = [{"table": self.primary or "t", "name": "placeholder"}]
-        rest, problems = self.number_problems(up_to_step)
+        rest, problems = number_problems(self, up_to_step)
         if rest:
             data["filters"] = rest["filters"]
+            where = self._where()
+            if where:
+                data["filters"]["where"] = where
             if rest["split"] is not None:
                 data["split"] = rest["split"]
         return data, problems
@@ -408,169 +331,28 @@ class WizardDraft:
         """Parse the draft; returns the definition (or None) and every problem found."""
         data, problems = self.to_data(up_to_step)
         if up_to_step >= 1:
-            problems = self._basic_problems() + problems
+            problems = basic_problems(self) + problems
         if up_to_step >= 2:
-            problems += self._table_problems()
+            problems += table_problems(self)
         if up_to_step >= 3 and not self.selected_columns():
             problems.append(Problem(path="columns", message="choose at least one column (space selects)"))
         if up_to_step >= 4:
-            problems += self._date_problems()
+            problems += date_problems(self)
         try:
             definition = parse_definition(data)
         except DefinitionError as exc:
-            problems += [p for p in exc.problems if not _hidden(p, up_to_step)]
+            problems += [p for p in exc.problems if not hidden(p, up_to_step)]
             definition = None
         if up_to_step < 4:
             definition = None
-        return definition, readable(self, _dedupe(problems))
-
-    def _basic_problems(self) -> list[Problem]:
-        name = self.name.strip()
-        if not name:
-            return [Problem(path="name", message="a dataset needs a name")]
-        if len(name) > 64:
-            return [Problem(path="name", message=f"{len(name)} characters: a name has at most 64")]
-        if not NAME_RE.match(name):
-            return [
-                Problem(
-                    path="name",
-                    message="1–64 characters: a letter first, then letters, digits, _ or -",
-                )
-            ]
-        return []
-
-    def _table_problems(self) -> list[Problem]:
-        if not self.primary:
-            return [Problem(path="source.primary", message="choose the primary table (enter)")]
-        problems = []
-        for i, table in enumerate(self.secondary):
-            join = self.join_for(table)
-            if join is None or not join.on:
-                problems.append(
-                    Problem(
-                        path=f"source.joins.{table}",
-                        message=f"{table} has no join: add one (a) or unselect the table (space)",
-                    )
-                )
-        return problems
-
-    def _date_problems(self) -> list[Problem]:
-        problems = []
-        if self.date_mode == "fixed":
-            for key, text in (("start", self.start), ("end", self.end)):
-                value = text.strip()
-                if value and not _is_date(value):
-                    problems.append(
-                        Problem(path=f"filters.date_range.{key}", message=f"{value!r} is not a date written YYYY-MM-DD")
-                    )
-        return problems
+        return definition, readable(self, dedupe(problems))
 
 
-def _is_date(text: str) -> bool:
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        return False
-    try:
-        dt.date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _hidden(problem: Problem, up_to_step: int) -> bool:
-    """Problems about a step not yet reached (its fields are stand-ins)."""
-    if up_to_step < 3 and problem.path.startswith("columns"):
-        return True
-    if up_to_step < 2 and problem.path.startswith("source"):
-        return True
-    return False
-
-
-def _dedupe(problems: list[Problem]) -> list[Problem]:
-    seen: set[str] = set()
-    out = []
-    for p in problems:
-        if p.path in seen:
-            continue  # one message per field: the first is the most specific
-        seen.add(p.path)
-        out.append(p)
-    return out
-
-
-def step_of(path: str) -> int:
-    """Which step (1–4) shows the field at `path`."""
-    if path in ("name", "description", "model", "format", ""):
-        return 1
-    if path.startswith("source"):
-        return 2
-    if path.startswith("columns"):
-        return 3
-    return 4
-
-
-def join_index_table(draft: WizardDraft, path: str) -> str | None:
-    """The joined table a `source.joins[i]...` path is about (in `ordered_joins` order)."""
-    m = re.match(r"source\.joins\[(\d+)\]", path)
-    if m:
-        joins = draft.ordered_joins()
-        i = int(m.group(1))
-        return joins[i].table if i < len(joins) else None
-    m = re.match(r"source\.joins\.([^.\[]+)", path)
-    return m.group(1) if m else None
-
-
-def column_index_key(draft: WizardDraft, path: str) -> ColumnKey | None:
-    """The column a `columns[i]...` path is about (in output order)."""
-    m = re.match(r"columns\[(\d+)\]", path)
-    if not m:
-        return None
-    selected = draft.selected_columns()
-    i = int(m.group(1))
-    return selected[i].key if i < len(selected) else None
-
-
-# Step 4's fields as the screen labels them, with the range the definition
-# accepts: a problem at one of these paths is said in these words
-# ("Top products %: must be between 1 and 99"), not in the parser's.
-FIELD_WORDS: dict[str, tuple[str, int | None, int | None]] = {
-    "filters.date_range.months": ("Months", 1, 120),
-    "filters.date_range.start": ("Start", None, None),
-    "filters.date_range.end": ("End", None, None),
-    "filters.top_products_percent": ("Top products %", 1, 99),
-    "filters.min_transactions": ("Min transactions", 1, None),
-    "split.eval_days": ("Eval days", 1, 3650),
-    "split.train_percent": ("Train %", 1, 99),
-}
-
-ALIAS_WORDS = "a letter or _ first, then letters, digits or _ (at most 128 characters)"
-
-
-def _in_words(path: str, message: str) -> str:
-    words = FIELD_WORDS.get(path)
-    if words is None:
-        return message
-    label, low, high = words
-    if re.match(r"Input should be (greater|less) than", message) and low is not None:
-        message = f"must be between {low} and {high}" if high is not None else f"must be at least {low}"
-    return f"{label}: {message}"
-
-
-def readable(draft: WizardDraft, problems: list[Problem]) -> list[Problem]:
-    """Messages in the screen's words: `columns[3]` spelled as the column
-    (`transactions.amount`), step 4's problems led by their field's label, an
-    alias rule in words rather than as a pattern."""
-    selected = draft.selected_columns()
-
-    def name(match: re.Match[str]) -> str:
-        i = int(match.group(1))
-        return f"{selected[i].table}.{selected[i].name}" if i < len(selected) else match.group(0)
-
-    out = []
-    for p in problems:
-        message = re.sub(r"columns\[(\d+)\]", name, p.message)
-        if p.path.endswith(".alias"):
-            message = re.sub(r" is not allowed \(must match .*\)$", ": " + ALIAS_WORDS, message)
-        out.append(Problem(path=p.path, message=_in_words(p.path, message)))
-    return out
+# Re-exported: the steps read problems' fields through the draft module.
+__all__ = [
+    "STEPS", "ColumnDraft", "ColumnKey", "JoinDraft", "WizardDraft", "column_index_key", "comparable",
+    "join_index_table", "readable", "step_of",
+]
 
 
 def comparable(draft: WizardDraft) -> tuple[Any, ...]:

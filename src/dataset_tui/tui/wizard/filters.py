@@ -23,6 +23,11 @@ WIDE = 110  # from this width the summary sits beside the form
 DATE_OPTIONS = [("all time", "none"), ("rolling: last N months", "rolling"), ("fixed: start to end", "fixed")]
 SPLIT_OPTIONS = [("none (full data only)", "none"), ("time: last N days eval", "time"), ("random: hash of a key", "random")]
 USER_KEY = "__user_id__"  # the split key Select's "user_id column" entry
+ALL_ROWS = "__all__"  # the row filter Select's "all rows" entry
+# The row filter offers this many columns at most (the selected ones first): a
+# drop-down of 10,000 columns would cost more than it helps.
+MAX_FILTER_COLUMNS = 200
+FILTER_TYPES = ("STRING", "INT64", "FLOAT64", "NUMERIC", "BIGNUMERIC")
 
 # Field id → the definition path its problems are reported at.
 FIELD_PATHS = {
@@ -32,6 +37,7 @@ FIELD_PATHS = {
     "end": "filters.date_range.end",
     "top": "filters.top_products_percent",
     "min-tx": "filters.min_transactions",
+    "where-column": "filters.where",
     "split-mode": "split",
     "eval-days": "split.eval_days",
     "train": "split.train_percent",
@@ -51,6 +57,9 @@ FIELD_HELP = {
     "rows in the date range. Needs the product_id and revenue roles.",
     "min-tx": "Keep users with at least N rows in the date range (counted after the joins). "
     "Needs the user_id role.",
+    "where-column": "Keep only the rows whose column is one of the values (GA4: event_name = purchase). "
+    "Applied before every other filter.",
+    "where-values": "The values, separated by commas: purchase, add_to_cart. Numbers for a numeric column.",
     "split-mode": "Time: the most recent days are eval, earlier days train. Random: a hash of a key puts "
     "every key wholly in train or in eval, the same way BigQuery's FARM_FINGERPRINT does.",
     "eval-days": "Eval is the last N days plus the anchor day (today, or the fixed range's end); "
@@ -107,6 +116,7 @@ class FiltersStep(Horizontal):
         self.draft = draft
         self._problem_text: dict[str, str] = {}  # field id → the problem shown under it
         self._key_options: list[tuple[str, str]] = []  # what the split key drop-down offers now
+        self._where_options: list[tuple[str, str]] = []  # what the row filter drop-down offers now
 
     def compose(self) -> ComposeResult:
         # The layout class before the children mount: set after, it restyles the whole form.
@@ -127,6 +137,17 @@ class FiltersStep(Horizontal):
             yield field_row("Eval days", OrderedInput(d.eval_days, id="eval-days", compact=True), "eval-days", sub=True, hint="+ anchor day")
             yield field_row("Train %", OrderedInput(d.train_percent, id="train", compact=True), "train", sub=True, hint="1–99")
             yield field_row("Key", Select([("user_id column", USER_KEY)], id="key", compact=True, allow_blank=False), "key", sub=True)
+            yield field_row(
+                "Keep rows where",
+                Select([("all rows", ALL_ROWS)], id="where-column", compact=True, allow_blank=False),
+                "where-column",
+            )
+            yield field_row(
+                "is one of",
+                OrderedInput(d.row_filter.values, placeholder="purchase, add_to_cart", id="where-values", compact=True),
+                "where-values",
+                sub=True,
+            )
             yield Static("", id="field-help")
         with Vertical(id="summary-box"):
             yield Static("", id="estimate")
@@ -146,7 +167,8 @@ class FiltersStep(Horizontal):
         self.query_one("#date-mode", Select).focus()
 
     def refresh_options(self) -> None:
-        """The split key choices follow the selected columns (call on entering the step)."""
+        """The split key and row filter choices follow the selected columns (call on entering the step)."""
+        self._refresh_where()
         key = self.query_one("#key", Select)
         user = self.draft.role_columns().get("user_id")
         options: list[tuple[str, str]] = [
@@ -162,8 +184,31 @@ class FiltersStep(Horizontal):
         if self.draft.split_key and self.draft.split_key not in values:
             self.draft.split_key = ""
 
+    def _refresh_where(self) -> None:
+        """The row filter offers the chosen tables' plain columns of a comparable type, selected first."""
+        select = self.query_one("#where-column", Select)
+        chosen = {c.key for c in self.draft.selected_columns()}
+        columns = [
+            c for c in self.draft.columns.values()
+            if c.table in self.draft.tables and not (c.container or c.unnest or c.param_key)
+            and (c.type or "").split("(", 1)[0].upper() in FILTER_TYPES
+        ]
+        columns.sort(key=lambda c: c.key not in chosen)
+        options = [("all rows", ALL_ROWS)]
+        options += [(f"{c.table}.{c.name}", f"{c.table}\t{c.name}") for c in columns[:MAX_FILTER_COLUMNS]]
+        f = self.draft.row_filter
+        current = f"{f.table}\t{f.column}" if f.column else ALL_ROWS
+        if current not in {v for _, v in options}:
+            options.append((f"{f.table}.{f.column}", current))
+        with select.prevent(Select.Changed):
+            if options != self._where_options:
+                self._where_options = options
+                select.set_options(options)
+            select.value = current
+
     def _show_modes(self) -> None:
         d = self.draft
+        self.query_one("#where-values-field").display = bool(d.row_filter.column)
         self.query_one("#months-field").display = d.date_mode == "rolling"
         self.query_one("#start-field").display = d.date_mode == "fixed"
         self.query_one("#end-field").display = d.date_mode == "fixed"
@@ -189,6 +234,9 @@ class FiltersStep(Horizontal):
             self.draft.split_mode = value
         elif event.select.id == "key":
             self.draft.split_key = "" if value == USER_KEY else value
+        elif event.select.id == "where-column":
+            table, _, column = ("" if value == ALL_ROWS else value).partition("\t")
+            self.draft.row_filter.table, self.draft.row_filter.column = table, column
         else:
             return
         self._show_modes()
@@ -205,10 +253,14 @@ class FiltersStep(Horizontal):
             "min-tx": "min_transactions",
             "eval-days": "eval_days",
             "train": "train_percent",
+            "where-values": "where-values",
         }.get(event.input.id or "")
         if attr is None:
             return
-        setattr(self.draft, attr, event.value)
+        if attr == "where-values":
+            self.draft.row_filter.values = event.value
+        else:
+            setattr(self.draft, attr, event.value)
         self._clear(event.input.id or "")
         self.post_message(self.Changed())
 
@@ -256,7 +308,7 @@ class FiltersStep(Horizontal):
             return None
         best = None
         for field_id, field_path in FIELD_PATHS.items():
-            if path == field_path or path.startswith(field_path + "."):
+            if path == field_path or path.startswith((field_path + ".", field_path + "[")):
                 if best is None or len(field_path) > len(FIELD_PATHS[best]):
                     best = field_id
         if best is None:
@@ -281,6 +333,9 @@ class FiltersStep(Horizontal):
             widget = self.query_one(f"#{field_id}", Input)
             with widget.prevent(Input.Changed):
                 widget.value = getattr(draft, attr)
+        values = self.query_one("#where-values", Input)
+        with values.prevent(Input.Changed):
+            values.value = draft.row_filter.values
         for field_id, value in (("date-mode", draft.date_mode), ("split-mode", draft.split_mode)):
             select = self.query_one(f"#{field_id}", Select)
             with select.prevent(Select.Changed):

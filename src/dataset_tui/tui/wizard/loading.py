@@ -20,6 +20,7 @@ from dataset_tui.tui.wizard.draft import (
     step_of,
 )
 from dataset_tui.tui.wizard.filters import FiltersStep
+from dataset_tui.tui.wizard.table_list import TableList
 from dataset_tui.tui.wizard.tables import TablesStep
 from dataset_tui.tui.work import warehouse_work
 
@@ -39,11 +40,11 @@ class WizardLoading(WizardBase):
         from dataset_tui.tui.wizard import calls
 
         try:
-            infos = calls.list_tables(ctx, dataset)
+            found = calls.table_catalog(ctx, dataset)
         except Exception as exc:
             self.post_message(msg.TablesFailed(_message(exc)))
             raise
-        self.post_message(msg.TablesLoaded(infos))
+        self.post_message(msg.TablesLoaded(found))
 
     @on(msg.TablesFailed)
     def _tables_failed(self, event: msg.TablesFailed) -> None:
@@ -51,9 +52,38 @@ class WizardLoading(WizardBase):
 
     @on(msg.TablesLoaded)
     def _tables_loaded(self, event: msg.TablesLoaded) -> None:
-        self.table_infos = {info.name: info for info in event.infos}
-        self.tables_step.show_tables(event.infos)
-        self._schedule_summary()
+        self.tables_step.show_catalog(event.catalog)
+        # The chosen tables' details feed the summary even when off screen.
+        chosen = [t for t in self.draft.tables if event.catalog.entry(t) is not None]
+        if chosen:
+            self._fetch_details(self.ctx, event.catalog, chosen)
+
+    @on(TableList.NeedDetails)
+    def _need_details(self, event: TableList.NeedDetails) -> None:
+        if self.tables_step.catalog is not None:
+            self._fetch_details(self.ctx, self.tables_step.catalog, event.names)
+
+    @warehouse_work("read table details", group="wizard-details", exclusive=False)
+    def _fetch_details(self, ctx: Any, found: Any, names: list[str]) -> None:
+        from dataset_tui.tui.wizard import calls
+
+        try:
+            infos = calls.table_details(ctx, found, names)
+        except Exception:
+            self.post_message(msg.DetailsFailed(names))
+            raise
+        self.post_message(msg.DetailsLoaded(infos))
+
+    @on(msg.DetailsLoaded)
+    def _details_loaded(self, event: msg.DetailsLoaded) -> None:
+        self.table_infos.update(event.infos)
+        self.tables_step.add_details(event.infos)
+        if self.draft.primary in event.infos:
+            self._schedule_summary()
+
+    @on(msg.DetailsFailed)
+    def _details_failed(self, event: msg.DetailsFailed) -> None:
+        self.tables_step.picker.forget_asked(event.names)
 
     def _tables_changed(self) -> None:
         self._ensure_schemas()
@@ -129,12 +159,14 @@ class WizardLoading(WizardBase):
         from dataset_tui.tui.wizard.join_dialog import JoinScreen
 
         join = self.draft.join_for(event.table) if event.table else None
-        joinable = [event.table] if event.table else [t for t in self.draft.secondary]
+        joinable = [event.table] if event.table else list(self.draft.secondary)
         if not joinable:
             self.notify("Only joined tables need a join: add one with space first.")
             return
         schemas = {
-            t: [(c.name, c.type) for c in cols] for t, cols in self.columns_step.schemas.items() if t in self.draft.tables
+            t: [(c.name, c.type) for c in cols]
+            for t, cols in self.columns_step.schemas.items()
+            if t in self.draft.tables
         }
 
         def done(result: JoinDraft | None) -> None:
@@ -142,7 +174,9 @@ class WizardLoading(WizardBase):
                 self.tables_step.set_join(result)
 
         self.app.push_screen(
-            JoinScreen(join=join, tables=self.draft.tables, joinable=joinable, schemas=schemas, suggestions=self.suggestions),
+            JoinScreen(
+                join=join, tables=self.draft.tables, joinable=joinable, schemas=schemas, suggestions=self.suggestions
+            ),
             callback=done,
         )
 
@@ -152,14 +186,16 @@ class WizardLoading(WizardBase):
     def _wanted(self, event: ColumnsStep.Wanted) -> None:
         dataset = self.draft.dataset
         if event.what == "stats" and event.table:
-            self._load_stats(self.ctx, event.table, dataset)
+            self._load_stats(self.ctx, event.table, dataset, event.columns)
         elif event.what == "samples" and event.key:
             self._load_samples(self.ctx, event.key, dataset)
+        elif event.what == "params" and event.key:
+            self._load_params(self.ctx, event.key[0], event.key[1], dataset)
         elif event.what == "suggest":
             self._suggest_roles(self.ctx, list(self.draft.tables), self.draft.primary, dataset)
 
     @warehouse_work("load statistics", group="wizard-stats", exclusive=False)
-    def _load_stats(self, ctx: Any, table: str, dataset: str) -> None:
+    def _load_stats(self, ctx: Any, table: str, dataset: str, columns: list[str] | None = None) -> None:
         from dataset_tui.services.errors import Declined
         from dataset_tui.tui.screens.cost import ask_cost_from_worker
         from dataset_tui.tui.wizard import calls
@@ -170,7 +206,7 @@ class WizardLoading(WizardBase):
             return ask_cost_from_worker(self.app, f"Statistics of {table}", dry, threshold)
 
         try:
-            view = calls.table_stats(ctx, table, confirm, dataset)
+            view = calls.table_stats(ctx, table, confirm, dataset, columns)
         except Exception as exc:
             state = "declined" if isinstance(exc, Declined) else _message(exc)
             self.post_message(msg.StatsLoaded(table, None, state))
@@ -186,6 +222,20 @@ class WizardLoading(WizardBase):
         from dataset_tui.tui.wizard import calls
 
         self.post_message(msg.SamplesLoaded(key, calls.samples(ctx, key[0], key[1], dataset)))
+
+    @warehouse_work("list the keys", group="wizard-params")
+    def _load_params(self, ctx: Any, table: str, column: str, dataset: str) -> None:
+        from dataset_tui.tui.screens.cost import ask_cost_from_worker
+        from dataset_tui.tui.wizard import calls
+
+        def confirm(dry: Any) -> bool:
+            return ask_cost_from_worker(self.app, f"Keys of {table}.{column}", dry, ctx.profile.confirm_bytes)
+
+        self.post_message(msg.ParamsLoaded(table, column, calls.param_keys(ctx, table, column, dataset, confirm)))
+
+    @on(msg.ParamsLoaded)
+    def _params_loaded(self, event: msg.ParamsLoaded) -> None:
+        self.columns_step.set_params(event.table, event.column, event.params)
 
     @on(msg.SamplesLoaded)
     def _samples_loaded(self, event: msg.SamplesLoaded) -> None:
@@ -225,12 +275,14 @@ class WizardLoading(WizardBase):
         if definition is None:
             elsewhere = [p for p in problems if step_of(p.path) != 4]
             lines = "\n".join(f"• {escape(p.message)}" for p in elsewhere[:4])
-            here = "see the fields marked on the left" if self.filters_step.has_class("-wide") else "see the fields marked above"
-            text = f"[yellow]Not complete yet:[/yellow]\n{lines}" if lines else f"[yellow]Not complete yet:[/yellow] {here}"
+            wide = self.filters_step.has_class("-wide")
+            here = "see the fields marked on the left" if wide else "see the fields marked above"
+            text = "[yellow]Not complete yet:[/yellow]" + (f"\n{lines}" if lines else f" {here}")
             self.filters_step.show_summary(text)
             return
         primary = self.table_infos.get(self.draft.primary or "")
-        self._summarize(definition, self.cached, primary.rows if primary is not None else None, self.ctx.warehouse_project())
+        rows = primary.rows if primary is not None else None
+        self._summarize(definition, self.cached, rows, self.ctx.warehouse_project())
 
     @warehouse_work("generate the SQL", group="wizard-summary")
     def _summarize(self, definition: Definition, cached: Any, primary_rows: int | None, project: str | None) -> None:

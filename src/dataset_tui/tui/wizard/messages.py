@@ -16,15 +16,30 @@ from textual.message import Message
 if TYPE_CHECKING:
     from dataset_tui.domain.definition import Definition, Problem
     from dataset_tui.domain.joins import JoinSuggestion
+    from dataset_tui.services.catalog import Catalog
     from dataset_tui.tui.wizard.calls import Mapping, SchemaColumn, TableStatsView
     from dataset_tui.warehouse.base import TableInfo
 
 
 @dataclass
 class TablesLoaded(Message):
-    """The dataset's tables (step 2)."""
+    """The dataset's table names, shard families folded (step 2)."""
 
-    infos: list[TableInfo]
+    catalog: Catalog
+
+
+@dataclass
+class DetailsLoaded(Message):
+    """Rows, size and columns of some entries (those on screen), by entry name."""
+
+    infos: dict[str, TableInfo]
+
+
+@dataclass
+class DetailsFailed(Message):
+    """Details of these entries could not be read: they may be asked for again."""
+
+    names: list[str]
 
 
 @dataclass
@@ -73,6 +88,15 @@ class SamplesLoaded(Message):
 
     key: tuple[str, str]
     values: list[Any]
+
+
+@dataclass
+class ParamsLoaded(Message):
+    """The keys of a key/value array (table, array) found in a sample, with their value fields."""
+
+    table: str
+    column: str
+    params: list[tuple[str, str]]
 
 
 @dataclass

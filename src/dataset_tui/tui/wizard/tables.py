@@ -1,8 +1,12 @@
-"""Step 2 of the wizard: the source tables (primary + secondary) and their joins."""
+"""Step 2 of the wizard: the source tables (primary + secondary) and their joins.
+
+The tables arrive as names first (a catalog: shard families folded into one
+`events_*` entry) and their details fill in for the rows on screen; `/`
+searches the names, so a dataset of 5,000 tables opens and narrows at once.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
@@ -15,13 +19,15 @@ from textual.message import Message
 from textual.widgets import DataTable, Label, Static
 
 from dataset_tui.domain.definition import Problem
-from dataset_tui.services.cost import format_bytes
-from dataset_tui.tui.summaries import count_text
 from dataset_tui.tui.widgets.ordered_input import OrderedKeys
 from dataset_tui.tui.wizard.draft import join_index_table
+from dataset_tui.tui.wizard.search_keys import show_search
+from dataset_tui.tui.wizard.table_list import TableList
 
 if TYPE_CHECKING:
+    from dataset_tui.services.catalog import Catalog, CatalogEntry
     from dataset_tui.tui.wizard.draft import JoinDraft, WizardDraft
+    from dataset_tui.warehouse.base import TableInfo
 
 CONFIDENCE_STYLE = {"high": "green", "medium": "yellow", "low": "red", "manual": "cyan", "saved": "dim"}
 
@@ -38,35 +44,6 @@ def _fill(table: DataTable[Any], columns: list[tuple[str, str]], rows: list[tupl
         table.add_column(label, key=key, width=width)
     for key, cells in rows:
         table.add_row(*cells, key=key)
-
-
-class TablePicker(OrderedKeys, DataTable[Any]):
-    """The dataset's tables: `enter` makes one the primary, `space` adds or removes it."""
-
-    BINDINGS = [
-        Binding("enter", "primary", "Primary"),
-        Binding("space", "toggle", "Add/remove"),
-    ]
-
-    class Picked(Message):
-        def __init__(self, table: str, primary: bool) -> None:
-            super().__init__()
-            self.table = table
-            self.primary = primary
-
-    def current_table(self) -> str | None:
-        if self.row_count == 0:
-            return None
-        key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
-        return str(key.value) if key.value is not None else None
-
-    def action_primary(self) -> None:
-        if (table := self.current_table()) is not None:
-            self.post_message(self.Picked(table, primary=True))
-
-    def action_toggle(self) -> None:
-        if (table := self.current_table()) is not None:
-            self.post_message(self.Picked(table, primary=False))
 
 
 class JoinList(OrderedKeys, DataTable[Any]):
@@ -113,7 +90,9 @@ class TablesStep(Vertical):
     TablesStep { padding: 0 1; }
     TablesStep .section { text-style: bold; height: 1; margin-top: 1; }
     TablesStep .hint { color: $text-muted; height: auto; }
-    TablesStep #tables { height: auto; max-height: 12; }
+    TablesStep #tables { height: 1fr; min-height: 4; }
+    TablesStep #tables-search { height: 1; color: $accent; display: none; }
+    TablesStep #tables-search.-shown { display: block; }
     TablesStep #joins { height: auto; max-height: 8; }
     TablesStep .problem { color: $error; height: auto; }
     TablesStep #tables-loading { color: $text-muted; height: auto; }
@@ -136,14 +115,15 @@ class TablesStep(Vertical):
     def __init__(self, draft: WizardDraft, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.draft = draft
-        self.infos: list[Any] = []  # TableInfo rows from the warehouse
+        self.catalog: Catalog | None = None
         self.loaded = False
 
     def compose(self) -> ComposeResult:
         yield Label(f"Tables in {escape(self.draft.dataset)}", classes="section", id="tables-title")
-        yield Static("enter: primary table · space: add/remove a joined table", classes="hint")
+        yield Static("enter: primary table · space: add/remove a joined table · /: search", classes="hint")
         yield Static("loading the tables…", id="tables-loading")
-        yield TablePicker(id="tables", cursor_type="row", zebra_stripes=False)
+        yield Static("", id="tables-search")
+        yield TableList(self._mark, id="tables")
         yield Static("", id="tables-problem", classes="problem")
         yield Label("Joins", classes="section")
         yield Static("enter: edit · t: left/inner · x: remove · a: add a join", classes="hint")
@@ -157,50 +137,49 @@ class TablesStep(Vertical):
 
     # -- data -------------------------------------------------------------------
 
-    def show_tables(self, infos: Sequence[Any]) -> None:
-        """The warehouse's tables arrived (a worker loaded them)."""
-        self.infos = list(infos)
+    @property
+    def picker(self) -> TableList:
+        return self.query_one("#tables", TableList)
+
+    @property
+    def entries(self) -> list[CatalogEntry]:
+        return list(self.catalog.entries) if self.catalog is not None else []
+
+    def _mark(self, name: str) -> str:
+        if name == self.draft.primary:
+            return "primary"
+        return "joined" if name in self.draft.secondary else ""
+
+    def show_catalog(self, catalog: Catalog) -> None:
+        """The dataset's table names arrived (a worker listed them); details follow for what is on screen."""
+        self.catalog = catalog
         self.loaded = True
         loading = self.query_one("#tables-loading", Static)
-        if not self.infos:
+        if not catalog.entries:
             loading.update(
                 f"No tables in {escape(self.draft.dataset)}. Load one with "
                 "`dataset-tui warehouse import FILE --table NAME`, or build the demo with `dataset-tui warehouse demo`."
             )
         else:
             loading.display = False
-        self.refresh_tables()
+        self._show_entries()
         self.refresh_joins()
+
+    def _show_entries(self) -> None:
+        self.picker.set_entries(self.entries)
+
+    def add_details(self, infos: dict[str, TableInfo]) -> None:
+        self.picker.add_details(infos)
 
     def show_load_error(self, text: str) -> None:
         self.query_one("#tables-loading", Static).update(f"[red]Could not load the tables:[/red] {escape(text)}")
 
     def refresh_tables(self) -> None:
-        picker = self.query_one("#tables", TablePicker)
-        keep = picker.cursor_row if picker.row_count else 0
-        rows = []
-        for info in self.infos:
-            if info.name == self.draft.primary:
-                mark = Text("● primary", style="bold green")
-            elif info.name in self.draft.secondary:
-                mark = Text("+ joined", style="cyan")
-            else:
-                mark = Text("")
-            rows.append(
-                (
-                    info.name,
-                    [
-                        mark,
-                        Text(info.name),
-                        Text(count_text(info.rows), justify="right"),
-                        Text("—" if info.bytes is None else format_bytes(info.bytes), justify="right"),
-                        Text(str(info.columns), justify="right"),
-                    ],
-                )
-            )
-        _fill(picker, [(" ", "mark"), ("Table", "table"), ("Rows", "rows"), ("Size", "size"), ("Cols", "cols")], rows)
-        if picker.row_count:
-            picker.move_cursor(row=min(keep, picker.row_count - 1))
+        self.picker.refresh()
+
+    @on(TableList.SearchChanged)
+    def _search_changed(self, event: TableList.SearchChanged) -> None:
+        show_search(self.query_one("#tables-search", Static), event, len(self.picker.entries), "tables")
 
     def refresh_joins(self) -> None:
         joins = self.query_one("#joins", JoinList)
@@ -242,12 +221,12 @@ class TablesStep(Vertical):
         self.focus_first()
 
     def focus_first(self) -> None:
-        self.query_one("#tables", TablePicker).focus()
+        self.picker.focus()
 
     # -- user actions ------------------------------------------------------------
 
-    @on(TablePicker.Picked)
-    def _picked(self, event: TablePicker.Picked) -> None:
+    @on(TableList.Picked)
+    def _picked(self, event: TableList.Picked) -> None:
         if event.primary:
             self.draft.set_primary(event.table)
         else:
