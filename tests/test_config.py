@@ -9,7 +9,8 @@ import pytest
 
 from dataset_tui import config
 from dataset_tui.cli import main
-from dataset_tui.config import ConfigError, Profile, load_settings, parse_size
+from dataset_tui.config import ConfigError, Profile, load_settings
+from dataset_tui.config_values import parse_size
 
 ENV_VARS = ["DATASET_TUI_CONFIG", "DATASET_TUI_PROFILE", *config.BQ_ENV_OVERRIDES]
 

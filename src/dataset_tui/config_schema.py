@@ -15,7 +15,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from dataset_tui.config import DEFAULT_PROFILE, parse_size
+from dataset_tui.config import DEFAULT_PROFILE
+from dataset_tui.config_values import parse_size
 
 # At most 2^63 - 1 bytes (8 EiB): BigQuery's limits are INT64, and a larger
 # number (a 400-digit TOML integer) would overflow the cost arithmetic.

@@ -409,44 +409,24 @@ def name_problem(ctx: Any, name: str) -> str | None:
     return None
 
 
-# Reading use cases live in dataset_queries.py; these names stay importable from here.
-# Imported last: dataset_queries imports this module's in_model, resolve and store_of.
+# Reading use cases live in dataset_queries.py; these names stay importable from here
+# (imported last: dataset_queries imports this module's in_model, resolve and store_of).
 from dataset_tui.services.dataset_queries import (  # noqa: E402
-    DatasetDetails,
-    cached_analysis,
-    count_datasets,
-    deleted_datasets,
-    details,
-    details_as_json,
-    diff,
-    diff_as_json,
-    find_dataset,
-    get_dataset,
-    get_version,
-    head_row,
-    list_datasets,
-    list_models,
-    list_versions,
-    show,
-    version_rows,
+    DatasetDetails as DatasetDetails,
+    cached_analysis as cached_analysis,
+    count_datasets as count_datasets,
+    deleted_datasets as deleted_datasets,
+    details as details,
+    details_as_json as details_as_json,
+    diff as diff,
+    diff_as_json as diff_as_json,
+    find_dataset as find_dataset,
+    get_dataset as get_dataset,
+    get_version as get_version,
+    head_row as head_row,
+    list_datasets as list_datasets,
+    list_models as list_models,
+    list_versions as list_versions,
+    show as show,
+    version_rows as version_rows,
 )
-
-__all__ = [  # the re-exported names (this module's own are public too)
-    "DatasetDetails",
-    "cached_analysis",
-    "count_datasets",
-    "deleted_datasets",
-    "details",
-    "details_as_json",
-    "diff",
-    "diff_as_json",
-    "find_dataset",
-    "get_dataset",
-    "get_version",
-    "head_row",
-    "list_datasets",
-    "list_models",
-    "list_versions",
-    "show",
-    "version_rows",
-]

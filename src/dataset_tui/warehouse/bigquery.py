@@ -256,7 +256,7 @@ class BigQueryWarehouse:
 
         def one(name: str) -> TableInfo | None:
             try:
-                return _table_info(self._get_table(dataset, name))
+                return table_info(self._get_table(dataset, name))
             except NotFoundError:
                 return None  # dropped since the listing
 
