@@ -517,3 +517,26 @@ async def test_e_opens_the_wizard_on_the_latest_version(ctx: AppContext) -> None
         assert isinstance(app.screen, WizardScreen)
         assert app.screen.base_revision == 2  # the newest draft, not the active v1
         assert app.screen.draft.min_transactions == "4"
+
+
+async def test_saving_from_the_wizard_opens_the_saved_dataset(ctx: AppContext) -> None:
+    """A new dataset and an edit started from the list land in one place: the saved dataset's detail."""
+    from dataset_tui.tui.screens.datasets import DatasetsScreen
+    from dataset_tui.tui.screens.detail import DetailScreen
+
+    add(ctx, "alpha")
+    add(ctx, "beta")
+    app = app_for(ctx)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        home = app.screen
+        assert isinstance(home, DatasetsScreen)
+        home._after_wizard(None)  # cancelled: nothing opens
+        await settle(pilot)
+        assert app.screen is home
+        home._after_wizard("beta")  # what the wizard hands back after ctrl+s
+        await settle(pilot)
+        assert isinstance(app.screen, DetailScreen) and app.screen.dataset_name == "beta"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is home and home._current().name == "beta"

@@ -236,9 +236,11 @@ class DatasetsScreen(Screen[None]):
 
     def _after_wizard(self, saved: str | None) -> None:
         if saved:
-            # The cursor lands on what was just saved, whichever reload runs last.
+            # The cursor lands on what was just saved, whichever reload runs last,
+            # and the saved dataset opens: a new dataset and an edit land in one place.
             self._pending_keep = saved
             self.reload(keep=saved)
+            self._open(saved)
 
     def action_clone(self) -> None:
         if (row := self._current()) is not None:
