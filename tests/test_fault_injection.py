@@ -171,6 +171,10 @@ def test_kill_during_export(isolated_env: Path, tmp_path: Path, saved_dataset: s
         if path.name.startswith("."):
             continue  # a killed writer's temp file: never the user's file
         assert path.read_text() in ("OLD " + path.name, complete[path.name])  # old or new, never half
+    # The next export removes what the killed one left behind, and writes everything.
+    assert spawn(*args).wait(timeout=60) == 0
+    assert sorted(p.name for p in out.iterdir()) == sorted(complete)
+    assert {p.name: p.read_text() for p in out.iterdir()} == complete
 
 
 # -- a full disk, read-only, special files --------------------------------------------------------

@@ -6,6 +6,8 @@ import errno
 import os
 import socket
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -131,3 +133,15 @@ def test_lone_surrogates_are_an_error_not_a_crash(tmp_path: Path) -> None:
     with pytest.raises(safe_write.WriteFailed, match="UTF-8"):
         safe_write.write_text(tmp_path / "a.txt", "bad \udc80", overwrite=False)
     assert list(tmp_path.iterdir()) == []
+
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    target = tmp_path / "x_v1_full.sql"
+    left = tmp_path / f".x_v1_full.sql.{dead.pid}.abc123.tmp"
+    left.write_text("half")
+    alive = tmp_path / f".x_v1_full.sql.{os.getppid()}.def456.tmp"
+    alive.write_text("someone writing")
+    safe_write.write_text(target, "SELECT 1\n", overwrite=False)
+    assert target.read_text() == "SELECT 1\n"
+    assert not left.exists() and alive.exists()

@@ -128,14 +128,42 @@ def place_file(tmp: Path, path: Path, *, overwrite: bool) -> None:
 
 
 def temp_beside(path: Path) -> Path:
-    """A new, empty temp file in `path`'s folder (hidden, removed by place_file or on failure)."""
+    """A new, empty temp file in `path`'s folder (hidden, removed by place_file or on failure).
+
+    Its name carries our PID, so the temp files of a writer that was killed
+    before it could remove them are recognised and removed here, next time.
+    """
     folder = Path(path).parent
+    _remove_dead_temps(Path(path))
     try:
-        fd, name = tempfile.mkstemp(prefix=f".{Path(path).name}.", suffix=".tmp", dir=folder)
+        fd, name = tempfile.mkstemp(prefix=f".{Path(path).name}.{os.getpid()}.", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise WriteFailed(f"cannot write into {folder}: {_os_reason(exc)}") from None
     os.close(fd)
     return Path(name)
+
+
+def _remove_dead_temps(path: Path) -> None:
+    """Remove `.NAME.<pid>.*.tmp` beside `path` whose process is gone (a killed export)."""
+    import glob
+
+    prefix = f".{path.name}."
+    for leftover in path.parent.glob(f"{glob.escape(prefix)}*.tmp"):
+        pid_text = leftover.name[len(prefix) :].split(".", 1)[0]
+        if pid_text.isdigit() and int(pid_text) != os.getpid() and not _process_alive(int(pid_text)):
+            with contextlib.suppress(OSError):
+                if leftover.is_file() and not leftover.is_symlink():
+                    leftover.unlink()
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
 
 
 def write_bytes(path: Path | str, data: bytes, *, overwrite: bool) -> None:
