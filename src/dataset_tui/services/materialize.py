@@ -327,6 +327,7 @@ def _write_parquet(
 ) -> list[MaterializedSplit]:
     import dataclasses
 
+    from dataset_tui.services import safe_write
     from dataset_tui.warehouse.duckdb import DuckDBWarehouse
     from dataset_tui.warehouse.duckdb_materialize import write_parquet
 
@@ -338,10 +339,18 @@ def _write_parquet(
     out = []
     for planned, path, split in zip(plan.tables, paths, results, strict=True):
         report(done / steps, f"writing {path.name}")
+        # Through the one safe-write path: a temp file beside it, then a rename
+        # that never replaces what appeared there meanwhile (nor a device or folder).
+        tmp = safe_write.temp_beside(path)
         try:
-            write_parquet(warehouse, planned.sql, path)
+            write_parquet(warehouse, planned.sql, tmp)
         except OSError as exc:
+            tmp.unlink(missing_ok=True)
             raise ServiceError(f"cannot write {path}: {exc.strerror or exc}") from None
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        safe_write.place_file(tmp, path, overwrite=False)
         written.append(path)
         done += 1
         out.append(dataclasses.replace(split, parquet=str(path.resolve())))

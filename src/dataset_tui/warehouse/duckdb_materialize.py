@@ -119,23 +119,15 @@ def _exists(con: Any, dataset: str, table: str) -> bool:
 
 
 def write_parquet(warehouse: DuckDBWarehouse, sql: str, path: Path) -> Path:
-    """Write the rows of BigQuery `sql` to `path` as Parquet (temp file + rename: all or nothing)."""
+    """Write the rows of BigQuery `sql` to `path` as Parquet, flushed to disk.
+
+    `path` is the caller's temp file: services place it under its final name
+    through the one safe-write path (warehouse code does not decide overwrites).
+    """
     path = Path(path)
     duck_sql = warehouse._transpile(sql)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    literal = "'" + str(tmp).replace("'", "''") + "'"
-    try:
-        warehouse._fetch(f"COPY ({duck_sql}) TO {literal} (FORMAT PARQUET)")
-        with open(tmp, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-        with contextlib.suppress(OSError):
-            folder = os.open(path.parent, os.O_RDONLY)
-            try:
-                os.fsync(folder)
-            finally:
-                os.close(folder)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+    literal = "'" + str(path).replace("'", "''") + "'"
+    warehouse._fetch(f"COPY ({duck_sql}) TO {literal} (FORMAT PARQUET)")
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
     return path
