@@ -785,9 +785,10 @@ def _walk(nodes: Any) -> Iterator[dict[str, Any]]:
 
 
 def _is_path(name: str) -> bool:
-    from dataset_tui.domain.definition import IDENT_RE
+    """Whether every dotted part is a legal BigQuery column name (a definition can name it)."""
+    from dataset_tui.domain.table_refs import column_part_problem
 
-    return all(IDENT_RE.match(part) for part in name.split("."))
+    return all(column_part_problem(part) is None for part in name.split("."))
 
 
 def _words(text: str) -> set[str]:
