@@ -89,8 +89,18 @@ def window(definition: Definition, today_sql: str, as_of: dt.date | None) -> Win
         return None
     if isinstance(rng, RollingRange):
         start = f"DATE_SUB({today_sql}, INTERVAL {int(rng.months)} MONTH)"
-        return Window(start, today_sql, months_before(today, rng.months) if today else None, today)
+        return Window(start, today_sql, _start_day(today, rng.months), today)
     return Window(None, today_sql, None, today)
+
+
+def _start_day(today: dt.date | None, months: int) -> dt.date | None:
+    """The rolling window's first day when "today" is pinned; None when unknown or before year 1."""
+    if today is None:
+        return None
+    try:
+        return months_before(today, months)
+    except (ValueError, OverflowError):
+        return None  # the SQL keeps DATE_SUB, which fails on the warehouse with its own message
 
 
 def _suffix_bound(day: dt.date | None, expr: str | None, shift: str) -> str | None:

@@ -94,6 +94,8 @@ class BigQueryWarehouse:
 
     backend = "bigquery"
     billed = True
+    # BigQuery's dataset and table names are case-sensitive (column names are not).
+    names_fold_case = False
 
     def __init__(self, profile: Profile, *, client: Any = None) -> None:
         self.profile = profile
@@ -235,12 +237,30 @@ class BigQueryWarehouse:
             tables = list(pool.map(lambda item: self._get_table(dataset, item.table_id, fresh=True), items))
         return sorted((table_info(t) for t in tables), key=lambda info: info.name)
 
-    def table_info(self, dataset: str, table: str) -> TableInfo:
+    def table_info(self, dataset: str, table: str, *, project: str | None = None) -> TableInfo:
         check_dataset(dataset)
-        return table_info(self._get_table(dataset, table, fresh=True))
+        return table_info(self._get_table(dataset, table, fresh=True, project=project))
 
-    def _get_table(self, dataset: str, table: str, *, fresh: bool = False) -> Any:
-        key = (dataset, table)
+    def table_names(self, dataset: str, *, project: str | None = None) -> list[str]:
+        """The names of a dataset's tables as BigQuery spells them (one tables.list call, no tables.get)."""
+        check_dataset(dataset)
+        where = self._where(f"list the tables of dataset {dataset}", dataset, permission="bigquery.tables.list")
+        owner = check_project(project) if project else self.project
+        ref = f"{owner}.{dataset}" if owner else dataset
+        with self._translating(where):
+            items = self.client().list_tables(ref, retry=self._retry(), timeout=self.profile.request_timeout_s)
+            return sorted(item.table_id for item in items)
+
+    def dataset_names(self, *, project: str | None = None) -> list[str]:
+        """The project's datasets as BigQuery spells them (one datasets.list call)."""
+        owner = check_project(project) if project else self.project
+        where = self._where("list the datasets of the project", permission="bigquery.datasets.get")
+        with self._translating(where):
+            items = self.client().list_datasets(owner, retry=self._retry(), timeout=self.profile.request_timeout_s)
+            return sorted(item.dataset_id for item in items)
+
+    def _get_table(self, dataset: str, table: str, *, fresh: bool = False, project: str | None = None) -> Any:
+        key = (f"{project}:{dataset}" if project else dataset, table)
         now = time.monotonic()
         if not fresh:
             with self._lock:
@@ -251,27 +271,27 @@ class BigQueryWarehouse:
         where = self._where(f"read table {dataset}.{table}", dataset, table, permission="bigquery.tables.get")
         with self._translating(where):
             result = client.get_table(
-                table_id(self.project, dataset, table), retry=self._retry(), timeout=self.profile.request_timeout_s
+                table_id(project or self.project, dataset, table),
+                retry=self._retry(),
+                timeout=self.profile.request_timeout_s,
             )
         with self._lock:
             self._metadata[key] = (now, result)
         return result
 
-    def schema(self, dataset: str, table: str) -> TableSchema:
-        """A table's columns; a wildcard table (`events_*`) has its newest shard's, as BigQuery reads it."""
-        name = self._newest_shard(dataset, table) if table.endswith("*") else table
-        bq_table = self._get_table(dataset, name, fresh=True)
+    def schema(self, dataset: str, table: str, *, project: str | None = None) -> TableSchema:
+        """A table's columns; a wildcard table (`events_*`) has its newest shard's, as BigQuery reads it.
+
+        `project`: the table's own project (`other-project.sales.orders`), else the profile's.
+        """
+        name = self._newest_shard(dataset, table, project) if table.endswith("*") else table
+        bq_table = self._get_table(dataset, name, fresh=True, project=project)
         return TableSchema(table=table, columns=tuple(c.column for c in flatten(bq_table.schema)))
 
-    def _newest_shard(self, dataset: str, family: str) -> str:
+    def _newest_shard(self, dataset: str, family: str, project: str | None = None) -> str:
         from dataset_tui.domain.shards import group_shards
 
-        check_dataset(dataset)
-        where = self._where(f"list the tables of dataset {dataset}", dataset, permission="bigquery.tables.list")
-        ref = f"{self.project}.{dataset}" if self.project else dataset
-        with translating(where):
-            items = self.client().list_tables(ref, retry=self._retry(), timeout=self.profile.request_timeout_s)
-            names = [item.table_id for item in items if item.table_id.startswith(family[:-1])]
+        names = [n for n in self.table_names(dataset, project=project) if n.startswith(family[:-1])]
         found = [f for f in group_shards(names)[1] if f.name == family]
         if not found:
             raise NotFoundError(f"no table in {dataset} matches {family} (no tables {family[:-1]}YYYYMMDD)")
