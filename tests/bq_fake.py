@@ -96,6 +96,8 @@ class FakeClient:
         self.result_widths: list[int] = []
         # Answer each query with one row holding every output column (row_count = this).
         self.echo_columns_rows: int | None = None
+        # The dry run's bytes from the SQL (e.g. by the partitions it reads); else dry_run_bytes.
+        self.dry_run_bytes_of: Any = None
 
     # -- what the adapter calls -------------------------------------------------
 
@@ -129,7 +131,7 @@ class FakeClient:
             job_id=f"job_{len(self.calls)}",
             sql=sql,
             rows=rows,
-            total_bytes_processed=self.dry_run_bytes,
+            total_bytes_processed=self.dry_run_bytes_of(sql) if self.dry_run_bytes_of else self.dry_run_bytes,
             referenced_tables=[object()] * self.referenced_tables,
             error=error,
             accuracy=self.dry_run_accuracy if dry else None,

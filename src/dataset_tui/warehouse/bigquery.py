@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from dataset_tui.warehouse.base import (
     AuthError,
+    BadQueryError,
     CancelledError,
     DryRun,
     NotFoundError,
@@ -58,6 +59,7 @@ from dataset_tui.warehouse.bigquery_schema import (
     table_id,
     table_sql,
 )
+from dataset_tui.warehouse.bigquery_scope import Scope, partition_scope, shard_scope
 from dataset_tui.warehouse.bigquery_stats import (
     StatsPlan,
     plan_stats_batches,
@@ -289,23 +291,42 @@ class BigQueryWarehouse:
         return TableSchema(table=table, columns=tuple(c.column for c in flatten(bq_table.schema)))
 
     def _newest_shard(self, dataset: str, family: str, project: str | None = None) -> str:
+        return str(self._family(dataset, family, project).newest_table)
+
+    def _family(self, dataset: str, family: str, project: str | None = None) -> Any:
+        """The shard family `prefix*` of a dataset (its shards' dates), from one tables.list."""
         from dataset_tui.domain.shards import group_shards
 
         names = [n for n in self.table_names(dataset, project=project) if n.startswith(family[:-1])]
         found = [f for f in group_shards(names)[1] if f.name == family]
         if not found:
             raise NotFoundError(f"no table in {dataset} matches {family} (no tables {family[:-1]}YYYYMMDD)")
-        return found[0].newest_table
+        return found[0]
+
+    def _scan_scope(self, dataset: str, table: str) -> tuple[Scope, Any]:
+        """(what a statistics scan reads, the table whose schema it has): bounded for shards and
+        require_partition_filter tables (bigquery_scope.py), said through on_status."""
+        if table.endswith("*"):
+            family = self._family(dataset, table)
+            bq_table = self._get_table(dataset, family.newest_table)
+            scope = shard_scope(f"`{table_id(self.project, dataset, table[:-1])}*`", table, list(family.suffixes))
+        else:
+            bq_table = self._get_table(dataset, table)
+            try:
+                scope = partition_scope(table_sql(self.project, dataset, table), bq_table, f"{dataset}.{table}")
+            except ValueError as exc:
+                raise BadQueryError(str(exc)) from None
+        if scope.note and self.on_status is not None:
+            self.on_status(f"statistics of {scope.note}")
+        return scope, bq_table
 
     # -- statistics (one query) ------------------------------------------------
 
     def _stats_plans(self, dataset: str, table: str, columns: list[str] | None) -> tuple[list[StatsPlan], Any]:
-        bq_table = self._get_table(dataset, table)
+        scope, bq_table = self._scan_scope(dataset, table)
         flat = flatten(bq_table.schema)
         chosen = choose_columns(flat, columns, f"{dataset}.{table}")
-        plans = plan_stats_batches(
-            table_sql(self.project, dataset, table), chosen, approx_distinct=self.profile.approx_distinct
-        )
+        plans = plan_stats_batches(scope.source, chosen, approx_distinct=self.profile.approx_distinct)
         return plans, bq_table
 
     def column_stats_batches(self, dataset: str, table: str, columns: list[str] | None = None) -> list[str]:
@@ -334,8 +355,18 @@ class BigQueryWarehouse:
 
     # -- sample values (free: tabledata.list) ------------------------------------
 
+    def _sample_table(self, dataset: str, table: str) -> str:
+        # A wildcard table's samples are its newest shard's rows: listed for free, no query.
+        if table.endswith("*"):
+            newest = self._newest_shard(dataset, table)
+            if self.on_status is not None:
+                self.on_status(f"sample values of {table} come from its newest shard, {newest}")
+            return newest
+        return table
+
     def sample_values_sql(self, dataset: str, table: str, column: str, limit: int = 20) -> str | None:
         """The query sample values need (views, external tables), or None when they are free."""
+        table = self._sample_table(dataset, table)
         bq_table = self._get_table(dataset, table)
         if (bq_table.table_type or "TABLE") == "TABLE":
             return None
@@ -351,6 +382,7 @@ class BigQueryWarehouse:
         )
 
     def sample_values(self, dataset: str, table: str, column: str, limit: int = 20) -> list[Any]:
+        table = self._sample_table(dataset, table)
         bq_table = self._get_table(dataset, table)
         flat = flatten(bq_table.schema)
         column = choose_columns(flat, [column], f"{dataset}.{table}", allow_nested_arrays=True)[0].name
