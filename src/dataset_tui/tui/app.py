@@ -110,7 +110,14 @@ class DatasetTuiApp(App[None]):
 
         from dataset_tui.text_safety import safe
 
-        self.notify(escape(safe(message.text)), title=self.ctx.warehouse_label, severity="warning", timeout=8)
+        # A retry is a warning (something went wrong, it is being handled); a batch or a scope is news.
+        retrying = "retr" in message.text.lower()
+        self.notify(
+            escape(safe(message.text)),
+            title=self.ctx.warehouse_label,
+            severity="warning" if retrying else "information",
+            timeout=8,
+        )
 
     def on_action_done(self, message: ActionDone) -> None:
         self.notify(message.text)
