@@ -96,6 +96,8 @@ class FakeClient:
         self.result_widths: list[int] = []
         # Answer each query with one row holding every output column (row_count = this).
         self.echo_columns_rows: int | None = None
+        # The dry run's bytes from the SQL (e.g. by the partitions it reads); else dry_run_bytes.
+        self.dry_run_bytes_of: Any = None
 
     # -- what the adapter calls -------------------------------------------------
 
@@ -130,7 +132,7 @@ class FakeClient:
             job_id=f"job_{len(self.calls)}",
             sql=sql,
             rows=rows,
-            total_bytes_processed=self.dry_run_bytes,
+            total_bytes_processed=self.dry_run_bytes_of(sql) if self.dry_run_bytes_of else self.dry_run_bytes,
             referenced_tables=[object()] * self.referenced_tables,
             error=error,
             accuracy=self.dry_run_accuracy if dry else None,
@@ -157,12 +159,38 @@ class FakeClient:
         return _Dataset(ref, self.datasets[name])
 
     def get_table(self, ref: str, **kwargs: Any) -> Any:
+        """A table by `project.dataset.table`, `dataset.table` or its name: as BigQuery, the case must match."""
         self._record("get_table", ref, **kwargs)
-        return self.tables[ref.split(".")[-1]]
+        from google.api_core import exceptions as api
+
+        parts = ref.split(".")
+        if ref in self.tables:
+            return self.tables[ref]
+        if self.datasets and len(parts) >= 2 and parts[-2] not in self.datasets:
+            raise api.NotFound(f"Not found: Dataset {'.'.join(parts[:-1])}")
+        for key in (".".join(parts[-2:]), parts[-1]):
+            if key in self.tables:
+                return self.tables[key]
+        raise api.NotFound(f"Not found: Table {ref}")
 
     def list_tables(self, ref: str, **kwargs: Any) -> list[Any]:
+        """The tables of a dataset; an unknown dataset (when `datasets` is set) is NotFound, case-sensitive."""
         self._record("list_tables", ref, **kwargs)
-        return list(self.tables.values())
+        from google.api_core import exceptions as api
+
+        parts = ref.split(".")
+        if self.datasets and parts[-1] not in self.datasets:
+            raise api.NotFound(f"Not found: Dataset {ref}")
+        # Tables keyed by name only are in every dataset; qualified keys only in theirs.
+        def in_dataset(key: str) -> bool:
+            owner = key.split(".")[:-1]
+            return not owner or owner == parts[-len(owner) :]
+
+        return [t for k, t in self.tables.items() if in_dataset(k)]
+
+    def list_datasets(self, project: str | None = None, **kwargs: Any) -> list[Any]:
+        self._record("list_datasets", project, **kwargs)
+        return [_Dataset(name, location) for name, location in self.datasets.items()]
 
     def list_rows(self, table: Any, **kwargs: Any) -> list[Any]:
         self._record("list_rows", table, **kwargs)

@@ -15,6 +15,7 @@ from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 from sqlglot.tokens import TokenType
 
+from dataset_tui.domain.analysis_query import analysis_sql
 from dataset_tui.domain.definition import (
     Definition,
     DefinitionError,
@@ -24,9 +25,9 @@ from dataset_tui.domain.definition import (
     TimeSplit,
     parse_definition,
 )
-from dataset_tui.domain.analysis_query import analysis_sql
 from dataset_tui.domain.sqlformat import PROJECT_RE, SqlGenError, comment_safe, quote_ident, table_ref
 from dataset_tui.domain.sqlgen import SqlContext, generate_sql
+from dataset_tui.domain.table_refs import column_part_problem
 
 # Every unquoted word and symbol the generator may write. Anything else
 # outside a quoted identifier, a validated literal or a comment is a leak.
@@ -78,6 +79,7 @@ def allowed_numbers(d: Definition) -> set[int]:
 
 def allowed_strings(d: Definition, as_of: dt.date | None) -> set[str]:
     strings = {"total", "day"}
+    strings.update(v for f in d.filters.where or [] for v in f.values if isinstance(v, str))
     if isinstance(d.filters.date_range, FixedRange):
         strings.update({d.filters.date_range.start.isoformat(), d.filters.date_range.end.isoformat()})
     if as_of is not None:
@@ -104,7 +106,9 @@ def assert_safe(sql: str, d: Definition, project: str | None, as_of: dt.date | N
             assert token.text in strings, token.text
         else:
             assert token.text.upper() in VOCABULARY, token.text
-    assert "--" not in body and "#" not in body and "/*" not in body
+    # Column names may hold `#` or `--` (legal BigQuery names); inside backticks they start no comment.
+    unquoted = re.sub(r"`[^`]*`", "``", body)
+    assert "--" not in unquoted and "#" not in unquoted and "/*" not in unquoted
 
 
 # -- strategies: mostly well-formed, with hostile text mixed in everywhere ----
@@ -139,6 +143,10 @@ valid_ident = st.one_of(
     st.sampled_from(KEYWORDS),
     st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,10}", fullmatch=True),
 )
+# Legal BigQuery column names that are not plain identifiers: spaces, symbols, other scripts,
+# comment and quote starters that are harmless inside backticks.
+FLEXIBLE_COLUMNS = ["order date", "prix €", "Größe", "#x", "a--b", "it's", "1a", "a-b", "x =1", "a<b>|c", "é"]
+column_name = st.one_of(valid_ident, st.sampled_from(FLEXIBLE_COLUMNS))
 
 
 @st.composite
@@ -154,7 +162,10 @@ def well_formed(draw: Any) -> dict[str, Any]:
         {
             "table": table,
             "type": draw(st.sampled_from(["left", "inner"])),
-            "on": [{"left": f"{draw(st.sampled_from(tables[:i + 1]))}.{draw(valid_ident)}", "right": f"{table}.{draw(valid_ident)}"}],
+            "on": [{
+                "left": f"{draw(st.sampled_from(tables[:i + 1]))}.{draw(column_name)}",
+                "right": f"{table}.{draw(column_name)}",
+            }],
         }
         for i, table in enumerate(tables[1:])
     ]  # fmt: skip
@@ -168,9 +179,9 @@ def well_formed(draw: Any) -> dict[str, Any]:
     plain = draw(st.integers(0 if roles else 1, 3))
     columns = []
     for i, role in enumerate([*roles, *([None] * plain)]):
-        column: dict[str, Any] = {"table": draw(st.sampled_from(tables)), "name": draw(valid_ident)}
+        column: dict[str, Any] = {"table": draw(st.sampled_from(tables)), "name": draw(column_name)}
         if draw(st.booleans()):
-            column["name"] += "." + draw(valid_ident)
+            column["name"] += "." + draw(column_name)
         if role:
             column["role"] = role
         # Unique output names: an alias built from a fresh name.
@@ -299,6 +310,25 @@ def test_free_text_cannot_leave_its_comment(text: str) -> None:
     assert_safe(sql, parse_definition(data), None, None)
     for line in comment_safe(text):
         assert not any(ch in line for ch in LINE_BREAKS + "\x00\u202e")
+
+
+@pytest.mark.parametrize("name", [*FLEXIBLE_COLUMNS, *HOSTILE])
+def test_each_column_name_is_refused_or_stays_inside_its_backticks(name: str) -> None:
+    data = {
+        "format": "dataset-tui/1",
+        "name": "d",
+        "source": {"primary": "t", "joins": [{"table": "u", "on": [{"left": f"t.{name}", "right": f"u.{name}"}]}]},
+        "columns": [{"table": "t", "name": name, "role": "user_id"}, {"table": "u", "name": name}],
+        "filters": {"where": [{"table": "t", "column": name, "in": ["x"]}]},
+    }
+    try:
+        definition = parse_definition(data)
+    except DefinitionError as exc:
+        # Refused only for a character that could leave the backticks or is not legal in BigQuery.
+        assert column_part_problem(name) is not None, exc
+        return
+    assert column_part_problem(name) is None
+    assert_safe(generate_sql(definition, "full"), definition, None, None)
 
 
 def test_quote_ident_and_table_ref_refuse_what_is_not_an_identifier() -> None:

@@ -36,7 +36,9 @@ from dataset_tui.domain.table_refs import (
     PARTITION_PSEUDO_COLUMNS,
     QUALIFIED_RE,
     TABLE_REF_RE,
+    column_part_problem,
     column_path,
+    plain_name,
 )
 
 FORMAT: Final = "dataset-tui/1"
@@ -97,12 +99,17 @@ Ident = Annotated[StrictStr, Field(min_length=1)]
 
 
 def output_name(name: str, role: str | None, alias: str | None) -> str:
-    """A column's name in the output: alias if given, else the role name, else the last part of the name."""
+    """A column's name in the output: alias if given, else the role name, else the last part of the name.
+
+    A column name that is not a plain identifier (`order date`, `Größe`) gives
+    its plain form (`order_date`, `Grosse`): output names are plain
+    identifiers on every engine and in TFX; an alias chooses another.
+    """
     if alias:
         return alias
     if role:
         return role
-    return name.rsplit(".", 1)[-1]
+    return plain_name(name.rsplit(".", 1)[-1])
 
 
 class _Strict(BaseModel):
@@ -116,8 +123,9 @@ class JoinOn(_Strict):
     @field_validator("left", "right")
     @classmethod
     def _qualified(cls, value: str) -> str:
-        if len(value) > MAX_IDENT or not QUALIFIED_RE.fullmatch(value):
-            raise ValueError(f"{value!r} must be written table.column (plain identifiers)")
+        match = QUALIFIED_RE.fullmatch(value) if len(value) <= MAX_IDENT else None
+        if match is None or column_part_problem(match.group(2)) is not None:
+            raise ValueError(f"{value!r} must be written table.column (the table, a dot, one column name)")
         return value
 
     # The column is the last dotted part; the table (possibly qualified) is the rest.
@@ -360,44 +368,6 @@ class Definition(_Strict):
 
 # -- parsing --------------------------------------------------------------
 
-_UNION_TAGS = {"rolling", "fixed", "random", "time"}
-
-
-def field_path(loc: tuple[Any, ...]) -> str:
-    """Turn a pydantic error location into `columns[3].alias` form."""
-    out = ""
-    previous: Any = None
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif previous in ("date_range", "split") and part in _UNION_TAGS:
-            # Discriminated unions put the tag into the location; users
-            # never wrote it, so leave it out.
-            pass
-        elif isinstance(part, str) and (part.startswith("function-") or part.endswith("]")):
-            pass
-        else:
-            out += f".{part}" if out else str(part)
-        previous = part
-    return out
-
-
-def _problems_from(exc: ValidationError) -> list[Problem]:
-    problems = []
-    for error in exc.errors(include_url=False):
-        message = error["msg"]
-        if error["type"] == "extra_forbidden":
-            message = "unknown key (not part of format dataset-tui/1)"
-        elif error["type"] == "missing":
-            message = "required"
-        elif message.startswith("Value error, "):
-            message = message[len("Value error, ") :]
-        elif error["type"] == "union_tag_invalid":
-            message = f"type must be one of {error['ctx']['expected_tags']}"
-        problems.append(Problem(path=field_path(tuple(error["loc"])), message=message))
-    return problems
-
-
 def parse_definition(data: Any, *, source: str | None = None) -> Definition:
     """Parse and validate a definition from a JSON object (dict).
 
@@ -422,7 +392,9 @@ def parse_definition(data: Any, *, source: str | None = None) -> Definition:
     try:
         definition = Definition.model_validate(data)
     except ValidationError as exc:
-        raise DefinitionError(_problems_from(exc), source) from None
+        from dataset_tui.domain.definition_json import problems_from
+
+        raise DefinitionError(problems_from(exc), source) from None
     problems = check_definition(definition)
     if problems:
         raise DefinitionError(problems, source)
@@ -438,111 +410,18 @@ MAX_DEPTH = 32  # a real file nests 5 deep
 MAX_INT_DIGITS = 30  # INT64 has 19
 
 
-def _nesting_depth(text: str) -> int:
-    """The deepest [ / { nesting outside strings (a scan, no recursion)."""
-    depth = deepest = 0
-    in_string = escaped = False
-    for ch in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
-            depth += 1
-            if depth > deepest:
-                deepest = depth
-                if deepest > MAX_DEPTH:
-                    return deepest
-        elif ch in "]}":
-            depth -= 1
-    return deepest
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    seen: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in seen:
-            raise _DuplicateKey(key)
-        seen[key] = value
-    return seen
-
-
-class _DuplicateKey(ValueError):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-
-def _bounded_int(digits: str) -> int:
-    if len(digits.lstrip("-")) > MAX_INT_DIGITS:
-        raise _TooLong(f"an integer of {len(digits.lstrip('-')):,} digits (at most {MAX_INT_DIGITS} are allowed)")
-    return int(digits)
-
-
-class _TooLong(ValueError):
-    pass
-
-
 def check_limits(data: Any, *, source: str | None = None) -> None:
     """Refuse a definition too big to handle quickly (description, columns), before validating it."""
-    if not isinstance(data, dict):
-        return
-    problems = []
-    description = data.get("description")
-    if isinstance(description, str) and len(description) > MAX_DESCRIPTION:
-        problems.append(
-            Problem(
-                path="description",
-                message=f"{len(description):,} characters; at most {MAX_DESCRIPTION:,} are allowed (keep long notes elsewhere)",
-            )
-        )
-    columns = data.get("columns")
-    if isinstance(columns, list) and len(columns) > MAX_COLUMNS:
-        problems.append(
-            Problem(
-                path="columns",
-                message=f"{len(columns):,} columns; a definition holds at most {MAX_COLUMNS:,} (choose the ones the model needs)",
-            )
-        )
-    if problems:
-        raise DefinitionError(problems, source)
+    from dataset_tui.domain.definition_json import check_limits as check
+
+    check(data, source=source)
 
 
 def parse_definition_json(text: str | bytes, *, source: str | None = None) -> Definition:
-    """Parse a definition from JSON text; malformed JSON is a DefinitionError too.
+    """Parse a definition from JSON text (definition_json.py); malformed JSON is a DefinitionError too."""
+    from dataset_tui.domain.definition_json import parse_definition_json as parse
 
-    Limits come first (size, nesting, integer digits), then duplicate keys are
-    refused (JSON would silently keep the last), then the definition rules.
-    """
-
-    def refuse(message: str) -> DefinitionError:
-        return DefinitionError([Problem(path="", message=message)], source)
-
-    if len(text) > MAX_FILE_BYTES:
-        raise refuse(f"the file is {len(text):,} bytes; a definition file is at most {MAX_FILE_BYTES:,}")
-    try:
-        decoded = text.decode("utf-8") if isinstance(text, bytes) else text
-    except UnicodeDecodeError as exc:
-        raise refuse(f"not valid JSON: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    if _nesting_depth(decoded) > MAX_DEPTH:
-        raise refuse(f"not a definition: JSON nested more than {MAX_DEPTH} levels deep")
-    try:
-        data = json.loads(decoded, object_pairs_hook=_unique_keys, parse_int=_bounded_int)
-    except _DuplicateKey as exc:
-        raise refuse(f"the key {exc.key!r} appears twice in one object; keep one (JSON would silently use the last)") from None
-    except _TooLong as exc:
-        raise refuse(f"not a definition: {exc}") from None
-    except json.JSONDecodeError as exc:
-        raise refuse(f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}") from None
-    except (ValueError, RecursionError) as exc:
-        raise refuse(f"not valid JSON: {str(exc)[:200]}") from None
-    check_limits(data, source=source)
-    return parse_definition(data, source=source)
+    return parse(text, source=source)
 
 
 def json_schema() -> dict[str, Any]:

@@ -38,6 +38,8 @@ from dataset_tui.domain.sqlformat import (
     SqlGenError,
     date_literal,
     number_literal,
+    quote_column,
+    quote_column_path,
     quote_ident,
     source_ref,
     string_literal,
@@ -74,7 +76,7 @@ def alias_of(definition: Definition, name: str) -> str:
 
 
 def _path(definition: Definition, table: str, name: str) -> str:
-    return ".".join([alias_of(definition, table), *(quote_ident(part) for part in name.split("."))])
+    return f"{alias_of(definition, table)}.{quote_column_path(name)}"
 
 
 def window(definition: Definition, today_sql: str, as_of: dt.date | None) -> Window | None:
@@ -87,8 +89,18 @@ def window(definition: Definition, today_sql: str, as_of: dt.date | None) -> Win
         return None
     if isinstance(rng, RollingRange):
         start = f"DATE_SUB({today_sql}, INTERVAL {int(rng.months)} MONTH)"
-        return Window(start, today_sql, months_before(today, rng.months) if today else None, today)
+        return Window(start, today_sql, _start_day(today, rng.months), today)
     return Window(None, today_sql, None, today)
+
+
+def _start_day(today: dt.date | None, months: int) -> dt.date | None:
+    """The rolling window's first day when "today" is pinned; None when unknown or before year 1."""
+    if today is None:
+        return None
+    try:
+        return months_before(today, months)
+    except (ValueError, OverflowError):
+        return None  # the SQL keeps DATE_SUB, which fails on the warehouse with its own message
 
 
 def _suffix_bound(day: dt.date | None, expr: str | None, shift: str) -> str | None:
@@ -167,7 +179,7 @@ def column_expr(definition: Definition, column: Column, aliases: Aliases) -> str
     """The SQL of a column's value in the base."""
     if column.unnest is not None and aliases.unnest is not None:
         rest = column.name[len(column.unnest) + 1 :]
-        expr = ".".join([quote_ident(aliases.unnest), *(quote_ident(p) for p in rest.split("."))])
+        expr = f"{quote_ident(aliases.unnest)}.{quote_column_path(rest)}"
     elif column.param is not None:
         kv = quote_ident(aliases.kv)
         array = _path(definition, column.table, column.name)
@@ -210,8 +222,8 @@ def base_sql(
     for join in src.joins:
         kind = "LEFT JOIN" if join.type == "left" else "INNER JOIN"
         on = " AND ".join(
-            f"{alias_of(d, p.left_table)}.{quote_ident(p.left_column)} = "
-            f"{alias_of(d, p.right_table)}.{quote_ident(p.right_column)}"
+            f"{alias_of(d, p.left_table)}.{quote_column(p.left_column)} = "
+            f"{alias_of(d, p.right_table)}.{quote_column(p.right_column)}"
             for p in join.on
         )
         lines.append(f"{kind} {source_ref(join.table, src.dataset, project)} AS {alias_of(d, join.table)} ON {on}")

@@ -38,6 +38,26 @@ def quote_ident(name: str) -> str:
     return f"`{name}`"
 
 
+def quote_column(name: str) -> str:
+    """One column (or nested field) name in backticks: any legal BigQuery column name.
+
+    `order date`, `prix €` and `Größe` are legal; a backtick, backslash, dot,
+    newline or other control character is not (table_refs.column_part_problem),
+    so the name cannot end the quoted identifier early.
+    """
+    from dataset_tui.domain.table_refs import column_part_problem
+
+    problem = column_part_problem(name)
+    if problem is not None:
+        raise SqlGenError(f"{name!r} cannot be used as a column name: it {problem}")
+    return f"`{name}`"
+
+
+def quote_column_path(name: str) -> str:
+    """A dotted column path (`ecommerce.purchase_revenue`), each part quoted."""
+    return ".".join(quote_column(part) for part in name.split("."))
+
+
 def table_ref(dataset: str, table: str, project: str | None = None) -> str:
     """`` `project.dataset.table` `` or `` `dataset.table` ``: one pair of backticks around the path."""
     quote_ident(table)

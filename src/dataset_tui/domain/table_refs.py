@@ -8,6 +8,7 @@ Pure: regular expressions and small functions.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Final
 
 IDENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -21,10 +22,19 @@ PROJECT_PART = r"[a-z][a-z0-9-]{4,61}[a-z0-9]"
 TABLE_REF_RE = re.compile(
     rf"^(?:(?:{PROJECT_PART}\.)?[A-Za-z_][A-Za-z0-9_]*\.)?[A-Za-z_][A-Za-z0-9_-]*\*?$"
 )
-# A table-qualified column reference in a join: `table.column` (the table as the source names it).
+# A table-qualified column reference in a join: `table.column` (the table as the source names it);
+# the column part is checked by :func:`column_part_problem` (any legal column name).
 QUALIFIED_RE = re.compile(
-    rf"^((?:(?:{PROJECT_PART}\.)?[A-Za-z_][A-Za-z0-9_]*\.)?[A-Za-z_][A-Za-z0-9_-]*\*?)\.([A-Za-z_][A-Za-z0-9_]*)$"
+    rf"^((?:(?:{PROJECT_PART}\.)?[A-Za-z_][A-Za-z0-9_]*\.)?[A-Za-z_][A-Za-z0-9_-]*\*?)\.([^.]+)$"
 )
+# BigQuery's flexible column names hold letters, marks, digits and symbols of
+# any script and spaces, but none of these ASCII characters (its documented
+# unsupported set); with control and format characters and any whitespace but
+# the space also refused, a name can never hold a backtick, a backslash, a
+# dot (it separates nested fields) or a newline: it cannot leave the
+# backticks it is written in.
+COLUMN_FORBIDDEN: Final = frozenset('!"$()*,./;?@[\\]^`{}~')
+MAX_COLUMN_NAME = 300  # BigQuery's cap on a column name
 # A key of a key/value array (GA4 event parameter names are letters, digits and `_`).
 PARAM_KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,99}$")
 # The value fields of a GA4-style key/value array and the type each holds.
@@ -60,10 +70,48 @@ def table_alias(ref: str) -> str:
     return table[:-1].rstrip("_-") or "shards"
 
 
+def column_part_problem(part: str) -> str | None:
+    """Why `part` is not a legal BigQuery column name (None: it is)."""
+    if not part:
+        return "is empty"
+    if len(part) > MAX_COLUMN_NAME:
+        return f"is longer than {MAX_COLUMN_NAME} characters"
+    for ch in part:
+        category = unicodedata.category(ch)
+        if ch in COLUMN_FORBIDDEN or category[0] == "C" or (category[0] == "Z" and ch != " "):
+            return f"holds {ch!r}, which a BigQuery column name cannot hold"
+    return None
+
+
+def is_plain(name: str) -> bool:
+    """Whether `name` is a plain identifier ([A-Za-z_][A-Za-z0-9_]*), usable as an output name as it is."""
+    return len(name) <= MAX_IDENT and IDENT_RE.fullmatch(name) is not None
+
+
+def plain_name(name: str) -> str:
+    """A plain identifier for a column name that is not one: `order date` → `order_date`, `Größe` → `Grosse`.
+
+    Accents are dropped, ß becomes ss, every other run of characters outside
+    [A-Za-z0-9_] becomes one `_`; a name that starts with a digit gets a `_`
+    in front, and one with nothing left is `column`.
+    """
+    if is_plain(name):
+        return name
+    text = unicodedata.normalize("NFKD", name.replace("ß", "ss").replace("ẞ", "SS"))
+    text = "".join(ch for ch in text if not unicodedata.category(ch).startswith("M"))
+    text = re.sub(r"[^A-Za-z0-9_]+", "_", text).strip("_")[:128]
+    if not text:
+        return "column"
+    return "_" + text if text[0].isdigit() else text
+
+
 def column_path(value: str) -> str:
+    """A column as a definition names it: legal column names joined by dots (nested fields)."""
     for part in value.split("."):
-        if len(part) > MAX_IDENT or not IDENT_RE.fullmatch(part):
+        problem = column_part_problem(part)
+        if problem is not None:
             raise ValueError(
-                f"column name {value!r} is not allowed: each dotted part must match {IDENT_RE.pattern}"
+                f"column name {value!r} is not allowed: {part!r} {problem} (each dotted part is one column "
+                "or field name: no backticks, backslashes, control characters or any of !\"$()*,./;?@[]^{}~)"
             )
     return value

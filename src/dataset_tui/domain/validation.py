@@ -285,20 +285,50 @@ def _train_day_problem(d: Definition, split: TimeSplit) -> Problem | None:
 
 
 def check_against_schema(
-    definition: Definition, schemas: Mapping[str, Mapping[str, str]]
+    definition: Definition,
+    schemas: Mapping[str, Mapping[str, str]],
+    *,
+    case_sensitive: bool = False,
+    dataset_spelling: str | None = None,
 ) -> list[Problem]:
     """Tables and columns exist and types fit roles, given `{table: {column: TYPE}}`.
 
-    Column keys are full dotted paths for STRUCT fields. Table and column
-    names compare ignoring case, as BigQuery does.
+    Column keys are full dotted paths for STRUCT fields; columns compare
+    ignoring case, as on every engine. Table keys are the warehouse's own
+    spelling. With `case_sensitive` (BigQuery: table and dataset names are
+    case-sensitive) a table the definition spells in another case is an
+    error that names the right spelling; DuckDB folds case, so there it
+    matches. `dataset_spelling`: the warehouse's spelling of a dataset the
+    definition names in another case (its tables were then not found).
     """
     problems = []
+    if dataset_spelling is not None and dataset_spelling != definition.source.dataset:
+        problems.append(
+            Problem(
+                path="source.dataset",
+                message=(
+                    f"dataset {definition.source.dataset} does not exist: BigQuery dataset names are "
+                    f"case-sensitive; did you mean {dataset_spelling!r}?"
+                ),
+            )
+        )
+    spelled = {t.lower(): t for t in schemas}
     lowered = {t.lower(): {c.lower(): ty for c, ty in cols.items()} for t, cols in schemas.items()}
     for i, table in enumerate(definition.source.tables):
-        if table.lower() not in lowered:
-            path = "source.primary" if i == 0 else f"source.joins[{i - 1}].table"
+        path = "source.primary" if i == 0 else f"source.joins[{i - 1}].table"
+        real = spelled.get(table.lower())
+        if real is None:
+            if dataset_spelling is None or dataset_spelling == definition.source.dataset:
+                problems.append(Problem(path=path, message=f"table {definition.source.dataset}.{table} does not exist"))
+        elif case_sensitive and real != table:
             problems.append(
-                Problem(path=path, message=f"table {definition.source.dataset}.{table} does not exist")
+                Problem(
+                    path=path,
+                    message=(
+                        f"table {table} does not exist: BigQuery table names are case-sensitive; "
+                        f"did you mean {real!r}?"
+                    ),
+                )
             )
     for i, join in enumerate(definition.source.joins):
         for k, on in enumerate(join.on):

@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from dataset_tui.domain.definition import Definition, Problem
 
@@ -280,31 +280,77 @@ def suggest(
 
 
 def _definition_schemas(ctx: AppContext, definition: Definition) -> dict[str, dict[str, str]]:
-    """{table: {column: type}} of the definition's tables that exist (missing ones left out)."""
+    """{table: {column: type}} of the definition's tables that exist (missing ones left out).
+
+    Each table is looked up in its own project and dataset (`other-project.sales.orders`).
+    On a warehouse whose names do not fold case (BigQuery), a table the
+    definition spells in another case is found by listing its dataset and
+    keyed by the warehouse's spelling, so the check can name it.
+    """
+    return _schemas_and_spelling(ctx, definition)[0]
+
+
+class _ListsNames(Protocol):
+    """A warehouse whose names do not fold case lists them, so a wrong case can be named (BigQuery)."""
+
+    def dataset_names(self, *, project: str | None = None) -> list[str]: ...
+
+
+def _schemas_and_spelling(ctx: AppContext, definition: Definition) -> tuple[dict[str, dict[str, str]], str | None]:
+    """(schemas keyed by the warehouse's spelling, the dataset's spelling when only its case differs)."""
+    from dataset_tui.domain.table_refs import split_table_ref
     from dataset_tui.warehouse.base import NotFoundError
 
     warehouse = ctx.warehouse()
+    folds = warehouse.names_fold_case
+    lister = cast(_ListsNames, warehouse)
     found: dict[str, dict[str, str]] = {}
-    from dataset_tui.domain.table_refs import split_table_ref
-
+    dataset_spelling = None
     for table in definition.source.tables:
-        _project, dataset, name = split_table_ref(table)
+        project, dataset, name = split_table_ref(table)
+        # Projects are BigQuery's (DuckDB, which folds case, addresses dataset.table only).
+        where = {"project": project} if project and not folds else {}
+        dataset = dataset or definition.source.dataset
         try:
-            found[table] = warehouse.schema(dataset or definition.source.dataset, name).types()
-        except NotFoundError:
+            found[table] = warehouse.schema(dataset, name, **where).types()
             continue
-    return found
+        except NotFoundError:
+            if folds:
+                continue
+        try:
+            names = warehouse.list_table_names(dataset, **where)
+        except NotFoundError:
+            spelling = next((d for d in lister.dataset_names(**where) if d.lower() == dataset.lower()), None)
+            if spelling is not None and dataset == definition.source.dataset:
+                dataset_spelling = spelling
+            continue
+        real = next((n for n in names if n.lower() == name.lower()), None)
+        if real is not None:
+            key = table[: len(table) - len(name)] + real
+            found[key] = warehouse.schema(dataset, real, **where).types()
+    return found, dataset_spelling
+
+
+def schema_problems(ctx: AppContext, definition: Definition) -> list[Problem]:
+    """The definition's own rules, then its tables and columns against the warehouse (names as it spells them)."""
+    from dataset_tui.domain.validation import check_against_schema, check_definition
+
+    problems = check_definition(definition)
+    schemas, dataset_spelling = _schemas_and_spelling(ctx, definition)
+    case_sensitive = not getattr(ctx.warehouse(), "names_fold_case", True)
+    return problems + check_against_schema(
+        definition, schemas, case_sensitive=case_sensitive, dataset_spelling=dataset_spelling
+    )
 
 
 def warehouse_checks(ctx: AppContext, definition: Definition) -> list[Problem]:
     """What activation needs from the warehouse: tables and columns exist, role and
     split-key types fit (STRING or INT64), and the full SQL passes a dry run."""
     from dataset_tui.domain.sqlgen import SqlGenError, generate_sql
-    from dataset_tui.domain.validation import check_against_schema, check_definition
     from dataset_tui.warehouse.base import BadQueryError, NotFoundError
 
     # Versions saved before a file rule existed are held to it here too.
-    problems = check_definition(definition) + check_against_schema(definition, _definition_schemas(ctx, definition))
+    problems = schema_problems(ctx, definition)
     if problems:
         return problems
     warehouse = ctx.warehouse()
@@ -379,11 +425,12 @@ def _partition_columns(ctx: AppContext, definition: Definition) -> dict[str, str
         return {}
     found = {}
     for table in definition.source.tables:
-        _project, dataset, name = split_table_ref(table)
+        project, dataset, name = split_table_ref(table)
         if name.endswith("*"):
             continue
+        where = {"project": project} if project else {}
         try:
-            info = warehouse.table_info(dataset or definition.source.dataset, name)
+            info = warehouse.table_info(dataset or definition.source.dataset, name, **where)
         except WarehouseError:
             continue
         kind, _, field = (info.partitioning or "").partition(" on ")
@@ -406,7 +453,6 @@ def validate(
     `as_of` dry-runs the SQL pinned to that day (None: live, CURRENT_DATE()).
     """
     from dataset_tui.domain.sqlgen import generate_sql
-    from dataset_tui.domain.validation import check_against_schema, check_definition
     from dataset_tui.services.cost import check_cost, describe_cost
     from dataset_tui.warehouse.base import BadQueryError, NotFoundError
 
@@ -425,7 +471,7 @@ def validate(
         "refused": False,
         "as_of": _iso_day(as_of),
     }
-    problems = check_definition(definition) + check_against_schema(definition, _definition_schemas(ctx, definition))
+    problems = schema_problems(ctx, definition)
     if not problems:
         sql = generate_sql(definition, "full", project=ctx.warehouse().project, as_of=as_of)
         try:

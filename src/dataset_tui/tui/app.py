@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from textual.app import App
 from textual.binding import Binding
 
-from dataset_tui.tui.messages import ActionDone, DatasetsChanged, OpenWizard, WorkFailed
+from dataset_tui.tui.messages import ActionDone, DatasetsChanged, OpenWizard, WarehouseStatus, WorkFailed
 
 if TYPE_CHECKING:
     from dataset_tui.services.context import AppContext
@@ -103,6 +103,21 @@ class DatasetTuiApp(App[None]):
         self.notify(escape(safe(text)), title=f"Could not {message.action}", severity="error", timeout=10)
 
     # -- what dataset actions' workers post (actions.py) ----------------------
+
+    def on_warehouse_status(self, message: WarehouseStatus) -> None:
+        """A retry or a wait the warehouse reported from a worker (the CLI prints these on stderr)."""
+        from rich.markup import escape
+
+        from dataset_tui.text_safety import safe
+
+        # A retry is a warning (something went wrong, it is being handled); a batch or a scope is news.
+        retrying = "retr" in message.text.lower()
+        self.notify(
+            escape(safe(message.text)),
+            title=self.ctx.warehouse_label,
+            severity="warning" if retrying else "information",
+            timeout=8,
+        )
 
     def on_action_done(self, message: ActionDone) -> None:
         self.notify(message.text)

@@ -17,6 +17,14 @@ class WorkFailed(Message, bubble=True):
         self.action = action
 
 
+class WarehouseStatus(Message, bubble=True):
+    """The warehouse says what it is doing from a worker ("retrying in 2 s"): the app shows it (app.py)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
 class DatasetsChanged(Message, bubble=True):
     """The store changed (save, delete, activate...): screens showing datasets reload."""
 

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from textual import work
 from textual.dom import DOMNode
 
-from dataset_tui.tui.messages import WorkFailed
+from dataset_tui.tui.messages import WarehouseStatus, WorkFailed
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -27,6 +27,7 @@ def warehouse_work(action: str, *, group: str | None = None, exclusive: bool = T
         @functools.wraps(method)
         def body(self: DOMNode, *args: Any, **kwargs: Any) -> Any:
             try:
+                _say_status(self)
                 return method(self, *args, **kwargs)
             except Exception as exc:  # noqa: BLE001 - every failure goes to the one handler
                 self.post_message(WorkFailed(exc, action))
@@ -35,6 +36,22 @@ def warehouse_work(action: str, *, group: str | None = None, exclusive: bool = T
         return work(thread=True, exclusive=exclusive, group=group or action, exit_on_error=False)(body)  # type: ignore[return-value]
 
     return decorate
+
+
+def _say_status(node: DOMNode) -> None:
+    """In the worker: let a BigQuery warehouse's retries and waits reach the screen.
+
+    The adapter calls `on_status` from this thread; the text goes to the app as
+    a message (posting is thread-safe), and the app shows it: widgets are
+    never touched from here. DuckDB says nothing, so it is left alone.
+    """
+    app = node.app
+    ctx = getattr(app, "ctx", None)
+    if ctx is None or ctx.profile.backend != "bigquery":
+        return
+    warehouse = ctx.warehouse()  # cheap on BigQuery: the client is made on first call
+    if hasattr(warehouse, "on_status"):
+        warehouse.on_status = lambda text: app.post_message(WarehouseStatus(text))
 
 
 def ask_from_worker(app: Any, screen: Any) -> Any:

@@ -177,6 +177,8 @@ class Warehouse(Protocol):
     project: str | None
     #: Whether queries cost money (BigQuery): then the cost guard dry-runs first.
     billed: bool
+    #: Whether table and dataset names compare ignoring case (DuckDB) or exactly (BigQuery).
+    names_fold_case: bool
     #: Told what a waiting call is doing (BigQuery: a retry after a rate limit,
     #: the batch of a wide table's statistics); None: nobody listens.
     on_status: Callable[[str], None] | None
@@ -185,7 +187,7 @@ class Warehouse(Protocol):
         """Every table with its details (the CLI's full listing); see list_table_names for a quick one."""
         ...
 
-    def list_table_names(self, dataset: str) -> list[str]:
+    def list_table_names(self, dataset: str, *, project: str | None = None) -> list[str]:
         """The dataset's table names, sorted, reading nothing about each table (paged on BigQuery).
 
         What a screen shows first: thousands of names cost one listing, not a

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from dataset_tui.warehouse.base import (
     AuthError,
+    BadQueryError,
     CancelledError,
     DryRun,
     NotFoundError,
@@ -58,6 +59,7 @@ from dataset_tui.warehouse.bigquery_schema import (
     table_id,
     table_sql,
 )
+from dataset_tui.warehouse.bigquery_scope import Scope, partition_scope, shard_scope
 from dataset_tui.warehouse.bigquery_stats import (
     StatsPlan,
     plan_stats_batches,
@@ -96,6 +98,8 @@ class BigQueryWarehouse:
 
     backend = "bigquery"
     billed = True
+    # BigQuery's dataset and table names are case-sensitive (column names are not).
+    names_fold_case = False
 
     def __init__(self, profile: Profile, *, client: Any = None) -> None:
         self.profile = profile
@@ -237,12 +241,14 @@ class BigQueryWarehouse:
             tables = list(pool.map(lambda item: self._get_table(dataset, item.table_id, fresh=True), items))
         return sorted((table_info(t) for t in tables), key=lambda info: info.name)
 
-    def list_table_names(self, dataset: str) -> list[str]:
-        """Names only: the paged tables.list call, no get_table per table (5,000 tables = 5 pages)."""
+    def list_table_names(self, dataset: str, *, project: str | None = None) -> list[str]:
+        """Names only, as BigQuery spells them: the paged tables.list call, no tables.get per table
+        (5,000 tables = 5 pages); `project`: a dataset of another project."""
         check_dataset(dataset)
         where = self._where(f"list the tables of dataset {dataset}", dataset, permission="bigquery.tables.list")
-        ref = f"{self.project}.{dataset}" if self.project else dataset
-        with translating(where):
+        owner = check_project(project) if project else self.project
+        ref = f"{owner}.{dataset}" if owner else dataset
+        with self._translating(where):
             items = self.client().list_tables(
                 ref, page_size=1000, retry=self._retry(), timeout=self.profile.request_timeout_s
             )
@@ -264,12 +270,20 @@ class BigQueryWarehouse:
             found = [info for info in pool.map(one, dict.fromkeys(names)) if info is not None]
         return sorted(found, key=lambda info: info.name)
 
-    def table_info(self, dataset: str, table: str) -> TableInfo:
+    def table_info(self, dataset: str, table: str, *, project: str | None = None) -> TableInfo:
         check_dataset(dataset)
-        return table_info(self._get_table(dataset, table, fresh=True))
+        return table_info(self._get_table(dataset, table, fresh=True, project=project))
 
-    def _get_table(self, dataset: str, table: str, *, fresh: bool = False) -> Any:
-        key = (dataset, table)
+    def dataset_names(self, *, project: str | None = None) -> list[str]:
+        """The project's datasets as BigQuery spells them (one datasets.list call)."""
+        owner = check_project(project) if project else self.project
+        where = self._where("list the datasets of the project", permission="bigquery.datasets.get")
+        with self._translating(where):
+            items = self.client().list_datasets(owner, retry=self._retry(), timeout=self.profile.request_timeout_s)
+            return sorted(item.dataset_id for item in items)
+
+    def _get_table(self, dataset: str, table: str, *, fresh: bool = False, project: str | None = None) -> Any:
+        key = (f"{project}:{dataset}" if project else dataset, table)
         now = time.monotonic()
         if not fresh:
             with self._lock:
@@ -280,41 +294,60 @@ class BigQueryWarehouse:
         where = self._where(f"read table {dataset}.{table}", dataset, table, permission="bigquery.tables.get")
         with self._translating(where):
             result = client.get_table(
-                table_id(self.project, dataset, table), retry=self._retry(), timeout=self.profile.request_timeout_s
+                table_id(project or self.project, dataset, table),
+                retry=self._retry(),
+                timeout=self.profile.request_timeout_s,
             )
         with self._lock:
             self._metadata[key] = (now, result)
         return result
 
-    def schema(self, dataset: str, table: str) -> TableSchema:
-        """A table's columns; a wildcard table (`events_*`) has its newest shard's, as BigQuery reads it."""
-        name = self._newest_shard(dataset, table) if table.endswith("*") else table
-        bq_table = self._get_table(dataset, name, fresh=True)
+    def schema(self, dataset: str, table: str, *, project: str | None = None) -> TableSchema:
+        """A table's columns; a wildcard table (`events_*`) has its newest shard's, as BigQuery reads it.
+
+        `project`: the table's own project (`other-project.sales.orders`), else the profile's.
+        """
+        name = self._newest_shard(dataset, table, project) if table.endswith("*") else table
+        bq_table = self._get_table(dataset, name, fresh=True, project=project)
         return TableSchema(table=table, columns=tuple(c.column for c in flatten(bq_table.schema)))
 
-    def _newest_shard(self, dataset: str, family: str) -> str:
+    def _newest_shard(self, dataset: str, family: str, project: str | None = None) -> str:
+        return str(self._family(dataset, family, project).newest_table)
+
+    def _family(self, dataset: str, family: str, project: str | None = None) -> Any:
+        """The shard family `prefix*` of a dataset (its shards' dates), from one tables.list."""
         from dataset_tui.domain.shards import group_shards
 
-        check_dataset(dataset)
-        where = self._where(f"list the tables of dataset {dataset}", dataset, permission="bigquery.tables.list")
-        ref = f"{self.project}.{dataset}" if self.project else dataset
-        with translating(where):
-            items = self.client().list_tables(ref, retry=self._retry(), timeout=self.profile.request_timeout_s)
-            names = [item.table_id for item in items if item.table_id.startswith(family[:-1])]
+        names = [n for n in self.list_table_names(dataset, project=project) if n.startswith(family[:-1])]
         found = [f for f in group_shards(names)[1] if f.name == family]
         if not found:
             raise NotFoundError(f"no table in {dataset} matches {family} (no tables {family[:-1]}YYYYMMDD)")
-        return found[0].newest_table
+        return found[0]
+
+    def _scan_scope(self, dataset: str, table: str) -> tuple[Scope, Any]:
+        """(what a statistics scan reads, the table whose schema it has): bounded for shards and
+        require_partition_filter tables (bigquery_scope.py), said through on_status."""
+        if table.endswith("*"):
+            family = self._family(dataset, table)
+            bq_table = self._get_table(dataset, family.newest_table)
+            scope = shard_scope(f"`{table_id(self.project, dataset, table[:-1])}*`", table, list(family.suffixes))
+        else:
+            bq_table = self._get_table(dataset, table)
+            try:
+                scope = partition_scope(table_sql(self.project, dataset, table), bq_table, f"{dataset}.{table}")
+            except ValueError as exc:
+                raise BadQueryError(str(exc)) from None
+        if scope.note and self.on_status is not None:
+            self.on_status(f"statistics of {scope.note}")
+        return scope, bq_table
 
     # -- statistics (one query) ------------------------------------------------
 
     def _stats_plans(self, dataset: str, table: str, columns: list[str] | None) -> tuple[list[StatsPlan], Any]:
-        bq_table = self._get_table(dataset, table)
+        scope, bq_table = self._scan_scope(dataset, table)
         flat = flatten(bq_table.schema)
         chosen = choose_columns(flat, columns, f"{dataset}.{table}")
-        plans = plan_stats_batches(
-            table_sql(self.project, dataset, table), chosen, approx_distinct=self.profile.approx_distinct
-        )
+        plans = plan_stats_batches(scope.source, chosen, approx_distinct=self.profile.approx_distinct)
         return plans, bq_table
 
     def column_stats_batches(self, dataset: str, table: str, columns: list[str] | None = None) -> list[str]:
@@ -343,8 +376,18 @@ class BigQueryWarehouse:
 
     # -- sample values (free: tabledata.list) ------------------------------------
 
+    def _sample_table(self, dataset: str, table: str) -> str:
+        # A wildcard table's samples are its newest shard's rows: listed for free, no query.
+        if table.endswith("*"):
+            newest = self._newest_shard(dataset, table)
+            if self.on_status is not None:
+                self.on_status(f"sample values of {table} come from its newest shard, {newest}")
+            return newest
+        return table
+
     def sample_values_sql(self, dataset: str, table: str, column: str, limit: int = 20) -> str | None:
         """The query sample values need (views, external tables), or None when they are free."""
+        table = self._sample_table(dataset, table)
         bq_table = self._get_table(dataset, table)
         if (bq_table.table_type or "TABLE") == "TABLE":
             return None
@@ -360,6 +403,7 @@ class BigQueryWarehouse:
         )
 
     def sample_values(self, dataset: str, table: str, column: str, limit: int = 20) -> list[Any]:
+        table = self._sample_table(dataset, table)
         bq_table = self._get_table(dataset, table)
         flat = flatten(bq_table.schema)
         column = choose_columns(flat, [column], f"{dataset}.{table}", allow_nested_arrays=True)[0].name

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
@@ -44,7 +43,6 @@ PLAIN_TYPES = frozenset({"BYTES", "TIME"})
 # gets one bin per value instead of fractional bins.
 WHOLE_UNIT_TYPES = frozenset({"INT64", "DATE"})
 
-_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _UNIX_EPOCH = dt.date(1970, 1, 1)
 
 
@@ -63,11 +61,19 @@ def stat_kind(bq_type: str) -> str:
 
 
 def quote_path(name: str) -> str:
-    """`device.category` → `` `device`.`category` `` (each part must be an identifier)."""
+    """`device.category` → `` `device`.`category` `` (each part a legal BigQuery column name).
+
+    Any flexible column name (`order date`, `Größe`) is quoted; a part that
+    could leave the backticks (a backtick, backslash, control character) is
+    refused, as a definition refuses it (table_refs.column_part_problem).
+    """
+    from dataset_tui.domain.table_refs import column_part_problem
+
     parts = name.split(".")
     for part in parts:
-        if not _IDENT.match(part):
-            raise ValueError(f"column name {name!r} cannot be queried: each part must match {_IDENT.pattern}")
+        problem = column_part_problem(part)
+        if problem is not None:
+            raise ValueError(f"column name {name!r} cannot be queried: {part!r} {problem}")
     return ".".join(f"`{part}`" for part in parts)
 
 

@@ -202,6 +202,7 @@ class DuckDBWarehouse:
 
     backend = "duckdb"
     billed = False
+    names_fold_case = True  # DuckDB's identifiers ignore case
     on_status: Callable[[str], None] | None = None  # a local file: nothing to say while waiting
     project: str | None = None
 
@@ -446,8 +447,8 @@ class DuckDBWarehouse:
             known = f"; datasets there: {', '.join(names)}" if names else "; it has no datasets yet"
             raise NotFoundError(f"dataset {dataset} does not exist in {self.path.name}{known}")
 
-    def list_table_names(self, dataset: str) -> list[str]:
-        """The dataset's table names, sorted: one catalog query, nothing read from the tables."""
+    def list_table_names(self, dataset: str, *, project: str | None = None) -> list[str]:
+        """The dataset's table names, sorted: one catalog query, nothing read from the tables (no projects here)."""
         return [name for name, _rows, _count in self._tables(dataset)]
 
     def tables_with_prefix(self, dataset: str, prefix: str) -> list[str]:
@@ -817,9 +818,10 @@ def _walk(nodes: Any) -> Iterator[dict[str, Any]]:
 
 
 def _is_path(name: str) -> bool:
-    from dataset_tui.domain.definition import IDENT_RE
+    """Whether every dotted part is a legal BigQuery column name (a definition can name it)."""
+    from dataset_tui.domain.table_refs import column_part_problem
 
-    return all(IDENT_RE.match(part) for part in name.split("."))
+    return all(column_part_problem(part) is None for part in name.split("."))
 
 
 def _words(text: str) -> set[str]:
