@@ -153,7 +153,7 @@ def _baseline_screen() -> Any:
     from textual.widgets import ContentSwitcher, Footer, Header, Input, Static
 
     class Baseline(Screen[None]):
-        BINDINGS = [Binding("ctrl+n", "next", "Next", priority=True)]
+        BINDINGS = [Binding("ctrl+n", "next", "Next", priority=True)]  # noqa: RUF012 (Textual's class data)
         step = 1
 
         def compose(self) -> ComposeResult:
@@ -179,7 +179,6 @@ async def wizard_times(runs: int = RUNS) -> dict[str, tuple[list[float], list[fl
     the baseline screen timed the same way in the same app, while the warehouse
     answers 0.2 s late (the wizard must not wait for it)."""
     from bench.fixtures import slowed_context
-
     from dataset_tui.services import definitions
     from dataset_tui.tui.app import DatasetTuiApp
     from dataset_tui.tui.wizard.screen import WizardScreen
@@ -195,7 +194,11 @@ async def wizard_times(runs: int = RUNS) -> dict[str, tuple[list[float], list[fl
             await pilot.pause(0.5)
             for _ in range(runs):
                 for which in (0, 1):  # 0 the wizard, 1 the baseline
-                    screen = WizardScreen(version.definition, base_revision=head.revision) if which == 0 else _baseline_screen()
+                    screen = (
+                        WizardScreen(version.definition, base_revision=head.revision)
+                        if which == 0
+                        else _baseline_screen()
+                    )
                     start = time.perf_counter()
                     await app.push_screen(screen)
                     await pilot.pause()
@@ -205,12 +208,16 @@ async def wizard_times(runs: int = RUNS) -> dict[str, tuple[list[float], list[fl
                         await pilot.press("ctrl+n")
                         await pilot.pause()
                         times[f"step {step - 1}→{step}"][which].append(time.perf_counter() - start)
-                        assert screen.step == step, f"the {'wizard' if which == 0 else 'baseline'} did not reach step {step}"
+                        assert screen.step == step, (
+                            f"the {'wizard' if which == 0 else 'baseline'} did not reach step {step}"
+                        )
                     app.pop_screen()
                     await pilot.pause()
                     await app.workers.wait_for_complete()
         ctx.close()
     return times
+
+
 async def search_stall(count: int = SEARCH_DATASETS) -> tuple[float, float, float, int]:
     """Longest gap between 10 ms ticks: the home list of `count` datasets idle, then
     searched with `/` and bursts of typed keys (as a user types), then cleared.
@@ -270,29 +277,45 @@ def main() -> None:
         cores = os.cpu_count() or 2
         loaded_app, loaded_base = startup(Path(tmp), first, load=cores)
     app_med, base_med = statistics.median(app_times), statistics.median(base_times)
-    print(f"start-up to dataset list ({DATASETS} datasets): median {app_med * 1000:.0f} ms "
-          f"(min {min(app_times) * 1000:.0f}, max {max(app_times) * 1000:.0f}; target ≤ 800 ms)")
-    print(f"  baseline `import textual.app`:            median {base_med * 1000:.0f} ms  → ratio {app_med / base_med:.2f}×")
+    print(
+        f"start-up to dataset list ({DATASETS} datasets): median {app_med * 1000:.0f} ms "
+        f"(min {min(app_times) * 1000:.0f}, max {max(app_times) * 1000:.0f}; target ≤ 800 ms)"
+    )
+    print(
+        f"  baseline `import textual.app`:            median {base_med * 1000:.0f} ms"
+        f"  → ratio {app_med / base_med:.2f}×"
+    )
     app_med, base_med = statistics.median(loaded_app), statistics.median(loaded_base)
-    print(f"start-up to dataset list, {cores} busy CPU loops beside: median {app_med * 1000:.0f} ms "
-          f"(min {min(loaded_app) * 1000:.0f}, max {max(loaded_app) * 1000:.0f})")
-    print(f"  baseline `import textual.app`, same load:  median {base_med * 1000:.0f} ms  → ratio {app_med / base_med:.2f}×")
+    print(
+        f"start-up to dataset list, {cores} busy CPU loops beside: median {app_med * 1000:.0f} ms "
+        f"(min {min(loaded_app) * 1000:.0f}, max {max(loaded_app) * 1000:.0f})"
+    )
+    print(
+        f"  baseline `import textual.app`, same load:  median {base_med * 1000:.0f} ms"
+        f"  → ratio {app_med / base_med:.2f}×"
+    )
     idle, opening, busy = asyncio.run(stall())
     print(f"longest event-loop stall during a 3 s warehouse call: {busy * 1000:.0f} ms (target ≤ 50 ms)")
     print(f"  baseline, same app idle:                   {idle * 1000:.0f} ms  → ratio {busy / idle:.2f}×")
     print(f"  (for reference: opening the detail screen, SQL highlighting included: {opening * 1000:.0f} ms)")
     for what, (wizard, baseline) in asyncio.run(wizard_times()).items():
         w, base = statistics.median(wizard), statistics.median(baseline)
-        print(f"wizard {what:<9} median {w * 1000:5.0f} ms (max {max(wizard) * 1000:.0f})"
-              f"  beside baseline screen {base * 1000:4.0f} ms → ratio {w / base:.1f}×")
+        print(
+            f"wizard {what:<9} median {w * 1000:5.0f} ms (max {max(wizard) * 1000:.0f})"
+            f"  beside baseline screen {base * 1000:4.0f} ms → ratio {w / base:.1f}×"
+        )
     idle, searching, opening, shown = asyncio.run(search_stall())
-    print(f"longest event-loop stall searching {SEARCH_DATASETS:,} datasets (/ and typed bursts, then escape): "
-          f"{searching * 1000:.0f} ms (target ≤ 50 ms; {shown} rows matched)")
+    print(
+        f"longest event-loop stall searching {SEARCH_DATASETS:,} datasets (/ and typed bursts, then escape): "
+        f"{searching * 1000:.0f} ms (target ≤ 50 ms; {shown} rows matched)"
+    )
     print(f"  baseline, same app idle on the same list:  {idle * 1000:.0f} ms  → ratio {searching / idle:.2f}×")
     small_opening = asyncio.run(search_stall(100))[2]
     print(f"longest stall while the list of {SEARCH_DATASETS:,} opens: {opening * 1000:.0f} ms")
-    print(f"  baseline, the same with 100 datasets (the app's first paint): {small_opening * 1000:.0f} ms"
-          f"  → ratio {opening / small_opening:.2f}×")
+    print(
+        f"  baseline, the same with 100 datasets (the app's first paint): {small_opening * 1000:.0f} ms"
+        f"  → ratio {opening / small_opening:.2f}×"
+    )
 
 
 if __name__ == "__main__":

@@ -135,7 +135,8 @@ def main() -> int:
             print(
                 f"  {width:>6,} columns: statistics {ours['seconds']:7.2f} s ({ours['rss_mb']:6.0f} MB)   "
                 f"SUMMARIZE {base['seconds']:7.2f} s ({base['rss_mb']:6.0f} MB)   "
-                f"ratio x{ours['seconds'] / base['seconds']:.1f}" + (f"   ERROR {ours.get('error')}" if "error" in ours else "")
+                f"ratio x{ours['seconds'] / base['seconds']:.1f}"
+                + (f"   ERROR {ours.get('error')}" if "error" in ours else "")
             )
             path.unlink()
         print("long tables: statistics of every column vs one full scan (COUNT(*), COUNT(DISTINCT customer_id))")

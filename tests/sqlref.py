@@ -396,7 +396,11 @@ def fixture_tables(today: dt.date = FIXED_DAY, seed: int = 7) -> Tables:
 
     for _ in range(360):
         offset = rnd.randint(-420, 3)
-        ts = None if rnd.random() < 0.03 else _at(today + dt.timedelta(days=offset), rnd.randint(0, 23), rnd.randint(0, 59))
+        ts = (
+            None
+            if rnd.random() < 0.03
+            else _at(today + dt.timedelta(days=offset), rnd.randint(0, 23), rnd.randint(0, 59))
+        )
         add(pick(customers, 0.06), pick(products, 0.05), ts, amount())
     for day in boundary_days(today):
         for hour, minute, second in ((0, 0, 0), (23, 59, 59)):
@@ -426,7 +430,9 @@ def fixture_tables(today: dt.date = FIXED_DAY, seed: int = 7) -> Tables:
             {
                 "customer_id": c,
                 "signup_date": today - dt.timedelta(days=rnd.randint(0, 700)),
-                "signup_at": dt.datetime.combine(today - dt.timedelta(days=rnd.randint(0, 700)), dt.time(rnd.randint(0, 23)))
+                "signup_at": dt.datetime.combine(
+                    today - dt.timedelta(days=rnd.randint(0, 700)), dt.time(rnd.randint(0, 23))
+                )
                 if rnd.random() > 0.05
                 else None,
                 "country": rnd.choice(["DE", "FR", "US"]),
@@ -457,7 +463,12 @@ def _ties(today: dt.date) -> list[dict[str, Any]]:
         ("u5", None, "50.00"),
     ]  # fmt: skip
     return [
-        {"customer_id": u, "product_id": p, "ts": _at(today - dt.timedelta(days=i)), "amount": None if a is None else Decimal(a)}
+        {
+            "customer_id": u,
+            "product_id": p,
+            "ts": _at(today - dt.timedelta(days=i)),
+            "amount": None if a is None else Decimal(a),
+        }
         for i, (u, p, a) in enumerate(rows)
     ]
 

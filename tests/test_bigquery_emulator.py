@@ -23,8 +23,8 @@ import pytest
 import sqlglot
 
 import sqlref
-from dataset_tui.domain.definition import Definition, parse_definition
 from dataset_tui.domain.analysis_query import analysis_sql
+from dataset_tui.domain.definition import Definition, parse_definition
 from dataset_tui.domain.sqlgen import SqlContext, generate_sql
 from dataset_tui.services.cost import run_guarded
 from dataset_tui.warehouse.base import BadQueryError, NotFoundError, UnavailableError

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bq_fake import FakeClient, FakeTable, make_rows
 from google.api_core import exceptions as api
 from google.cloud.bigquery import SchemaField
 
+from bq_fake import FakeClient, FakeTable, make_rows
 from dataset_tui.config import Profile
 from dataset_tui.services.cost import (
     decide,
@@ -63,8 +63,13 @@ class Recorder:
 
 def make(**overrides: Any) -> tuple[Ctx, FakeClient]:
     settings: dict[str, Any] = {
-        "name": "prod", "backend": "bigquery", "project": "acme", "location": "US",
-        "confirm_bytes": 10 * GIB, "max_bytes_billed": 100 * GIB, **overrides,
+        "name": "prod",
+        "backend": "bigquery",
+        "project": "acme",
+        "location": "US",
+        "confirm_bytes": 10 * GIB,
+        "max_bytes_billed": 100 * GIB,
+        **overrides,
     }
     profile = Profile.model_validate(settings)
     client = FakeClient()
@@ -114,7 +119,9 @@ def test_open_ended_estimate_is_shown_as_a_floor() -> None:
 def test_sandbox_and_capacity_show_bytes_not_dollars() -> None:
     dry = DryRun(3 * GIB, 0.0073)
     assert describe_cost(dry, "on-demand") == "3.0 GiB · $0.0073"
-    assert describe_cost(dry, "sandbox") == "3.0 GiB · within the free tier (sandbox: no charge, 1 TiB of queries a month)"
+    assert (
+        describe_cost(dry, "sandbox") == "3.0 GiB · within the free tier (sandbox: no charge, 1 TiB of queries a month)"
+    )
     assert "$" not in describe_cost(dry, "capacity") and "capacity" in describe_cost(dry, "capacity")
     profile = Profile(name="free", backend="bigquery", pricing="sandbox", confirm_bytes=GIB)
     decision = decide(dry, profile)
@@ -195,7 +202,7 @@ def test_wide_table_statistics_stay_under_the_result_column_limit(width: int) ->
     assert [c.name for c in stats.columns] == [f"c_{i}" for i in range(width)]
     assert stats.row_count == 7 and all(c.count == 7 for c in stats.columns)
     jobs = client.of("query")
-    widths = client.result_widths[-len(jobs):]
+    widths = client.result_widths[-len(jobs) :]
     assert len(jobs) > 1 and max(widths) <= 10_000 and all(len(j.args[0]) <= 1024 * 1024 for j in jobs)
     # Every batch is one SELECT over the table: it is read once per batch.
     assert all(j.args[0].count("FROM `acme.raw_data.wide`") == 1 for j in jobs)
@@ -225,10 +232,15 @@ def test_wide_duckdb_table_statistics_finish_and_are_right(tmp_path: Path, width
     path = tmp_path / "wide.duckdb"
     con = duckdb.connect(str(path))
     con.execute("CREATE SCHEMA raw_data")
-    kinds = ["CAST(range * {i} % 97 AS BIGINT)", "(range * {i} % 13) / 4.0", "'s' || (range * {i} % 5)",
-             "DATE '2024-01-01' + CAST(range * {i} % 30 AS INTEGER)"]
-    select = ", ".join(f"CASE WHEN range = {i % 50} THEN NULL ELSE {kinds[i % 4].format(i=i)} END AS c_{i}"
-                       for i in range(width))
+    kinds = [
+        "CAST(range * {i} % 97 AS BIGINT)",
+        "(range * {i} % 13) / 4.0",
+        "'s' || (range * {i} % 5)",
+        "DATE '2024-01-01' + CAST(range * {i} % 30 AS INTEGER)",
+    ]
+    select = ", ".join(
+        f"CASE WHEN range = {i % 50} THEN NULL ELSE {kinds[i % 4].format(i=i)} END AS c_{i}" for i in range(width)
+    )
     con.execute(f"CREATE TABLE raw_data.wide AS SELECT {select} FROM range(50)")
     rows = con.execute("SELECT * FROM raw_data.wide").fetchall()
     con.close()
@@ -251,7 +263,9 @@ def test_rate_limited_job_is_retried_then_succeeds_and_said() -> None:
     ctx, client = make()
     told: list[str] = []
     ctx.wh.on_status = told.append
-    client.job_errors = [_bq_error(api.Forbidden, "Exceeded rate limits: too many concurrent queries", "rateLimitExceeded")]
+    client.job_errors = [
+        _bq_error(api.Forbidden, "Exceeded rate limits: too many concurrent queries", "rateLimitExceeded")
+    ]
     result = ctx.wh.query("SELECT 1")
     assert result.rows == ((1,),)
     assert client.count("query") == 2
@@ -261,7 +275,9 @@ def test_rate_limited_job_is_retried_then_succeeds_and_said() -> None:
 @pytest.mark.parametrize("reason", ["backendError", "internalError", "jobRateLimitExceeded"])
 def test_other_transient_job_errors_are_retried(reason: str) -> None:
     ctx, client = make()
-    client.job_errors = [_bq_error(api.InternalServerError if "internal" in reason else api.Forbidden, "transient", reason)]
+    client.job_errors = [
+        _bq_error(api.InternalServerError if "internal" in reason else api.Forbidden, "transient", reason)
+    ]
     assert ctx.wh.query("SELECT 1").rows == ((1,),)
     assert client.count("query") == 2
 
@@ -294,8 +310,9 @@ def test_retries_stop_at_the_deadline_with_the_true_time() -> None:
 
 def test_job_rate_limit_is_not_a_rejected_query() -> None:
     ctx, client = make(retry_deadline_s=0.1)  # no time to retry: see the message
-    client.job_errors = [_bq_error(api.Forbidden, "Exceeded rate limits: too many table update operations",
-                                   "jobRateLimitExceeded")]
+    client.job_errors = [
+        _bq_error(api.Forbidden, "Exceeded rate limits: too many table update operations", "jobRateLimitExceeded")
+    ]
     with pytest.raises(UnavailableError) as info:
         ctx.wh.query("SELECT 1")
     assert "rejected the query" not in str(info.value)
@@ -307,8 +324,10 @@ def test_job_rate_limit_is_not_a_rejected_query() -> None:
 
 def test_daily_quota_names_the_quota_and_its_reset() -> None:
     ctx, client = make()
-    message = ("Custom quota exceeded: Your usage exceeded the custom quota for QueryUsagePerDay, "
-               "which is set by your administrator.")
+    message = (
+        "Custom quota exceeded: Your usage exceeded the custom quota for QueryUsagePerDay, "
+        "which is set by your administrator."
+    )
     client.job_errors = [_bq_error(api.Forbidden, message, "quotaExceeded")]
     with pytest.raises(UnavailableError) as info:
         ctx.wh.query("SELECT 1")
@@ -321,11 +340,15 @@ def test_daily_quota_names_the_quota_and_its_reset() -> None:
 def test_daily_quota_reset_time_is_midnight_pacific() -> None:
     where = Where(action="run the query", profile="prod", project="acme")
     # 2026-07-01 12:00 UTC is 05:00 PDT: the reset is 2026-07-02 00:00 PDT = 07:00 UTC.
-    text = quota_message("Your usage exceeded the custom quota for QueryUsagePerDay", where,
-                         now=dt.datetime(2026, 7, 1, 12, 0, tzinfo=dt.timezone.utc))
+    text = quota_message(
+        "Your usage exceeded the custom quota for QueryUsagePerDay",
+        where,
+        now=dt.datetime(2026, 7, 1, 12, 0, tzinfo=dt.UTC),
+    )
     assert "2026-07-02 07:00 UTC" in text
-    winter = quota_message("exceeded the custom quota for QueryUsagePerDay", where,
-                           now=dt.datetime(2026, 1, 10, 9, 0, tzinfo=dt.timezone.utc))
+    winter = quota_message(
+        "exceeded the custom quota for QueryUsagePerDay", where, now=dt.datetime(2026, 1, 10, 9, 0, tzinfo=dt.UTC)
+    )
     assert "2026-01-11 08:00 UTC" in winter  # PST: UTC-8
 
 
@@ -338,7 +361,7 @@ def test_location_mismatch_names_the_datasets_location_and_the_key() -> None:
     with pytest.raises(NotFoundError) as info:
         ctx.wh.dry_run("SELECT 1 FROM `acme.raw_data.events`")
     text = str(info.value)
-    assert "the dataset acme.raw_data is in EU" in text and 'set `location = "EU"` in profile \'prod\'' in text
+    assert "the dataset acme.raw_data is in EU" in text and "set `location = \"EU\"` in profile 'prod'" in text
     assert "check the profile's project and dataset" not in text
 
 
@@ -354,8 +377,9 @@ def _closed_port() -> int:
 @pytest.mark.parametrize("call", ["list_tables", "query"])
 def test_refused_connection_fails_within_five_seconds_with_the_true_time(call: str) -> None:
     port = _closed_port()
-    profile = Profile.model_validate({"name": "emu", "backend": "bigquery", "project": "acme",
-                                      "api_endpoint": f"http://127.0.0.1:{port}"})
+    profile = Profile.model_validate(
+        {"name": "emu", "backend": "bigquery", "project": "acme", "api_endpoint": f"http://127.0.0.1:{port}"}
+    )
     wh = BigQueryWarehouse(profile)  # the real client library, over a real (closed) socket
     started = time.monotonic()
     with pytest.raises(UnavailableError) as info:

@@ -79,7 +79,13 @@ def test_list_show_versions_and_diff_json_shapes(cli: Cli, tmp_path: Path) -> No
     cli("definition", "import", write(tmp_path / "b.json", definition_dict(percent=70)), "--note", "seventy")
     [row] = cli.json("list")
     assert {"name", "status", "version", "tables", "columns", "updated_at"} <= set(row)
-    assert (row["name"], row["status"], row["version"], row["tables"], row["columns"]) == ("purchases_6m", "draft", 2, 2, 5)
+    assert (row["name"], row["status"], row["version"], row["tables"], row["columns"]) == (
+        "purchases_6m",
+        "draft",
+        2,
+        2,
+        5,
+    )
     assert row["updated_at"].endswith("Z")
     versions = cli.json("versions", "purchases_6m")
     assert [set(v) >= {"version", "created_at", "status", "definition_hash", "note"} for v in versions] == [True, True]
@@ -137,7 +143,9 @@ def test_activate_then_save_keeps_exporting_the_active_version(cli: Cli, tmp_pat
 def test_conflicting_import_prints_what_to_do(cli: Cli, tmp_path: Path) -> None:
     cli("definition", "import", write(tmp_path / "a.json", definition_dict(percent=80)))
     cli("definition", "import", write(tmp_path / "b.json", definition_dict(percent=70)))
-    code, _, err = cli("definition", "import", write(tmp_path / "c.json", definition_dict(percent=60)), "--base-version", "1")
+    code, _, err = cli(
+        "definition", "import", write(tmp_path / "c.json", definition_dict(percent=60)), "--base-version", "1"
+    )
     assert code == 1
     assert "you started from v1" in err and "Nothing was saved" in err
     assert "definition export NAME" in err
@@ -235,7 +243,13 @@ def test_import_fills_column_types_from_a_local_warehouse(
         code, _, err = cli("definition", "import", path)
         assert code == 0, err
     shown = typed.json("show", "purchases_6m")
-    assert [c.get("type") for c in shown["definition"]["columns"]] == ["STRING", "STRING", "TIMESTAMP", "NUMERIC", "STRING"]
+    assert [c.get("type") for c in shown["definition"]["columns"]] == [
+        "STRING",
+        "STRING",
+        "TIMESTAMP",
+        "NUMERIC",
+        "STRING",
+    ]
     code, out, err = typed("export", "purchases_6m", "--tfx", "-o", "-")
     assert code == 0, err
     assert "UNIX_SECONDS" in out

@@ -20,11 +20,9 @@ from dataset_tui.domain.definition import parse_definition
 from dataset_tui.domain.fingerprint import FingerprintError, fingerprint_sql, from_row
 from dataset_tui.domain.split_names import SplitName
 from dataset_tui.domain.sqlgen import generate_sql
-from dataset_tui.services import materialize as mat
-from dataset_tui.services import verify as ver
+from dataset_tui.services import materialize as mat, verify as ver
 from dataset_tui.services.errors import ServiceError
-from dataset_tui.store.materializations import materializations, materialized_versions
-from dataset_tui.store.materializations import record as record_materialization
+from dataset_tui.store.materializations import materializations, materialized_versions, record as record_materialization
 from dataset_tui.warehouse.duckdb import DuckDBWarehouse
 
 AS_OF = dt.date(2025, 6, 15)  # the demo's today (conftest.DEMO_TODAY)

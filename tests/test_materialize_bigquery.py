@@ -24,8 +24,7 @@ from bq_fake import FakeClient, make_rows
 from dataset_tui.config import Profile
 from dataset_tui.domain.definition import parse_definition
 from dataset_tui.domain.fingerprint import fingerprint_sql, from_row
-from dataset_tui.services import materialize as mat
-from dataset_tui.services import verify as ver
+from dataset_tui.services import materialize as mat, verify as ver
 from dataset_tui.services.context import AppContext
 from dataset_tui.services.errors import Declined
 from dataset_tui.store import Store

@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 import sqlglot
-from hypothesis import HealthCheck, event, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, event, given, settings, strategies as st
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 from sqlglot.tokens import TokenType
@@ -135,8 +134,12 @@ number = st.one_of(
     st.text(max_size=5),
     st.none(),
 )
-date_text = st.one_of(st.dates().map(dt.date.isoformat), st.sampled_from(["2026-02-30", "2026-1-1", "2026-01-01\n"]), st.text(max_size=12))
-free_text = st.one_of(st.text(), st.sampled_from(["-- x\nDROP TABLE t", "a\rSELECT 1", "\u2028DELETE", "*/ x /*", "\x00\u202e"]))
+date_text = st.one_of(
+    st.dates().map(dt.date.isoformat), st.sampled_from(["2026-02-30", "2026-1-1", "2026-01-01\n"]), st.text(max_size=12)
+)
+free_text = st.one_of(
+    st.text(), st.sampled_from(["-- x\nDROP TABLE t", "a\rSELECT 1", "\u2028DELETE", "*/ x /*", "\x00\u202e"])
+)
 
 
 valid_ident = st.one_of(
@@ -157,7 +160,7 @@ def well_formed(draw: Any) -> dict[str, Any]:
         name = name if name.lower() not in seen else f"{name}_{i}"
         seen.add(name.lower())
         names.append(name)
-    tables = [names[0]] + names[1 : 1 + draw(st.integers(0, 2))]
+    tables = [names[0], *names[1 : 1 + draw(st.integers(0, 2))]]
     joins = [
         {
             "table": table,
@@ -242,15 +245,19 @@ def definitions(draw: Any) -> dict[str, Any]:
     data = draw(well_formed())
     if draw(st.booleans()):
         return data
+    fixed_range = st.fixed_dictionaries({"type": st.just("fixed"), "start": date_text, "end": date_text})
+    kinds = st.sampled_from(["random", "time"])
+    split = st.fixed_dictionaries({"type": kinds, "train_percent": number, "eval_days": number})
+    join = st.fixed_dictionaries({"table": table_name, "on": st.just([{"left": "a.b", "right": "c.d"}])})
     paths: list[tuple[list[Any], Any]] = [
         (["name"], ident), (["model"], ident), (["source", "dataset"], ident),
         (["source", "primary"], table_name), (["columns", 0, "name"], ident),
         (["columns", 0, "alias"], ident), (["columns", 0, "table"], table_name),
         (["columns", 0, "type"], st.text(max_size=12)), (["columns", 0, "role"], ident),
-        (["filters", "date_range"], st.one_of(free_text, st.fixed_dictionaries({"type": st.just("fixed"), "start": date_text, "end": date_text}))),
+        (["filters", "date_range"], st.one_of(free_text, fixed_range)),
         (["filters", "top_products_percent"], number), (["filters", "min_transactions"], number),
-        (["filters", "extra"], number), (["split"], st.fixed_dictionaries({"type": st.sampled_from(["random", "time"]), "train_percent": number, "eval_days": number})),
-        (["source", "joins"], st.lists(st.fixed_dictionaries({"table": table_name, "on": st.just([{"left": "a.b", "right": "c.d"}])}), max_size=1)),
+        (["filters", "extra"], number), (["split"], split),
+        (["source", "joins"], st.lists(join, max_size=1)),
     ]  # fmt: skip
     for path, strategy in draw(st.lists(st.sampled_from(paths), min_size=1, max_size=2)):
         _set(data, path, draw(strategy))
@@ -296,7 +303,17 @@ def test_hostile_definitions_are_refused_or_safe(
 
 @pytest.mark.parametrize(
     "text",
-    ["line\nDROP TABLE x", "cr\rSELECT 1", "ls\u2028SELECT 1", "ps\u2029x", "vt\x0bx", "nel\x85x", "nul\x00x", "bidi\u202ex", ""],
+    [
+        "line\nDROP TABLE x",
+        "cr\rSELECT 1",
+        "ls\u2028SELECT 1",
+        "ps\u2029x",
+        "vt\x0bx",
+        "nel\x85x",
+        "nul\x00x",
+        "bidi\u202ex",
+        "",
+    ],
 )
 def test_free_text_cannot_leave_its_comment(text: str) -> None:
     data = {

@@ -14,12 +14,12 @@ from sqlglot import exp
 
 import duckdb_exec
 import sqlref
-from sqlref import con, make, tables  # noqa: F401 (pytest fixtures)
 from dataset_tui.domain import clock
-from dataset_tui.domain.definition import Definition, parse_definition
 from dataset_tui.domain.analysis_query import analysis_sql
+from dataset_tui.domain.definition import Definition, parse_definition
 from dataset_tui.domain.sqlgen import SqlContext, SqlGenError, generate_sql
 from dataset_tui.warehouse.transpile import farm_fingerprint, to_duckdb
+from sqlref import con, make, tables  # noqa: F401 (pytest fixtures)
 
 FIXED = sqlref.FIXED_DAY
 START, END = sqlref.FIXED_RANGE
@@ -154,7 +154,7 @@ def test_joins_with_missing_matches(con: Any, tables: sqlref.Tables) -> None:
     left = check(con, tables, make(joins=1))
     inner = check(con, tables, make(joins=2))
     category = 6  # product_category follows the six transaction columns
-    missing = {p for p in ("p20", "p21", "p22", "p23", "p24")}
+    missing = {"p20", "p21", "p22", "p23", "p24"}
     assert any(r[1] in missing and r[category] is None for r in left), "left join keeps unmatched rows"
     assert not any(r[1] in missing or r[1] is None for r in inner), "inner join drops them"
     assert any(r[-1] is None for r in inner), "the chained left join to brands misses b4"
@@ -170,7 +170,11 @@ def test_join_on_users_with_datetime_and_date_columns(con: Any, tables: sqlref.T
         {"table": "customers", "name": "signup_at", "type": "DATETIME"},
         {"table": "customers", "name": "country"},
     ]
-    join = {"table": "customers", "type": "inner", "on": [{"left": "transactions.customer_id", "right": "customers.customer_id"}]}
+    join = {
+        "table": "customers",
+        "type": "inner",
+        "on": [{"left": "transactions.customer_id", "right": "customers.customer_id"}],
+    }
     definition = make(extra_columns=extra, extra_joins=[join])
     rows = check(con, tables, definition)
     assert rows and all(r[0] not in {"c35", "c90"} for r in rows)
@@ -178,7 +182,8 @@ def test_join_on_users_with_datetime_and_date_columns(con: Any, tables: sqlref.T
 
 @pytest.mark.parametrize("ts_column,ts_type", [("signup_date", "DATE"), ("signup_at", "DATETIME")])
 @pytest.mark.parametrize(
-    "date_range", [None, {"type": "rolling", "months": 12}, {"type": "fixed", "start": "2025-06-01", "end": "2026-01-31"}]
+    "date_range",
+    [None, {"type": "rolling", "months": 12}, {"type": "fixed", "start": "2025-06-01", "end": "2026-01-31"}],
 )
 def test_date_and_datetime_timestamps(
     con: Any, tables: sqlref.Tables, ts_column: str, ts_type: str, date_range: Any
@@ -253,7 +258,7 @@ def test_live_sql_uses_current_date_and_says_so() -> None:
 
 
 def test_train_or_eval_without_a_split_is_an_error() -> None:
-    with pytest.raises(SqlGenError, match="no \"split\""):
+    with pytest.raises(SqlGenError, match='no "split"'):
         generate_sql(make(), "train")
     with pytest.raises(SqlGenError, match="split must be one of"):
         generate_sql(make(split=RANDOM), "test")  # type: ignore[arg-type]
@@ -301,7 +306,7 @@ def test_analysis_sql_matches_the_reference(con: Any, tables: sqlref.Tables, def
         "kind", "day", "rows", "users", "products", "date_min", "date_max",
         "train_rows", "eval_rows", "null_key_rows", "total_revenue",
     ]  # fmt: skip
-    records = [dict(zip(names, r)) for r in rows]
+    records = [dict(zip(names, r, strict=False)) for r in rows]
     total, days = records[0], records[1:]
     want = sqlref.expected_analysis(definition, tables, FIXED)
     assert total["kind"] == "total" and total["day"] is None
@@ -335,7 +340,7 @@ def test_analysis_without_roles_gives_nulls(con: Any, tables: sqlref.Tables) -> 
     )
     names, rows = duckdb_exec.run(con, analysis_sql(definition))
     assert len(rows) == 1, "no timestamp role: no day rows"
-    total = dict(zip(names, rows[0]))
+    total = dict(zip(names, rows[0], strict=False))
     assert total["rows"] == len(tables["products"])
     assert all(total[f] is None for f in names if f not in ("kind", "rows"))
 

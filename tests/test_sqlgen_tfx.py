@@ -16,10 +16,10 @@ from sqlglot import exp
 
 import duckdb_exec
 import sqlref
-from sqlref import con, make, tables  # noqa: F401 (pytest fixtures)
 from dataset_tui.domain.definition import parse_definition
 from dataset_tui.domain.sqlgen import SqlContext, SqlGenError, generate_sql
 from dataset_tui.domain.tfx import tfx_input_config, tfx_snippet
+from sqlref import con, make, tables  # noqa: F401 (pytest fixtures)
 
 FIXED = sqlref.FIXED_DAY
 EPOCH = dt.date(1970, 1, 1)
@@ -54,7 +54,7 @@ def typed_definition(split: dict[str, Any] | None = None) -> Any:
 def as_tfx(value: Any) -> Any:
     """What the TFX casts make of a plain value, computed in Python."""
     if isinstance(value, dt.datetime):
-        aware = value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+        aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
         return int(aware.timestamp())
     if isinstance(value, dt.date):
         return (value - EPOCH).days
@@ -83,9 +83,7 @@ def test_casts_are_in_the_final_select_only() -> None:
     sql = generate_sql(definition, "eval", as_of=FIXED, tfx=True)
     tree = sqlglot.parse_one(sql, read="bigquery")
     casts = [
-        node
-        for node in tree.find_all(exp.UnixSeconds, exp.UnixDate, exp.Cast)
-        if node.find_ancestor(exp.CTE) is None
+        node for node in tree.find_all(exp.UnixSeconds, exp.UnixDate, exp.Cast) if node.find_ancestor(exp.CTE) is None
     ]
     inner = [node for node in tree.find_all(exp.UnixSeconds, exp.UnixDate) if node.find_ancestor(exp.CTE)]
     assert casts and not inner
@@ -100,7 +98,8 @@ def test_casts_are_in_the_final_select_only() -> None:
 
 
 @pytest.mark.parametrize(
-    "column_type", ["ARRAY<STRING>", "STRUCT<category STRING, os STRING>", "RECORD", "BYTES", "JSON", "GEOGRAPHY", "TIME"]
+    "column_type",
+    ["ARRAY<STRING>", "STRUCT<category STRING, os STRING>", "RECORD", "BYTES", "JSON", "GEOGRAPHY", "TIME"],
 )
 def test_unreadable_types_are_refused_naming_the_column(column_type: str) -> None:
     definition = make(
@@ -173,7 +172,7 @@ def fake_tfx() -> tuple[types.ModuleType, dict[str, Any]]:
 
 @pytest.mark.parametrize(
     "description",
-    ["plain words", 'quotes """ and \'\'\' and \\ backslashes\\', "lines\nand\rbreaks\u2028# not code\u2029x = 1"],
+    ["plain words", "quotes \"\"\" and ''' and \\ backslashes\\", "lines\nand\rbreaks\u2028# not code\u2029x = 1"],
 )
 def test_snippet_builds_example_gen_with_the_config(monkeypatch: pytest.MonkeyPatch, description: str) -> None:
     data = typed_definition({"type": "random", "train_percent": 80}).to_dict()

@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from dataset_tui.domain import clock
 from dataset_tui.store import (
@@ -183,8 +182,10 @@ json_values = st.recursive(
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.dictionaries(st.sampled_from("abcd"), json_values, max_size=4),
-       st.dictionaries(st.sampled_from("abcd"), json_values, max_size=4))
+@given(
+    st.dictionaries(st.sampled_from("abcd"), json_values, max_size=4),
+    st.dictionaries(st.sampled_from("abcd"), json_values, max_size=4),
+)
 def test_applying_the_changes_to_the_old_gives_the_new(old: dict[str, Any], new: dict[str, Any]) -> None:
     found = changes(old, new)
     assert _apply(old, found) == new
@@ -240,7 +241,7 @@ def test_rename_keeps_history_and_refuses_a_taken_name(store: Store) -> None:
 def test_deleting_an_active_dataset_needs_force(store: Store) -> None:
     store.create(definition())
     store.activate(M, "purchases_6m")
-    with pytest.raises(ActiveDatasetError, match="is active .* --force"):
+    with pytest.raises(ActiveDatasetError, match=r"is active .* --force"):
         store.delete(M, "purchases_6m")
     assert store.count(M) == 1
     store.delete(M, "purchases_6m", force=True)
@@ -252,7 +253,7 @@ def test_deleted_datasets_keep_versions_and_come_back(store: Store) -> None:
     store.update(definition(percent=70), base_revision=1)
     store.delete(M, "purchases_6m")
     assert store.list(M) == []
-    with pytest.raises(NotFoundError, match="was deleted .* undelete purchases_6m"):
+    with pytest.raises(NotFoundError, match=r"was deleted .* undelete purchases_6m"):
         store.get(M, "purchases_6m")
     [gone] = store.deleted(M)
     assert gone.name == "purchases_6m" and gone.versions == 2 and gone.deleted_at is not None
@@ -285,10 +286,10 @@ def test_purge_removes_only_deleted_datasets(store: Store) -> None:
 
 
 def test_undelete_takes_the_most_recently_deleted_of_a_name(store: Store) -> None:
-    with clock.fixed(dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)):
+    with clock.fixed(dt.datetime(2025, 1, 1, tzinfo=dt.UTC)):
         store.create(definition("x", percent=10))
         store.delete(M, "x")
-    with clock.fixed(dt.datetime(2025, 1, 2, tzinfo=dt.timezone.utc)):
+    with clock.fixed(dt.datetime(2025, 1, 2, tzinfo=dt.UTC)):
         store.create(definition("x", percent=20))
         store.delete(M, "x")
     assert [h.deleted_at.day for h in store.deleted(M)] == [2, 1]  # type: ignore[union-attr]
@@ -301,7 +302,7 @@ def test_undelete_takes_the_most_recently_deleted_of_a_name(store: Store) -> Non
 
 def test_list_filters_sorts_and_pages(store: Store) -> None:
     for i, name in enumerate(["delta", "Alpha", "charlie", "bravo"]):
-        with clock.fixed(dt.datetime(2025, 1, 1 + i, tzinfo=dt.timezone.utc)):
+        with clock.fixed(dt.datetime(2025, 1, 1 + i, tzinfo=dt.UTC)):
             store.create(definition(name, description="weekly churn" if name == "charlie" else ""))
     store.activate(M, "bravo")
     store.create(definition("elsewhere", model="other"))
@@ -364,7 +365,7 @@ def test_cached_stats_follow_the_table_key(store: Store) -> None:
     assert cached.stale_for("2025-03-01T00:00:00")
     assert store.cached_stats("raw_data", "products").table_key == 55  # type: ignore[union-attr]
     # A modified time as the warehouse gives it (a datetime) compares as itself.
-    modified = dt.datetime(2025, 5, 1, 8, 30, tzinfo=dt.timezone.utc)
+    modified = dt.datetime(2025, 5, 1, 8, 30, tzinfo=dt.UTC)
     store.save_stats("raw_data", "customers", modified, {"row_count": 3})
     cached = store.cached_stats("raw_data", "customers")
     assert cached is not None and not cached.stale_for(modified)

@@ -102,7 +102,7 @@ def test_a_corrupt_meta_file_is_refused(tmp_path: Path) -> None:
     folder = tmp_path / "store"
     _store_with_history(folder)
     (folder / layout.META_FILE).write_text('{"something": "else"}')
-    with pytest.raises(StoreCorruptError, match="meta.json"):
+    with pytest.raises(StoreCorruptError, match=r"meta\.json"):
         Store.open(folder)
 
 
@@ -132,7 +132,7 @@ def test_migrations_run_once_in_order(tmp_path: Path, monkeypatch: pytest.Monkey
 def test_a_store_folder_that_cannot_be_created_is_a_clear_error(tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    with pytest.raises(StoreUnwritableError, match="cannot create the store folder .* --db DIR"):
+    with pytest.raises(StoreUnwritableError, match=r"cannot create the store folder .* --db DIR"):
         Store.open(blocker / "store")
 
 

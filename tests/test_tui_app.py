@@ -261,7 +261,19 @@ async def test_export_writes_what_the_cli_writes(ctx: AppContext, tmp_path: Path
     written = sorted(p.name for p in tui_dir.iterdir())
     assert written == ["alpha_v1.json", "alpha_v1_eval.sql", "alpha_v1_full.sql", "alpha_v1_train.sql"]
     code = main(
-        ["--db", str(ctx.store.folder), "export", "alpha", "--split", "all", "--definition", "--as-of", "2025-06-01", "-o", str(cli_dir)]
+        [
+            "--db",
+            str(ctx.store.folder),
+            "export",
+            "alpha",
+            "--split",
+            "all",
+            "--definition",
+            "--as-of",
+            "2025-06-01",
+            "-o",
+            str(cli_dir),
+        ]
     )
     assert code == 0
     for name in written:
@@ -417,7 +429,6 @@ async def test_palette_opens_a_dataset_and_switches_model(ctx: AppContext) -> No
 async def test_bigquery_cost_is_confirmed_in_a_modal_before_analyze(isolated_env: Path) -> None:
     """On a billed warehouse, r dry-runs first and asks above the threshold; no means no job."""
     from bq_fake import FakeClient
-
     from dataset_tui.config import Profile, Settings
     from dataset_tui.store import Store
     from dataset_tui.tui.screens.cost import CostScreen

@@ -41,9 +41,8 @@ def ctx(tmp_path: Path, warehouse_file: Path) -> Any:
 
 
 def make_app(ctx: Any) -> Any:
-    from dataset_tui.tui.app import DatasetTuiApp
-
     import dataset_tui.tui.app as app_module
+    from dataset_tui.tui.app import DatasetTuiApp
 
     class RecordingApp(DatasetTuiApp):
         """Keeps every worker failure, so a test sees errors the user would only see as a toast."""

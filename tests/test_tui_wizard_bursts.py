@@ -8,6 +8,7 @@ reads or redraws a widget.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Iterator
@@ -15,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from tests.test_tui_wizard import (  # noqa: F401 - fixtures
     BASE,
     ctx,
@@ -75,10 +75,8 @@ async def closed(pilot: Any, screen: Any) -> None:
 
     screen.dismiss(None)
     await pilot.pause()
-    try:
+    with contextlib.suppress(WorkerCancelled):
         await pilot.app.workers.wait_for_complete()
-    except WorkerCancelled:
-        pass
     await pilot.pause()
 
 
@@ -94,17 +92,18 @@ async def burst_field(pilot: Any, screen: Any, field_id: str, old: str, values: 
     current = old
     for i in range(ROUNDS):
         new = values[i % len(values)]
-        if i % 2 == 0:
-            keys = ("ctrl+u", *new)
-        else:
-            keys = ("end", *(["backspace"] * len(current)), *new)
+        keys = ("ctrl+u", *new) if i % 2 == 0 else ("end", *(["backspace"] * len(current)), *new)
         await typed(pilot, widget, keys, new)
         current = new
 
 
 async def test_bursts_into_every_field_of_step_4(ctx: Any) -> None:
     data = dict(BASE)
-    data["filters"] = {"date_range": {"type": "rolling", "months": 6}, "top_products_percent": 70, "min_transactions": 2}
+    data["filters"] = {
+        "date_range": {"type": "rolling", "months": 6},
+        "top_products_percent": 70,
+        "min_transactions": 2,
+    }
     saved = save_definition(ctx, data)
     fixed = dict(BASE, name="fixed")
     fixed["filters"] = {"date_range": {"type": "fixed", "start": "2025-01-01", "end": "2025-03-01"}}
@@ -114,10 +113,23 @@ async def test_bursts_into_every_field_of_step_4(ctx: Any) -> None:
     app = make_app(ctx)
     async with app.run_test(size=(120, 40)) as pilot:
         for version, fields in (
-            (saved.version, [("months", "6", ["12", "3"]), ("top", "70", ["74", "75"]), ("min-tx", "2", ["5", "10"]),
-                             ("eval-days", "30", ["14", "7"])]),
-            (saved_fixed.version, [("start", "2025-01-01", ["2025-01-15", "2024-12-31"]),
-                                   ("end", "2025-03-01", ["2025-02-28", "2025-03-01"]), ("train", "80", ["75", "90"])]),
+            (
+                saved.version,
+                [
+                    ("months", "6", ["12", "3"]),
+                    ("top", "70", ["74", "75"]),
+                    ("min-tx", "2", ["5", "10"]),
+                    ("eval-days", "30", ["14", "7"]),
+                ],
+            ),
+            (
+                saved_fixed.version,
+                [
+                    ("start", "2025-01-01", ["2025-01-15", "2024-12-31"]),
+                    ("end", "2025-03-01", ["2025-02-28", "2025-03-01"]),
+                    ("train", "80", ["75", "90"]),
+                ],
+            ),
         ):
             await open_wizard(pilot, version.definition, base_revision=1)
             screen = wizard(pilot)
@@ -240,9 +252,9 @@ def test_an_alias_rule_is_said_in_words() -> None:
     draft = WizardDraft.from_definition(parse_definition(BASE))
     draft.columns[("transactions", "amount")].alias = "9bad"
     messages = [p.message for p in draft.build(4)[1]]
-    assert messages == [
-        "alias '9bad': a letter or _ first, then letters, digits or _ (at most 128 characters)"
-    ] or any("transactions.amount" in m or "9bad" in m for m in messages)
+    assert messages == ["alias '9bad': a letter or _ first, then letters, digits or _ (at most 128 characters)"] or any(
+        "transactions.amount" in m or "9bad" in m for m in messages
+    )
     assert not any("[" in m for m in messages)
 
 
@@ -283,6 +295,8 @@ async def test_moving_on_in_a_burst_applies_the_keys_before_it(ctx: Any) -> None
             burst(app, "down", "space", "r", "ctrl+o")  # customer_id: selected, user_id, then back
             await settle(pilot)
             assert screen.step == 2
-            assert screen.draft.role_columns().get("user_id") is not None, [(c.name, c.selected, c.role) for c in screen.draft.columns.values()]
+            assert screen.draft.role_columns().get("user_id") is not None, [
+                (c.name, c.selected, c.role) for c in screen.draft.columns.values()
+            ]
             assert screen.draft.role_columns()["user_id"].name == "customer_id"
             await closed(pilot, screen)

@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 
-from dataset_tui.services import materialize as mat
-from dataset_tui.services import verify as ver
+from dataset_tui.services import materialize as mat, verify as ver
 from dataset_tui.services.errors import Declined
 from emulator import AS_OF
 from test_materialize_bigquery import GIB, fake_ctx

@@ -178,12 +178,15 @@ def test_warehouse_checks_find_missing_tables_columns_and_bad_types(ctx: Any) ->
     assert warehouse_ops.warehouse_checks(ctx, CASES["random_split"]) == []
     broken = make(
         "broken",
-        joins=[{"table": "nowhere", "type": "left", "on": [{"left": "transactions.product_id", "right": "nowhere.id"}]}],
+        joins=[
+            {"table": "nowhere", "type": "left", "on": [{"left": "transactions.product_id", "right": "nowhere.id"}]}
+        ],
         columns=[{"table": "transactions", "name": "no_such_column"}],
     )
     problems = {p.path: p.message for p in warehouse_ops.warehouse_checks(ctx, broken)}
     assert "nowhere" in problems["source.joins[0].table"]
     assert "no_such_column" in problems["columns[6].name"]
+
     def two_columns(first: dict[str, Any], split_key: str | None = None) -> Definition:
         data: dict[str, Any] = {
             "format": "dataset-tui/1",
@@ -216,7 +219,15 @@ def test_activation_runs_the_warehouse_checks(ctx: Any) -> None:
 def test_column_types_are_filled_from_the_warehouse(ctx: Any) -> None:
     definition = CASES["no_split"]
     filled = warehouse_ops.fill_column_types(ctx, definition)
-    assert [c.type for c in filled.columns] == ["STRING", "STRING", "TIMESTAMP", "NUMERIC", "STRING", "STRING", "STRING"]
+    assert [c.type for c in filled.columns] == [
+        "STRING",
+        "STRING",
+        "TIMESTAMP",
+        "NUMERIC",
+        "STRING",
+        "STRING",
+        "STRING",
+    ]
     assert filled.content_hash() != definition.content_hash()
     assert warehouse_ops.fill_column_types(ctx, filled) is filled  # nothing to change
 
@@ -262,10 +273,12 @@ def test_schema_joins_and_suggestions(ctx: Any) -> None:
         warehouse_ops.joins(ctx, ["transactions"])
 
 
-def test_the_demo_is_built_on_first_use_only(open_context: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_demo_is_built_on_first_use_only(
+    open_context: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(warehouse_ops, "FIRST_RUN_ROWS", 3000)
     chosen = open_context(tmp_path / "fresh" / "demo.duckdb")  # a path the user named: never a silent demo
-    with pytest.raises(ServiceError, match="no warehouse at .*warehouse demo"):
+    with pytest.raises(ServiceError, match=r"no warehouse at .*warehouse demo"):
         warehouse_ops.ensure_demo(chosen)
     assert not (tmp_path / "fresh" / "demo.duckdb").exists()
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # first run: the default demo file

@@ -27,11 +27,10 @@ from pydantic import (
     field_validator,
 )
 
-from dataset_tui.domain.row_shapes import Param as Param
-from dataset_tui.domain.row_shapes import RowFilter as RowFilter
-from dataset_tui.domain.table_refs import IDENT_RE as IDENT_RE
-from dataset_tui.domain.table_refs import MAX_IDENT as MAX_IDENT
+from dataset_tui.domain.row_shapes import Param as Param, RowFilter as RowFilter
 from dataset_tui.domain.table_refs import (
+    IDENT_RE as IDENT_RE,
+    MAX_IDENT as MAX_IDENT,
     PARAM_VALUE_TYPES,
     PARTITION_PSEUDO_COLUMNS,
     QUALIFIED_RE,

@@ -29,8 +29,10 @@ class SqlGenError(ValueError):
 # -- quoting ---------------------------------------------------------------
 
 
-def quote_ident(name: str) -> str:
-    """`name` in backticks, after checking it is a plain identifier (tables may hold `-`)."""
+def quote_ident(name: object) -> str:
+    """`name` in backticks, after checking it is a plain identifier (tables may hold `-`).
+
+    Takes any object: what reaches SQL is checked here, whatever a caller's types promised."""
     if not isinstance(name, str) or len(name) > MAX_IDENT or not TABLE_RE.fullmatch(name):
         raise SqlGenError(
             f"{name!r} cannot be used as an identifier: it must match {TABLE_RE.pattern}"
@@ -58,7 +60,7 @@ def quote_column_path(name: str) -> str:
     return ".".join(quote_column(part) for part in name.split("."))
 
 
-def table_ref(dataset: str, table: str, project: str | None = None) -> str:
+def table_ref(dataset: object, table: object, project: object = None) -> str:
     """`` `project.dataset.table` `` or `` `dataset.table` ``: one pair of backticks around the path."""
     quote_ident(table)
     if not isinstance(dataset, str) or "-" in dataset:

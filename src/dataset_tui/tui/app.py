@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from textual.app import App
 from textual.binding import Binding
 
+from dataset_tui.tui.commands import DatasetCommands
 from dataset_tui.tui.messages import ActionDone, DatasetsChanged, OpenWizard, WarehouseStatus, WorkFailed
 
 if TYPE_CHECKING:
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
 
 class DatasetTuiApp(App[None]):
     """Define ML training datasets on BigQuery."""
+
+    COMMANDS = App.COMMANDS | {DatasetCommands}
 
     CSS_PATH = "app.tcss"
     TITLE = "dataset-tui"
@@ -35,9 +38,6 @@ class DatasetTuiApp(App[None]):
         super().__init__()
         self.ctx = ctx
         self._heap_frozen = False
-        from dataset_tui.tui.commands import DatasetCommands
-
-        self.COMMANDS = App.COMMANDS | {DatasetCommands}
 
     # -- start-up -------------------------------------------------------------
 

@@ -29,7 +29,7 @@ def warehouse_work(action: str, *, group: str | None = None, exclusive: bool = T
             try:
                 _say_status(self)
                 return method(self, *args, **kwargs)
-            except Exception as exc:  # noqa: BLE001 - every failure goes to the one handler
+            except Exception as exc:
                 self.post_message(WorkFailed(exc, action))
                 return None
 

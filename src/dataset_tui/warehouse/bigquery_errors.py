@@ -28,8 +28,7 @@ from dataset_tui.warehouse.base import (
 )
 
 ADC_HINT = (
-    "run `gcloud auth application-default login`, "
-    "or set `credentials` (a service-account key file) in the profile"
+    "run `gcloud auth application-default login`, or set `credentials` (a service-account key file) in the profile"
 )
 
 
@@ -94,8 +93,11 @@ def translate(exc: BaseException, where: Where, *, elapsed: float | None = None)
         cause = exc.last if isinstance(exc, RetriesExhausted) else exc.cause
         spent = exc.elapsed if isinstance(exc, RetriesExhausted) else elapsed
         waited = f"{spent:.1f} s" if spent is not None else "a while"
-        limit = f" (retry_deadline_s = {where.retry_deadline_s:g} s in profile {where.profile!r})" \
-            if where.retry_deadline_s else ""
+        limit = (
+            f" (retry_deadline_s = {where.retry_deadline_s:g} s in profile {where.profile!r})"
+            if where.retry_deadline_s
+            else ""
+        )
         if cause is not None and cause is not exc:
             mapped = translate(cause, where)
             if mapped is not None:
@@ -116,8 +118,10 @@ def translate(exc: BaseException, where: Where, *, elapsed: float | None = None)
     if isinstance(exc, api.GoogleAPICallError):
         return _from_api_error(exc, where)
     if isinstance(exc, (concurrent.futures.TimeoutError, TimeoutError)):
-        return QueryTimeoutError(f"BigQuery did not answer in time while trying to {where.action}; try again, "
-                                 "or raise request_timeout_s in the profile")
+        return QueryTimeoutError(
+            f"BigQuery did not answer in time while trying to {where.action}; try again, "
+            "or raise request_timeout_s in the profile"
+        )
     import requests  # the HTTP layer under google-api-core, so always installed with the client
 
     if isinstance(exc, requests.exceptions.Timeout):
@@ -218,7 +222,9 @@ def quota_message(message: str, where: Where, now: dt.datetime | None = None) ->
             "retrying before then will fail the same way, so wait, or ask the project's administrator to raise it"
         )
     elif "free query bytes" in lowered or "free tier" in lowered or "sandbox" in lowered:
-        when = "the free tier's monthly query allowance is used up: it resets on the 1st of next month, or enable billing"
+        when = (
+            "the free tier's monthly query allowance is used up: it resets on the 1st of next month, or enable billing"
+        )
     else:
         when = "see the project's Quotas page in the Google Cloud console for when it resets, or ask to raise it"
     return f"BigQuery quota exceeded while trying to {where.action}: {quota} ({message}); {when}"
@@ -229,9 +235,9 @@ def _next_pacific_midnight(now: dt.datetime | None = None) -> dt.datetime:
     from zoneinfo import ZoneInfo
 
     pacific = ZoneInfo("America/Los_Angeles")
-    current = (now or dt.datetime.now(dt.timezone.utc)).astimezone(pacific)
+    current = (now or dt.datetime.now(dt.UTC)).astimezone(pacific)
     midnight = dt.datetime.combine(current.date() + dt.timedelta(days=1), dt.time(0), tzinfo=pacific)
-    return midnight.astimezone(dt.timezone.utc)
+    return midnight.astimezone(dt.UTC)
 
 
 def _permission_message(where: Where, message: str) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 T = TypeVar("T")
 StatusCallback = Callable[[str], None]
@@ -73,7 +73,9 @@ def should_retry(exc: BaseException) -> bool:
         return False
     if reason_of(exc) == "jobRateLimitExceeded":
         return True
-    return bool(_should_retry(exc))
+    # The library's predicate is unannotated; it takes an exception and answers yes or no.
+    should_retry = cast("Callable[[BaseException], object]", _should_retry)
+    return bool(should_retry(exc))
 
 
 def is_retryable_job_error(exc: BaseException) -> bool:

@@ -74,7 +74,9 @@ class DatasetList(ScrollView, can_focus=True):
     }
     DatasetList > .dataset-list--header { text-style: bold; color: $text-muted; background: $panel; }
     DatasetList > .dataset-list--cursor { background: $block-cursor-blurred-background; }
-    DatasetList:focus > .dataset-list--cursor { background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold; }
+    DatasetList:focus > .dataset-list--cursor {
+        background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold;
+    }
     DatasetList > .dataset-list--marked { color: $warning; text-style: bold; }
     DatasetList > .dataset-list--active { color: $success; }
     DatasetList > .dataset-list--draft { color: $text-muted; }
@@ -160,7 +162,7 @@ class DatasetList(ScrollView, can_focus=True):
 
     def _line(self, cells: list[str]) -> str:
         right = {3, 4, 5, 6}
-        return " ".join(fit(c, w, i in right) for i, (c, w) in enumerate(zip(cells, self._widths())))
+        return " ".join(fit(c, w, i in right) for i, (c, w) in enumerate(zip(cells, self._widths(), strict=False)))
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width

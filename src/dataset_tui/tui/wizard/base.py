@@ -1,6 +1,5 @@
 """What every part of the wizard screen shares: its state, its steps, moving between them and checking them."""
 
-
 from collections.abc import Callable
 from typing import Any
 
@@ -122,7 +121,10 @@ class WizardBase(Screen[str | None]):
         # before the action.
         path: list[Widget] = []
         if focused is not None:
-            path = [focused, *[n for n in focused.ancestors if isinstance(n, Widget) and n is not self and self in n.ancestors]]
+            path = [
+                focused,
+                *[n for n in focused.ancestors if isinstance(n, Widget) and n is not self and self in n.ancestors],
+            ]
             path.insert(0, focused)
         self._hop(path, 0)
 

@@ -83,7 +83,9 @@ class BasicStep(VerticalScroll):
         yield Static("", id="name-status", classes="status")
         with Horizontal(classes="row"):
             yield Label("Description", classes="field-label")
-            yield OrderedTextArea(self.draft.description, id="description", soft_wrap=True, tab_behavior="focus", compact=True)
+            yield OrderedTextArea(
+                self.draft.description, id="description", soft_wrap=True, tab_behavior="focus", compact=True
+            )
         yield Static("", id="description-status", classes="status")
         yield Static(self._hint(), classes="hint")
 

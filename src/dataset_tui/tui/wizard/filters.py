@@ -21,7 +21,11 @@ if TYPE_CHECKING:
 WIDE = 110  # from this width the summary sits beside the form
 
 DATE_OPTIONS = [("all time", "none"), ("rolling: last N months", "rolling"), ("fixed: start to end", "fixed")]
-SPLIT_OPTIONS = [("none (full data only)", "none"), ("time: last N days eval", "time"), ("random: hash of a key", "random")]
+SPLIT_OPTIONS = [
+    ("none (full data only)", "none"),
+    ("time: last N days eval", "time"),
+    ("random: hash of a key", "random"),
+]
 USER_KEY = "__user_id__"  # the split key Select's "user_id column" entry
 ALL_ROWS = "__all__"  # the row filter Select's "all rows" entry
 # The row filter offers this many columns at most (the selected ones first): a
@@ -55,8 +59,7 @@ FIELD_HELP = {
     "end": "Last day kept, YYYY-MM-DD (included). A time split's eval window ends here.",
     "top": "Keep the products that make up the first N% of revenue, biggest first, computed on the "
     "rows in the date range. Needs the product_id and revenue roles.",
-    "min-tx": "Keep users with at least N rows in the date range (counted after the joins). "
-    "Needs the user_id role.",
+    "min-tx": "Keep users with at least N rows in the date range (counted after the joins). Needs the user_id role.",
     "where-column": "Keep only the rows whose column is one of the values (GA4: event_name = purchase). "
     "Applied before every other filter.",
     "where-values": "The values, separated by commas: purchase, add_to_cart. Numbers for a numeric column.",
@@ -77,7 +80,9 @@ def field_row(label: str, widget: Widget, field_id: str, *, sub: bool = False, h
         Label(hint, classes="field-hint"),
         classes="field-row",
     )
-    return Vertical(row, Static("", classes="field-problem", id=f"{field_id}-problem"), classes="field", id=f"{field_id}-field")
+    return Vertical(
+        row, Static("", classes="field-problem", id=f"{field_id}-problem"), classes="field", id=f"{field_id}-field"
+    )
 
 
 class FiltersStep(Horizontal):
@@ -124,19 +129,53 @@ class FiltersStep(Horizontal):
         d = self.draft
         with VerticalScroll(id="form"):
             yield field_row(
-                "Date range", Select(DATE_OPTIONS, value=d.date_mode, allow_blank=False, id="date-mode", compact=True), "date-mode"
+                "Date range",
+                Select(DATE_OPTIONS, value=d.date_mode, allow_blank=False, id="date-mode", compact=True),
+                "date-mode",
             )
-            yield field_row("Months", OrderedInput(d.months, id="months", compact=True), "months", sub=True, hint="1–120")
-            yield field_row("Start", OrderedInput(d.start, placeholder="YYYY-MM-DD", id="start", compact=True), "start", sub=True)
-            yield field_row("End", OrderedInput(d.end, placeholder="YYYY-MM-DD", id="end", compact=True), "end", sub=True, hint="included")
-            yield field_row("Top products %", OrderedInput(d.top_percent, id="top", compact=True), "top", hint="blank: all")
-            yield field_row("Min transactions", OrderedInput(d.min_transactions, id="min-tx", compact=True), "min-tx", hint="blank: all users")
             yield field_row(
-                "Split", Select(SPLIT_OPTIONS, value=d.split_mode, allow_blank=False, id="split-mode", compact=True), "split-mode"
+                "Months", OrderedInput(d.months, id="months", compact=True), "months", sub=True, hint="1–120"
             )
-            yield field_row("Eval days", OrderedInput(d.eval_days, id="eval-days", compact=True), "eval-days", sub=True, hint="+ anchor day")
-            yield field_row("Train %", OrderedInput(d.train_percent, id="train", compact=True), "train", sub=True, hint="1–99")
-            yield field_row("Key", Select([("user_id column", USER_KEY)], id="key", compact=True, allow_blank=False), "key", sub=True)
+            yield field_row(
+                "Start", OrderedInput(d.start, placeholder="YYYY-MM-DD", id="start", compact=True), "start", sub=True
+            )
+            yield field_row(
+                "End",
+                OrderedInput(d.end, placeholder="YYYY-MM-DD", id="end", compact=True),
+                "end",
+                sub=True,
+                hint="included",
+            )
+            yield field_row(
+                "Top products %", OrderedInput(d.top_percent, id="top", compact=True), "top", hint="blank: all"
+            )
+            yield field_row(
+                "Min transactions",
+                OrderedInput(d.min_transactions, id="min-tx", compact=True),
+                "min-tx",
+                hint="blank: all users",
+            )
+            yield field_row(
+                "Split",
+                Select(SPLIT_OPTIONS, value=d.split_mode, allow_blank=False, id="split-mode", compact=True),
+                "split-mode",
+            )
+            yield field_row(
+                "Eval days",
+                OrderedInput(d.eval_days, id="eval-days", compact=True),
+                "eval-days",
+                sub=True,
+                hint="+ anchor day",
+            )
+            yield field_row(
+                "Train %", OrderedInput(d.train_percent, id="train", compact=True), "train", sub=True, hint="1–99"
+            )
+            yield field_row(
+                "Key",
+                Select([("user_id column", USER_KEY)], id="key", compact=True, allow_blank=False),
+                "key",
+                sub=True,
+            )
             yield field_row(
                 "Keep rows where",
                 Select([("all rows", ALL_ROWS)], id="where-column", compact=True, allow_blank=False),
@@ -189,8 +228,10 @@ class FiltersStep(Horizontal):
         select = self.query_one("#where-column", Select)
         chosen = {c.key for c in self.draft.selected_columns()}
         columns = [
-            c for c in self.draft.columns.values()
-            if c.table in self.draft.tables and not (c.container or c.unnest or c.param_key)
+            c
+            for c in self.draft.columns.values()
+            if c.table in self.draft.tables
+            and not (c.container or c.unnest or c.param_key)
             and (c.type or "").split("(", 1)[0].upper() in FILTER_TYPES
         ]
         columns.sort(key=lambda c: c.key not in chosen)
@@ -304,13 +345,13 @@ class FiltersStep(Horizontal):
         return bool(by_field)
 
     def _field_for(self, path: str) -> str | None:
-        if not (path.startswith("filters") or path.startswith("split")):
+        if not (path.startswith(("filters", "split"))):
             return None
         best = None
         for field_id, field_path in FIELD_PATHS.items():
-            if path == field_path or path.startswith((field_path + ".", field_path + "[")):
-                if best is None or len(field_path) > len(FIELD_PATHS[best]):
-                    best = field_id
+            matches = path == field_path or path.startswith((field_path + ".", field_path + "["))
+            if matches and (best is None or len(field_path) > len(FIELD_PATHS[best])):
+                best = field_id
         if best is None:
             return "split-mode" if path.startswith("split") else "date-mode"
         # A field that is hidden cannot show its problem: fall back to its mode.
@@ -327,8 +368,13 @@ class FiltersStep(Horizontal):
     def load(self, draft: WizardDraft) -> None:
         self.draft = draft
         for field_id, attr in (
-            ("months", "months"), ("start", "start"), ("end", "end"), ("top", "top_percent"),
-            ("min-tx", "min_transactions"), ("eval-days", "eval_days"), ("train", "train_percent"),
+            ("months", "months"),
+            ("start", "start"),
+            ("end", "end"),
+            ("top", "top_percent"),
+            ("min-tx", "min_transactions"),
+            ("eval-days", "eval_days"),
+            ("train", "train_percent"),
         ):
             widget = self.query_one(f"#{field_id}", Input)
             with widget.prevent(Input.Changed):
