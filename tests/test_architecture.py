@@ -133,7 +133,8 @@ def _is_option(node: ast.Attribute) -> bool:
 def test_the_check_sees_each_way_of_reaching_the_store() -> None:
     sample = (
         "from dataset_tui.store import Store\nimport dataset_tui.warehouse.duckdb\nfrom dataset_tui import store\n"
-        "def f(ctx, inv):\n    ctx.store.list('m')\n    inv.context().warehouse().run('x')\n    ctx.set_warehouse(None)\n"
+        "def f(ctx, inv):\n    ctx.store.list('m')\n    inv.context().warehouse().run('x')\n"
+        "    ctx.set_warehouse(None)\n"
         "    return ctx.warehouse_file, ctx.warehouse_project(), ctx.warehouse_exists(), inv.args.warehouse\n"
     )
     assert sorted(reaches_past_services(sample)) == sorted([

@@ -29,7 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--warehouse", metavar="PATH", help="DuckDB warehouse file (default: $DATASET_TUI_WAREHOUSE or the demo)"
     )
-    parser.add_argument("--profile", metavar="NAME", help="profile from dataset-tui.toml (default: its default_profile)")
+    parser.add_argument(
+        "--profile", metavar="NAME", help="profile from dataset-tui.toml (default: its default_profile)"
+    )
     parser.add_argument("--model", metavar="NAME", default="default", help="model namespace (default: default)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in (sql, definitions, datasets, warehouse, store, profiles, materialize):

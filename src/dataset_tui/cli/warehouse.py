@@ -45,7 +45,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "warehouse file, replacing the file. The same --rows, --seed and date give the same data. "
         "A file holding other tables (imports) is replaced only with --force.",
     )
-    demo.add_argument("--rows", type=bounded_int(1, 20_000_000), default=1_000_000, help="transactions to generate (default 1000000)")
+    demo.add_argument(
+        "--rows", type=bounded_int(1, 20_000_000), default=1_000_000, help="transactions to generate (default 1000000)"
+    )
     demo.add_argument("--seed", type=bounded_int(0, 2**63 - 1), default=42, help="random seed (default 42)")
     demo.add_argument(
         "--force", action="store_true", help="replace the file even if it holds other tables or cannot be read"
@@ -130,7 +132,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     preview = sub.add_parser("preview", help="the first rows of a dataset")
     preview.add_argument("name", metavar="NAME")
-    preview.add_argument("--limit", type=bounded_int(1, 100_000), default=20, metavar="N", help="rows to show (default 20)")
+    preview.add_argument(
+        "--limit", type=bounded_int(1, 100_000), default=20, metavar="N", help="rows to show (default 20)"
+    )
     preview.add_argument("--version", type=int, metavar="N", help="this version (default: active, else latest)")
     preview.add_argument("--split", choices=SPLIT_NAMES, default="full")
     _add_as_of(preview)
@@ -223,14 +227,14 @@ def _demo(inv: Invocation) -> int:
     from dataset_tui.services.warehouse_ops import rebuild_demo, table_row
 
     ctx = inv.context()
-    infos = rebuild_demo(
-        ctx, rows=inv.args.rows, seed=inv.args.seed, progress=progress_bar(), force=inv.args.force
-    )
+    infos = rebuild_demo(ctx, rows=inv.args.rows, seed=inv.args.seed, progress=progress_bar(), force=inv.args.force)
     if inv.args.json:
         print_json({"path": str(ctx.warehouse_file), "tables": [table_row(i) for i in infos]})
         return 0
     print(f"Demo raw_data built at {ctx.warehouse_file} (seed {inv.args.seed}):")
-    print(table([[i.name, _num(i.rows), _size(i.bytes), i.columns] for i in infos], ["TABLE", "ROWS", "SIZE", "COLUMNS"]))
+    print(
+        table([[i.name, _num(i.rows), _size(i.bytes), i.columns] for i in infos], ["TABLE", "ROWS", "SIZE", "COLUMNS"])
+    )
     return 0
 
 
@@ -242,7 +246,9 @@ def _import(inv: Invocation) -> int:
     if inv.args.json:
         print_json(table_row(info))
         return 0
-    print(f"Imported {inv.args.file} as {ctx.profile.dataset}.{info.name}: {_num(info.rows)} rows, {info.columns} columns")
+    print(
+        f"Imported {inv.args.file} as {ctx.profile.dataset}.{info.name}: {_num(info.rows)} rows, {info.columns} columns"
+    )
     return 0
 
 
@@ -297,9 +303,7 @@ def _schema(inv: Invocation) -> int:
 def _stats(inv: Invocation) -> int:
     from dataset_tui.services.warehouse_ops import table_stats
 
-    data = table_stats(
-        _context(inv), inv.args.table, inv.args.column, refresh=inv.args.refresh, confirm=_confirm(inv)
-    )
+    data = table_stats(_context(inv), inv.args.table, inv.args.column, refresh=inv.args.refresh, confirm=_confirm(inv))
     if inv.args.json:
         print_json(data)
         return 0
@@ -331,7 +335,9 @@ def _stats(inv: Invocation) -> int:
 def _samples(inv: Invocation) -> int:
     from dataset_tui.services.warehouse_ops import plain, samples
 
-    values = [plain(v) for v in samples(_context(inv), inv.args.table, inv.args.column, inv.args.limit, confirm=_confirm(inv))]
+    values = [
+        plain(v) for v in samples(_context(inv), inv.args.table, inv.args.column, inv.args.limit, confirm=_confirm(inv))
+    ]
     if inv.args.json:
         print_json({"table": inv.args.table, "column": inv.args.column, "values": values})
         return 0
@@ -393,7 +399,9 @@ def _suggest(inv: Invocation) -> int:
         )
     )
     for j in data["joins"]:
-        print(f"join: {j['left_table']}.{j['left_column']} = {j['right_table']}.{j['right_column']} ({j['confidence']})")
+        print(
+            f"join: {j['left_table']}.{j['left_column']} = {j['right_table']}.{j['right_column']} ({j['confidence']})"
+        )
     for warning in data.get("warnings", []):
         print(f"note: {warning}")
     return 0
@@ -432,9 +440,7 @@ def _validate(inv: Invocation) -> int:
 def _analyze(inv: Invocation) -> int:
     from dataset_tui.services.warehouse_ops import analyze
 
-    data = analyze(
-        _context(inv), inv.args.name, version=inv.args.version, confirm=_confirm(inv), as_of=inv.args.as_of
-    )
+    data = analyze(_context(inv), inv.args.name, version=inv.args.version, confirm=_confirm(inv), as_of=inv.args.as_of)
     if inv.args.json:
         print_json(data)
         return 0

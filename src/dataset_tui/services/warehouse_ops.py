@@ -29,8 +29,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 from dataset_tui.domain.definition import Definition, Problem
 
 # `tables --json` and its rows live with the catalog (names first, shard families folded).
-from dataset_tui.services.catalog import table_row as table_row
-from dataset_tui.services.catalog import tables_json as tables_json
+from dataset_tui.services.catalog import table_row as table_row, tables_json as tables_json
 from dataset_tui.services.errors import ServiceError
 
 if TYPE_CHECKING:
@@ -442,12 +441,11 @@ def _partition_columns(ctx: AppContext, definition: Definition) -> dict[str, str
 def _resolve(ctx: AppContext, name: str, version: int | None) -> tuple[Any, Any]:
     from dataset_tui.services.definitions import resolve
 
-    return resolve(ctx.store, ctx.model, name, version)
+    head, version_ = resolve(ctx.store, ctx.model, name, version)
+    return head, version_
 
 
-def validate(
-    ctx: AppContext, name: str, *, version: int | None = None, as_of: dt.date | None = None
-) -> dict[str, Any]:
+def validate(ctx: AppContext, name: str, *, version: int | None = None, as_of: dt.date | None = None) -> dict[str, Any]:
     """Check a dataset against the warehouse and dry-run its SQL: bytes and cost, nothing runs.
 
     `as_of` dry-runs the SQL pinned to that day (None: live, CURRENT_DATE()).
@@ -778,7 +776,9 @@ def _duckdb_file(ctx: AppContext, command: str) -> Path:
     return ctx.warehouse_file
 
 
-def import_file(ctx: AppContext, file: str | Path, table: str, *, replace: bool = False, progress: Progress | None = None) -> TableInfo:
+def import_file(
+    ctx: AppContext, file: str | Path, table: str, *, replace: bool = False, progress: Progress | None = None
+) -> TableInfo:
     """Load a CSV or Parquet file into the DuckDB warehouse's dataset as `table`."""
     from dataset_tui.warehouse.importer import import_table
 
