@@ -5,50 +5,50 @@ One JSON document per dataset: what the store keeps in each version, what
 turns into SQL. Parsing is strict: unknown keys, wrong types and out-of-range
 numbers are errors, and every error names its field path
 (``columns[3].alias: ...``). Rules that relate several fields live in
-``validation.py``; :func:`parse_definition` runs both.
+``validation.py``; :func:`parse_definition` runs both. The parts of a
+definition (source, columns, filters, split) are in ``definition_parts.py``
+and re-exported here; reading JSON text and wording pydantic's errors is
+``definition_json.py``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
-import re
-from typing import Annotated, Any, Final, Literal
+from typing import Any, Final, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    StrictBool,
-    StrictInt,
-    StrictStr,
-    ValidationError,
-    field_validator,
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
+
+from dataset_tui.domain.definition_parts import (
+    ALIAS_RE as ALIAS_RE,
+    DATE_RE as DATE_RE,
+    MODEL_RE as MODEL_RE,
+    NAME_RE as NAME_RE,
+    ROLES as ROLES,
+    TABLE_RE as TABLE_RE,
+    Column as Column,
+    DateRange as DateRange,
+    Filters as Filters,
+    FixedRange as FixedRange,
+    Ident as Ident,
+    Join as Join,
+    JoinOn as JoinOn,
+    RandomSplit as RandomSplit,
+    Role as Role,
+    RollingRange as RollingRange,
+    Source as Source,
+    Split as Split,
+    StrictModel,
+    TimeSplit as TimeSplit,
+    must_match,
+    output_name as output_name,
 )
-
 from dataset_tui.domain.row_shapes import Param as Param, RowFilter as RowFilter
-from dataset_tui.domain.table_refs import (
-    IDENT_RE as IDENT_RE,
-    MAX_IDENT as MAX_IDENT,
-    PARAM_VALUE_TYPES,
-    PARTITION_PSEUDO_COLUMNS,
-    QUALIFIED_RE,
-    TABLE_REF_RE,
-    column_part_problem,
-    column_path,
-    plain_name,
-)
+from dataset_tui.domain.table_refs import IDENT_RE as IDENT_RE, MAX_IDENT as MAX_IDENT
 
 FORMAT: Final = "dataset-tui/1"
-ROLES = ("user_id", "product_id", "timestamp", "revenue")
-Role = Literal["user_id", "product_id", "timestamp", "revenue"]
 
-NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
-MODEL_RE = NAME_RE
-TABLE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
-ALIAS_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
 class Problem(BaseModel):
     """One thing wrong with a definition, at a field path."""
 
@@ -72,232 +72,7 @@ class DefinitionError(ValueError):
         super().__init__(f"{head}invalid definition ({len(problems)} problem(s)):\n{lines}")
 
 
-def _matches(*fields: str, pattern: re.Pattern[str], what: str) -> Any:
-    """A field validator: the value must match `pattern` (and fit BigQuery's length cap)."""
-
-    def check(cls: type, value: str) -> str:
-        if len(value) > MAX_IDENT or not pattern.fullmatch(value):
-            raise ValueError(f"{what} {value!r} is not allowed (must match {pattern.pattern})")
-        return value
-
-    return field_validator(*fields)(check)
-
-
-def _date(value: Any) -> dt.date:
-    # Only ISO `YYYY-MM-DD` strings: pydantic alone would also take numbers
-    # (as Unix times) and datetimes, which a hand-edited file never means.
-    if not isinstance(value, str) or not DATE_RE.fullmatch(value):
-        raise ValueError("must be a date written YYYY-MM-DD")
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise ValueError(f"{value!r} is not a real date") from exc
-
-
-Ident = Annotated[StrictStr, Field(min_length=1)]
-
-
-def output_name(name: str, role: str | None, alias: str | None) -> str:
-    """A column's name in the output: alias if given, else the role name, else the last part of the name.
-
-    A column name that is not a plain identifier (`order date`, `Größe`) gives
-    its plain form (`order_date`, `Grosse`): output names are plain
-    identifiers on every engine and in TFX; an alias chooses another.
-    """
-    if alias:
-        return alias
-    if role:
-        return role
-    return plain_name(name.rsplit(".", 1)[-1])
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class JoinOn(_Strict):
-    left: StrictStr
-    right: StrictStr
-
-    @field_validator("left", "right")
-    @classmethod
-    def _qualified(cls, value: str) -> str:
-        match = QUALIFIED_RE.fullmatch(value) if len(value) <= MAX_IDENT else None
-        if match is None or column_part_problem(match.group(2)) is not None:
-            raise ValueError(f"{value!r} must be written table.column (the table, a dot, one column name)")
-        return value
-
-    # The column is the last dotted part; the table (possibly qualified) is the rest.
-
-    @property
-    def left_table(self) -> str:
-        return self.left.rsplit(".", 1)[0]
-
-    @property
-    def left_column(self) -> str:
-        return self.left.rsplit(".", 1)[1]
-
-    @property
-    def right_table(self) -> str:
-        return self.right.rsplit(".", 1)[0]
-
-    @property
-    def right_column(self) -> str:
-        return self.right.rsplit(".", 1)[1]
-
-
-class Join(_Strict):
-    table: Ident
-    type: Literal["left", "inner"] = "left"
-    on: list[JoinOn] = Field(min_length=1)
-
-    check_table = _matches("table", pattern=TABLE_REF_RE, what="table name")
-
-
-class Source(_Strict):
-    dataset: Ident = "raw_data"
-    primary: Ident
-    joins: list[Join] = Field(default_factory=list)
-
-    check_dataset = _matches("dataset", pattern=IDENT_RE, what="dataset name")
-    check_primary = _matches("primary", pattern=TABLE_REF_RE, what="table name")
-
-    @property
-    def tables(self) -> list[str]:
-        return [self.primary, *(j.table for j in self.joins)]
-
-
-class Column(_Strict):
-    table: Ident
-    name: Ident
-    role: Role | None = None
-    alias: StrictStr | None = None
-    type: StrictStr | None = None
-    # `name` is a field of the elements of this repeated column, flattened
-    # with UNNEST: one row per element (`items.item_id` with unnest `items`).
-    unnest: StrictStr | None = Field(
-        default=None, description="a repeated column to flatten with UNNEST; name is one of its fields (items.item_id)"
-    )
-    # `name` is a key/value array and the column is the value of one key.
-    param: Param | None = Field(
-        default=None, description="name is a key/value array (GA4 event_params); the column is one key's value"
-    )
-    # An INT64 epoch read as a TIMESTAMP.
-    unit: Literal["seconds", "millis", "micros"] | None = Field(default=None, description="INT64 epoch → TIMESTAMP")
-    # The warehouse reports this column as the table's time partitioning column.
-    partitioning: StrictBool | None = Field(
-        default=None, description="the table is time-partitioned on this column; the date window prunes by it"
-    )
-
-    check_table = _matches("table", pattern=TABLE_REF_RE, what="table name")
-
-    @field_validator("name", "unnest")
-    @classmethod
-    def _name(cls, value: str | None) -> str | None:
-        return None if value is None else column_path(value)
-
-    @field_validator("alias")
-    @classmethod
-    def _alias(cls, value: str | None) -> str | None:
-        if value is not None and not ALIAS_RE.fullmatch(value):
-            raise ValueError(f"alias {value!r} is not allowed (must match {ALIAS_RE.pattern})")
-        return value
-
-    @field_validator("type")
-    @classmethod
-    def _type(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        normal = value.strip().upper()
-        # A type is never pasted into SQL, but keep it to what BigQuery types
-        # look like so a file cannot carry arbitrary text through here.
-        if not normal or len(normal) > 512 or not re.match(r"^[A-Z0-9_<>, ()]+$", normal):
-            raise ValueError(f"type {value!r} is not a BigQuery type")
-        return normal
-
-    @property
-    def output_name(self) -> str:
-        if self.param is not None and not self.alias and not self.role:
-            return self.param.key
-        return output_name(self.name, self.role, self.alias)
-
-    @property
-    def value_type(self) -> str | None:
-        """The type of the value in the output: an epoch becomes TIMESTAMP, a param its value field's type.
-
-        `type` is the warehouse's type of what `name` (and `param`) picks,
-        before the epoch conversion.
-        """
-        if self.unit is not None:
-            return "TIMESTAMP"
-        if self.type is None and self.param is not None:
-            return PARAM_VALUE_TYPES[self.param.value]
-        return self.type
-
-    @property
-    def base_type(self) -> str | None:
-        """The output type without parameters: `NUMERIC(10, 2)` → `NUMERIC`, `ARRAY<INT64>` → `ARRAY`."""
-        from dataset_tui.domain.types import base_type
-
-        kind = self.value_type
-        return None if kind is None else base_type(kind)
-
-    @property
-    def source_base_type(self) -> str | None:
-        """The base type of the stored value (`type`), before any epoch conversion."""
-        from dataset_tui.domain.types import base_type
-
-        return None if self.type is None else base_type(self.type)
-
-    @property
-    def partition_column(self) -> bool:
-        """Whether a date window on this column can prune the table's partitions."""
-        return bool(self.partitioning) or self.name.upper() in PARTITION_PSEUDO_COLUMNS
-
-
-class RollingRange(_Strict):
-    type: Literal["rolling"]
-    months: StrictInt = Field(ge=1, le=120)
-
-
-class FixedRange(_Strict):
-    type: Literal["fixed"]
-    start: dt.date
-    end: dt.date
-
-    @field_validator("start", "end", mode="before")
-    @classmethod
-    def check_dates(cls, value: Any) -> dt.date:
-        return _date(value)
-
-
-DateRange = Annotated[RollingRange | FixedRange, Field(discriminator="type")]
-
-
-class Filters(_Strict):
-    date_range: DateRange | None = None
-    top_products_percent: StrictInt | None = Field(default=None, ge=1, le=99)
-    # The upper bound is INT64's: the number becomes a BigQuery literal.
-    min_transactions: StrictInt | None = Field(default=None, ge=1, le=2**63 - 1)
-    # Row filters, all of which a row must pass (in the base, before every other step).
-    where: list[RowFilter] | None = Field(default=None, description="row filters: the value is one of the literals")
-
-
-class RandomSplit(_Strict):
-    type: Literal["random"]
-    train_percent: StrictInt = Field(ge=1, le=99)
-    key: StrictStr | None = None
-
-
-class TimeSplit(_Strict):
-    type: Literal["time"]
-    eval_days: StrictInt = Field(ge=1, le=3650)
-
-
-Split = Annotated[RandomSplit | TimeSplit, Field(discriminator="type")]
-
-
-class Definition(_Strict):
+class Definition(StrictModel):
     """A dataset definition: the rows (source, columns, filters, split) plus a name."""
 
     format: Literal["dataset-tui/1"] = FORMAT
@@ -309,8 +84,8 @@ class Definition(_Strict):
     filters: Filters = Field(default_factory=Filters)
     split: Split | None = None
 
-    check_name = _matches("name", pattern=NAME_RE, what="name")
-    check_model = _matches("model", pattern=MODEL_RE, what="model")
+    check_name = must_match("name", pattern=NAME_RE, what="name")
+    check_model = must_match("model", pattern=MODEL_RE, what="model")
 
     # -- lookups used by validation, SQL generation and the UI ------------
 
@@ -366,6 +141,7 @@ class Definition(_Strict):
 
 
 # -- parsing --------------------------------------------------------------
+
 
 def parse_definition(data: Any, *, source: str | None = None) -> Definition:
     """Parse and validate a definition from a JSON object (dict).
