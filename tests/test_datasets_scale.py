@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from dataset_tui.cli.common import _default, print_json
+from dataset_tui.cli.common import _default, _flat_rows_json, print_json
 from example_definition import example_dict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -122,6 +122,37 @@ def test_rows_are_written_exactly_as_the_indenting_encoder_writes_them(capsys: p
     for data in ([{"a": [1, {"b": 2}]}], [{}], [], {"a": 1}, [1, 2], [{"a": 1}, "x"]):
         print_json(data)
         assert capsys.readouterr().out == json.dumps(data, indent=2, default=_default, ensure_ascii=False) + "\n"
+
+
+def _listing_value(rng: random.Random) -> Any:
+    """What a `list` row holds: text, integers, booleans, nulls and times (UTC, naive, or another zone)."""
+    return rng.choice(
+        [
+            _text(rng),
+            rng.choice(["\ud800", "a\udfff"]),  # a lone surrogate: only the C encoder writes it
+            rng.randint(-(10**20), 10**20),
+            True,
+            None,
+            dt.datetime(2025, 1, 2, 3, 4, 5, rng.choice([0, 1, 120_000, 999_999]), tzinfo=dt.UTC),
+            dt.datetime(rng.randint(1, 9999), 12, 31, 23, 59, 59, tzinfo=dt.UTC),
+            dt.datetime(2025, 1, 2, 3, 4, 5),
+            dt.datetime(2025, 1, 2, tzinfo=dt.timezone(dt.timedelta(hours=2))),
+        ]
+    )
+
+
+def _small_row_value(rng: random.Random) -> Any:
+    return rng.choice([_text(rng), rng.randint(0, 9), None, dt.datetime.now(dt.UTC)])
+
+
+def test_listing_rows_are_written_exactly_whichever_writer_takes_them() -> None:
+    """Rows of a listing's value kinds (the Rust writer's, unless a naive or non-UTC time or a lone
+    surrogate sends them to the C encoder) give the same text as the indenting encoder."""
+    rng = random.Random(15)
+    for _ in range(400):
+        pick = rng.choice([_listing_value, _small_row_value])
+        rows = [{_text(rng) or "k": pick(rng) for _ in range(rng.randint(1, 6))} for _ in range(rng.randint(1, 6))]
+        assert _flat_rows_json(rows) == json.dumps(rows, indent=2, default=_default, ensure_ascii=False)
 
 
 # -- bulk import and a big store ---------------------------------------------------

@@ -6,7 +6,9 @@ import argparse
 import contextlib
 import datetime as dt
 import decimal
+import itertools
 import json
+import operator
 import sys
 from pathlib import Path
 from typing import Any
@@ -58,6 +60,10 @@ def print_json(data: Any) -> None:
 # itself differently): each is written by the C encoder as one token.
 _SCALARS = frozenset({str, int, float, bool, type(None), dt.date, dt.datetime, decimal.Decimal, bytes})
 _KEYS = frozenset({str})
+# What pydantic-core writes as json.dumps does (exact types; floats differ: 1e-07).
+_RUST_SCALARS = frozenset({str, int, bool, type(None), dt.datetime})
+_UTC = frozenset({dt.UTC})
+_DICT = frozenset({dict})
 # Never in the C encoder's output: it writes a control character inside a string as \u0000.
 _MARK = "\x00"
 
@@ -66,19 +72,29 @@ def _flat_rows_json(data: Any) -> str | None:
     """`data` as json.dumps(indent=2) writes it, when it is a list of flat rows; else None.
 
     `list --json` of 20,000 datasets is 260,000 values: the indenting encoder
-    is pure Python (seconds), the compact one is C. So the compact encoder
-    writes the rows with a separator no JSON text can hold (a raw NUL), and
-    the indentation goes in by replacing it: inside a row a separator is
-    always followed by a key (`"`), between rows by the next row (`{`).
-    Anything else (nested values, empty rows) takes the plain path.
+    is pure Python (seconds). Rows of strings, integers, booleans, nulls and
+    UTC times go to pydantic-core's Rust writer, which writes exactly those
+    the same way (a time as `...Z`) and formats 40,000 times where Python's
+    isoformat takes 100 ms. Other rows go to the compact C encoder with a
+    separator no JSON text can hold (a raw NUL), and the indentation goes in
+    by replacing it: inside a row a separator is always followed by a key
+    (`"`), between rows by the next row (`{`). Anything else (nested values,
+    empty rows) takes the plain path.
     """
-    if not isinstance(data, list) or not data:
+    # Each check runs in C over all rows at once (a Python step per row or value
+    # cost as much as the writing).
+    if not isinstance(data, list) or not data or not _DICT.issuperset(map(type, data)) or not all(data):
         return None
-    for row in data:
-        if type(row) is not dict or not row or not _KEYS.issuperset(map(type, row)):
-            return None
-        if not _SCALARS.issuperset(map(type, row.values())):
-            return None
+    if not _KEYS.issuperset(map(type, itertools.chain.from_iterable(data))):
+        return None
+    values = list(itertools.chain.from_iterable(map(dict.values, data)))
+    kinds = set(map(type, values))
+    if not _SCALARS.issuperset(kinds):
+        return None
+    if _RUST_SCALARS.issuperset(kinds) and (dt.datetime not in kinds or _all_utc(values)):
+        text = _rust_json(data)
+        if text is not None:
+            return text
     encoder = json.JSONEncoder(
         ensure_ascii=False, default=_default, separators=("," + _MARK, ": "), check_circular=False
     )
@@ -88,6 +104,24 @@ def _flat_rows_json(data: Any) -> str | None:
         + text[2:-2].replace("}," + _MARK + "{", "\n  },\n  {\n    ").replace("," + _MARK + '"', ',\n    "')
         + "\n  }\n]"
     )
+
+
+def _all_utc(values: list[Any]) -> bool:
+    """Whether every time among the values is in UTC (a naive one gets its Z from _default only)."""
+    times = filter(dt.datetime.__instancecheck__, values)
+    return _UTC.issuperset(map(operator.attrgetter("tzinfo"), times))
+
+
+def _rust_json(rows: list[dict[str, Any]]) -> str | None:
+    """The rows by pydantic-core's writer; None when it refuses one (a lone surrogate in a string)."""
+    try:
+        from pydantic_core import to_json
+    except ImportError:  # pragma: no cover - a dependency of pydantic, always there
+        return None
+    try:
+        return to_json(rows, indent=2).decode("utf-8")
+    except Exception:  # its serialization error: the C encoder writes what it cannot
+        return None
 
 
 def add_json(parser: argparse.ArgumentParser) -> None:
