@@ -86,9 +86,14 @@ def output_name(name: str, role: str | None, alias: str | None) -> str:
 
 
 class StrictModel(BaseModel):
-    """A part of the file: unknown keys are errors, and a parsed definition never changes."""
+    """A part of the file: unknown keys are errors, and a parsed definition never changes.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    defer_build: Definition's validator covers its parts, so a part's own is
+    needed only when code builds a part by hand (the wizard) and is built
+    then, not on import by every command that reads a definition.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class JoinOn(StrictModel):

@@ -17,7 +17,8 @@ from dataset_tui.domain.table_refs import MAX_IDENT, PARAM_KEY_RE, TABLE_REF_RE,
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Built with the Definition that holds them (see definition_parts.StrictModel).
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Param(_Strict):
@@ -40,7 +41,7 @@ FilterValue = StrictStr | StrictInt | StrictFloat
 class RowFilter(_Strict):
     """Keep the rows whose `table.column` is one of `in` (literals only, never SQL)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
     table: StrictStr = Field(min_length=1)
     column: StrictStr = Field(min_length=1)

@@ -6,7 +6,6 @@ a malformed analysis entry) is dropped and rebuilt, never blocks a command.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from tinydb.table import Table
@@ -19,7 +18,14 @@ from dataset_tui.store.heads_index import parse_time
 from dataset_tui.store.records import CachedAnalysis, CachedStats, to_plain_json
 from dataset_tui.store.storage import move_aside
 
-log = logging.getLogger(__name__)
+
+def _warn(message: str, exc: Exception) -> None:
+    # logging (with threading, traceback and string) loads only when a cache is damaged:
+    # every command imports the store, few ever warn.
+    import logging
+
+    logging.getLogger(__name__).warning(message, exc)
+
 
 # Analyses kept per dataset (one per definition hash, newest first).
 ANALYSES_KEPT = 5
@@ -89,7 +95,7 @@ class CachesStore(HeadsStore):
         try:
             self._stats.read()
         except StoreCorruptError as exc:
-            log.warning("dropping the damaged statistics cache: %s", exc)
+            _warn("dropping the damaged statistics cache: %s", exc)
             if self._stats.path.is_dir() and not self._stats.path.is_symlink():
                 move_aside(self._stats.path)
             self._stats.forget()
@@ -121,7 +127,7 @@ class CachesStore(HeadsStore):
                     if d["dataset"] == dataset and d["table"] == table
                 ]
             except StoreCorruptError as exc:
-                log.warning("ignoring the damaged statistics cache: %s", exc)
+                _warn("ignoring the damaged statistics cache: %s", exc)
                 return None
         if not docs:
             return None

@@ -18,7 +18,6 @@ write stores the fixed head.
 from __future__ import annotations
 
 import os
-import uuid
 from typing import TYPE_CHECKING, Any
 
 from tinydb.table import Document
@@ -160,6 +159,8 @@ class VersionsStore(HeadsStore):
         """Create a dataset (caller holds the write lock and checked the name)."""
         if name is not None:
             definition = definition.model_copy(update={"name": name})
+        import uuid  # here, not on import: it loads `platform`, which a listing never needs
+
         index = self._refresh()
         while True:
             dataset_id = uuid.uuid4().hex[:16]
