@@ -2,7 +2,7 @@
 
 `warehouse demo`, `warehouse import`, `tables`, `schema`, `stats`, `samples`,
 `joins`, `suggest`, `validate`, `analyze`, `preview` and `compare`. Each is a
-thin face over services/warehouse_ops.py: parse, call, print (text, or
+thin face over a use case in services/: parse, call, print (text, or
 `--json` in the shapes of DESIGN §8). On first use of the default DuckDB
 warehouse the demo is built, with a progress bar on stderr.
 """
@@ -182,7 +182,7 @@ def _context(inv: Invocation, *, warehouse: bool = True) -> Any:
         ctx.listen_to_warehouse(lambda message: print(message, file=sys.stderr, flush=True))
     if warehouse:
         from dataset_tui.config import data_dir
-        from dataset_tui.services.warehouse_ops import ensure_demo
+        from dataset_tui.services.local_warehouse import ensure_demo
 
         first_run = ctx.warehouse_file == data_dir() / "demo.duckdb"  # not a path the user chose
         if ctx.profile.backend == "duckdb" and not ctx.warehouse_exists() and first_run:
@@ -224,7 +224,8 @@ def sparkline(counts: list[int]) -> str:
 
 
 def _demo(inv: Invocation) -> int:
-    from dataset_tui.services.warehouse_ops import rebuild_demo, table_row
+    from dataset_tui.services.catalog import table_row
+    from dataset_tui.services.local_warehouse import rebuild_demo
 
     ctx = inv.context()
     infos = rebuild_demo(ctx, rows=inv.args.rows, seed=inv.args.seed, progress=progress_bar(), force=inv.args.force)
@@ -239,7 +240,8 @@ def _demo(inv: Invocation) -> int:
 
 
 def _import(inv: Invocation) -> int:
-    from dataset_tui.services.warehouse_ops import import_file, table_row
+    from dataset_tui.services.catalog import table_row
+    from dataset_tui.services.local_warehouse import import_file
 
     ctx = inv.context()
     info = import_file(ctx, inv.args.file, inv.args.table, replace=inv.args.replace, progress=progress_bar())
@@ -279,7 +281,7 @@ def _tables(inv: Invocation) -> int:
 
 
 def _schema(inv: Invocation) -> int:
-    from dataset_tui.services.warehouse_ops import table_schema
+    from dataset_tui.services.schemas import table_schema
 
     schema = table_schema(_context(inv), inv.args.table)
     if inv.args.json:
@@ -301,7 +303,7 @@ def _schema(inv: Invocation) -> int:
 
 
 def _stats(inv: Invocation) -> int:
-    from dataset_tui.services.warehouse_ops import table_stats
+    from dataset_tui.services.table_stats import table_stats
 
     data = table_stats(_context(inv), inv.args.table, inv.args.column, refresh=inv.args.refresh, confirm=_confirm(inv))
     if inv.args.json:
@@ -333,7 +335,8 @@ def _stats(inv: Invocation) -> int:
 
 
 def _samples(inv: Invocation) -> int:
-    from dataset_tui.services.warehouse_ops import plain, samples
+    from dataset_tui.services.table_stats import samples
+    from dataset_tui.services.values import plain
 
     values = [
         plain(v) for v in samples(_context(inv), inv.args.table, inv.args.column, inv.args.limit, confirm=_confirm(inv))
@@ -351,7 +354,7 @@ def _samples(inv: Invocation) -> int:
 
 def _joins(inv: Invocation) -> int:
     from dataset_tui.services.errors import ServiceError
-    from dataset_tui.services.warehouse_ops import joins
+    from dataset_tui.services.schemas import joins
 
     if len(set(inv.args.tables)) < 2:
         raise CliError("joins needs at least two different tables", 2)
@@ -384,7 +387,7 @@ def _joins(inv: Invocation) -> int:
 
 
 def _suggest(inv: Invocation) -> int:
-    from dataset_tui.services.warehouse_ops import suggest
+    from dataset_tui.services.schemas import suggest
 
     data = suggest(_context(inv), inv.args.tables, inv.args.primary).to_dict()
     if inv.args.json:
@@ -420,7 +423,7 @@ def _add_as_of(parser: Any) -> None:
 
 
 def _validate(inv: Invocation) -> int:
-    from dataset_tui.services.warehouse_ops import validate
+    from dataset_tui.services.runs import validate
 
     data = validate(_context(inv), inv.args.name, version=inv.args.version, as_of=inv.args.as_of)
     if inv.args.json:
@@ -438,7 +441,7 @@ def _validate(inv: Invocation) -> int:
 
 
 def _analyze(inv: Invocation) -> int:
-    from dataset_tui.services.warehouse_ops import analyze
+    from dataset_tui.services.runs import analyze
 
     data = analyze(_context(inv), inv.args.name, version=inv.args.version, confirm=_confirm(inv), as_of=inv.args.as_of)
     if inv.args.json:
@@ -469,7 +472,8 @@ def _analyze(inv: Invocation) -> int:
 
 
 def _preview(inv: Invocation) -> int:
-    from dataset_tui.services.warehouse_ops import plain, preview
+    from dataset_tui.services.runs import preview
+    from dataset_tui.services.values import plain
 
     data = preview(
         _context(inv),
@@ -491,8 +495,8 @@ def _preview(inv: Invocation) -> int:
 
 
 def _compare(inv: Invocation) -> int:
+    from dataset_tui.services.compare import compare
     from dataset_tui.services.errors import ServiceError
-    from dataset_tui.services.warehouse_ops import compare
 
     try:
         data = compare(_context(inv, warehouse=False), inv.args.names, as_of=inv.args.as_of)

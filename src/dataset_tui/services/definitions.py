@@ -9,7 +9,7 @@ a callable, so this module needs no warehouse.
 Calling convention: a use case about a named dataset takes the store and the
 model, `f(store, model, name, ...)`, or the AppContext, `f(ctx, name, ...)`
 (its store and model); `in_model` makes both work. Given a context,
-`activate` also runs the warehouse's checks (services/warehouse_ops.py).
+`activate` also runs the warehouse's checks (services/checks.py).
 """
 
 from __future__ import annotations
@@ -334,7 +334,7 @@ def activate(target: Any, *args: Any, checks: ActivationChecks | None = None, **
     if isinstance(target, Store):
         return _activate(target, *args, checks=checks, **kwargs)
     if checks is None:
-        from dataset_tui.services.warehouse_ops import activation_checks
+        from dataset_tui.services.checks import activation_checks
 
         checks = activation_checks(target)
     return _activate(target.store, target.model, *args, checks=checks, **kwargs)
