@@ -83,7 +83,6 @@ NOT_YET_SPLIT = {
     "cli/warehouse.py",
     "domain/definition.py",
     "warehouse/bigquery.py",
-    "warehouse/duckdb.py",
 }
 
 
