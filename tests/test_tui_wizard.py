@@ -405,7 +405,7 @@ async def test_statistics_and_samples_of_the_highlighted_column(ctx: Any, wareho
     from dataset_tui.services import table_stats
 
     again = table_stats.table_stats(ctx, "transactions")
-    assert again["cached"] is True
+    assert again.cached is True
 
 
 # -- step 4 -------------------------------------------------------------------------------

@@ -146,32 +146,32 @@ def test_preview_returns_the_datasets_rows_under_output_names(ctx: Any, tables: 
 
 def test_statistics_are_cached_until_the_table_changes(ctx: Any, tmp_path: Path) -> None:
     first = table_stats.table_stats(ctx, "transactions")
-    assert not first["cached"] and first["row_count"] == len(sqlref.fixture_tables(TODAY)["transactions"])
+    assert not first.cached and first.row_count == len(sqlref.fixture_tables(TODAY)["transactions"])
     again = table_stats.table_stats(ctx, "transactions")
-    assert again["cached"] and again["columns"] == first["columns"]
+    assert again.cached and again.columns == first.columns
     subset = table_stats.table_stats(ctx, "transactions", ["amount", "ts"])
-    assert subset["cached"] and [c["name"] for c in subset["columns"]] == ["amount", "ts"]
+    assert subset.cached and [c.name for c in subset.columns] == ["amount", "ts"]
     refreshed = table_stats.table_stats(ctx, "transactions", refresh=True)
-    assert not refreshed["cached"] and refreshed["columns"] == first["columns"]
+    assert not refreshed.cached and refreshed.columns == first.columns
     # Only some columns computed: later requests for them are served, others computed and merged.
     part = table_stats.table_stats(ctx, "customers", ["country"])
-    assert not part["cached"]
-    assert table_stats.table_stats(ctx, "customers", ["country"])["cached"]
-    assert not table_stats.table_stats(ctx, "customers", ["signup_date"])["cached"]
-    assert table_stats.table_stats(ctx, "customers", ["country", "signup_date"])["cached"]
-    assert not table_stats.table_stats(ctx, "customers")["cached"]  # never computed whole
+    assert not part.cached
+    assert table_stats.table_stats(ctx, "customers", ["country"]).cached
+    assert not table_stats.table_stats(ctx, "customers", ["signup_date"]).cached
+    assert table_stats.table_stats(ctx, "customers", ["country", "signup_date"]).cached
+    assert not table_stats.table_stats(ctx, "customers").cached  # never computed whole
 
 
 def test_a_reimported_table_makes_its_statistics_stale(open_context: Any, demo_copy: Path, tmp_path: Path) -> None:
     ctx = open_context(demo_copy)
     before = table_stats.table_stats(ctx, "products", ["price"])
-    assert table_stats.table_stats(ctx, "products", ["price"])["cached"]
+    assert table_stats.table_stats(ctx, "products", ["price"]).cached
     file = tmp_path / "products.csv"
     file.write_text("product_id,category,brand,price\nP1,books,Acme,10.5\nP2,toys,Acme,2.25\n")
     local_warehouse.import_file(ctx, file, "products", replace=True)
     after = table_stats.table_stats(ctx, "products", ["price"])
-    assert not after["cached"] and after["row_count"] == 2 != before["row_count"]
-    assert after["columns"][0]["max"] == 10.5
+    assert not after.cached and after.row_count == 2 != before.row_count
+    assert after.columns[0].max == 10.5
 
 
 def test_warehouse_checks_find_missing_tables_columns_and_bad_types(ctx: Any) -> None:

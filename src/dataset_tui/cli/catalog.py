@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+from typing import TYPE_CHECKING, Any
 
 from dataset_tui.cli.common import CliError, Invocation, add_json, add_yes, bounded_int, print_json, table
 from dataset_tui.cli.formatting import number_text, size_text, sparkline
 from dataset_tui.cli.warehouse import scan_confirm, warehouse_context
+
+if TYPE_CHECKING:
+    from dataset_tui.services.table_stats import TableStatsResult
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -111,33 +115,62 @@ def _stats(inv: Invocation) -> int:
     from dataset_tui.services.table_stats import table_stats
 
     ctx = warehouse_context(inv)
-    data = table_stats(ctx, inv.args.table, inv.args.column, refresh=inv.args.refresh, confirm=scan_confirm(inv))
+    stats = table_stats(ctx, inv.args.table, inv.args.column, refresh=inv.args.refresh, confirm=scan_confirm(inv))
     if inv.args.json:
-        print_json(data)
+        print_json(_stats_json(stats))
         return 0
-    origin = f"cached {data['computed_at']}" if data["cached"] else "just computed"
-    print(f"{data['table']}: {number_text(data['row_count'])} rows ({origin})")
+    origin = f"cached {stats.computed_at}" if stats.cached else "just computed"
+    print(f"{stats.table}: {number_text(stats.row_count)} rows ({origin})")
     print(
         table(
             [
                 [
-                    c["name"],
-                    c["type"],
-                    number_text(c["null_count"]),
-                    number_text(c["distinct_count"]),
-                    number_text(c["min"]),
-                    number_text(c["max"]),
-                    number_text(c["mean"]),
-                    number_text(c["stddev"]),
-                    number_text(c["range_days"]),
-                    sparkline([b["count"] for b in c["histogram"]]),
+                    c.name,
+                    c.type,
+                    number_text(c.null_count),
+                    number_text(c.distinct_count),
+                    number_text(c.min),
+                    number_text(c.max),
+                    number_text(c.mean),
+                    number_text(c.stddev),
+                    number_text(c.range_days),
+                    sparkline([b.count for b in c.histogram]),
                 ]
-                for c in data["columns"]
+                for c in stats.columns
             ],
             ["COLUMN", "TYPE", "NULLS", "DISTINCT", "MIN", "MAX", "MEAN", "STDDEV", "DAYS", "DISTRIBUTION"],
         )
     )
     return 0
+
+
+def _stats_json(stats: TableStatsResult) -> dict[str, Any]:
+    """The `stats --json` shape (DESIGN §8), plus counts, histograms and whether distinct is approximate."""
+    return {
+        "table": stats.table,
+        "row_count": stats.row_count,
+        "table_modified": stats.table_modified,
+        "columns": [
+            {
+                "name": c.name,
+                "type": c.type,
+                "count": c.count,
+                "null_count": c.null_count,
+                "distinct_count": c.distinct_count,
+                "min": c.min,
+                "max": c.max,
+                "mean": c.mean,
+                "stddev": c.stddev,
+                "range_days": c.range_days,
+                "approximate_distinct": c.approximate_distinct,
+                "histogram": [{"label": b.label, "count": b.count} for b in c.histogram],
+            }
+            for c in stats.columns
+        ],
+        "complete": stats.complete,
+        "cached": stats.cached,
+        "computed_at": stats.computed_at,
+    }
 
 
 def _samples(inv: Invocation) -> int:

@@ -7,6 +7,7 @@ warehouse dry-runs first and asks `confirm` above the profile's threshold.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from dataset_tui.services.errors import ServiceError
@@ -16,7 +17,7 @@ from dataset_tui.services.values import plain
 if TYPE_CHECKING:
     from dataset_tui.services.context import AppContext
     from dataset_tui.services.cost import Confirm
-    from dataset_tui.warehouse.base import TableInfo, TableStats
+    from dataset_tui.warehouse.base import ColumnStats, TableInfo, TableStats
 
 
 def stats_key(ctx: AppContext, info: TableInfo) -> str:
@@ -26,8 +27,26 @@ def stats_key(ctx: AppContext, info: TableInfo) -> str:
     return f"{ctx.profile.backend}:{where}|rows={info.rows}|modified={modified}"
 
 
-def stats_to_json(stats: TableStats) -> dict[str, Any]:
-    """The `stats --json` shape, plus counts, histograms and whether distinct is approximate."""
+@dataclass(frozen=True)
+class TableStatsResult:
+    """A table's column statistics, and whether they came from the store's cache.
+
+    Values are plain data (services.values.plain), the same whether computed
+    now or read back from the cache: dates and times as ISO text, NUMERIC as
+    text, NaN as None.
+    """
+
+    table: str
+    row_count: int
+    table_modified: str | None
+    columns: tuple[ColumnStats, ...]
+    complete: bool  # every column of the table was computed, not only some
+    cached: bool  # served from the store
+    computed_at: str | None
+
+
+def stats_record(stats: TableStats) -> dict[str, Any]:
+    """What the store keeps of a table's statistics: counts, histograms, whether distinct is approximate."""
     return {
         "table": stats.table,
         "row_count": stats.row_count,
@@ -52,6 +71,41 @@ def stats_to_json(stats: TableStats) -> dict[str, Any]:
     }
 
 
+def _column_from_record(column: dict[str, Any], row_count: int) -> ColumnStats:
+    """A column of a stored record (older records may lack `count`, taken as the table's rows)."""
+    from dataset_tui.warehouse.base import ColumnStats, HistogramBin
+
+    return ColumnStats(
+        name=column["name"],
+        type=column["type"],
+        count=column.get("count", row_count),
+        null_count=column["null_count"],
+        distinct_count=column.get("distinct_count"),
+        min=column.get("min"),
+        max=column.get("max"),
+        mean=column.get("mean"),
+        stddev=column.get("stddev"),
+        range_days=column.get("range_days"),
+        histogram=tuple(HistogramBin(b["label"], b["count"]) for b in column.get("histogram", ())),
+        approximate_distinct=bool(column.get("approximate_distinct")),
+    )
+
+
+def _result(
+    record: dict[str, Any], columns: list[dict[str, Any]], *, cached: bool, computed_at: str | None
+) -> TableStatsResult:
+    row_count = record["row_count"]
+    return TableStatsResult(
+        table=record["table"],
+        row_count=row_count,
+        table_modified=record.get("table_modified"),
+        columns=tuple(_column_from_record(c, row_count) for c in columns),
+        complete=bool(record.get("complete", False)),
+        cached=cached,
+        computed_at=computed_at,
+    )
+
+
 def table_stats(
     ctx: AppContext,
     table: str,
@@ -60,13 +114,12 @@ def table_stats(
     refresh: bool = False,
     confirm: Confirm | None = None,
     dataset: str | None = None,
-) -> dict[str, Any]:
+) -> TableStatsResult:
     """Column statistics (all columns when None), from the cache while the table is unchanged.
 
-    The result is the `stats` JSON shape plus `cached` (served from the store)
-    and `computed_at`. Freshly computed columns are merged into the cached
-    ones of the same table content, so the wizard's column-by-column
-    requests build up one entry.
+    Freshly computed columns are merged into the cached ones of the same
+    table content, so the wizard's column-by-column requests build up one
+    entry.
     """
     from dataset_tui.domain import clock
     from dataset_tui.services.cost import stats_guarded
@@ -83,9 +136,9 @@ def table_stats(
         complete = cached.result.get("complete", False)
         if (wanted is None and complete) or (wanted is not None and all(n in by_name for n in wanted)):
             chosen = [by_name[n] for n in wanted] if wanted is not None else list(by_name.values())
-            return {**cached.result, "columns": chosen, "cached": True, "computed_at": plain(cached.computed_at)}
+            return _result(cached.result, chosen, cached=True, computed_at=plain(cached.computed_at))
     stats = stats_guarded(ctx, dataset, table, wanted, confirm=confirm)
-    result = stats_to_json(stats)
+    result = stats_record(stats)
     result["complete"] = wanted is None
     stored = result
     if fresh and cached is not None and wanted is not None:
@@ -93,7 +146,7 @@ def table_stats(
         merged.update({c["name"]: c for c in result["columns"]})
         stored = {**result, "columns": list(merged.values()), "complete": cached.result.get("complete", False)}
     ctx.store.save_stats(dataset, table, key, stored)
-    return {**result, "cached": False, "computed_at": plain(clock.now())}
+    return _result(result, result["columns"], cached=False, computed_at=plain(clock.now()))
 
 
 def samples(

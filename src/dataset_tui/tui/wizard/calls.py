@@ -101,27 +101,10 @@ def table_stats(
 ) -> TableStatsView:
     """Statistics of a table's columns (all when None): one query, cached in the store per table."""
     from dataset_tui.services import table_stats as stats_service
-    from dataset_tui.warehouse.base import ColumnStats, HistogramBin
 
-    data = stats_service.table_stats(ctx, table, columns, confirm=confirm, dataset=dataset)
-    by_name = {
-        c["name"]: ColumnStats(
-            name=c["name"],
-            type=c["type"],
-            count=c.get("count", data["row_count"]),
-            null_count=c["null_count"],
-            distinct_count=c.get("distinct_count"),
-            min=c.get("min"),
-            max=c.get("max"),
-            mean=c.get("mean"),
-            stddev=c.get("stddev"),
-            range_days=c.get("range_days"),
-            histogram=tuple(HistogramBin(b["label"], b["count"]) for b in c.get("histogram", ())),
-            approximate_distinct=bool(c.get("approximate_distinct")),
-        )
-        for c in data["columns"]
-    }
-    return TableStatsView(table, data["row_count"], by_name, bool(data.get("cached")), data.get("computed_at"))
+    stats = stats_service.table_stats(ctx, table, columns, confirm=confirm, dataset=dataset)
+    by_name = {c.name: c for c in stats.columns}
+    return TableStatsView(table, stats.row_count, by_name, stats.cached, stats.computed_at)
 
 
 def samples(ctx: AppContext, table: str, column: str, dataset: str, limit: int = 12) -> list[Any]:
