@@ -53,7 +53,7 @@ def compare(ctx: AppContext, names: Sequence[str], *, as_of: dt.date | None = No
     unique = list(dict.fromkeys(names))
     if not MIN_COMPARE <= len(unique) <= MAX_COMPARE:
         raise ServiceError(f"compare takes {MIN_COMPARE} to {MAX_COMPARE} different datasets, not {len(unique)}")
-    datasets = []
+    datasets: list[dict[str, Any]] = []
     for name in unique:
         head, chosen = _resolve(ctx, name, None)
         cached = ctx.store.cached_analysis(ctx.model, head.name)

@@ -20,7 +20,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar, cast, overload
 
 from dataset_tui.services.errors import ServiceError
 from dataset_tui.store import (
@@ -34,6 +34,10 @@ from dataset_tui.store import (
 # case that reads or checks a definition: listing datasets never pays for them.
 if TYPE_CHECKING:
     from dataset_tui.domain.definition import Definition, Problem
+    from dataset_tui.services.context import AppContext
+
+P = ParamSpec("P")
+R = TypeVar("R", covariant=True)
 
 # Checks run before activation beyond the file rules (the warehouse's: tables
 # and columns exist, role types fit, a dry run). They return the problems
@@ -41,7 +45,17 @@ if TYPE_CHECKING:
 ActivationChecks = Callable[["Definition"], Sequence["Problem"]]
 
 
-def in_model(func: Callable[..., Any]) -> Callable[..., Any]:
+class InModel(Protocol[P, R]):
+    """A use case callable as `f(store, model, ...)` or `f(ctx, ...)`, its other parameters kept."""
+
+    @overload
+    def __call__(self, store: Store, model: str, /, *args: P.args, **kwargs: P.kwargs) -> R: ...
+
+    @overload
+    def __call__(self, ctx: AppContext, /, *args: P.args, **kwargs: P.kwargs) -> R: ...
+
+
+def in_model(func: Callable[Concatenate[Store, str, P], R]) -> InModel[P, R]:
     """Let a use case be called as `f(store, model, ...)` or `f(ctx, ...)` (an AppContext)."""
 
     @functools.wraps(func)
@@ -50,7 +64,7 @@ def in_model(func: Callable[..., Any]) -> Callable[..., Any]:
             return func(target, *args, **kwargs)
         return func(target.store, target.model, *args, **kwargs)
 
-    return call
+    return cast("InModel[P, R]", call)
 
 
 def store_of(target: Any) -> Store:

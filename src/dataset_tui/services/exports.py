@@ -18,7 +18,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
 from dataset_tui.domain.definition import Definition
 from dataset_tui.domain.split_names import (
@@ -30,6 +30,12 @@ from dataset_tui.domain.split_names import (
 from dataset_tui.services.errors import Declined, ServiceError
 from dataset_tui.store import DatasetHead, Store, Version
 from dataset_tui.store.materializations import Materialization
+
+if TYPE_CHECKING:
+    from dataset_tui.services.definitions import InModel
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 SPLITS = SPLIT_NAMES
 # What `export` writes when nothing is chosen (the CLI without flags, the TUI form's first state).
@@ -155,14 +161,10 @@ def _choose(
 ) -> tuple[DatasetHead, Version]:
     from dataset_tui.services.definitions import resolve
 
-    # `resolve` goes through `in_model`, which hides its signature from the checker: name the types here.
-    head: DatasetHead
-    chosen: Version
-    head, chosen = resolve(store, model, name, version)
-    return head, chosen
+    return resolve(store, model, name, version)
 
 
-def _in_model(func: Callable[..., ExportResult | ExportItem]) -> Callable[..., Any]:
+def _in_model(func: Callable[Concatenate[Store, str, P], R]) -> InModel[P, R]:
     from dataset_tui.services.definitions import in_model
 
     return in_model(func)

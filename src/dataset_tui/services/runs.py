@@ -22,13 +22,13 @@ from dataset_tui.services.values import plain
 if TYPE_CHECKING:
     from dataset_tui.services.context import AppContext
     from dataset_tui.services.cost import Confirm
+    from dataset_tui.store import DatasetHead, Version
 
 
-def _resolve(ctx: AppContext, name: str, version: int | None) -> tuple[Any, Any]:
+def _resolve(ctx: AppContext, name: str, version: int | None) -> tuple[DatasetHead, Version]:
     from dataset_tui.services.definitions import resolve
 
-    head, version_ = resolve(ctx.store, ctx.model, name, version)
-    return head, version_
+    return resolve(ctx.store, ctx.model, name, version)
 
 
 def validate(ctx: AppContext, name: str, *, version: int | None = None, as_of: dt.date | None = None) -> dict[str, Any]:
