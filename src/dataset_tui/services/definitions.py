@@ -8,20 +8,20 @@ a callable, so this module needs no warehouse.
 
 Calling convention: a use case about a named dataset takes the store and the
 model, `f(store, model, name, ...)`, or the AppContext, `f(ctx, name, ...)`
-(its store and model); `in_model` makes both work. Given a context,
+(its store and model); `in_model` (services/calling.py) makes both work. Given a context,
 `activate` also runs the warehouse's checks (services/checks.py).
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any
 
+from dataset_tui.services.calling import in_model, store_of
 from dataset_tui.services.errors import ServiceError
 from dataset_tui.store import (
     DatasetHead,
@@ -34,42 +34,11 @@ from dataset_tui.store import (
 # case that reads or checks a definition: listing datasets never pays for them.
 if TYPE_CHECKING:
     from dataset_tui.domain.definition import Definition, Problem
-    from dataset_tui.services.context import AppContext
-
-P = ParamSpec("P")
-R = TypeVar("R", covariant=True)
 
 # Checks run before activation beyond the file rules (the warehouse's: tables
 # and columns exist, role types fit, a dry run). They return the problems
 # found; they may also raise (a WarehouseError, a declined confirmation).
 ActivationChecks = Callable[["Definition"], Sequence["Problem"]]
-
-
-class InModel(Protocol[P, R]):
-    """A use case callable as `f(store, model, ...)` or `f(ctx, ...)`, its other parameters kept."""
-
-    @overload
-    def __call__(self, store: Store, model: str, /, *args: P.args, **kwargs: P.kwargs) -> R: ...
-
-    @overload
-    def __call__(self, ctx: AppContext, /, *args: P.args, **kwargs: P.kwargs) -> R: ...
-
-
-def in_model(func: Callable[Concatenate[Store, str, P], R]) -> InModel[P, R]:
-    """Let a use case be called as `f(store, model, ...)` or `f(ctx, ...)` (an AppContext)."""
-
-    @functools.wraps(func)
-    def call(target: Any, *args: Any, **kwargs: Any) -> Any:
-        if isinstance(target, Store):
-            return func(target, *args, **kwargs)
-        return func(target.store, target.model, *args, **kwargs)
-
-    return cast("InModel[P, R]", call)
-
-
-def store_of(target: Any) -> Store:
-    """The store itself, or an AppContext's."""
-    return target if isinstance(target, Store) else target.store
 
 
 class ActivationRefused(ServiceError):
@@ -424,7 +393,7 @@ def name_problem(ctx: Any, name: str) -> str | None:
 
 
 # Reading use cases live in dataset_queries.py; these names stay importable from here
-# (imported last: dataset_queries imports this module's in_model, resolve and store_of).
+# (imported last: dataset_queries imports this module's resolve).
 from dataset_tui.services.dataset_queries import (  # noqa: E402
     DatasetDetails as DatasetDetails,
     cached_analysis as cached_analysis,

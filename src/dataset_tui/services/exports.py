@@ -18,7 +18,6 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
 from dataset_tui.domain.definition import Definition
 from dataset_tui.domain.split_names import (
@@ -27,15 +26,10 @@ from dataset_tui.domain.split_names import (
     is_split_name,
     split_name_problem,
 )
+from dataset_tui.services.calling import in_model
 from dataset_tui.services.errors import Declined, ServiceError
 from dataset_tui.store import DatasetHead, Store, Version
 from dataset_tui.store.materializations import Materialization
-
-if TYPE_CHECKING:
-    from dataset_tui.services.definitions import InModel
-
-P = ParamSpec("P")
-R = TypeVar("R")
 
 SPLITS = SPLIT_NAMES
 # What `export` writes when nothing is chosen (the CLI without flags, the TUI form's first state).
@@ -164,13 +158,7 @@ def _choose(
     return resolve(store, model, name, version)
 
 
-def _in_model(func: Callable[Concatenate[Store, str, P], R]) -> InModel[P, R]:
-    from dataset_tui.services.definitions import in_model
-
-    return in_model(func)
-
-
-@_in_model
+@in_model
 def export_dataset(
     store: Store,
     model: str,
@@ -225,7 +213,7 @@ def export_dataset(
     return ExportResult(head, chosen.number, paths)
 
 
-@_in_model
+@in_model
 def export_one(
     store: Store,
     model: str,
