@@ -26,7 +26,7 @@ SIZE = (120, 36)
 def build_context(folder: Path) -> Any:
     from dataset_tui.domain import clock
     from dataset_tui.domain.definition import parse_definition
-    from dataset_tui.services import definitions, warehouse_ops
+    from dataset_tui.services import checks, definitions, runs
     from dataset_tui.services.context import AppContext
     from dataset_tui.warehouse.demo import build_demo
 
@@ -38,8 +38,8 @@ def build_context(folder: Path) -> Any:
     example = json.loads((ROOT / "examples" / "purchases_6m.json").read_text())
     # The wizard shots type "purchases_6m"; keep that name free for them.
     example["name"] = "purchases_top80"
-    definitions.save(ctx, parse_definition(warehouse_ops.fill_column_types(ctx, parse_definition(example)).to_dict()))
-    warehouse_ops.analyze(ctx, "purchases_top80")
+    definitions.save(ctx, parse_definition(checks.fill_column_types(ctx, parse_definition(example)).to_dict()))
+    runs.analyze(ctx, "purchases_top80")
     definitions.activate(ctx, "purchases_top80")
     newer = copy.deepcopy(example)
     newer["filters"]["min_transactions"] = 3
@@ -49,7 +49,7 @@ def build_context(folder: Path) -> Any:
     weekly["split"] = {"type": "time", "eval_days": 6}
     weekly["filters"].pop("top_products_percent")
     definitions.save(ctx, parse_definition(weekly))
-    warehouse_ops.analyze(ctx, "weekly_eval")
+    runs.analyze(ctx, "weekly_eval")
     for months in (3, 12):
         other = copy.deepcopy(example)
         other.update(name=f"purchases_{months}m", description=f"{months} months of purchases")

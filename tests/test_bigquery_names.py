@@ -17,7 +17,7 @@ from google.cloud.bigquery import SchemaField
 from bq_fake import FakeClient, FakeTable
 from dataset_tui.config import Profile
 from dataset_tui.domain.definition import Definition, parse_definition
-from dataset_tui.services.warehouse_ops import fill_column_types, schema_problems, warehouse_checks
+from dataset_tui.services.checks import fill_column_types, schema_problems, warehouse_checks
 from dataset_tui.warehouse.bigquery import BigQueryWarehouse
 
 

@@ -10,7 +10,7 @@ from google.cloud.bigquery import SchemaField, TimePartitioning
 
 from bq_fake import FakeClient, FakeTable
 from dataset_tui.config import Profile
-from dataset_tui.services.warehouse_ops import table_row
+from dataset_tui.services.catalog import table_row
 from dataset_tui.warehouse.base import NotFoundError
 from dataset_tui.warehouse.bigquery import BigQueryWarehouse
 
@@ -74,7 +74,7 @@ def test_saving_records_the_partitioning_column_and_the_sql_prunes_by_it() -> No
 
     from dataset_tui.domain.definition import parse_definition
     from dataset_tui.domain.sqlgen import generate_sql
-    from dataset_tui.services.warehouse_ops import fill_column_types
+    from dataset_tui.services.checks import fill_column_types
 
     client = FakeClient()
     client.tables = {

@@ -13,7 +13,7 @@ from conftest import DEMO_ROWS, DEMO_TODAY
 from dataset_tui.cli import main
 from dataset_tui.domain import clock
 from dataset_tui.domain.definition import parse_definition
-from dataset_tui.services import definitions, warehouse_ops
+from dataset_tui.services import definitions, local_warehouse
 from dataset_tui.store import Store
 from dataset_tui.warehouse.duckdb import DuckDBWarehouse
 from example_definition import example_dict
@@ -202,7 +202,7 @@ def test_import_and_demo_commands(
 def test_first_run_builds_the_demo_with_progress(
     capsys: pytest.CaptureFixture[str], isolated_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(warehouse_ops, "FIRST_RUN_ROWS", 2000)
+    monkeypatch.setattr(local_warehouse, "FIRST_RUN_ROWS", 2000)
     # First run = no warehouse configured: the demo goes to the user data dir.
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     code = main(["--db", str(isolated_env / "store"), "tables", "--json"])

@@ -12,7 +12,7 @@ import pytest
 
 from dataset_tui.domain import clock
 from dataset_tui.domain.definition import parse_definition
-from dataset_tui.services import definitions, warehouse_ops
+from dataset_tui.services import definitions, runs
 from dataset_tui.services.context import AppContext
 
 LATER = dt.date(2030, 1, 1)  # long after the small demo's last row: live windows are empty
@@ -77,7 +77,7 @@ async def test_as_of_choice_drives_analyze_and_preview(ctx: AppContext) -> None:
         cached = definitions.cached_analysis(ctx, "alpha")
         assert cached is not None
         assert cached.result["as_of"] == AS_OF.isoformat() and cached.result["live"] is False
-        want = warehouse_ops.analyze(ctx, "alpha", as_of=AS_OF)
+        want = runs.analyze(ctx, "alpha", as_of=AS_OF)
         assert cached.result["rows"] == want["rows"] > 0
         shown = str(app.screen.query_one("#analysis").render())
         assert f"as of {AS_OF}" in shown and f"{want['rows']:,}" in shown

@@ -16,7 +16,7 @@ import pytest
 
 from dataset_tui.domain import clock
 from dataset_tui.domain.definition import parse_definition
-from dataset_tui.services import definitions, warehouse_ops
+from dataset_tui.services import definitions, runs
 from example_definition import example_dict
 
 TODAY = dt.date(2025, 6, 15)
@@ -35,7 +35,7 @@ def ctx(open_context: Any, demo_file: Path, monkeypatch: pytest.MonkeyPatch) -> 
         weekly["split"] = {"type": "time", "eval_days": 6}
         weekly["filters"].pop("top_products_percent")
         definitions.save(context, parse_definition(weekly))
-        warehouse_ops.analyze(context, "purchases_6m")
+        runs.analyze(context, "purchases_6m")
         definitions.activate(context, "purchases_6m")
         changed = copy.deepcopy(EXAMPLE)
         changed["filters"]["min_transactions"] = 3

@@ -402,10 +402,10 @@ async def test_statistics_and_samples_of_the_highlighted_column(ctx: Any, wareho
             screen.columns_step.stats["transactions"].columns["amount"].null_count
         )
     # The statistics are cached in the store per table: a second wizard needs no query.
-    from dataset_tui.services import warehouse_ops
+    from dataset_tui.services import table_stats
 
-    again = warehouse_ops.table_stats(ctx, "transactions")
-    assert again["cached"] is True
+    again = table_stats.table_stats(ctx, "transactions")
+    assert again.cached is True
 
 
 # -- step 4 -------------------------------------------------------------------------------
@@ -613,10 +613,10 @@ async def test_the_live_summary_uses_the_cached_analysis(ctx: Any) -> None:
 
     from textual.widgets import Input
 
-    from dataset_tui.services import warehouse_ops
+    from dataset_tui.services import runs
 
     saved = save_definition(ctx, BASE)
-    analysis = warehouse_ops.analyze(ctx, "purchases")
+    analysis = runs.analyze(ctx, "purchases")
     app = make_app(ctx)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_wizard(pilot, saved.version.definition, base_revision=1)

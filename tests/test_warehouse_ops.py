@@ -13,7 +13,7 @@ import pytest
 import sqlref
 from dataset_tui.domain import clock
 from dataset_tui.domain.definition import Definition, parse_definition
-from dataset_tui.services import definitions, warehouse_ops
+from dataset_tui.services import catalog, checks, compare, definitions, local_warehouse, runs, schemas, table_stats
 from dataset_tui.services.errors import ServiceError
 
 TODAY = sqlref.FIXED_DAY
@@ -102,7 +102,7 @@ def _save(ctx: Any, definition: Definition) -> None:
 def test_analyze_equals_the_python_reference(ctx: Any, tables: sqlref.Tables, case: str) -> None:
     definition = CASES[case]
     _save(ctx, definition)
-    got = warehouse_ops.analyze(ctx, case)
+    got = runs.analyze(ctx, case)
     want = sqlref.expected_analysis(definition, tables, TODAY)
     assert got["rows"] == want["rows"] > 0
     assert (got["users"], got["products"]) == (want["users"], want["products"])
@@ -130,52 +130,52 @@ def _multiset(rows: Any) -> Counter[tuple[Any, ...]]:
 def test_preview_returns_the_datasets_rows_under_output_names(ctx: Any, tables: sqlref.Tables) -> None:
     definition = CASES["random_split"]
     _save(ctx, definition)
-    full = warehouse_ops.preview(ctx, "random_split", limit=100_000)
+    full = runs.preview(ctx, "random_split", limit=100_000)
     assert [c["name"] for c in full["columns"]] == definition.output_names
     assert [c["role"] for c in full["columns"]] == ["user_id", "product_id", "timestamp", "revenue", None, None]
     assert full["columns"][2]["type"] == "TIMESTAMP" and not full["truncated"]
     assert _multiset(full["rows"]) == _multiset(sqlref.expected_rows(definition, tables, TODAY))
-    train = warehouse_ops.preview(ctx, "random_split", limit=100_000, split="train")
+    train = runs.preview(ctx, "random_split", limit=100_000, split="train")
     assert _multiset(train["rows"]) == _multiset(sqlref.expected_rows(definition, tables, TODAY, "train"))
-    few = warehouse_ops.preview(ctx, "random_split", limit=3)
+    few = runs.preview(ctx, "random_split", limit=3)
     assert len(few["rows"]) == 3 and few["truncated"]
     assert all(tuple(r) in _multiset(full["rows"]) for r in few["rows"])
     with pytest.raises(ServiceError):
-        warehouse_ops.preview(ctx, "random_split", limit=0)
+        runs.preview(ctx, "random_split", limit=0)
 
 
 def test_statistics_are_cached_until_the_table_changes(ctx: Any, tmp_path: Path) -> None:
-    first = warehouse_ops.table_stats(ctx, "transactions")
-    assert not first["cached"] and first["row_count"] == len(sqlref.fixture_tables(TODAY)["transactions"])
-    again = warehouse_ops.table_stats(ctx, "transactions")
-    assert again["cached"] and again["columns"] == first["columns"]
-    subset = warehouse_ops.table_stats(ctx, "transactions", ["amount", "ts"])
-    assert subset["cached"] and [c["name"] for c in subset["columns"]] == ["amount", "ts"]
-    refreshed = warehouse_ops.table_stats(ctx, "transactions", refresh=True)
-    assert not refreshed["cached"] and refreshed["columns"] == first["columns"]
+    first = table_stats.table_stats(ctx, "transactions")
+    assert not first.cached and first.row_count == len(sqlref.fixture_tables(TODAY)["transactions"])
+    again = table_stats.table_stats(ctx, "transactions")
+    assert again.cached and again.columns == first.columns
+    subset = table_stats.table_stats(ctx, "transactions", ["amount", "ts"])
+    assert subset.cached and [c.name for c in subset.columns] == ["amount", "ts"]
+    refreshed = table_stats.table_stats(ctx, "transactions", refresh=True)
+    assert not refreshed.cached and refreshed.columns == first.columns
     # Only some columns computed: later requests for them are served, others computed and merged.
-    part = warehouse_ops.table_stats(ctx, "customers", ["country"])
-    assert not part["cached"]
-    assert warehouse_ops.table_stats(ctx, "customers", ["country"])["cached"]
-    assert not warehouse_ops.table_stats(ctx, "customers", ["signup_date"])["cached"]
-    assert warehouse_ops.table_stats(ctx, "customers", ["country", "signup_date"])["cached"]
-    assert not warehouse_ops.table_stats(ctx, "customers")["cached"]  # never computed whole
+    part = table_stats.table_stats(ctx, "customers", ["country"])
+    assert not part.cached
+    assert table_stats.table_stats(ctx, "customers", ["country"]).cached
+    assert not table_stats.table_stats(ctx, "customers", ["signup_date"]).cached
+    assert table_stats.table_stats(ctx, "customers", ["country", "signup_date"]).cached
+    assert not table_stats.table_stats(ctx, "customers").cached  # never computed whole
 
 
 def test_a_reimported_table_makes_its_statistics_stale(open_context: Any, demo_copy: Path, tmp_path: Path) -> None:
     ctx = open_context(demo_copy)
-    before = warehouse_ops.table_stats(ctx, "products", ["price"])
-    assert warehouse_ops.table_stats(ctx, "products", ["price"])["cached"]
+    before = table_stats.table_stats(ctx, "products", ["price"])
+    assert table_stats.table_stats(ctx, "products", ["price"]).cached
     file = tmp_path / "products.csv"
     file.write_text("product_id,category,brand,price\nP1,books,Acme,10.5\nP2,toys,Acme,2.25\n")
-    warehouse_ops.import_file(ctx, file, "products", replace=True)
-    after = warehouse_ops.table_stats(ctx, "products", ["price"])
-    assert not after["cached"] and after["row_count"] == 2 != before["row_count"]
-    assert after["columns"][0]["max"] == 10.5
+    local_warehouse.import_file(ctx, file, "products", replace=True)
+    after = table_stats.table_stats(ctx, "products", ["price"])
+    assert not after.cached and after.row_count == 2 != before.row_count
+    assert after.columns[0].max == 10.5
 
 
 def test_warehouse_checks_find_missing_tables_columns_and_bad_types(ctx: Any) -> None:
-    assert warehouse_ops.warehouse_checks(ctx, CASES["random_split"]) == []
+    assert checks.warehouse_checks(ctx, CASES["random_split"]) == []
     broken = make(
         "broken",
         joins=[
@@ -183,7 +183,7 @@ def test_warehouse_checks_find_missing_tables_columns_and_bad_types(ctx: Any) ->
         ],
         columns=[{"table": "transactions", "name": "no_such_column"}],
     )
-    problems = {p.path: p.message for p in warehouse_ops.warehouse_checks(ctx, broken)}
+    problems = {p.path: p.message for p in checks.warehouse_checks(ctx, broken)}
     assert "nowhere" in problems["source.joins[0].table"]
     assert "no_such_column" in problems["columns[6].name"]
 
@@ -199,10 +199,10 @@ def test_warehouse_checks_find_missing_tables_columns_and_bad_types(ctx: Any) ->
         return parse_definition(data)
 
     wrong_role = two_columns({"table": "transactions", "name": "channel", "role": "timestamp"})
-    problems = {p.path: p.message for p in warehouse_ops.warehouse_checks(ctx, wrong_role)}
+    problems = {p.path: p.message for p in checks.warehouse_checks(ctx, wrong_role)}
     assert list(problems) == ["columns[0].role"] and "timestamp" in problems["columns[0].role"]
     numeric_key = two_columns({"table": "transactions", "name": "channel"}, split_key="key")
-    problems = {p.path: p.message for p in warehouse_ops.warehouse_checks(ctx, numeric_key)}
+    problems = {p.path: p.message for p in checks.warehouse_checks(ctx, numeric_key)}
     assert list(problems) == ["split.key"] and "STRING or INT64" in problems["split.key"]
 
 
@@ -210,15 +210,15 @@ def test_activation_runs_the_warehouse_checks(ctx: Any) -> None:
     good, bad = CASES["time_split"], make("bad", columns=[{"table": "transactions", "name": "nope"}])
     _save(ctx, good)
     _save(ctx, bad)
-    head = definitions.activate(ctx.store, ctx.model, "time_split", checks=warehouse_ops.activation_checks(ctx))
+    head = definitions.activate(ctx.store, ctx.model, "time_split", checks=checks.activation_checks(ctx))
     assert head.active_version == 1
     with pytest.raises(definitions.ActivationRefused, match="nope"):
-        definitions.activate(ctx.store, ctx.model, "bad", checks=warehouse_ops.activation_checks(ctx))
+        definitions.activate(ctx.store, ctx.model, "bad", checks=checks.activation_checks(ctx))
 
 
 def test_column_types_are_filled_from_the_warehouse(ctx: Any) -> None:
     definition = CASES["no_split"]
-    filled = warehouse_ops.fill_column_types(ctx, definition)
+    filled = checks.fill_column_types(ctx, definition)
     assert [c.type for c in filled.columns] == [
         "STRING",
         "STRING",
@@ -229,16 +229,16 @@ def test_column_types_are_filled_from_the_warehouse(ctx: Any) -> None:
         "STRING",
     ]
     assert filled.content_hash() != definition.content_hash()
-    assert warehouse_ops.fill_column_types(ctx, filled) is filled  # nothing to change
+    assert checks.fill_column_types(ctx, filled) is filled  # nothing to change
 
 
 def test_validate_dry_runs_and_reports_problems(ctx: Any) -> None:
     _save(ctx, CASES["random_split"])
-    ok = warehouse_ops.validate(ctx, "random_split")
+    ok = runs.validate(ctx, "random_split")
     assert ok["valid"] and ok["problems"] == [] and ok["estimated"] is True
     assert ok["bytes_processed"] > 0 and ok["cost_usd"] == pytest.approx(ok["bytes_processed"] / 1024**4 * 6.25)
     _save(ctx, make("bad", columns=[{"table": "transactions", "name": "nope"}]))
-    bad = warehouse_ops.validate(ctx, "bad")
+    bad = runs.validate(ctx, "bad")
     assert not bad["valid"] and bad["bytes_processed"] is None
     assert [p["path"] for p in bad["problems"]] == ["columns[6].name"]
 
@@ -246,49 +246,49 @@ def test_validate_dry_runs_and_reports_problems(ctx: Any) -> None:
 def test_compare_puts_datasets_side_by_side(ctx: Any) -> None:
     for case in ("random_split", "time_split", "no_split"):
         _save(ctx, CASES[case])
-    warehouse_ops.analyze(ctx, "random_split")
-    result = warehouse_ops.compare(ctx, ["random_split", "time_split", "no_split"])
+    runs.analyze(ctx, "random_split")
+    result = compare.compare(ctx, ["random_split", "time_split", "no_split"])
     assert [d["name"] for d in result["datasets"]] == ["random_split", "time_split", "no_split"]
     assert {"split", "date_range", "joins", "min_transactions"} <= set(result["differs"])
     assert "primary" not in result["differs"]
     assert result["datasets"][0]["analysis"]["rows"] > 0 and result["datasets"][1]["analysis"] is None
     for names in (["random_split"], ["random_split", "random_split"], ["a", "b", "c", "d", "e", "f"]):
         with pytest.raises(ServiceError, match="2 to 5"):
-            warehouse_ops.compare(ctx, names)
+            compare.compare(ctx, names)
 
 
 def test_schema_joins_and_suggestions(ctx: Any) -> None:
-    schema = warehouse_ops.table_schema(ctx, "transactions")
+    schema = schemas.table_schema(ctx, "transactions")
     by_name = {c.name: c for c in schema.columns}
     assert by_name["customer_id"].suggested_role == "user_id" and by_name["customer_id"].join_key is True
     assert by_name["ts"].suggested_role == "timestamp" and by_name["ts"].join_key is False
     assert by_name["device.category"].type == "STRING"
-    found = warehouse_ops.joins(ctx, ["transactions", "products", "customers"])
+    found = schemas.joins(ctx, ["transactions", "products", "customers"])
     pairs = {(j.left_table, j.left_column, j.right_table, j.right_column) for j in found}
     assert ("transactions", "product_id", "products", "product_id") in pairs
     assert ("transactions", "customer_id", "customers", "customer_id") in pairs
-    mapping = warehouse_ops.suggest(ctx, ["products", "transactions"])
+    mapping = schemas.suggest(ctx, ["products", "transactions"])
     assert mapping.primary == "transactions" and mapping.roles["user_id"].column == "customer_id"
     with pytest.raises(ServiceError):
-        warehouse_ops.joins(ctx, ["transactions"])
+        schemas.joins(ctx, ["transactions"])
 
 
 def test_the_demo_is_built_on_first_use_only(
     open_context: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(warehouse_ops, "FIRST_RUN_ROWS", 3000)
+    monkeypatch.setattr(local_warehouse, "FIRST_RUN_ROWS", 3000)
     chosen = open_context(tmp_path / "fresh" / "demo.duckdb")  # a path the user named: never a silent demo
     with pytest.raises(ServiceError, match=r"no warehouse at .*warehouse demo"):
-        warehouse_ops.ensure_demo(chosen)
+        local_warehouse.ensure_demo(chosen)
     assert not (tmp_path / "fresh" / "demo.duckdb").exists()
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # first run: the default demo file
     ctx = open_context(tmp_path / "data" / "dataset-tui" / "demo.duckdb")
     steps: list[str] = []
-    assert warehouse_ops.ensure_demo(ctx, lambda fraction, message: steps.append(message)) is True
+    assert local_warehouse.ensure_demo(ctx, lambda fraction, message: steps.append(message)) is True
     assert steps[-1] == "demo ready"
-    assert [t["rows"] for t in warehouse_ops.tables_json(ctx) if t["name"] == "transactions"] == [3000]
-    assert warehouse_ops.ensure_demo(ctx) is False
-    tables = warehouse_ops.rebuild_demo(ctx, rows=1000, seed=5)
+    assert [t["rows"] for t in catalog.tables_json(ctx) if t["name"] == "transactions"] == [3000]
+    assert local_warehouse.ensure_demo(ctx) is False
+    tables = local_warehouse.rebuild_demo(ctx, rows=1000, seed=5)
     assert {t.name: t.rows for t in tables}["transactions"] == 1000
 
 
@@ -297,9 +297,9 @@ def test_rebuilding_over_an_unreadable_file_needs_force(open_context: Any, tmp_p
     path.write_bytes(b"garbage" * 100)
     ctx = open_context(path)
     with pytest.raises(ServiceError, match="--force"):
-        warehouse_ops.rebuild_demo(ctx, rows=500)
+        local_warehouse.rebuild_demo(ctx, rows=500)
     assert path.read_bytes() == b"garbage" * 100
-    tables = warehouse_ops.rebuild_demo(ctx, rows=500, force=True)
+    tables = local_warehouse.rebuild_demo(ctx, rows=500, force=True)
     assert {t.name: t.rows for t in tables}["transactions"] == 500
 
 
@@ -318,8 +318,8 @@ def test_preview_shows_the_earliest_rows_in_a_stable_order(ctx: Any, tables: sql
     # timestamp, user_id, product_id, revenue (output columns 2, 0, 1, 3);
     # NULLs first, as GoogleSQL orders ascending.
     ordered = sorted(expected, key=lambda r: tuple((r[i] is not None, r[i]) for i in (2, 0, 1, 3)))
-    first = warehouse_ops.preview(ctx, "random_split", limit=5)
-    again = warehouse_ops.preview(ctx, "random_split", limit=5)
+    first = runs.preview(ctx, "random_split", limit=5)
+    again = runs.preview(ctx, "random_split", limit=5)
     assert first["rows"] == again["rows"]
     assert [tuple(r)[:4] for r in first["rows"]] == [tuple(r)[:4] for r in ordered[:5]]
     assert first["truncated"]

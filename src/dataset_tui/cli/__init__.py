@@ -18,7 +18,7 @@ from dataset_tui.cli.common import CliError, Invocation, fail
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from dataset_tui.cli import datasets, definitions, materialize, profiles, sql, store, warehouse
+    from dataset_tui.cli import catalog, datasets, definitions, materialize, profiles, runs, sql, store, warehouse
 
     parser = argparse.ArgumentParser(
         prog="dataset-tui",
@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--model", metavar="NAME", default="default", help="model namespace (default: default)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (sql, definitions, datasets, warehouse, store, profiles, materialize):
+    for module in (sql, definitions, datasets, warehouse, catalog, runs, store, profiles, materialize):
         module.register(sub)
     return parser
 

@@ -307,7 +307,7 @@ def _rename(inv: Invocation) -> int:
 
 def _activate(inv: Invocation) -> int:
     from dataset_tui.services import definitions
-    from dataset_tui.services.warehouse_ops import activation_checks
+    from dataset_tui.services.checks import activation_checks
 
     ctx, _ = _model(inv)
     # The warehouse's checks (tables, columns, role and key types, a dry run) gate activation.

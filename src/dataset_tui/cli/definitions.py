@@ -116,9 +116,9 @@ def _types_from_local_warehouse(ctx: Any) -> Any:
     def fill(definition: Any) -> Any:
         if all(column.type for column in definition.columns):
             return definition
-        from dataset_tui.services import warehouse_ops
+        from dataset_tui.services import checks
 
-        return warehouse_ops.fill_column_types(ctx, definition)
+        return checks.fill_column_types(ctx, definition)
 
     return fill
 

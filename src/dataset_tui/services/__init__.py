@@ -6,6 +6,12 @@ the store or a warehouse except through these modules.
 - cost.py         the cost guard: dry run, confirmation callback, byte cap
 - definitions.py  save with checks, import/export definition files, versions
 - exports.py      SQL / TFX / definition files written atomically and recorded
-- warehouse_ops.py tables, schema + suggestions, stats (cached), samples, joins,
-                  activation checks, validate, analyze (cached), preview, compare
+- catalog.py      table listings (shard families folded), `tables --json` rows
+- values.py       warehouse values as plain JSON data
+- schemas.py      tables, schema + suggested roles, joins, a suggested mapping
+- table_stats.py  column statistics (cached) and sample values
+- checks.py       activation checks against the warehouse, column types filled in
+- runs.py         validate (dry run, cost), analyze (cached), preview
+- compare.py      2-5 datasets side by side
+- local_warehouse.py  the DuckDB demo (first use, rebuild) and file imports
 """

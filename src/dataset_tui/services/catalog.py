@@ -128,7 +128,7 @@ def entry_details(ctx: AppContext, catalog: Catalog, names: Sequence[str]) -> di
 
 def table_row(info: TableInfo, entry: CatalogEntry | None = None) -> dict[str, Any]:
     """One item of `tables --json`: a table's fields, and `shards` (count, first, last) for a family."""
-    from dataset_tui.services.warehouse_ops import plain
+    from dataset_tui.services.values import plain
 
     span = entry.shards if entry is not None else None
     return {

@@ -1,7 +1,7 @@
 """Reading the store for both faces: lists, one dataset's details, history, deleted datasets.
 
 Each use case takes the AppContext, `f(ctx, ...)`, or the store and the model,
-`f(store, model, ...)` (see definitions.in_model), and returns typed records
+`f(store, model, ...)` (see calling.in_model), and returns typed records
 (store/records.py, DatasetDetails). The `*_row` / `*_as_json` helpers give
 the JSON shapes of DESIGN §8; they stay here while the app reads `show`'s
 dict (the CLI prints them).
@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from dataset_tui.services.definitions import in_model, resolve, store_of
+from dataset_tui.services.calling import in_model, store_of
+from dataset_tui.services.definitions import resolve
 from dataset_tui.store import (
     CachedAnalysis,
     DatasetHead,

@@ -8,13 +8,12 @@ a callable, so this module needs no warehouse.
 
 Calling convention: a use case about a named dataset takes the store and the
 model, `f(store, model, name, ...)`, or the AppContext, `f(ctx, name, ...)`
-(its store and model); `in_model` makes both work. Given a context,
-`activate` also runs the warehouse's checks (services/warehouse_ops.py).
+(its store and model); `in_model` (services/calling.py) makes both work. Given a context,
+`activate` also runs the warehouse's checks (services/checks.py).
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -22,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dataset_tui.services.calling import in_model, store_of
 from dataset_tui.services.errors import ServiceError
 from dataset_tui.store import (
     DatasetHead,
@@ -39,23 +39,6 @@ if TYPE_CHECKING:
 # and columns exist, role types fit, a dry run). They return the problems
 # found; they may also raise (a WarehouseError, a declined confirmation).
 ActivationChecks = Callable[["Definition"], Sequence["Problem"]]
-
-
-def in_model(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Let a use case be called as `f(store, model, ...)` or `f(ctx, ...)` (an AppContext)."""
-
-    @functools.wraps(func)
-    def call(target: Any, *args: Any, **kwargs: Any) -> Any:
-        if isinstance(target, Store):
-            return func(target, *args, **kwargs)
-        return func(target.store, target.model, *args, **kwargs)
-
-    return call
-
-
-def store_of(target: Any) -> Store:
-    """The store itself, or an AppContext's."""
-    return target if isinstance(target, Store) else target.store
 
 
 class ActivationRefused(ServiceError):
@@ -334,7 +317,7 @@ def activate(target: Any, *args: Any, checks: ActivationChecks | None = None, **
     if isinstance(target, Store):
         return _activate(target, *args, checks=checks, **kwargs)
     if checks is None:
-        from dataset_tui.services.warehouse_ops import activation_checks
+        from dataset_tui.services.checks import activation_checks
 
         checks = activation_checks(target)
     return _activate(target.store, target.model, *args, checks=checks, **kwargs)
@@ -410,7 +393,7 @@ def name_problem(ctx: Any, name: str) -> str | None:
 
 
 # Reading use cases live in dataset_queries.py; these names stay importable from here
-# (imported last: dataset_queries imports this module's in_model, resolve and store_of).
+# (imported last: dataset_queries imports this module's resolve).
 from dataset_tui.services.dataset_queries import (  # noqa: E402
     DatasetDetails as DatasetDetails,
     cached_analysis as cached_analysis,

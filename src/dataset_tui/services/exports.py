@@ -18,7 +18,6 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from dataset_tui.domain.definition import Definition
 from dataset_tui.domain.split_names import (
@@ -27,6 +26,7 @@ from dataset_tui.domain.split_names import (
     is_split_name,
     split_name_problem,
 )
+from dataset_tui.services.calling import in_model
 from dataset_tui.services.errors import Declined, ServiceError
 from dataset_tui.store import DatasetHead, Store, Version
 from dataset_tui.store.materializations import Materialization
@@ -155,20 +155,10 @@ def _choose(
 ) -> tuple[DatasetHead, Version]:
     from dataset_tui.services.definitions import resolve
 
-    # `resolve` goes through `in_model`, which hides its signature from the checker: name the types here.
-    head: DatasetHead
-    chosen: Version
-    head, chosen = resolve(store, model, name, version)
-    return head, chosen
+    return resolve(store, model, name, version)
 
 
-def _in_model(func: Callable[..., ExportResult | ExportItem]) -> Callable[..., Any]:
-    from dataset_tui.services.definitions import in_model
-
-    return in_model(func)
-
-
-@_in_model
+@in_model
 def export_dataset(
     store: Store,
     model: str,
@@ -223,7 +213,7 @@ def export_dataset(
     return ExportResult(head, chosen.number, paths)
 
 
-@_in_model
+@in_model
 def export_one(
     store: Store,
     model: str,

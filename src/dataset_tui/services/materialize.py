@@ -88,7 +88,7 @@ def split_names(definition: Definition, choice: str | Sequence[str] | None) -> t
 def column_types(ctx: AppContext, definition: Definition) -> tuple[tuple[str, str], ...]:
     """(output name, type) of every output column, types filled from the warehouse if the file lacks them."""
     from dataset_tui.domain.fingerprint import column_text
-    from dataset_tui.services.warehouse_ops import fill_column_types
+    from dataset_tui.services.checks import fill_column_types
 
     if any(c.base_type is None for c in definition.columns):
         definition = fill_column_types(ctx, definition, best_effort=False)

@@ -380,7 +380,8 @@ def _generate(con: Any, *, rows: int, seed: int, today: dt.date, report: Progres
 
 def record_changes(con: Any, dataset: str, tables: list[str], when: dt.datetime) -> None:
     """Note in the file when these tables last changed (DuckDB keeps no such time)."""
-    from dataset_tui.warehouse.duckdb import META_SCHEMA, META_TABLE, dq
+    from dataset_tui.warehouse.duckdb_catalog import META_SCHEMA, META_TABLE
+    from dataset_tui.warehouse.duckdb_types import dq
 
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {dq(META_SCHEMA)}")
     con.execute(

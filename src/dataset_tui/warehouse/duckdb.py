@@ -14,12 +14,10 @@ Why it is built this way:
 - Textual workers call from several threads: each thread gets its own cursor
   (a DuckDB connection is not meant to be shared between threads), and
   :meth:`cancel` interrupts whatever is running.
-- Types are reported under their BigQuery names (see :func:`bigquery_type`):
-  VARCHAR→STRING, integers→INT64, DOUBLE→FLOAT64, DECIMAL→NUMERIC (BIGNUMERIC
-  past NUMERIC's 29.9 digits), TIMESTAMP WITH TIME ZONE→TIMESTAMP, a naive
-  TIMESTAMP→DATETIME (it has no zone, like BigQuery's DATETIME), BLOB→BYTES,
-  LIST→ARRAY<…> with mode REPEATED, STRUCT→STRUCT<…> plus one row per field
-  as a dotted path, MAP→ARRAY<STRUCT<key, value>> (BigQuery has no MAP).
+- Types are reported under their BigQuery names (duckdb_types.py); DuckDB's
+  exceptions become the warehouse errors (duckdb_errors.py); the catalog
+  (tables, schemas, column sizes) is in duckdb_catalog.py, mixed into the
+  warehouse class with the error mapping.
 
 duckdb itself is imported inside the methods: importing it costs a third of a
 second that start-up must not pay.
@@ -28,155 +26,29 @@ second that start-up must not pay.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import functools
 import json
 import re
 import threading
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from dataset_tui.domain.shards import is_wildcard
-from dataset_tui.domain.types import base_type
 from dataset_tui.warehouse.base import (
     BadQueryError,
-    CancelledError,
-    ColumnSchema,
     ColumnStats,
     DryRun,
     NotFoundError,
     QueryResult,
-    TableInfo,
-    TableSchema,
     TableStats,
     UnavailableError,
-    WarehouseError,
 )
-
-# Where the demo build and imports note when they last changed a table
-# (DuckDB keeps no modification time; the statistics cache needs one).
-META_SCHEMA = "_dataset_tui"
-META_TABLE = "table_changes"
+from dataset_tui.warehouse.duckdb_catalog import DuckDBCatalog
+from dataset_tui.warehouse.duckdb_errors import DuckDBErrors, _sqlglot_message
+from dataset_tui.warehouse.duckdb_types import bigquery_type, dq
 
 TIB = 1024**4
 _REGISTER_LOCK = threading.Lock()
-
-_INT64_IDS = {"bigint", "integer", "smallint", "tinyint", "uinteger", "usmallint", "utinyint"}
-_SIMPLE_TYPES = {
-    "varchar": "STRING",
-    "uuid": "STRING",
-    "enum": "STRING",
-    "double": "FLOAT64",
-    "float": "FLOAT64",
-    "boolean": "BOOL",
-    "date": "DATE",
-    "timestamp with time zone": "TIMESTAMP",
-    "timestamp": "DATETIME",
-    "timestamp_s": "DATETIME",
-    "timestamp_ms": "DATETIME",
-    "timestamp_ns": "DATETIME",
-    "time": "TIME",
-    "time with time zone": "TIME",
-    "blob": "BYTES",
-    "bit": "BYTES",
-    "interval": "INTERVAL",
-    "ubigint": "NUMERIC",  # up to 2^64-1: more than INT64 holds
-    "hugeint": "BIGNUMERIC",
-    "uhugeint": "BIGNUMERIC",
-    "varint": "BIGNUMERIC",
-    "bignum": "BIGNUMERIC",
-}
-
-# BigQuery's logical size of one non-NULL value (what a query is billed for);
-# STRING and BYTES are 2 bytes plus their length, NULL is 0.
-FIXED_SIZES = {
-    "INT64": 8,
-    "FLOAT64": 8,
-    "NUMERIC": 16,
-    "BIGNUMERIC": 32,
-    "BOOL": 1,
-    "DATE": 8,
-    "DATETIME": 8,
-    "TIMESTAMP": 8,
-    "TIME": 8,
-    "INTERVAL": 16,
-}
-
-
-def bigquery_type(duck_type: Any) -> str:
-    """The BigQuery name of a DuckDB type (a DuckDBPyType); the mapping is in the module doc."""
-    kind = duck_type.id
-    if kind in _INT64_IDS:
-        return "INT64"
-    if str(duck_type) == "JSON":
-        return "JSON"
-    if kind in _SIMPLE_TYPES:
-        return _SIMPLE_TYPES[kind]
-    if kind == "decimal":
-        params = dict(duck_type.children)
-        precision, scale = params["precision"], params["scale"]
-        return "NUMERIC" if scale <= 9 and precision - scale <= 29 else "BIGNUMERIC"
-    if kind in ("list", "array"):
-        return f"ARRAY<{bigquery_type(duck_type.children[0][1])}>"
-    if kind == "struct":
-        fields = ", ".join(f"{name} {bigquery_type(t)}" for name, t in duck_type.children)
-        return f"STRUCT<{fields}>"
-    if kind == "map":
-        children = dict(duck_type.children)
-        return f"ARRAY<STRUCT<key {bigquery_type(children['key'])}, value {bigquery_type(children['value'])}>>"
-    return str(duck_type).upper()
-
-
-def _schema_rows(name: str, duck_type: Any, nullable: bool, description: str | None) -> list[ColumnSchema]:
-    """A column and, for a STRUCT, each of its fields as a dotted path."""
-    bq = bigquery_type(duck_type)
-    mode = "REPEATED" if duck_type.id in ("list", "array", "map") else ("NULLABLE" if nullable else "REQUIRED")
-    rows = [ColumnSchema(name=name, type=bq, mode=mode, description=description)]
-    if duck_type.id == "struct":
-        for field_name, field_type in duck_type.children:
-            rows += _schema_rows(f"{name}.{field_name}", field_type, True, None)
-    return rows
-
-
-def _size_exprs(columns: list[tuple[str, str]]) -> list[str]:
-    """Per column, the DuckDB aggregate giving its BigQuery logical bytes (NULL on no rows)."""
-    exprs = []
-    for name, kind in columns:
-        base = base_type(kind)
-        if base in FIXED_SIZES:
-            exprs.append(f"{FIXED_SIZES[base]} * count({dq(name)})")
-        elif base in ("STRING", "BYTES"):
-            length = "strlen" if base == "STRING" else "octet_length"  # bytes, not characters
-            exprs.append(f"sum(2 + {length}({dq(name)}))")
-        else:
-            # Nested values: the length of their text form is close enough for an estimate.
-            exprs.append(f"sum(strlen({dq(name)}::VARCHAR))")
-    return exprs
-
-
-def _string_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-@functools.lru_cache(maxsize=4096)
-def _bq_type_of(text: str) -> str:
-    """The BigQuery type of a DuckDB type spelled in SQL (wide catalogs repeat a few types)."""
-    return bigquery_type(_sqltype(text))
-
-
-def _sqltype(text: str) -> Any:
-    """A DuckDBPyType from its SQL spelling (`duckdb.sqltype`, once `duckdb.type`)."""
-    import duckdb
-
-    parse = getattr(duckdb, "sqltype", None) or duckdb.type
-    return parse(text)
-
-
-def dq(name: str) -> str:
-    """A DuckDB identifier in double quotes."""
-    return '"' + name.replace('"', '""') + '"'
-
 
 # DuckDB's defaults take 80% of RAM and every core. This runs on shared hosts
 # (many users over SSH, or 2 cores shared by several processes): statistics
@@ -197,7 +69,7 @@ def limit_resources(con: Any) -> None:
     con.execute(f"SET temp_directory = '{str(spill).replace(chr(39), chr(39) * 2)}'")
 
 
-class DuckDBWarehouse:
+class DuckDBWarehouse(DuckDBCatalog, DuckDBErrors):
     """The Warehouse protocol over a DuckDB file (read-only except in :meth:`writable`)."""
 
     backend = "duckdb"
@@ -247,37 +119,6 @@ class DuckDBWarehouse:
             else:
                 prepare_connection(con)
         return con
-
-    def _open_error(self, exc: Exception, *, writing: bool) -> UnavailableError:
-        message = str(exc)
-        if "Could not set lock" in message or "Conflicting lock" in message:
-            pid = re.search(r"PID (\d+)", message)
-            who = f"another process (PID {pid.group(1)})" if pid else "another process"
-            if writing:
-                return UnavailableError(
-                    f"{self.path} is open in {who}; close the other dataset-tui sessions using it "
-                    "(or wait for them to finish) and try again. Nothing was changed."
-                )
-            return UnavailableError(
-                f"{self.path} is being written by {who}; wait for it to finish and try again. Nothing was changed."
-            )
-        if "not a valid DuckDB database" in message or "read enough bytes" in message or "Corrupt" in message:
-            return UnavailableError(
-                f"{self.path} is not a readable DuckDB database (damaged, or another kind of file). "
-                "Nothing was changed: move it away, or point --warehouse at another file, "
-                "or replace it with a new demo: `dataset-tui warehouse demo --force`."
-            )
-        if "different configuration" in message:
-            return UnavailableError(
-                f"{self.path} is open elsewhere in this program (read-only); close that view and try again. "
-                "Nothing was changed."
-            )
-        if "version" in message.lower() and "database file" in message.lower():
-            return UnavailableError(
-                f"{self.path} was written by another DuckDB version ({message.splitlines()[0]}); "
-                "rebuild it or open it with that version."
-            )
-        return UnavailableError(f"cannot open {self.path}: {message.splitlines()[0]}")
 
     def _root_connection(self) -> tuple[Any, int]:
         with self._lock:
@@ -383,29 +224,6 @@ class DuckDBWarehouse:
             with self._lock:
                 self._running.discard(cursor)
 
-    def _query_error(self, exc: Exception) -> WarehouseError:
-        """Map a DuckDB exception onto the warehouse error hierarchy."""
-        import duckdb
-
-        message = str(exc).strip()
-        first = message.splitlines()[0] if message else type(exc).__name__
-        if isinstance(exc, duckdb.InterruptException):
-            return CancelledError("the query was cancelled")
-        if isinstance(exc, duckdb.CatalogException):
-            found = re.search(r"(Table|Schema|View) with name (\S+) does not exist", message)
-            if found:
-                what = "dataset" if found.group(1) == "Schema" else "table"
-                return NotFoundError(f"{what} {found.group(2)} does not exist in {self.path.name}: {_clean(message)}")
-        if isinstance(exc, duckdb.BinderException):
-            found = re.search(r'(?:Referenced column|column named) "?([^"\s]+)"?', message)
-            if found and ("not found" in message or "does not have a column" in message):
-                return NotFoundError(f"column {found.group(1)} does not exist: {_clean(message)}")
-        if isinstance(exc, (duckdb.ConnectionException, duckdb.IOException)):
-            return self._open_error(exc, writing=False)
-        if isinstance(exc, duckdb.OutOfMemoryException):
-            return UnavailableError(f"DuckDB ran out of memory: {first}; narrow the query (fewer columns or rows)")
-        return BadQueryError(f"DuckDB rejected the query: {_clean(message)}")
-
     def _transpile(self, sql: str) -> str:
         from sqlglot.errors import SqlglotError
 
@@ -419,269 +237,6 @@ class DuckDBWarehouse:
 
         # A wildcard table (`ds.events_*`) becomes the union of its shards.
         return expand_wildcards(duck_sql, self.tables_with_prefix) if has_wildcard(duck_sql) else duck_sql
-
-    # -- catalog ------------------------------------------------------------
-    #
-    # Every catalog call costs a fixed number of catalog queries, whatever the
-    # number of tables: listing 5,000 tables must not look each one up again.
-
-    def _tables(self, dataset: str) -> list[tuple[str, int, int]]:
-        """(name, estimated rows, column count) of the dataset's tables; NotFoundError if no such dataset."""
-        _, _, rows = self._fetch(
-            "SELECT table_name, estimated_size, column_count FROM duckdb_tables() "
-            "WHERE database_name = current_database() AND schema_name = ? ORDER BY table_name",
-            [dataset],
-        )
-        if not rows:
-            self._check_dataset(dataset)
-        return [(r[0], int(r[1] or 0), int(r[2])) for r in rows]
-
-    def _check_dataset(self, dataset: str) -> None:
-        _, _, schemas = self._fetch(
-            "SELECT schema_name FROM duckdb_schemas() WHERE database_name = current_database() "
-            "AND NOT internal AND schema_name NOT IN ('main', ?) ORDER BY 1",
-            [META_SCHEMA],
-        )
-        names = [s[0] for s in schemas]
-        if dataset not in names:
-            known = f"; datasets there: {', '.join(names)}" if names else "; it has no datasets yet"
-            raise NotFoundError(f"dataset {dataset} does not exist in {self.path.name}{known}")
-
-    def list_table_names(self, dataset: str, *, project: str | None = None) -> list[str]:
-        """The dataset's table names, sorted: one catalog query, nothing read from the tables (no projects here)."""
-        return [name for name, _rows, _count in self._tables(dataset)]
-
-    def tables_with_prefix(self, dataset: str, prefix: str) -> list[str]:
-        """Tables whose name starts with `prefix`, sorted (the shards of a wildcard table)."""
-        _, _, rows = self._fetch(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
-            "AND schema_name = ? AND starts_with(table_name, ?) ORDER BY 1",
-            [dataset, prefix],
-        )
-        return [r[0] for r in rows]
-
-    def all_tables(self) -> list[tuple[str, str]]:
-        """(dataset, table) of every table in the file (our bookkeeping schema left out)."""
-        _, _, rows = self._fetch(
-            "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = current_database() "
-            "AND schema_name <> ? ORDER BY 1, 2",
-            [META_SCHEMA],
-        )
-        return [(r[0], r[1]) for r in rows]
-
-    def _check_table(self, dataset: str, table: str) -> None:
-        _, _, found = self._fetch(
-            "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
-            "AND schema_name = ? AND table_name = ?",
-            [dataset, table],
-        )
-        if found[0][0]:
-            return
-        names = self.list_table_names(dataset)
-        close = [n for n in names if n.lower() == table.lower()]
-        if close:
-            hint = f"; did you mean {close[0]}?"
-        elif names:
-            shown = names[:20]
-            more = f" and {len(names) - len(shown):,} more" if len(names) > len(shown) else ""
-            hint = f"; tables: {', '.join(shown)}{more}"
-        else:
-            hint = ""
-        raise NotFoundError(f"table {dataset}.{table} does not exist{hint}")
-
-    def _modified(self, dataset: str) -> dict[str, dt.datetime]:
-        """When the demo build or an import last changed each table (absent for others)."""
-        _, _, exists = self._fetch(
-            "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
-            "AND schema_name = ? AND table_name = ?",
-            [META_SCHEMA, META_TABLE],
-        )
-        if not exists[0][0]:
-            return {}
-        _, _, rows = self._fetch(
-            f"SELECT table_name, modified FROM {dq(META_SCHEMA)}.{dq(META_TABLE)} WHERE dataset = ?", [dataset]
-        )
-        return dict(rows)
-
-    def _column_types(self, dataset: str, tables: Sequence[str] | None = None) -> dict[str, list[tuple[str, str]]]:
-        """{table: [(top-level column, BigQuery type)]} of the dataset (or of `tables`) in one query."""
-        _, _, rows = self._fetch(
-            "SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE database_name = current_database() "
-            "AND schema_name = ? ORDER BY table_name, column_index",
-            [dataset],
-        )
-        wanted = set(tables) if tables is not None else None
-        out: dict[str, list[tuple[str, str]]] = {}
-        for table, column, data_type in rows:
-            if wanted is None or table in wanted:
-                out.setdefault(table, []).append((column, _bq_type_of(data_type)))
-        return out
-
-    def list_tables(self, dataset: str) -> list[TableInfo]:
-        return self.table_details(dataset, None)
-
-    def table_details(self, dataset: str, names: Sequence[str] | None) -> list[TableInfo]:
-        """Rows, bytes, columns and modified time of `names` (all when None), in name order.
-
-        A fixed number of catalog queries plus one scan per table not yet
-        measured (bytes need string lengths); unknown names are left out.
-        """
-        tables = self._tables(dataset)
-        if names is not None:
-            wanted = set(names)
-            tables = [t for t in tables if t[0] in wanted]
-        if not tables:
-            return []
-        modified = self._modified(dataset)
-        types = self._column_types(dataset, [t[0] for t in tables])
-        totals = self._totals(dataset, [(name, rows, types.get(name, [])) for name, rows, _ in tables])
-        return [
-            TableInfo(
-                name=name,
-                rows=totals[name][0],
-                bytes=totals[name][1],
-                columns=count,
-                modified=modified.get(name),
-            )
-            for name, _rows, count in tables
-        ]
-
-    # Tables measured per query when listing: one statement per table costs
-    # more in overhead than in scanning for the small tables a big dataset has.
-    _TOTALS_BATCH = 200
-
-    def _totals(self, dataset: str, tables: list[tuple[str, int, list[tuple[str, str]]]]) -> dict[str, tuple[int, int]]:
-        """{table: (rows, logical bytes)}, from the per-column cache or batched scans."""
-        out: dict[str, tuple[int, int]] = {}
-        todo = []
-        for name, estimated, columns in tables:
-            with self._lock:
-                cached = self._column_bytes.get((dataset, name, estimated))
-            if cached is not None:
-                out[name] = (cached[""], sum(v for k, v in cached.items() if k))
-            else:
-                todo.append((name, estimated, columns))
-        for i in range(0, len(todo), self._TOTALS_BATCH):
-            batch = todo[i : i + self._TOTALS_BATCH]
-            parts = []
-            for name, _estimated, columns in batch:
-                # A flat list, not a chain of `+`: 2,000 columns nest past DuckDB's expression depth.
-                terms = ", ".join(f"coalesce({e}, 0)" for e in _size_exprs(columns))
-                size = f"list_sum([{terms}])" if terms else "0"
-                source = f"{dq(dataset)}.{dq(name)}"
-                parts.append(f"SELECT {_string_literal(name)} AS t, count(*) AS n, {size} AS b FROM {source}")
-            _, _, rows = self._fetch(" UNION ALL ".join(parts))
-            for name, n, b in rows:
-                out[name] = (int(n), int(b or 0))
-        return out
-
-    def table_info(self, dataset: str, table: str) -> TableInfo:
-        """One table's entry of :meth:`list_tables` (reads only that table).
-
-        A wildcard table (`events_*`) sums its shards, with the newest shard's columns.
-        """
-        if table.endswith("*"):
-            shards = self.table_details(dataset, self._dated_shards(dataset, table))
-            if not shards:
-                raise NotFoundError(f"no table in {dataset} matches {table}")
-            return TableInfo(
-                name=table,
-                rows=sum(s.rows or 0 for s in shards),
-                bytes=sum(s.bytes or 0 for s in shards),
-                columns=shards[-1].columns,
-                modified=max((s.modified for s in shards if s.modified), default=None),
-            )
-        found = self.table_details(dataset, [table])
-        if not found:
-            self._check_table(dataset, table)
-            raise NotFoundError(f"table {dataset}.{table} does not exist")
-        return found[0]
-
-    def _dated_shards(self, dataset: str, family: str) -> list[str]:
-        """The `prefixYYYYMMDD` tables of a family `prefix*`, oldest first (what the catalog shows as it)."""
-        from dataset_tui.domain.shards import group_shards
-
-        _plain, families = group_shards(self.tables_with_prefix(dataset, family[:-1]))
-        found = [f for f in families if f.name == family]
-        return found[0].tables() if found else []
-
-    def _newest_shard(self, dataset: str, table: str) -> str:
-        """A wildcard table's newest shard, whose schema BigQuery gives the family (others: the table)."""
-        if not table.endswith("*"):
-            return table
-        shards = self._dated_shards(dataset, table)
-        if not shards:
-            raise NotFoundError(f"no table in {dataset} matches {table}")
-        return shards[-1]
-
-    def schema(self, dataset: str, table: str) -> TableSchema:
-        family, table = table, self._newest_shard(dataset, table)
-        self._check_table(dataset, table)
-        _, types, _ = self._fetch(f"SELECT * FROM {dq(dataset)}.{dq(table)} LIMIT 0")
-        _, _, info = self._fetch(
-            "SELECT column_name, is_nullable, comment FROM duckdb_columns() WHERE database_name = current_database() "
-            "AND schema_name = ? AND table_name = ? ORDER BY column_index",
-            [dataset, table],
-        )
-        columns: list[ColumnSchema] = []
-        for (name, nullable, comment), duck_type in zip(info, types, strict=True):
-            columns += _schema_rows(name, duck_type, bool(nullable), comment or None)
-        return TableSchema(table=family, columns=tuple(columns))
-
-    def column_bytes(self, dataset: str, table: str, only: Collection[str] | None = None) -> dict[str, int]:
-        """BigQuery's logical bytes of each top-level column ("" holds the row count).
-
-        One scan per table (string lengths must be read), cached until the
-        table's row count changes or this process writes. `only`: just those
-        columns (a query's estimate needs the columns it reads, and a 30M-row
-        scan of string lengths it does not read cost a third of `analyze`).
-        """
-        _, _, found = self._fetch(
-            "SELECT estimated_size FROM duckdb_tables() WHERE database_name = current_database() "
-            "AND schema_name = ? AND table_name = ?",
-            [dataset, table],
-        )
-        if not found:
-            raise NotFoundError(f"table {dataset}.{table} does not exist")
-        columns = self._column_types(dataset, [table]).get(table, [])
-        if only is not None:
-            return self._bytes_of_some(dataset, table, int(found[0][0] or 0), [c for c in columns if c[0] in only])
-        return self._bytes_of(dataset, table, int(found[0][0] or 0), columns)
-
-    def _bytes_of_some(
-        self, dataset: str, table: str, estimated_rows: int, columns: list[tuple[str, str]]
-    ) -> dict[str, int]:
-        """The sizes of `columns` only: from the whole-table cache if there, else scanned once and kept."""
-        with self._lock:
-            whole = self._column_bytes.get((dataset, table, estimated_rows))
-            some = self._column_bytes.setdefault((dataset, table, estimated_rows, "some"), {})
-            if whole is not None:
-                return {name: whole.get(name, 0) for name, _ in columns}
-            missing = [c for c in columns if c[0] not in some]
-        if missing:
-            _, _, rows = self._fetch(f"SELECT {', '.join(_size_exprs(missing))} FROM {dq(dataset)}.{dq(table)}")
-            with self._lock:
-                some.update({name: int(v or 0) for (name, _kind), v in zip(missing, rows[0], strict=True)})
-        with self._lock:
-            return {name: some.get(name, 0) for name, _ in columns}
-
-    def _bytes_of(
-        self, dataset: str, table: str, estimated_rows: int, columns: list[tuple[str, str]]
-    ) -> dict[str, int]:
-        key = (dataset, table, estimated_rows)
-        with self._lock:
-            cached = self._column_bytes.get(key)
-        if cached is not None:
-            return cached
-        parts = ["count(*)", *_size_exprs(columns)]
-        _, _, rows = self._fetch(f"SELECT {', '.join(parts)} FROM {dq(dataset)}.{dq(table)}")
-        values = rows[0]
-        sizes = {"": int(values[0])}
-        for (name, _kind), v in zip(columns, values[1:], strict=True):
-            sizes[name] = int(v or 0)
-        with self._lock:
-            self._column_bytes[key] = sizes
-        return sizes
 
     # -- statistics and samples -----------------------------------------------
 
@@ -827,21 +382,3 @@ def _is_path(name: str) -> bool:
 def _words(text: str) -> set[str]:
     return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
 
-
-def _sqlglot_message(exc: Exception) -> str:
-    """sqlglot's parse errors as plain text: what, line and column (no terminal escapes)."""
-    details = getattr(exc, "errors", None) or []
-    parts = []
-    for error in details:
-        where = f" at line {error.get('line')}, column {error.get('col')}" if error.get("line") else ""
-        context = (error.get("start_context") or "") + (error.get("highlight") or "")
-        near = f" (near: {context.strip().splitlines()[-1]!r})" if context.strip() else ""
-        parts.append(f"{error.get('description')}{where}{near}")
-    text = "; ".join(parts) if parts else str(exc)
-    return re.sub(r"\x1b\[[0-9;]*m", "", text)
-
-
-def _clean(message: str) -> str:
-    """DuckDB's message without its 'Did you mean' guesses at internal tables."""
-    lines = [line for line in message.splitlines() if not line.startswith("Did you mean \"pg_catalog")]
-    return "\n".join(lines).strip()

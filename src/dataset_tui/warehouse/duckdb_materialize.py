@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from dataset_tui.warehouse.base import BadQueryError, CreatedTable, WarehouseError
-from dataset_tui.warehouse.duckdb import DuckDBWarehouse, dq
+from dataset_tui.warehouse.duckdb import DuckDBWarehouse
+from dataset_tui.warehouse.duckdb_types import dq
 
 
 def _check_name(kind: str, name: str) -> str:

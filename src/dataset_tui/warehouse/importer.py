@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from dataset_tui.warehouse.base import LocalWarehouse, TableInfo, WarehouseError
-from dataset_tui.warehouse.duckdb import DuckDBWarehouse, dq
+from dataset_tui.warehouse.duckdb import DuckDBWarehouse
+from dataset_tui.warehouse.duckdb_types import dq
 
 CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz")
 PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")

@@ -67,9 +67,9 @@ class CompareScreen(Screen[None]):
 
     @warehouse_work("compare", group="compare")
     def _load(self) -> None:
-        from dataset_tui.services import warehouse_ops
+        from dataset_tui.services import compare
 
-        self.post_message(self.Loaded(warehouse_ops.compare(app_context(self), self.names)))
+        self.post_message(self.Loaded(compare.compare(app_context(self), self.names)))
 
     class Loaded(Message):
         def __init__(self, data: dict[str, Any]) -> None:

@@ -70,7 +70,7 @@ class DemoBuildScreen(ModalScreen[bool]):
 
     @warehouse_work("build the demo warehouse")
     def build(self) -> None:
-        from dataset_tui.services.warehouse_ops import ensure_demo
+        from dataset_tui.services.local_warehouse import ensure_demo
 
         ensure_demo(app_context(self), progress=self._progress)
         self.post_message(Built())

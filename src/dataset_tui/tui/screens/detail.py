@@ -188,9 +188,9 @@ class DetailScreen(Screen[None]):
 
     @warehouse_work("analyze", group="analyze")
     def _analyze(self, as_of: dt.date | None) -> None:
-        from dataset_tui.services import warehouse_ops
+        from dataset_tui.services import runs
 
-        warehouse_ops.analyze(self.ctx, self.dataset_name, confirm=self._confirm("Analyze"), as_of=as_of)
+        runs.analyze(self.ctx, self.dataset_name, confirm=self._confirm("Analyze"), as_of=as_of)
         self.post_message(Analyzed())
 
     def on_analyzed(self, message: Analyzed) -> None:
@@ -207,9 +207,9 @@ class DetailScreen(Screen[None]):
 
     @warehouse_work("validate", group="validate")
     def _validate(self, as_of: dt.date | None) -> None:
-        from dataset_tui.services import warehouse_ops
+        from dataset_tui.services import runs
 
-        self.post_message(Validated(warehouse_ops.validate(self.ctx, self.dataset_name, as_of=as_of)))
+        self.post_message(Validated(runs.validate(self.ctx, self.dataset_name, as_of=as_of)))
 
     def on_validated(self, message: Validated) -> None:
         result = message.result
@@ -231,9 +231,9 @@ class DetailScreen(Screen[None]):
 
     @warehouse_work("preview", group="preview")
     def _preview(self, as_of: dt.date | None) -> None:
-        from dataset_tui.services import warehouse_ops
+        from dataset_tui.services import runs
 
-        result = warehouse_ops.preview(
+        result = runs.preview(
             self.ctx, self.dataset_name, limit=100, confirm=self._confirm("Preview"), as_of=as_of
         )
         self.post_message(PreviewRead(result))

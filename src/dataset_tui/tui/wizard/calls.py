@@ -61,19 +61,19 @@ def table_details(ctx: AppContext, found: Catalog, names: Sequence[str]) -> dict
 
 
 def table_schema(ctx: AppContext, table: str, dataset: str) -> list[SchemaColumn]:
-    from dataset_tui.services import warehouse_ops
+    from dataset_tui.services import schemas
 
-    schema = warehouse_ops.table_schema(ctx, table, dataset=dataset)
+    schema = schemas.table_schema(ctx, table, dataset=dataset)
     return [SchemaColumn(c.name, c.type, c.suggested_role, c.role_confidence, c.join_key) for c in schema.columns]
 
 
 def detect_joins(ctx: AppContext, tables: Sequence[str], dataset: str) -> list[JoinSuggestion]:
     """Every detected join between the tables, best first (none for a single table)."""
-    from dataset_tui.services import warehouse_ops
+    from dataset_tui.services import schemas
 
     if len(set(tables)) < 2:
         return []
-    return warehouse_ops.joins(ctx, list(tables), dataset=dataset)
+    return schemas.joins(ctx, list(tables), dataset=dataset)
 
 
 @dataclass(frozen=True)
@@ -85,9 +85,9 @@ class Mapping:
 
 def suggest(ctx: AppContext, tables: Sequence[str], primary: str | None, dataset: str) -> Mapping:
     """The suggested role mapping across the tables, with the joins connecting them."""
-    from dataset_tui.services import warehouse_ops
+    from dataset_tui.services import schemas
 
-    mapping = warehouse_ops.suggest(ctx, list(tables), primary, dataset=dataset)
+    mapping = schemas.suggest(ctx, list(tables), primary, dataset=dataset)
     roles = {role: (s.table, s.column) for role, s in mapping.roles.items()}
     return Mapping(roles, list(mapping.joins), list(mapping.warnings))
 
@@ -100,34 +100,17 @@ def table_stats(
     columns: Sequence[str] | None = None,
 ) -> TableStatsView:
     """Statistics of a table's columns (all when None): one query, cached in the store per table."""
-    from dataset_tui.services import warehouse_ops
-    from dataset_tui.warehouse.base import ColumnStats, HistogramBin
+    from dataset_tui.services import table_stats as stats_service
 
-    data = warehouse_ops.table_stats(ctx, table, columns, confirm=confirm, dataset=dataset)
-    by_name = {
-        c["name"]: ColumnStats(
-            name=c["name"],
-            type=c["type"],
-            count=c.get("count", data["row_count"]),
-            null_count=c["null_count"],
-            distinct_count=c.get("distinct_count"),
-            min=c.get("min"),
-            max=c.get("max"),
-            mean=c.get("mean"),
-            stddev=c.get("stddev"),
-            range_days=c.get("range_days"),
-            histogram=tuple(HistogramBin(b["label"], b["count"]) for b in c.get("histogram", ())),
-            approximate_distinct=bool(c.get("approximate_distinct")),
-        )
-        for c in data["columns"]
-    }
-    return TableStatsView(table, data["row_count"], by_name, bool(data.get("cached")), data.get("computed_at"))
+    stats = stats_service.table_stats(ctx, table, columns, confirm=confirm, dataset=dataset)
+    by_name = {c.name: c for c in stats.columns}
+    return TableStatsView(table, stats.row_count, by_name, stats.cached, stats.computed_at)
 
 
 def samples(ctx: AppContext, table: str, column: str, dataset: str, limit: int = 12) -> list[Any]:
-    from dataset_tui.services import warehouse_ops
+    from dataset_tui.services import table_stats
 
-    return warehouse_ops.samples(ctx, table, column, limit, dataset=dataset)
+    return table_stats.samples(ctx, table, column, limit, dataset=dataset)
 
 
 def param_keys(
@@ -161,9 +144,9 @@ def save(ctx: AppContext, definition: Definition, *, base_revision: int | None, 
     Column types are filled from the warehouse first, so the saved file
     carries what the TFX variant and the split-key check need.
     """
-    from dataset_tui.services import definitions, warehouse_ops
+    from dataset_tui.services import checks, definitions
 
-    typed = warehouse_ops.fill_column_types(ctx, definition)
+    typed = checks.fill_column_types(ctx, definition)
     return definitions.save(
         ctx.store, typed, base_revision=base_revision, mode="create" if create else "update"
     )

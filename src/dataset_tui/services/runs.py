@@ -1,0 +1,177 @@
+"""Runs of a saved dataset: validate (dry run and cost), analyze (cached), preview.
+
+"Today" for analyze and preview is the product's one clock, written into the
+SQL as a literal: on a live clock that is exactly CURRENT_DATE() (UTC), and
+with a fixed clock (tests, DATASET_TUI_TODAY) the answers follow it. An
+`as_of` date replaces it (validate, analyze, preview, compare), so historical
+data can be looked at as it was on that day; nothing dated after it counts.
+Queries that scan data go through the cost guard, which on a billed
+warehouse dry-runs first and asks `confirm` above the profile's threshold.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from dataset_tui.domain.definition import Problem
+from dataset_tui.services.checks import schema_problems
+from dataset_tui.services.errors import ServiceError
+from dataset_tui.services.values import plain
+
+if TYPE_CHECKING:
+    from dataset_tui.services.context import AppContext
+    from dataset_tui.services.cost import Confirm
+    from dataset_tui.store import DatasetHead, Version
+
+
+def _resolve(ctx: AppContext, name: str, version: int | None) -> tuple[DatasetHead, Version]:
+    from dataset_tui.services.definitions import resolve
+
+    return resolve(ctx.store, ctx.model, name, version)
+
+
+def validate(ctx: AppContext, name: str, *, version: int | None = None, as_of: dt.date | None = None) -> dict[str, Any]:
+    """Check a dataset against the warehouse and dry-run its SQL: bytes and cost, nothing runs.
+
+    `as_of` dry-runs the SQL pinned to that day (None: live, CURRENT_DATE()).
+    """
+    from dataset_tui.domain.sqlgen import generate_sql
+    from dataset_tui.services.cost import check_cost, describe_cost
+    from dataset_tui.warehouse.base import BadQueryError, NotFoundError
+
+    head, chosen = _resolve(ctx, name, version)
+    definition = chosen.definition
+    result: dict[str, Any] = {
+        "name": head.name,
+        "version": chosen.number,
+        "valid": False,
+        "problems": [],
+        "bytes_processed": None,
+        "cost_usd": None,
+        "estimated": None,
+        "summary": None,
+        "needs_confirmation": False,
+        "refused": False,
+        "as_of": _iso_day(as_of),
+    }
+    problems = schema_problems(ctx, definition)
+    if not problems:
+        sql = generate_sql(definition, "full", project=ctx.warehouse().project, as_of=as_of)
+        try:
+            decision = check_cost(ctx, sql)
+        except (BadQueryError, NotFoundError) as exc:
+            problems.append(Problem(path="", message=f"the generated SQL does not pass a dry run: {exc}"))
+        else:
+            dry = decision.dry_run
+            assert dry is not None
+            result.update(
+                bytes_processed=dry.bytes_processed,
+                cost_usd=dry.cost_usd,
+                estimated=dry.estimated,
+                summary=describe_cost(dry),
+                needs_confirmation=decision.needs_confirmation,
+                refused=decision.refused,
+                message=decision.message,
+            )
+    result["problems"] = [{"path": p.path, "message": p.message} for p in problems]
+    result["valid"] = not problems
+    return result
+
+
+def _iso_day(day: dt.date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def analyze(
+    ctx: AppContext,
+    name: str,
+    *,
+    version: int | None = None,
+    confirm: Confirm | None = None,
+    as_of: dt.date | None = None,
+) -> dict[str, Any]:
+    """Run the analysis query (one query), judge quality, cache it with the definition hash.
+
+    `as_of` counts the rows as of that day (None: live, today). The cached
+    entry records which: `as_of` (the day counted up to) and `live`, so no
+    reader takes an as-of analysis for today's, or one day's for another's.
+
+    Returns the `analyze` JSON shape plus name, version, definition_hash,
+    computed_at, as_of, live and per-day counts.
+    """
+    from dataset_tui.domain import clock
+    from dataset_tui.domain.analysis import analysis_to_json, parse_analysis
+    from dataset_tui.domain.analysis_query import analysis_sql
+    from dataset_tui.domain.quality import quality
+    from dataset_tui.domain.sqlgen import SqlContext
+    from dataset_tui.services.cost import run_guarded
+
+    head, chosen = _resolve(ctx, name, version)
+    definition = chosen.definition
+    day = as_of if as_of is not None else clock.today()
+    sql = analysis_sql(definition, SqlContext(project=ctx.warehouse().project, as_of=day))
+    result = run_guarded(ctx, sql, confirm=confirm)
+    counts = parse_analysis(result.columns, result.rows)
+    data = {
+        **analysis_to_json(counts, quality(counts, definition), definition),
+        "as_of": day.isoformat(),
+        "live": as_of is None,
+    }
+    ctx.store.save_analysis(ctx.model, head.name, chosen.definition_hash, data)
+    return {
+        **data,
+        "name": head.name,
+        "version": chosen.number,
+        "definition_hash": chosen.definition_hash,
+        "computed_at": plain(clock.now()),
+    }
+
+
+def preview(
+    ctx: AppContext,
+    name: str,
+    *,
+    limit: int = 50,
+    version: int | None = None,
+    split: str = "full",
+    confirm: Confirm | None = None,
+    as_of: dt.date | None = None,
+) -> dict[str, Any]:
+    """The first rows the dataset's SQL returns, under their output column names.
+
+    `columns` carries each output column's role (None for a plain feature)
+    and type, so the TUI can annotate the header; values are as the
+    warehouse returns them (the CLI's JSON writer turns them into text).
+    """
+    from dataset_tui.domain import clock
+    from dataset_tui.domain.split_names import is_split_name
+    from dataset_tui.domain.sqlgen import SqlContext, preview_sql
+    from dataset_tui.services.cost import run_guarded
+
+    if limit < 1:
+        raise ServiceError("--limit must be at least 1")
+    if not is_split_name(split):
+        raise ServiceError(f"unknown split {split!r}; choose full, train or eval")
+    head, chosen = _resolve(ctx, name, version)
+    definition = chosen.definition
+    day = as_of if as_of is not None else clock.today()
+    # One row more than shown tells whether more exist.
+    context = SqlContext(project=ctx.warehouse().project, as_of=day)
+    sql = preview_sql(definition, split, context, limit=limit + 1)
+    result = run_guarded(ctx, sql, confirm=confirm, limit=limit)
+    roles = {c.output_name.lower(): c.role for c in definition.columns}
+    return {
+        "name": head.name,
+        "version": chosen.number,
+        "split": split,
+        "as_of": day.isoformat(),
+        "live": as_of is None,
+        "columns": [
+            {"name": n, "role": roles.get(n.lower()), "type": t}
+            for n, t in zip(result.columns, result.types, strict=True)
+        ],
+        "rows": [list(r) for r in result.rows],
+        "truncated": result.truncated,
+    }
+
