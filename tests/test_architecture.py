@@ -83,7 +83,6 @@ NOT_YET_SPLIT = {
     "cli/warehouse.py",
     "domain/definition.py",
     "services/warehouse_ops.py",
-    "warehouse/bigquery.py",
     "warehouse/duckdb.py",
 }
 
