@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from dataset_tui.warehouse.base import (
@@ -21,8 +21,11 @@ from dataset_tui.warehouse.base import (
     DryRun,
     QueryResult,
     QueryTimeoutError,
+    WarehouseError,
 )
 from dataset_tui.warehouse.bigquery_connection import BigQueryConnection
+from dataset_tui.warehouse.bigquery_errors import translating
+from dataset_tui.warehouse.bigquery_location import DatasetRef, job_location, referenced_datasets
 from dataset_tui.warehouse.bigquery_metadata import dry_run_accuracy
 from dataset_tui.warehouse.bigquery_retry import retry_job
 from dataset_tui.warehouse.bigquery_schema import field_type
@@ -50,6 +53,35 @@ class BigQueryJobs(BigQueryConnection):
     def __init__(self, profile: Profile, *, client: Any = None) -> None:
         super().__init__(profile, client=client)
         self._runs: set[_Run] = set()
+        # Dataset -> its location (None: unknown), read once per dataset (bigquery_location.py).
+        self._locations: dict[DatasetRef, str | None] = {}
+
+    # -- where a job runs ------------------------------------------------------------
+
+    def job_location(self, sql: str) -> str | None:
+        """The location `sql`'s job must run in: its datasets' (one get_dataset each, cached),
+        else the profile's; BadQueryError when they lie in two locations."""
+        default_project = self.project or getattr(self._client, "project", None)
+        refs = referenced_datasets(sql, default_project)
+        return job_location({ref: self._dataset_location(ref) for ref in refs}, self.profile.location)
+
+    def _dataset_location(self, ref: DatasetRef) -> str | None:
+        with self._lock:
+            if ref in self._locations:
+                return self._locations[ref]
+        location = None
+        try:  # a free metadata call; when it fails the job says what is wrong, in the profile's location
+            where = self._where(f"read dataset {ref}", ref.dataset, permission="bigquery.datasets.get")
+            with translating(where):
+                found = self.client().get_dataset(
+                    str(ref), retry=self._retry(), timeout=self.profile.request_timeout_s
+                )
+            location = getattr(found, "location", None) or None
+        except WarehouseError:
+            location = None
+        with self._lock:
+            self._locations[ref] = location
+        return location
 
     # -- queries ------------------------------------------------------------
 
@@ -57,12 +89,14 @@ class BigQueryJobs(BigQueryConnection):
         from google.cloud import bigquery
 
         client = self.client()
+        location = self.job_location(sql)
         config = bigquery.QueryJobConfig(dry_run=True, use_query_cache=False, labels=dict(JOB_LABELS))
-        with self._translating(self._where("estimate the query's cost (dry run)")):
+        where = replace(self._where("estimate the query's cost (dry run)"), location=location)
+        with self._translating(where):
             job = client.query(
                 sql,
                 job_config=config,
-                location=self.profile.location,
+                location=location,
                 retry=self._retry(),
                 timeout=self.profile.request_timeout_s,
                 job_retry=None,
@@ -106,6 +140,7 @@ class BigQueryJobs(BigQueryConnection):
 
         client = self.client()
         profile = self.profile
+        location = self.job_location(sql)
         cap = profile.max_bytes_billed if max_bytes_billed is None else max_bytes_billed
         config = bigquery.QueryJobConfig(
             labels=dict(JOB_LABELS),
@@ -116,7 +151,7 @@ class BigQueryJobs(BigQueryConnection):
         run = _Run()
         with self._lock:
             self._runs.add(run)
-        where = self._where(action, dataset, table, permission="bigquery.tables.getData")
+        where = replace(self._where(action, dataset, table, permission="bigquery.tables.getData"), location=location)
 
         def once() -> tuple[list[Any], list[Any], int | None]:
             if run.cancelled.is_set():
@@ -124,7 +159,7 @@ class BigQueryJobs(BigQueryConnection):
             job = client.query(
                     sql,
                     job_config=config,
-                    location=profile.location,
+                    location=location,
                     retry=self._retry(),
                     timeout=profile.request_timeout_s,
                 # No library job retry: it would wrap the insert in its own
@@ -204,5 +239,6 @@ class BigQueryJobs(BigQueryConnection):
         self.cancel()
         with self._lock:
             client, self._client = self._client, None
+            self._locations.clear()
         if client is not None and hasattr(client, "close"):
             client.close()
