@@ -36,6 +36,13 @@ from dataset_tui.warehouse.bigquery_metadata import (
     extract_path,
     table_info,
 )
+from dataset_tui.warehouse.bigquery_partitions import (
+    PREVIEW_PARTITIONS,
+    LatestPartitions,
+    latest_bound,
+    partitioning_of,
+    partitions_sql,
+)
 from dataset_tui.warehouse.bigquery_schema import (
     check_dataset,
     check_project,
@@ -231,6 +238,32 @@ class BigQueryWarehouse(BigQueryJobs):
             total, batch = read_stats(plan, row)
             stats.extend(batch)
         return TableStats(table=table, row_count=total, columns=tuple(stats), table_modified=bq_table.modified)
+
+    # -- the newest partitions (bigquery_partitions.py) -------------------------------
+
+    def latest_partitions(
+        self, dataset: str, table: str, *, project: str | None = None, count: int = PREVIEW_PARTITIONS,
+        purpose: str = "preview",
+    ) -> LatestPartitions | None:
+        """The bound on `table`'s partitioning column that keeps its newest `count` partitions,
+        when it requires a partition filter (None otherwise); said through on_status."""
+        bq_table = self._get_table(dataset, table, project=project)
+        partitioning = partitioning_of(bq_table)
+        if partitioning is None or not table_info(bq_table).require_partition_filter:
+            return None
+        owner = project or self.project
+        sql = partitions_sql(owner, dataset, table, count, integer_range=partitioning[2])
+        _schema, rows, _ = self._run_job(
+            sql, max_rows=count, max_bytes_billed=None, action=f"list the partitions of {dataset}.{table}",
+            dataset=dataset, table=table,
+        )
+        found = latest_bound(partitioning, [str(row[0]) for row in rows if row[0] is not None])
+        if found is not None and self.on_status is not None:
+            self.on_status(
+                f"{purpose} of {dataset}.{table} covers its latest {found.count} partitions "
+                f"({found.column} from {found.low}): the table requires a partition filter"
+            )
+        return found
 
     # -- sample values (free: tabledata.list) ------------------------------------
 
