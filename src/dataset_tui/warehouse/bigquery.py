@@ -39,6 +39,7 @@ from dataset_tui.warehouse.bigquery_metadata import (
 from dataset_tui.warehouse.bigquery_partitions import (
     PREVIEW_PARTITIONS,
     LatestPartitions,
+    family_sizes_sql,
     latest_bound,
     partitioning_of,
     partitions_sql,
@@ -86,6 +87,7 @@ class BigQueryWarehouse(BigQueryJobs):
     def __init__(self, profile: Profile, *, client: Any = None) -> None:
         super().__init__(profile, client=client)
         self._metadata: dict[tuple[str, str], tuple[float, Any]] = {}
+        self._family_sizes: dict[tuple[str, str], tuple[float, tuple[int, int]]] = {}
 
     @classmethod
     def from_profile(cls, profile: Profile) -> BigQueryWarehouse:
@@ -265,6 +267,27 @@ class BigQueryWarehouse(BigQueryJobs):
             )
         return found
 
+    def family_sizes(self, dataset: str, prefixes: Sequence[str]) -> dict[str, tuple[int, int]]:
+        """{prefix: (rows, bytes)} of the shard families `prefix*`, summed over their shards by one
+        metadata query (bigquery_partitions.family_sizes_sql)."""
+        now = time.monotonic()
+        with self._lock:  # reused while fresh, as tables' metadata is: a face asks again on each scroll
+            cached = {p: self._family_sizes.get((dataset, p)) for p in prefixes}
+        known = {p: c for p, c in cached.items() if c is not None and now - c[0] < METADATA_TTL_S}
+        missing = [p for p in dict.fromkeys(prefixes) if p not in known]
+        found: dict[str, tuple[int, int]] = {p: c[1] for p, c in known.items()}
+        if missing:
+            sql = family_sizes_sql(self.project, check_dataset(dataset), missing)
+            _schema, rows, _ = self._run_job(
+                sql, max_rows=None, max_bytes_billed=None, action=f"sum the shards of dataset {dataset}",
+                dataset=dataset,
+            )
+            fresh = {str(r["prefix"]): (int(r["row_count"] or 0), int(r["size_bytes"] or 0)) for r in rows}
+            with self._lock:
+                self._family_sizes.update({(dataset, p): (now, v) for p, v in fresh.items()})
+            found.update(fresh)
+        return found
+
     # -- sample values (free: tabledata.list) ------------------------------------
 
     def _sample_table(self, dataset: str, table: str) -> str:
@@ -341,3 +364,4 @@ class BigQueryWarehouse(BigQueryJobs):
         super().close()
         with self._lock:
             self._metadata.clear()
+            self._family_sizes.clear()

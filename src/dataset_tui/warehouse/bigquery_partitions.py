@@ -1,4 +1,8 @@
-"""The latest partitions of a BigQuery table, for a preview that must carry a partition filter.
+"""Metadata BigQuery gives only through a query: a table's latest partitions, shard families' sizes.
+
+(Shard families' rows and bytes: `family_sizes_sql`, one `__TABLES__` query.)
+
+The latest partitions are for a preview that must carry a partition filter.
 
 A table with `require_partition_filter` refuses any query without a filter on
 its partitioning column. When a preview's date window gives none (the
@@ -37,6 +41,21 @@ class LatestPartitions:
     kind: str  # DATE, TIMESTAMP, DATETIME or INT64: the column's type, the bound's literal
     low: dt.date | dt.datetime | int
     count: int  # how many partitions the bound keeps (fewer when the table has fewer)
+
+
+def family_sizes_sql(project: str | None, dataset: str, prefixes: list[str]) -> str:
+    """Rows and bytes of each shard family `prefix` + YYYYMMDD, summed in ONE query on `__TABLES__`.
+
+    `__TABLES__` is the dataset's table metadata (no table data is read): the
+    alternative, a tables.get per shard, is 1,100 calls for three years of GA4.
+    """
+    view = f"`{table_id(project, check_dataset(dataset), '__TABLES__')}`"
+    names = ", ".join(f"'{check_table(p)}'" for p in sorted(set(prefixes)))
+    prefix = r"REGEXP_EXTRACT(table_id, r'^(.*)[0-9]{8}$')"
+    return (
+        f"SELECT {prefix} AS prefix, COUNT(*) AS shards, SUM(row_count) AS row_count, "
+        f"SUM(size_bytes) AS size_bytes FROM {view} WHERE {prefix} IN ({names}) GROUP BY prefix"
+    )
 
 
 def partitions_sql(project: str | None, dataset: str, table: str, count: int, *, integer_range: bool) -> str:
