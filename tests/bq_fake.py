@@ -98,6 +98,8 @@ class FakeClient:
         self.echo_columns_rows: int | None = None
         # The dry run's bytes from the SQL (e.g. by the partitions it reads); else dry_run_bytes.
         self.dry_run_bytes_of: Any = None
+        # The rows of a query from its SQL (FakeRows), or None for result_rows (e.g. metadata views).
+        self.answer_of: Any = None
 
     # -- what the adapter calls -------------------------------------------------
 
@@ -125,6 +127,9 @@ class FakeClient:
             if self.echo_columns_rows is not None:
                 schema = [SchemaField(n, "INTEGER") for n in names]
                 rows = make_rows(schema, [tuple(self.echo_columns_rows if n == "row_count" else None for n in names)])
+        answer = self.answer_of(sql) if self.answer_of is not None else None
+        if answer is not None:
+            rows = answer
         error = None if dry else self.fail_result
         if not dry and self.job_errors:
             error = self.job_errors.pop(0)

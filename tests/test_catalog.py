@@ -9,14 +9,18 @@ family's entry sums its shards' rows exactly.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import duckdb
+import sqlglot
+from google.api_core.exceptions import NotFound
 from google.cloud.bigquery import SchemaField
+from sqlglot import exp
 
-from bq_fake import FakeClient, FakeTable
+from bq_fake import FakeClient, FakeTable, make_rows
 from dataset_tui.config import Profile
 from dataset_tui.services import catalog
 from dataset_tui.warehouse.bigquery import BigQueryWarehouse
@@ -33,8 +37,25 @@ def _bigquery(tables: int, shards: int) -> tuple[Any, FakeClient]:
     for i in range(shards):
         name = "events_" + (day + dt.timedelta(days=i)).strftime("%Y%m%d")
         client.tables[name] = FakeTable(name, FIELDS, num_rows=10, table_type="TABLE")
+    client.answer_of = lambda sql: _tables_view(client, sql) if "__TABLES__" in sql else None
     warehouse = BigQueryWarehouse(profile, client=client)
     return SimpleNamespace(profile=profile, warehouse=lambda: warehouse), client
+
+
+def _tables_view(client: FakeClient, sql: str) -> Any:
+    """What `__TABLES__` grouped by shard prefix answers, from the fake's own tables."""
+    wanted = [v.name for v in sqlglot.parse_one(sql, read="bigquery").find(exp.In).expressions]
+    sums: dict[str, list[int]] = {}
+    for name, table in client.tables.items():
+        match = re.fullmatch(r"(.*)[0-9]{8}", name)
+        if match and match.group(1) in wanted:
+            total = sums.setdefault(match.group(1), [0, 0, 0])
+            total[0] += 1
+            total[1] += table.num_rows or 0
+            total[2] += table.num_bytes or 0
+    counts = [SchemaField(n, "INTEGER") for n in ("shards", "row_count", "size_bytes")]
+    fields = [SchemaField("prefix", "STRING"), *counts]
+    return make_rows(fields, [(p, *v) for p, v in sums.items()])
 
 
 def test_names_first_on_bigquery_cost_one_listing_and_no_get_table() -> None:
@@ -58,11 +79,25 @@ def test_details_on_bigquery_read_only_the_entries_asked_for() -> None:
     assert client.count("get_table") == 31
     assert {c.args[0] for c in client.of("get_table")} >= {"acme.raw_data.events_20261204", "acme.raw_data.t03899"}
     family = details["events_*"]
-    assert (family.name, family.columns, family.rows, family.bytes) == ("events_*", 2, None, None)
+    # Its rows and size: the shards' sums, from one metadata query (__TABLES__).
+    assert (family.name, family.columns, family.rows, family.bytes) == ("events_*", 2, 1100 * 10, 1100 * 4096)
+    (sums,) = client.of("query")
+    tree = sqlglot.parse_one(sums.args[0], read="bigquery")
+    assert [(t.catalog, t.db, t.name) for t in tree.find_all(exp.Table)] == [("acme", "raw_data", "__TABLES__")]
+    (wanted,) = list(tree.find_all(exp.In))
+    assert [v.name for v in wanted.expressions] == ["events_"]
     assert details["t03899"].rows == 3899
-    # Asked again while unchanged: the adapter's metadata cache answers.
+    # Asked again while unchanged: the adapter's metadata caches answer.
     catalog.entry_details(ctx, found, screen)
-    assert client.count("get_table") == 31
+    assert client.count("get_table") == 31 and client.count("query") == 1
+
+
+def test_family_sizes_that_cannot_be_read_leave_rows_unknown() -> None:
+    ctx, client = _bigquery(10, 5)
+    client.fail_on["query"] = NotFound("Not found: Table acme:raw_data.__TABLES__")
+    found = catalog.table_catalog(ctx, dataset="raw_data")
+    family = catalog.entry_details(ctx, found, ["events_*"])["events_*"]
+    assert (family.rows, family.bytes, family.columns) == (None, None, 2)
 
 
 def test_a_family_on_duckdb_sums_its_shards_and_plain_tables_stay(tmp_path: Path) -> None:

@@ -78,8 +78,10 @@ def test_below_threshold_runs_without_asking_and_caps_the_job() -> None:
     result = run_guarded(ctx, SQL, confirm=confirm)
     assert isinstance(result, QueryResult)
     assert confirm.asked == []
-    assert [c.method for c in client.calls] == ["dry_run", "query"]
-    dry, job = client.calls
+    # (get_dataset: where the job runs, read once; test_bigquery_location.py)
+    jobs = [c for c in client.calls if c.method != "get_dataset"]
+    assert [c.method for c in jobs] == ["dry_run", "query"]
+    dry, job = jobs
     assert dry.config.dry_run is True and dry.config.use_query_cache is False
     assert job.config.maximum_bytes_billed == 100 * GIB
     assert job.config.labels == JOB_LABELS
@@ -115,7 +117,7 @@ def test_above_max_bytes_billed_is_refused_before_any_job() -> None:
     with pytest.raises(CostLimitError, match="max_bytes_billed"):
         run_guarded(ctx, SQL, confirm=confirm)
     assert confirm.asked == []  # refused outright: no question that could say yes
-    assert [c.method for c in client.calls] == ["dry_run"]
+    assert [c.method for c in client.calls if c.method != "get_dataset"] == ["dry_run"]
 
 
 def test_check_cost_describes_without_running() -> None:

@@ -60,6 +60,18 @@ def expected_purchases(path: Path) -> Counter[tuple[Any, ...]]:
         con.close()
 
 
+def event_names(path: Path) -> set[str]:
+    """Every event_name of the family's shards, read with DuckDB shard by shard."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        shards = [r[0] for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'raw_data' AND table_name LIKE 'events_%'"
+        ).fetchall()]  # fmt: skip
+        return {r[0] for s in shards for r in con.execute(f"SELECT DISTINCT event_name FROM raw_data.{s}").fetchall()}
+    finally:
+        con.close()
+
+
 async def test_purchases_from_ga4_events_with_keys_only(demo: Path, tmp_path: Path) -> None:
     from dataset_tui.services import definitions, exports
 
@@ -101,6 +113,10 @@ async def test_purchases_from_ga4_events_with_keys_only(demo: Path, tmp_path: Pa
             await pilot.press(*["down"] * index, "enter")
             await settle(pilot)
             assert (screen.draft.row_filter.table, screen.draft.row_filter.column) == ("events_*", "event_name")
+            # The column's values from a sample are offered beside "is one of" (a worker reads them).
+            await until(pilot, lambda: "in a sample:" in text_of(screen, "#where-seen"), "the sample values")
+            offered = text_of(screen, "#where-seen").split("in a sample:", 1)[1].split(",")
+            assert offered and {v.strip() for v in offered} <= event_names(demo)
             await pilot.press("tab", *"purchase")
             await until(pilot, lambda: "WHERE" in screen.filters_step.query_one("#sql").text, "the SQL")
             assert "purchase" in screen.filters_step.query_one("#sql").text

@@ -24,6 +24,9 @@ output names), plus what real BigQuery data needs before any other step:
   step keeps, so the rows do not change. An ingestion-time table whose
   timestamp role is another column is not pruned: the load time says nothing
   exact about the event time.
+- partition floors (previews only, `SqlContext.partition_floors`): a table
+  that requires a partition filter the date window does not give is read from
+  its latest partitions, `alias.partition_column >= start of the Nth newest`.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from dataclasses import dataclass
 
 from dataset_tui.domain.definition import Column, Definition, FixedRange, RollingRange
 from dataset_tui.domain.shards import is_wildcard, suffix_bounds
+from dataset_tui.domain.sql_context import PartitionFloor
 from dataset_tui.domain.sqlformat import (
     SqlGenError,
     date_literal,
@@ -209,6 +213,7 @@ def base_sql(
     today_sql: str,
     as_of: dt.date | None,
     out: Callable[[Column], str],
+    floors: tuple[PartitionFloor, ...] = (),
 ) -> str:
     """The base CTE's SELECT."""
     d = definition
@@ -237,6 +242,7 @@ def base_sql(
     win = window(d, today_sql, as_of)
     if ts is not None and win is not None:
         where += [p for p in (partition_predicate(d, ts, win), suffix_predicate(d, ts, win)) if p]
+    where += [f"{_path(d, f.table, f.column)} >= {f.literal()}" for f in floors]
     if where:
         lines.append("WHERE " + "\nAND ".join(where))
     return "\n".join(lines)

@@ -35,7 +35,7 @@ Decisions where DESIGN is silent (written down here and in the header):
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from dataset_tui.domain.definition import (
     Column,
@@ -105,7 +105,7 @@ def _base(q: Query) -> None:
     from dataset_tui.domain.sqlbase import base_sql
 
     ctx = q.context
-    q.add("base", base_sql(q.definition, ctx.project, ctx.today, ctx.as_of, out))
+    q.add("base", base_sql(q.definition, ctx.project, ctx.today, ctx.as_of, out, ctx.partition_floors))
 
 
 def _date_range(q: Query) -> None:
@@ -281,7 +281,7 @@ def preview_sql(definition: Definition, split: SplitName = "full", context: SqlC
     """
     if limit < 1:
         raise SqlGenError("a preview needs a limit of at least 1 row")
-    inner = generate_sql(definition, split, SqlContext(context.project, context.as_of, context.label or "preview"))
+    inner = generate_sql(definition, split, replace(context, label=context.label or "preview"))
     keys = [c.output_name for name in PREVIEW_ORDER if (c := definition.role_column(name)) is not None]
     order = f"\nORDER BY {', '.join(quote_ident(k) for k in keys)}" if keys else ""
     return f"SELECT *\nFROM (\n{inner}\n){order}\nLIMIT {int(limit)}\n"

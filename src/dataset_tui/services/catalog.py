@@ -87,7 +87,9 @@ def _sums_shards(ctx: AppContext) -> bool:
 
     On a local file the shards' details are catalog reads (cheap); on
     BigQuery they would be one get_table per shard (1,100 for three years of
-    GA4), so a family there shows its newest shard's columns and type only.
+    GA4), so a family there takes its newest shard's columns and type, and
+    its rows and size from one metadata query for all the families asked
+    (`_family_sizes`).
     """
     return ctx.profile.backend == "duckdb"
 
@@ -107,6 +109,7 @@ def entry_details(ctx: AppContext, catalog: Catalog, names: Sequence[str]) -> di
     for e in wanted:
         tables += list(e.members) if e.is_family and sums else [e.newest]
     infos = {i.name: i for i in ctx.warehouse().table_details(catalog.dataset, tables)}
+    summed = {} if sums else _family_sizes(ctx, catalog.dataset, [e for e in wanted if e.is_family])
     out: dict[str, TableInfo] = {}
     for e in wanted:
         newest = infos.get(e.newest)
@@ -116,14 +119,30 @@ def entry_details(ctx: AppContext, catalog: Catalog, names: Sequence[str]) -> di
             out[e.name] = newest
             continue
         shards = [infos[m] for m in e.members if m in infos] if sums else []
+        rows, size = summed.get(e.name[:-1], (None, None))
         out[e.name] = replace(
             newest,
             name=e.name,
-            rows=sum(s.rows or 0 for s in shards) if sums else None,
-            bytes=sum(s.bytes or 0 for s in shards) if sums else None,
+            rows=sum(s.rows or 0 for s in shards) if sums else rows,
+            bytes=sum(s.bytes or 0 for s in shards) if sums else size,
             modified=max((s.modified for s in shards if s.modified), default=newest.modified),
         )
     return out
+
+
+def _family_sizes(ctx: AppContext, dataset: str, families: Sequence[CatalogEntry]) -> dict[str, tuple[int, int]]:
+    """{prefix: (rows, bytes)} of the families from the warehouse's one metadata query, where it has
+    one (BigQuery's `__TABLES__`); {} when it has none or the query fails (the face shows "—")."""
+    from dataset_tui.warehouse.base import WarehouseError
+
+    sizes = getattr(ctx.warehouse(), "family_sizes", None)
+    if sizes is None or not families:
+        return {}
+    try:
+        found: dict[str, tuple[int, int]] = sizes(dataset, [e.name[:-1] for e in families])
+    except WarehouseError:
+        return {}
+    return found
 
 
 def table_row(info: TableInfo, entry: CatalogEntry | None = None) -> dict[str, Any]:

@@ -148,6 +148,7 @@ def preview(
     from dataset_tui.domain.split_names import is_split_name
     from dataset_tui.domain.sqlgen import SqlContext, preview_sql
     from dataset_tui.services.cost import run_guarded
+    from dataset_tui.services.partition_floors import bounded_context
 
     if limit < 1:
         raise ServiceError("--limit must be at least 1")
@@ -158,6 +159,7 @@ def preview(
     day = as_of if as_of is not None else clock.today()
     # One row more than shown tells whether more exist.
     context = SqlContext(project=ctx.warehouse().project, as_of=day)
+    context = bounded_context(ctx, definition, context)  # latest partitions where a filter is required
     sql = preview_sql(definition, split, context, limit=limit + 1)
     result = run_guarded(ctx, sql, confirm=confirm, limit=limit)
     roles = {c.output_name.lower(): c.role for c in definition.columns}
@@ -173,5 +175,6 @@ def preview(
         ],
         "rows": [list(r) for r in result.rows],
         "truncated": result.truncated,
+        "partitions": [f.note for f in context.partition_floors],
     }
 

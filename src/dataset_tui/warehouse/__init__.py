@@ -1,4 +1,4 @@
-"""Warehouses: one protocol (base.py), two adapters (duckdb.py, bigquery.py).
+"""Warehouses: one protocol (base.py), two adapters (duckdb.py, bigquery.py and its bigquery_* parts).
 
 Adapters are imported here lazily, on first use: importing DuckDB or the
 BigQuery client costs a third of a second each, which start-up must not pay.

@@ -4,56 +4,49 @@ Cheap by construction:
 - metadata (tables, schemas, sample values) comes from the free REST calls
   (tables.list / tables.get / tabledata.list), never from a query;
 - statistics for many columns are ONE query (bigquery_stats.py);
-- every job carries ``maximum_bytes_billed`` (BigQuery refuses, at no cost,
-  a query that would bill more), a job timeout, and the label
-  ``tool=dataset-tui`` so the bill can be traced;
-- the dry run and confirmation happen one level up, in services/cost.py.
+- every job is capped, labelled and cancellable (bigquery_jobs.py), and the
+  dry run and confirmation happen one level up, in services/cost.py.
 
 Bounded waits: the client's default retry deadline is 600 s, so every call
-passes the profile's own ``request_timeout_s`` and ``retry_deadline_s``, and a
-query is polled (not waited on blindly) so that ``cancel()`` from another
-thread and the profile's ``timeout_s`` both stop it promptly. The library is
-imported on first use only: the CLI and the TUI start without it.
+passes the profile's own ``request_timeout_s`` and ``retry_deadline_s``
+(bigquery_connection.py). The library is imported on first use only: the CLI
+and the TUI start without it.
+
+The adapter is a chain of three classes, one job each: the connection
+(client, retries, error context), the jobs (queries), and this module's
+metadata, statistics and sample values.
 """
 
 from __future__ import annotations
 
-import contextlib
-import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from dataset_tui.warehouse.base import (
-    AuthError,
     BadQueryError,
-    CancelledError,
-    DryRun,
     NotFoundError,
-    QueryResult,
-    QueryTimeoutError,
     TableInfo,
     TableSchema,
     TableStats,
 )
-from dataset_tui.warehouse.bigquery_errors import (
-    LocationMismatchError,
-    Where,
-    translating,
-)
+from dataset_tui.warehouse.bigquery_jobs import JOB_LABELS, BigQueryJobs
 from dataset_tui.warehouse.bigquery_metadata import (
     choose_columns,
-    dry_run_accuracy,
     extract_path,
     table_info,
 )
-from dataset_tui.warehouse.bigquery_retry import StatusCallback, api_retry, retry_job
+from dataset_tui.warehouse.bigquery_partitions import (
+    PREVIEW_PARTITIONS,
+    LatestPartitions,
+    family_sizes_sql,
+    latest_bound,
+    partitioning_of,
+    partitions_sql,
+)
 from dataset_tui.warehouse.bigquery_schema import (
     check_dataset,
     check_project,
-    field_type,
     flatten,
     quote_path,
     table_id,
@@ -71,9 +64,8 @@ if TYPE_CHECKING:
 
     from dataset_tui.config import Profile
 
-JOB_LABELS = {"tool": "dataset-tui"}
-# BigQuery bills at least 10 MB for each table a query references.
-MIN_BILLED_BYTES_PER_TABLE = 10 * 1024**2
+__all__ = ["JOB_LABELS", "BigQueryWarehouse"]
+
 # Metadata calls run in parallel, but politely: BigQuery rate-limits tables.get.
 METADATA_WORKERS = 8
 # How long a table's metadata is reused between the statistics SQL (dry run)
@@ -84,16 +76,7 @@ SAMPLE_ROWS_PER_VALUE = 20
 SAMPLE_ROWS_MAX = 2000
 
 
-@dataclass(eq=False)  # identity, so runs can live in a set
-class _Run:
-    """One running query, so cancel() can reach it from another thread."""
-
-    cancelled: threading.Event = field(default_factory=threading.Event)
-    job: Any = None
-    cancel_sent: bool = False
-
-
-class BigQueryWarehouse:
+class BigQueryWarehouse(BigQueryJobs):
     """Warehouse protocol over google-cloud-bigquery (see the module docstring)."""
 
     backend = "bigquery"
@@ -102,129 +85,13 @@ class BigQueryWarehouse:
     names_fold_case = False
 
     def __init__(self, profile: Profile, *, client: Any = None) -> None:
-        self.profile = profile
-        self.project: str | None = check_project(profile.project) if profile.project else None
-        self.label = profile.label
-        self._client = client
-        self._lock = threading.Lock()
-        self._runs: set[_Run] = set()
+        super().__init__(profile, client=client)
         self._metadata: dict[tuple[str, str], tuple[float, Any]] = {}
-        # Told about retries and waits ("BigQuery answered rateLimitExceeded; retrying in 2 s"):
-        # the CLI prints it, the TUI shows it in the status line.
-        self.on_status: StatusCallback | None = None
+        self._family_sizes: dict[tuple[str, str], tuple[float, tuple[int, int]]] = {}
 
     @classmethod
     def from_profile(cls, profile: Profile) -> BigQueryWarehouse:
         return cls(profile)
-
-    # -- the client --------------------------------------------------------------
-
-    def client(self) -> Any:
-        """The google-cloud-bigquery Client, created on first use."""
-        with self._lock:
-            if self._client is None:
-                self._client = self._make_client()
-            return self._client
-
-    def _make_client(self) -> Any:
-        from google.cloud import bigquery
-
-        profile = self.profile
-        where = self._where("connect to BigQuery")
-        with self._translating(where):
-            credentials, found_project = self._credentials()
-            project = profile.project or found_project
-            if not project:
-                raise AuthError(
-                    f"profile {profile.name!r} names no BigQuery project and the credentials carry none: "
-                    "set `project` in the profile (or DATASET_TUI_BQ_PROJECT)"
-                )
-            options = {"api_endpoint": profile.api_endpoint} if profile.api_endpoint else None
-            return bigquery.Client(
-                project=project,
-                credentials=credentials,
-                location=profile.location,
-                client_options=options,
-            )
-
-    def _credentials(self) -> tuple[Any, str | None]:
-        """(credentials, their project): a service-account key file, else
-        anonymous for an emulator endpoint, else Application Default Credentials."""
-        profile = self.profile
-        if profile.credentials:
-            from google.oauth2 import service_account
-
-            path = profile.credentials
-            try:
-                key = service_account.Credentials.from_service_account_file(
-                    path, scopes=["https://www.googleapis.com/auth/cloud-platform"]
-                )
-                return key, key.project_id
-            except FileNotFoundError:
-                raise AuthError(
-                    f"the credentials file {path} of profile {profile.name!r} does not exist; "
-                    "fix `credentials` in the profile, or remove it to use `gcloud auth application-default login`"
-                ) from None
-            except (ValueError, KeyError, OSError) as exc:
-                raise AuthError(
-                    f"the credentials file {path} of profile {profile.name!r} is not a service-account key ({exc}); "
-                    "download a JSON key for the service account, or remove `credentials` to use "
-                    "`gcloud auth application-default login`"
-                ) from None
-        if profile.api_endpoint:
-            from google.auth.credentials import AnonymousCredentials
-
-            return AnonymousCredentials(), None
-        import google.auth
-
-        return google.auth.default(scopes=["https://www.googleapis.com/auth/cloud-platform"])
-
-    def _retry(self) -> Any:
-        # Not the library's DEFAULT_RETRY: that one also retries an endpoint
-        # that refuses connections or a name that does not resolve, for its
-        # whole deadline; ours fails those at once (bigquery_retry.py).
-        return api_retry(self.profile.retry_deadline_s, self.on_status)
-
-    @contextlib.contextmanager
-    def _translating(self, where: Where) -> Iterator[None]:
-        """translating(), plus the dataset's real location when BigQuery looked in the wrong one."""
-        try:
-            with translating(where):
-                yield
-        except LocationMismatchError as exc:
-            raise LocationMismatchError(self._location_message(exc), ref=exc.ref, searched=exc.searched) from exc
-
-    def _location_message(self, exc: LocationMismatchError) -> str:
-        actual = None
-        try:  # a free metadata call, best effort and short: the error is what matters
-            actual = getattr(self.client().get_dataset(exc.ref, retry=None, timeout=min(
-                10.0, self.profile.request_timeout_s)), "location", None)
-        except Exception:
-            actual = None
-        name = self.profile.name
-        if actual:
-            return (
-                f"the dataset {exc.ref} is in {actual}, but BigQuery looked for it in {exc.searched}; "
-                f'set `location = "{actual}"` in profile {name!r}'
-            )
-        return (
-            f"dataset {exc.ref} was not found in location {exc.searched}, where BigQuery looked; "
-            f"if it exists in another location, set `location` in profile {name!r} to that location"
-        )
-
-    def _where(self, action: str, dataset: str | None = None, table: str | None = None,
-               permission: str | None = None) -> Where:
-        return Where(
-            action=action,
-            profile=self.profile.name,
-            project=self.project or (self._client.project if self._client is not None else None),
-            location=self.profile.location,
-            dataset=dataset,
-            table=table,
-            endpoint=self.profile.api_endpoint,
-            permission=permission,
-            retry_deadline_s=self.profile.retry_deadline_s,
-        )
 
     # -- metadata (free API calls) --------------------------------------------
 
@@ -374,6 +241,53 @@ class BigQueryWarehouse:
             stats.extend(batch)
         return TableStats(table=table, row_count=total, columns=tuple(stats), table_modified=bq_table.modified)
 
+    # -- the newest partitions (bigquery_partitions.py) -------------------------------
+
+    def latest_partitions(
+        self, dataset: str, table: str, *, project: str | None = None, count: int = PREVIEW_PARTITIONS,
+        purpose: str = "preview",
+    ) -> LatestPartitions | None:
+        """The bound on `table`'s partitioning column that keeps its newest `count` partitions,
+        when it requires a partition filter (None otherwise); said through on_status."""
+        bq_table = self._get_table(dataset, table, project=project)
+        partitioning = partitioning_of(bq_table)
+        if partitioning is None or not table_info(bq_table).require_partition_filter:
+            return None
+        owner = project or self.project
+        sql = partitions_sql(owner, dataset, table, count, integer_range=partitioning[2])
+        _schema, rows, _ = self._run_job(
+            sql, max_rows=count, max_bytes_billed=None, action=f"list the partitions of {dataset}.{table}",
+            dataset=dataset, table=table,
+        )
+        found = latest_bound(partitioning, [str(row[0]) for row in rows if row[0] is not None])
+        if found is not None and self.on_status is not None:
+            self.on_status(
+                f"{purpose} of {dataset}.{table} covers its latest {found.count} partitions "
+                f"({found.column} from {found.low}): the table requires a partition filter"
+            )
+        return found
+
+    def family_sizes(self, dataset: str, prefixes: Sequence[str]) -> dict[str, tuple[int, int]]:
+        """{prefix: (rows, bytes)} of the shard families `prefix*`, summed over their shards by one
+        metadata query (bigquery_partitions.family_sizes_sql)."""
+        now = time.monotonic()
+        with self._lock:  # reused while fresh, as tables' metadata is: a face asks again on each scroll
+            cached = {p: self._family_sizes.get((dataset, p)) for p in prefixes}
+        known = {p: c for p, c in cached.items() if c is not None and now - c[0] < METADATA_TTL_S}
+        missing = [p for p in dict.fromkeys(prefixes) if p not in known]
+        found: dict[str, tuple[int, int]] = {p: c[1] for p, c in known.items()}
+        if missing:
+            sql = family_sizes_sql(self.project, check_dataset(dataset), missing)
+            _schema, rows, _ = self._run_job(
+                sql, max_rows=None, max_bytes_billed=None, action=f"sum the shards of dataset {dataset}",
+                dataset=dataset,
+            )
+            fresh = {str(r["prefix"]): (int(r["row_count"] or 0), int(r["size_bytes"] or 0)) for r in rows}
+            with self._lock:
+                self._family_sizes.update({(dataset, p): (now, v) for p, v in fresh.items()})
+            found.update(fresh)
+        return found
+
     # -- sample values (free: tabledata.list) ------------------------------------
 
     def _sample_table(self, dataset: str, table: str) -> str:
@@ -446,159 +360,8 @@ class BigQueryWarehouse:
         )
         return [row[0] for row in rows]
 
-    # -- queries ------------------------------------------------------------
-
-    def dry_run(self, sql: str) -> DryRun:
-        from google.cloud import bigquery
-
-        client = self.client()
-        config = bigquery.QueryJobConfig(dry_run=True, use_query_cache=False, labels=dict(JOB_LABELS))
-        with self._translating(self._where("estimate the query's cost (dry run)")):
-            job = client.query(
-                sql,
-                job_config=config,
-                location=self.profile.location,
-                retry=self._retry(),
-                timeout=self.profile.request_timeout_s,
-                job_retry=None,
-            )
-        processed = int(job.total_bytes_processed or 0)
-        tables = len(getattr(job, "referenced_tables", None) or [])
-        billed = max(processed, MIN_BILLED_BYTES_PER_TABLE * tables) if processed or tables else 0
-        return DryRun(
-            bytes_processed=processed,
-            cost_usd=billed / 1024**4 * self.profile.price_per_tib,
-            accuracy=dry_run_accuracy(job),
-        )
-
-    def query(self, sql: str, *, limit: int | None = None, max_bytes_billed: int | None = None) -> QueryResult:
-        max_rows = None if limit is None else limit + 1  # one more tells whether it was cut
-        schema, rows, processed = self._run_job(sql, max_rows=max_rows, max_bytes_billed=max_bytes_billed,
-                                                action="run the query")
-        truncated = limit is not None and len(rows) > limit
-        kept = rows[:limit] if limit is not None else rows
-        return QueryResult(
-            columns=tuple(f.name for f in schema),
-            types=tuple(field_type(f) for f in schema),
-            rows=tuple(tuple(row.values()) for row in kept),
-            truncated=truncated,
-            bytes_processed=processed,
-        )
-
-    def _run_job(
-        self,
-        sql: str,
-        *,
-        max_rows: int | None,
-        max_bytes_billed: int | None,
-        action: str,
-        dataset: str | None = None,
-        table: str | None = None,
-        on_job: Any = None,  # called with the job once created (materialize records its id)
-    ) -> tuple[list[Any], list[Any], int | None]:
-        """Run one query job to the end: (schema, rows, bytes processed)."""
-        from google.cloud import bigquery
-
-        client = self.client()
-        profile = self.profile
-        cap = profile.max_bytes_billed if max_bytes_billed is None else max_bytes_billed
-        config = bigquery.QueryJobConfig(
-            labels=dict(JOB_LABELS),
-            maximum_bytes_billed=int(cap),
-            job_timeout_ms=int(profile.timeout_s * 1000),
-            use_legacy_sql=False,
-        )
-        run = _Run()
-        with self._lock:
-            self._runs.add(run)
-        where = self._where(action, dataset, table, permission="bigquery.tables.getData")
-
-        def once() -> tuple[list[Any], list[Any], int | None]:
-            if run.cancelled.is_set():
-                raise CancelledError("the query was cancelled")
-            job = client.query(
-                    sql,
-                    job_config=config,
-                    location=profile.location,
-                    retry=self._retry(),
-                    timeout=profile.request_timeout_s,
-                # No library job retry: it would wrap the insert in its own
-                # 600 s retry that outlives ours; retry_job below resubmits a
-                # job that failed for a transient reason, within retry_deadline_s.
-                job_retry=None,
-            )
-            with self._lock:
-                run.job, run.cancel_sent = job, False
-            if on_job is not None:
-                on_job(job)
-            self._wait(job, run)
-            iterator = job.result(
-                max_results=max_rows,
-                retry=self._retry(),
-                timeout=profile.request_timeout_s,
-                job_retry=None,
-            )
-            rows = list(iterator)
-            return list(iterator.schema or []), rows, job.total_bytes_processed
-
-        try:
-            with self._translating(where):
-                return retry_job(once, deadline_s=profile.retry_deadline_s, on_status=self.on_status,
-                                 sleep=run.cancelled.wait)
-        finally:
-            with self._lock:
-                self._runs.discard(run)
-
-    def _wait(self, job: Any, run: _Run) -> None:
-        """Poll the job until it is done, the user cancels, or timeout_s passes."""
-        deadline = time.monotonic() + self.profile.timeout_s
-        pause = 0.05
-        while True:
-            if run.cancelled.is_set():
-                self._send_cancel(run)
-                raise CancelledError("the query was cancelled")
-            if job.done(retry=self._retry(), timeout=self.profile.request_timeout_s):
-                return
-            if time.monotonic() >= deadline:
-                self._send_cancel(run)
-                raise QueryTimeoutError(
-                    f"the query ran longer than timeout_s = {self.profile.timeout_s:g} s of profile "
-                    f"{self.profile.name!r} and was cancelled; narrow it, or raise timeout_s"
-                )
-            run.cancelled.wait(min(pause, max(0.0, deadline - time.monotonic())))
-            pause = min(pause * 2, 1.0)
-
-    def cancel(self) -> None:
-        """Stop every running query; the thread waiting on it raises CancelledError.
-
-        Safe to call from any thread (the TUI's); the cancel request itself
-        runs in a background thread so the caller never waits on the network.
-        """
-        with self._lock:
-            runs = list(self._runs)
-        for run in runs:
-            run.cancelled.set()
-            if run.job is not None:
-                threading.Thread(target=self._send_cancel, args=(run,), daemon=True).start()
-
-    def _send_cancel(self, run: _Run) -> None:
-        with self._lock:
-            # No client means the warehouse was closed: nothing left to cancel with.
-            if run.cancel_sent or run.job is None or self._client is None:
-                return
-            run.cancel_sent = True
-            job, client = run.job, self._client
-        # Best effort: the job also has job_timeout_ms, and the caller
-        # already has its CancelledError / QueryTimeoutError.
-        with contextlib.suppress(Exception):
-            client.cancel_job(
-                job.job_id, location=job.location, retry=None, timeout=self.profile.request_timeout_s
-            )
-
     def close(self) -> None:
-        self.cancel()
+        super().close()
         with self._lock:
-            client, self._client = self._client, None
             self._metadata.clear()
-        if client is not None and hasattr(client, "close"):
-            client.close()
+            self._family_sizes.clear()

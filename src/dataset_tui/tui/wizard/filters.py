@@ -105,6 +105,7 @@ class FiltersStep(Horizontal):
     FiltersStep .field-hint { color: $text-muted; padding-left: 1; }
     FiltersStep .field-problem { color: $error; height: auto; padding-left: 18; display: none; }
     FiltersStep .field-problem.-shown { display: block; }
+    FiltersStep #where-seen { color: $text-muted; height: auto; padding-left: 18; }
     FiltersStep #field-help { display: none; color: $text-muted; margin-top: 1; height: auto; }
     FiltersStep.-wide #field-help { display: block; }
     FiltersStep #summary-box { height: 1fr; border-top: hkey $panel; }
@@ -115,6 +116,14 @@ class FiltersStep(Horizontal):
 
     class Changed(Message):
         """A filter or the split changed."""
+
+    class ValuesWanted(Message):
+        """Sample values of the row filter's column, to offer beside "is one of" (a worker fetches them)."""
+
+        def __init__(self, table: str, column: str) -> None:
+            super().__init__()
+            self.table = table
+            self.column = column
 
     def __init__(self, draft: WizardDraft, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -187,6 +196,7 @@ class FiltersStep(Horizontal):
                 "where-values",
                 sub=True,
             )
+            yield Static("", id="where-seen")
             yield Static("", id="field-help")
         with Vertical(id="summary-box"):
             yield Static("", id="estimate")
@@ -250,6 +260,7 @@ class FiltersStep(Horizontal):
     def _show_modes(self) -> None:
         d = self.draft
         self.query_one("#where-values-field").display = bool(d.row_filter.column)
+        self.query_one("#where-seen").display = bool(d.row_filter.column)
         self.query_one("#months-field").display = d.date_mode == "rolling"
         self.query_one("#start-field").display = d.date_mode == "fixed"
         self.query_one("#end-field").display = d.date_mode == "fixed"
@@ -278,6 +289,9 @@ class FiltersStep(Horizontal):
         elif event.select.id == "where-column":
             table, _, column = ("" if value == ALL_ROWS else value).partition("\t")
             self.draft.row_filter.table, self.draft.row_filter.column = table, column
+            self.query_one("#where-seen", Static).update("[dim]reading sample values…[/dim]" if column else "")
+            if column:
+                self.post_message(self.ValuesWanted(table, column))
         else:
             return
         self._show_modes()
@@ -304,6 +318,16 @@ class FiltersStep(Horizontal):
             setattr(self.draft, attr, event.value)
         self._clear(event.input.id or "")
         self.post_message(self.Changed())
+
+    def set_values(self, table: str, column: str, values: list[Any]) -> None:
+        """Offer a sample's distinct values of the row filter's column (ignored once it changed)."""
+        f = self.draft.row_filter
+        if (f.table, f.column) != (table, column):
+            return
+        shown = ", ".join(escape(str(v)) for v in values[:12])
+        self.query_one("#where-seen", Static).update(
+            f"in a sample: {shown}" if values else "[dim]no values in a sample[/dim]"
+        )
 
     # -- summary ------------------------------------------------------------------------
 

@@ -241,6 +241,22 @@ class WizardLoading(WizardBase):
     def _samples_loaded(self, event: msg.SamplesLoaded) -> None:
         self.columns_step.set_samples(event.key, event.values)
 
+    # -- step 4: the row filter's values ---------------------------------------------------
+
+    @on(FiltersStep.ValuesWanted)
+    def _filter_values_wanted(self, event: FiltersStep.ValuesWanted) -> None:
+        self._load_filter_values(self.ctx, event.table, event.column, self.draft.dataset)
+
+    @warehouse_work("load sample values", group="wizard-filter-values")
+    def _load_filter_values(self, ctx: Any, table: str, column: str, dataset: str) -> None:
+        from dataset_tui.tui.wizard import calls
+
+        self.post_message(msg.FilterValuesLoaded(table, column, calls.samples(ctx, table, column, dataset)))
+
+    @on(msg.FilterValuesLoaded)
+    def _filter_values_loaded(self, event: msg.FilterValuesLoaded) -> None:
+        self.filters_step.set_values(event.table, event.column, event.values)
+
     @warehouse_work("suggest roles", group="wizard-suggest")
     def _suggest_roles(self, ctx: Any, tables: list[str], primary: str | None, dataset: str) -> None:
         from dataset_tui.tui.wizard import calls

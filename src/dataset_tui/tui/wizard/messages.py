@@ -91,6 +91,15 @@ class SamplesLoaded(Message):
 
 
 @dataclass
+class FilterValuesLoaded(Message):
+    """Sample values of the row filter's column (table, column), offered beside "is one of"."""
+
+    table: str
+    column: str
+    values: list[Any]
+
+
+@dataclass
 class ParamsLoaded(Message):
     """The keys of a key/value array (table, array) found in a sample, with their value fields."""
 
