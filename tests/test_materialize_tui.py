@@ -16,7 +16,7 @@ from dataset_tui.domain.definition import parse_definition
 from dataset_tui.services import definitions
 from dataset_tui.services.context import AppContext
 from dataset_tui.store.materializations import materializations
-from tui_support import EXAMPLE, TODAY, app_for, fixed_clock, press, settle, text_of  # noqa: F401 - fixtures
+from tui_support import EXAMPLE, TODAY, app_for, fixed_clock, press, settle, started, text_of  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.usefixtures("fixed_clock")
 
@@ -32,8 +32,7 @@ async def test_shift_m_materializes_from_the_detail_screen_and_shift_v_verifies(
     definitions.save(ctx, parse_definition(EXAMPLE))
     name = EXAMPLE["name"]
     app = app_for(ctx)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with started(app, (120, 40)) as pilot:
         await press(pilot, "enter")
         assert isinstance(app.screen, DetailScreen)
         assert "not yet" in text_of(app.screen, "#materializations")
@@ -65,8 +64,7 @@ async def test_bad_input_in_the_form_is_named_and_nothing_runs(open_context: Any
     ctx = open_context(demo_copy)
     definitions.save(ctx, parse_definition(EXAMPLE))
     app = app_for(ctx)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with started(app, (80, 24)) as pilot:
         await press(pilot, "enter")
         await press(pilot, "M")
         app.screen.query_one("#as-of").value = "June"
@@ -100,8 +98,7 @@ async def test_on_bigquery_the_cost_modal_asks_before_any_table_is_made(isolated
     definitions.save(ctx, parse_definition(definition(typed=True)))
     app = app_for(ctx)
     try:
-        async with app.run_test(size=(120, 40)) as pilot:
-            await settle(pilot)
+        async with started(app, (120, 40)) as pilot:
             await press(pilot, "enter")
             await press(pilot, "M")
             assert isinstance(app.screen, MaterializeScreen)

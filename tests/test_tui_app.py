@@ -19,7 +19,6 @@ from dataset_tui.services import definitions
 from dataset_tui.services.context import AppContext
 from tui_support import (  # noqa: F401 - fixtures
     EXAMPLE,
-    TODAY,
     add,
     app_for,
     ctx,
@@ -28,6 +27,7 @@ from tui_support import (  # noqa: F401 - fixtures
     notifications,
     press,
     settle,
+    started,
 )
 
 pytestmark = pytest.mark.usefixtures("fixed_clock")
@@ -35,8 +35,7 @@ pytestmark = pytest.mark.usefixtures("fixed_clock")
 
 async def test_empty_store_says_how_to_start(ctx: AppContext) -> None:
     app = app_for(ctx)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with started(app, (80, 24)):
         assert app.screen.has_class("empty")
         empty = str(app.screen.query_one("#empty").render())
         assert "Press n" in empty and "definition import" in empty
@@ -47,8 +46,7 @@ async def test_search_narrows_rows_and_escape_clears(ctx: AppContext) -> None:
     add(ctx, "beta", "purchases of gamma products")
     add(ctx, "gamma_test")
     app = app_for(ctx)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+    async with started(app, (100, 30)) as pilot:
         assert names_on_screen(app) == ["alpha", "beta", "gamma_test"]
         await press(pilot, "slash", *"gamma")
         # Name or description matches.
@@ -63,8 +61,7 @@ async def test_status_filter_cycles(ctx: AppContext) -> None:
     add(ctx, "beta")
     definitions.activate(ctx.store, ctx.model, "beta", checks=None)
     app = app_for(ctx)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+    async with started(app, (100, 30)) as pilot:
         await press(pilot, "f")
         assert names_on_screen(app) == ["alpha"]  # draft
         await press(pilot, "f")
@@ -78,8 +75,7 @@ async def test_status_filter_cycles(ctx: AppContext) -> None:
 async def test_activate_changes_the_badge(ctx: AppContext) -> None:
     add(ctx, "alpha")
     app = app_for(ctx)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+    async with started(app, (100, 30)) as pilot:
         await press(pilot, "a")
         await settle(pilot)
         head = definitions.get_dataset(ctx, "alpha")
@@ -104,8 +100,7 @@ async def test_activation_refused_shows_every_problem(ctx: AppContext) -> None:
     data["columns"][4]["name"] = "no_such_column"
     add(ctx, "broken", **{k: v for k, v in data.items() if k not in ("name", "description")})
     app = app_for(ctx)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+    async with started(app, (100, 30)) as pilot:
         await press(pilot, "a")
         assert definitions.get_dataset(ctx, "broken").active_version is None
         assert any("no_such_column" in m for m in notifications(app))
@@ -117,8 +112,7 @@ async def test_deleting_an_active_dataset_needs_its_typed_name(ctx: AppContext) 
     add(ctx, "alpha")
     definitions.activate(ctx.store, ctx.model, "alpha", checks=None)
     app = app_for(ctx)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+    async with started(app, (100, 30)) as pilot:
         await press(pilot, "d")
         assert isinstance(app.screen, TypeNameScreen)
         await press(pilot, *"alp", "enter")
@@ -133,8 +127,7 @@ async def test_deleting_an_active_dataset_needs_its_typed_name(ctx: AppContext) 
 async def test_deleting_a_draft_asks_once_and_can_be_declined(ctx: AppContext) -> None:
     add(ctx, "alpha")
     app = app_for(ctx)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+    async with started(app, (100, 30)) as pilot:
         await press(pilot, "d")
         await press(pilot, "n")
         assert names_on_screen(app) == ["alpha"]
@@ -150,8 +143,7 @@ async def test_clone_prefills_name_and_checks_it_live(ctx: AppContext) -> None:
     add(ctx, "alpha")
     add(ctx, "alpha_copy")
     app = app_for(ctx)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+    async with started(app, (100, 30)) as pilot:
         await press(pilot, "c")
         name_input = app.screen.query_one("#name", Input)
         assert name_input.value == "alpha_copy"
@@ -171,8 +163,7 @@ async def test_analyze_shows_what_the_cli_prints(ctx: AppContext, capsys: Any) -
 
     add(ctx, "alpha")
     app = app_for(ctx)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with started(app, (120, 40)) as pilot:
         await press(pilot, "enter")
         await press(pilot, "r")
         await settle(pilot)
@@ -197,8 +188,7 @@ async def test_export_writes_what_the_cli_writes(ctx: AppContext, tmp_path: Path
     tui_dir.mkdir()
     cli_dir.mkdir()
     app = app_for(ctx)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with started(app, (120, 40)) as pilot:
         await press(pilot, "x")
         app.screen.query_one("#folder", Input).value = str(tui_dir)
         app.screen.query_one("#as-of", Input).value = "2025-06-01"
@@ -237,8 +227,7 @@ async def test_export_asks_before_overwriting(ctx: AppContext, tmp_path: Path) -
     add(ctx, "alpha")
     (tmp_path / "alpha_v1_train.sql").write_text("mine\n")
     app = app_for(ctx)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with started(app, (120, 40)) as pilot:
         await press(pilot, "x")
         app.screen.query_one("#folder", Input).value = str(tmp_path)
         await pilot.press("ctrl+s")
@@ -264,8 +253,7 @@ async def test_failing_warehouse_notifies_and_the_app_stays_usable(ctx: AppConte
     add(ctx, "alpha")
     ctx.set_warehouse(Broken())  # type: ignore[arg-type]
     app = app_for(ctx)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+    async with started(app, (100, 30)) as pilot:
         await press(pilot, "enter")
         await press(pilot, "r")
         assert any("went away" in m for m in notifications(app))
@@ -282,8 +270,7 @@ async def test_history_diff_and_restore(ctx: AppContext) -> None:
     changed["filters"]["min_transactions"] = 5
     definitions.save(ctx, parse_definition(changed), base_revision=1)
     app = app_for(ctx)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with started(app, (120, 40)) as pilot:
         await press(pilot, "h")
         diff = app.screen.diff_text
         assert '-    "min_transactions": 2' in diff and '+    "min_transactions": 5' in diff
@@ -307,8 +294,7 @@ async def test_compare_marked_datasets_highlights_differences(ctx: AppContext) -
     other["filters"]["min_transactions"] = 4
     add(ctx, "beta", **{k: v for k, v in other.items() if k not in ("name", "description")})
     app = app_for(ctx)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with started(app, (120, 40)) as pilot:
         await press(pilot, "m")
         assert not isinstance(app.screen, CompareScreen)  # nothing marked yet
         await press(pilot, "space", "space", "m")
@@ -326,8 +312,7 @@ async def test_help_lists_the_screen_keys(ctx: AppContext) -> None:
     from dataset_tui.tui.screens.help import HelpScreen
 
     app = app_for(ctx)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with started(app, (80, 24)) as pilot:
         await press(pilot, "question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = str(app.screen.query_one(Static).render())
@@ -340,8 +325,7 @@ async def test_palette_opens_a_dataset_and_switches_model(ctx: AppContext) -> No
 
     add(ctx, "alpha")
     app = app_for(ctx)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+    async with started(app, (100, 30)) as pilot:
         await press(pilot, "ctrl+p")
         await pilot.press(*"alpha")
         await pilot.pause(0.5)
@@ -373,8 +357,7 @@ async def test_bigquery_cost_is_confirmed_in_a_modal_before_analyze(isolated_env
     ctx.set_warehouse(BigQueryWarehouse(profile, client=client))
     add(ctx, "alpha")
     app = app_for(ctx)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with started(app, (120, 40)) as pilot:
         assert "BigQuery acme-prod" in app.sub_title
         await press(pilot, "enter")
         sql = app.screen.query_one("#sql").current_text()
@@ -400,8 +383,7 @@ async def test_clone_and_edit_opens_the_wizard_on_a_copy(ctx: AppContext) -> Non
 
     add(ctx, "alpha")
     app = app_for(ctx)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with started(app, (120, 40)) as pilot:
         await press(pilot, "c")
         await press(pilot, "ctrl+e")
         assert isinstance(app.screen, WizardScreen)
@@ -422,8 +404,7 @@ async def test_the_list_notices_saves_from_another_terminal(ctx: AppContext) -> 
 
     add(ctx, "alpha")
     app = app_for(ctx)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+    async with started(app, (100, 30)) as pilot:
         assert names_on_screen(app) == ["alpha"]
         # Another process: its own Store on the same folder.
         other = Store.open(ctx.store.folder)
@@ -446,8 +427,7 @@ async def test_e_opens_the_wizard_on_the_latest_version(ctx: AppContext) -> None
     definitions.save(ctx, parse_definition(newer), base_revision=1)
     definitions.activate(ctx.store, ctx.model, "alpha", 1, checks=None)
     app = app_for(ctx)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with started(app, (120, 40)) as pilot:
         await press(pilot, "e")
         assert isinstance(app.screen, WizardScreen)
         assert app.screen.base_revision == 2  # the newest draft, not the active v1
@@ -462,8 +442,7 @@ async def test_saving_from_the_wizard_opens_the_saved_dataset(ctx: AppContext) -
     add(ctx, "alpha")
     add(ctx, "beta")
     app = app_for(ctx)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with started(app, (120, 40)) as pilot:
         home = app.screen
         assert isinstance(home, DatasetsScreen)
         home._after_wizard(None)  # cancelled: nothing opens

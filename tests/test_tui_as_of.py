@@ -11,7 +11,7 @@ import pytest
 from dataset_tui.domain import clock
 from dataset_tui.services import definitions, warehouse_ops
 from dataset_tui.services.context import AppContext
-from tui_support import EXAMPLE, add, press, settle
+from tui_support import EXAMPLE, add, press, settle, started
 
 LATER = dt.date(2030, 1, 1)  # long after the small demo's last row: live windows are empty
 AS_OF = dt.date(2025, 3, 31)
@@ -36,8 +36,7 @@ async def test_as_of_choice_drives_analyze_and_preview(ctx: AppContext) -> None:
     from dataset_tui.tui.screens.preview import PreviewScreen
 
     app = DatasetTuiApp(ctx)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with started(app, (120, 40)) as pilot:
         await press(pilot, "enter")
         # Live by default: the six months before 2030 hold no row.
         await press(pilot, "r")

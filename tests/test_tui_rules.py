@@ -16,7 +16,6 @@ import pytest
 from dataset_tui.services import definitions
 from dataset_tui.services.context import AppContext
 from tui_support import (  # noqa: F401 - fixtures
-    TODAY,
     add,
     app_for,
     fixed_clock,
@@ -24,6 +23,7 @@ from tui_support import (  # noqa: F401 - fixtures
     notifications,
     press,
     settle,
+    started,
 )
 
 pytestmark = pytest.mark.usefixtures("fixed_clock")
@@ -60,8 +60,7 @@ SCREENS = {
 @pytest.mark.parametrize("key", ["q", "ctrl+q"])
 async def test_q_and_ctrl_q_quit_from_every_screen(ctx: AppContext, screen: str, key: str) -> None:
     app = app_for(ctx)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with started(app, (120, 40)) as pilot:
         for k in SCREENS[screen]:
             await press(pilot, k)
         assert type(app.screen).__name__ == screen
@@ -74,8 +73,7 @@ async def test_q_in_a_text_box_types_and_ctrl_q_still_quits(ctx: AppContext) -> 
     from textual.widgets import Input
 
     app = app_for(ctx)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with started(app, (80, 24)) as pilot:
         exits = record_exit(app)
         await press(pilot, "slash", "q")
         assert app.screen.query_one("#search", Input).value == "q"
@@ -88,8 +86,7 @@ async def test_ctrl_c_says_the_same_thing_on_every_screen(ctx: AppContext) -> No
     from dataset_tui.tui.quitting import QUIT_HINT
 
     app = app_for(ctx)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with started(app, (120, 40)) as pilot:
         seen = []
         for keys in ((), ("enter",), ("h",)):
             for k in keys:
@@ -123,8 +120,7 @@ async def test_quitting_with_unsaved_work_asks_and_stay_is_the_default(ctx: AppC
     from dataset_tui.tui.screens.confirm import QuitConfirmScreen
 
     app = app_for(ctx)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with started(app, (80, 24)) as pilot:
         app.push_screen(unsaved_screen(True))
         await settle(pilot)
         app.push_screen(unsaved_screen(False))  # a clean screen above a dirty one still asks
@@ -144,8 +140,7 @@ async def test_quitting_with_unsaved_work_asks_and_stay_is_the_default(ctx: AppC
 
 async def test_quitting_with_only_clean_screens_does_not_ask(ctx: AppContext) -> None:
     app = app_for(ctx)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with started(app, (80, 24)) as pilot:
         app.push_screen(unsaved_screen(False))
         await settle(pilot)
         exits = record_exit(app)
@@ -160,8 +155,7 @@ async def test_confirmations_focus_the_safe_answer(ctx: AppContext, keys: tuple[
     from dataset_tui.tui.screens.confirm import ConfirmScreen
 
     app = app_for(ctx)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with started(app, (120, 40)) as pilot:
         for k in keys:
             await press(pilot, k)
         assert isinstance(app.screen, ConfirmScreen)
@@ -192,8 +186,7 @@ async def test_export_dialog_defaults_are_the_cli_defaults(
     tui_dir.mkdir()
     cli_dir.mkdir()
     app = app_for(ctx)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with started(app, (120, 40)) as pilot:
         if not split:
             await pilot.press("down", "down")
         await press(pilot, "x")
@@ -246,8 +239,7 @@ async def test_palette_search_for_undelete_shows_the_deleted_view_not_a_new_mode
 
     definitions.delete(ctx, "beta")
     app = app_for(ctx)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+    async with started(app, (100, 30)) as pilot:
         await press(pilot, "enter")  # from the detail screen too
         await palette(pilot, "undelete")
         assert ctx.model == "default"
@@ -274,8 +266,7 @@ async def test_deleted_view_undelete_and_purge(ctx: AppContext) -> None:
     definitions.delete(ctx, "beta")
     add(ctx, "beta", "a new beta took the name")
     app = app_for(ctx)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+    async with started(app, (100, 30)) as pilot:
         for _ in range(3):
             await pilot.press("f")
         await settle(pilot)
@@ -309,8 +300,7 @@ async def test_deleted_view_undelete_and_purge(ctx: AppContext) -> None:
 async def test_undelete_keeps_the_name_when_it_is_free(ctx: AppContext) -> None:
     definitions.delete(ctx, "alpha")
     app = app_for(ctx)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+    async with started(app, (100, 30)) as pilot:
         for _ in range(3):
             await pilot.press("f")
         await settle(pilot)
@@ -342,8 +332,7 @@ async def test_clone_copies_the_version_being_viewed(ctx: AppContext, keys: tupl
 
     await make_active_and_newer(ctx)
     app = app_for(ctx)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with started(app, (120, 40)) as pilot:
         for k in keys:
             await press(pilot, k)
         assert str(app.screen.query_one(".title", Label).content) == f"Clone alpha v{version} as"
@@ -396,8 +385,7 @@ async def test_screens_workers_never_touch_widgets(ctx: AppContext, widgets_touc
     from dataset_tui.tui.screens.preview import PreviewScreen
 
     app = app_for(ctx)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with started(app, (120, 40)) as pilot:
         for keys in (("enter",), ("r",), ("v",), ("p",), ("escape", "h"), ("t",), ("escape", "escape")):
             for k in keys:
                 await press(pilot, k)
@@ -435,8 +423,7 @@ def every_confirmation() -> list[tuple[str, Any]]:
 async def test_enter_and_escape_never_confirm_anything(ctx: AppContext, which: str) -> None:
     make = dict(every_confirmation())[which]
     app = app_for(ctx)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with started(app, (80, 24)) as pilot:
         for keys in (("enter",), ("escape",), ("escape", "enter")):
             answers: list[Any] = []
             dialog = make()

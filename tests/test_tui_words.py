@@ -7,7 +7,7 @@ import pytest
 
 from dataset_tui.services import definitions
 from dataset_tui.services.context import AppContext
-from tui_support import TODAY, add, app_for, ctx, fixed_clock, press, settle  # noqa: F401 - fixtures
+from tui_support import TODAY, add, app_for, ctx, fixed_clock, press, settle, started  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.usefixtures("fixed_clock")
 
@@ -17,8 +17,7 @@ async def test_counts_use_the_singular_for_one(ctx: AppContext) -> None:
 
     add(ctx, "alpha")
     app = app_for(ctx)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with started(app, (80, 24)) as pilot:
         assert str(app.screen.query_one("#count", Label).content) == "1 dataset"
         add(ctx, "beta")
         app.screen.reload()
@@ -33,8 +32,7 @@ async def test_detail_at_80x24_shows_real_sql_and_copies_the_whole_header(ctx: A
 
     add(ctx, "alpha", "clicks of the last months")
     app = app_for(ctx)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with started(app, (80, 24)) as pilot:
         await press(pilot, "enter")
         area = app.screen.query_one("#sql-text", TextArea)
         visible = area.text.splitlines()[: area.size.height]
@@ -43,8 +41,7 @@ async def test_detail_at_80x24_shows_real_sql_and_copies_the_whole_header(ctx: A
         assert visible[1].startswith("WITH")
         full = app.screen.query_one(SqlTabs).current_text()  # what y copies
         assert full.startswith("-- dataset-tui: dataset alpha") and "-- description:" in full
-    async with app_for(ctx).run_test(size=(120, 40)) as pilot:  # room enough: the header stays
-        await settle(pilot)
+    async with started(app_for(ctx), (120, 40)) as pilot:  # room enough: the header stays
         await press(pilot, "enter")
         assert pilot.app.screen.query_one("#sql-text", TextArea).text.startswith("-- dataset-tui: dataset alpha")
 
@@ -57,8 +54,7 @@ async def test_history_sql_diff_names_both_versions(ctx: AppContext) -> None:
     data["filters"]["min_transactions"] = 5
     definitions.save(ctx, parse_definition(data), base_revision=1)
     app = app_for(ctx)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with started(app, (120, 40)) as pilot:
         await press(pilot, "h", "t")
         text = app.screen.diff_text
         assert "-- version: alpha v1" in text and "-- version: alpha v2" in text
@@ -79,8 +75,7 @@ async def test_sql_colours_on_16_and_256_colour_terminals(
     monkeypatch.setattr(constants, "COLOR_SYSTEM", system)  # what TERM=xterm gives
     add(ctx, "alpha")
     app = app_for(ctx)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with started(app, (120, 40)) as pilot:
         await press(pilot, "enter")
         assert app.screen.query_one("#sql-text", TextArea).theme == theme
     # named terminal colours, which a 16-colour terminal shows as themselves

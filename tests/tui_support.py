@@ -6,9 +6,10 @@ modules that use them, next to the helpers, so a module names what it needs.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +109,14 @@ async def settle(pilot: Any, wait: float = 0.05) -> None:
     await pilot.pause()
     failures = getattr(pilot.app, "failures", [])
     assert not failures, failures
+
+
+@contextlib.asynccontextmanager
+async def started(app: Any, size: tuple[int, int]) -> AsyncIterator[Any]:
+    """`app.run_test` at `size`, settled once (the first screen's workers done): the pilot."""
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        yield pilot
 
 
 async def press(pilot: Any, *keys: str) -> None:
