@@ -2,9 +2,57 @@
 
 from __future__ import annotations
 
+import copy
+import json
 import time
 from pathlib import Path
 from typing import Any
+
+# The example definition of DESIGN §3: the file the README imports and the tests start from.
+EXAMPLE_FILE = Path(__file__).resolve().parent.parent / "examples" / "purchases_6m.json"
+
+
+def example() -> dict[str, Any]:
+    """A fresh copy of the example definition."""
+    data: dict[str, Any] = json.loads(EXAMPLE_FILE.read_text())
+    return data
+
+
+def shop_definition(name: str, *more_columns: dict[str, Any], **parts: Any) -> dict[str, Any]:
+    """A definition of the demo's transactions alone: the example's four role columns, then `more_columns`.
+
+    No join; `parts` add whole top-level keys (filters, split).
+    """
+    base = example()
+    columns = [column for column in base["columns"] if column["table"] == "transactions"]
+    return {
+        "format": base["format"],
+        "name": name,
+        "source": {"dataset": "raw_data", "primary": "transactions"},
+        "columns": columns + copy.deepcopy(list(more_columns)),
+        **copy.deepcopy(parts),
+    }
+
+
+class TickGaps:
+    """The gaps between 10 ms ticks of an app's event loop: the longest gap is the longest stall.
+
+    Counting starts at `since` (a perf_counter reading; default now), so a first gap can
+    include what happened before the timer ran (the app starting).
+    """
+
+    def __init__(self, app: Any, since: float | None = None) -> None:
+        self.gaps: list[float] = []
+        self._last = time.perf_counter() if since is None else since
+        self.timer = app.set_interval(0.01, self._tick)
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.gaps.append(now - self._last)
+        self._last = now
+
+    def longest(self) -> float:
+        return max(self.gaps, default=0.0)
 
 
 def bulk_store(folder: Path, count: int) -> list[str]:
@@ -31,17 +79,14 @@ class SlowedWarehouse:
 
 def slowed_context(folder: Path, delay: float) -> tuple[Any, str]:
     """An AppContext on a small demo warehouse whose queries are slowed; one dataset in the store."""
-    import json
-
     from dataset_tui.domain.definition import parse_definition
     from dataset_tui.services import definitions
     from dataset_tui.services.context import AppContext
     from dataset_tui.warehouse.demo import build_demo
 
-    root = Path(__file__).resolve().parent.parent
     build_demo(folder / "wh.duckdb", rows=20_000, seed=1)
     ctx = AppContext.open(db=folder / "store", warehouse=folder / "wh.duckdb")
-    example = json.loads((root / "examples" / "purchases_6m.json").read_text())
-    definitions.save(ctx, parse_definition(example))
+    data = example()
+    definitions.save(ctx, parse_definition(data))
     ctx.set_warehouse(SlowedWarehouse(ctx.warehouse(), delay))
-    return ctx, example["name"]
+    return ctx, data["name"]

@@ -29,23 +29,18 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))
+
+from bench.fixtures import shop_definition  # noqa: E402 - after the path
 
 SIZES = (1_000_000, 10_000_000)
 TODAY = dt.date(2025, 6, 15)
-DEFINITION: dict[str, Any] = {
-    "format": "dataset-tui/1",
-    "name": "bench",
-    "source": {"dataset": "raw_data", "primary": "transactions"},
-    "columns": [
-        {"table": "transactions", "name": "customer_id", "role": "user_id"},
-        {"table": "transactions", "name": "product_id", "role": "product_id"},
-        {"table": "transactions", "name": "ts", "role": "timestamp"},
-        {"table": "transactions", "name": "amount", "role": "revenue"},
-        {"table": "transactions", "name": "quantity"},
-        {"table": "transactions", "name": "channel"},
-    ],
-    "split": {"type": "random", "train_percent": 80},
-}
+DEFINITION: dict[str, Any] = shop_definition(
+    "bench",
+    {"table": "transactions", "name": "quantity"},
+    {"table": "transactions", "name": "channel"},
+    split={"type": "random", "train_percent": 80},
+)
 
 
 def runs_for(rows: int) -> int:

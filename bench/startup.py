@@ -108,38 +108,29 @@ def startup(tmp: Path, first: str, *, load: int = 0) -> tuple[list[float], list[
 
 async def stall(seconds: float = 3.0) -> tuple[float, float, float]:
     """Longest gap between 10 ms ticks: idle, then while analyze waits on a 3 s warehouse."""
-    from bench.fixtures import slowed_context
+    from bench.fixtures import TickGaps, slowed_context
     from dataset_tui.tui.app import DatasetTuiApp
     from dataset_tui.tui.screens.detail import DetailScreen
 
     with tempfile.TemporaryDirectory() as tmp:
         ctx, name = slowed_context(Path(tmp), delay=seconds)
         app = DatasetTuiApp(ctx)
-        gaps: list[float] = []
 
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause(0.5)
-            last = time.perf_counter()
-
-            def tick() -> None:
-                nonlocal last
-                now = time.perf_counter()
-                gaps.append(now - last)
-                last = now
-
-            timer = app.set_interval(0.01, tick)
+            ticks = TickGaps(app)
             await asyncio.sleep(seconds)
-            idle = max(gaps)
-            gaps.clear()
+            idle = max(ticks.gaps)
+            ticks.gaps.clear()
             await app.push_screen(DetailScreen(name))
             await pilot.pause(1.0)
             await app.workers.wait_for_complete()
-            opening = max(gaps)
-            gaps.clear()
+            opening = max(ticks.gaps)
+            ticks.gaps.clear()
             await pilot.press("r")
             await asyncio.sleep(seconds + 0.5)
-            busy = max(gaps)
-            timer.stop()
+            busy = max(ticks.gaps)
+            ticks.timer.stop()
             await app.workers.wait_for_complete()
         ctx.close()
     return idle, opening, busy
@@ -224,6 +215,7 @@ async def search_stall(count: int = SEARCH_DATASETS) -> tuple[float, float, floa
 
     Returns (idle, searching, opening seconds, rows shown after the search).
     """
+    from bench.fixtures import TickGaps
     from dataset_tui.services.context import AppContext
     from dataset_tui.tui.app import DatasetTuiApp
     from dataset_tui.tui.widgets.dataset_list import DatasetList
@@ -235,17 +227,11 @@ async def search_stall(count: int = SEARCH_DATASETS) -> tuple[float, float, floa
         build_demo(folder / "wh.duckdb", rows=2_000, seed=1)
         ctx = AppContext.open(db=folder / "store", warehouse=folder / "wh.duckdb")
         app = DatasetTuiApp(ctx)
-        gaps: list[float] = []
-        last = time.perf_counter()
-
-        def tick() -> None:
-            nonlocal last
-            now = time.perf_counter()
-            gaps.append(now - last)
-            last = now
+        since = time.perf_counter()  # opening counts the app starting too
 
         async with app.run_test(size=(120, 40)) as pilot:
-            app.set_interval(0.01, tick)
+            ticks = TickGaps(app, since)
+            gaps = ticks.gaps
             dataset_list = app.screen.query_one("#datasets", DatasetList)
             while len(dataset_list.rows) < count:  # opening: the list of `count` arrives from a worker
                 await asyncio.sleep(0.01)

@@ -29,6 +29,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))
 
 ROWS = 1_000_000
 TODAY = dt.date(2025, 6, 15)
@@ -87,6 +88,7 @@ def bench_stats(path: Path) -> None:
 
 
 def bench_analyze(path: Path) -> None:
+    from bench.fixtures import shop_definition
     from dataset_tui.domain.analysis import parse_analysis
     from dataset_tui.domain.analysis_query import analysis_sql
     from dataset_tui.domain.definition import parse_definition
@@ -95,21 +97,11 @@ def bench_analyze(path: Path) -> None:
     from dataset_tui.warehouse.duckdb import DuckDBWarehouse
 
     definition = parse_definition(
-        {
-            "format": "dataset-tui/1",
-            "name": "bench",
-            "source": {"dataset": "raw_data", "primary": "transactions"},
-            "columns": [
-                {"table": "transactions", "name": "customer_id", "role": "user_id"},
-                {"table": "transactions", "name": "product_id", "role": "product_id"},
-                {"table": "transactions", "name": "ts", "role": "timestamp"},
-                {"table": "transactions", "name": "amount", "role": "revenue"},
-            ],
-            "filters": {
-                "date_range": {"type": "rolling", "months": 6}, "top_products_percent": 80, "min_transactions": 2
-            },
-            "split": {"type": "random", "train_percent": 80},
-        }
+        shop_definition(
+            "bench",
+            filters={"date_range": {"type": "rolling", "months": 6}, "top_products_percent": 80, "min_transactions": 2},
+            split={"type": "random", "train_percent": 80},
+        )
     )
     wh = DuckDBWarehouse(path)
     analysis = analysis_sql(definition, SqlContext(as_of=TODAY))

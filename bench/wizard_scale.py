@@ -20,16 +20,9 @@ from typing import Any
 async def _measure(
     app: Any, pilot: Any, key: str, ready: Callable[[], bool], timeout: float = 600.0
 ) -> tuple[float, float]:
-    gaps: list[float] = []
-    last = time.perf_counter()
+    from bench.fixtures import TickGaps
 
-    def tick() -> None:
-        nonlocal last
-        now = time.perf_counter()
-        gaps.append(now - last)
-        last = now
-
-    timer = app.set_interval(0.01, tick)
+    ticks = TickGaps(app)
     start = time.perf_counter()
     await pilot.press(key)
     while not ready():
@@ -38,9 +31,9 @@ async def _measure(
         await asyncio.sleep(0.005)
     seconds = time.perf_counter() - start
     await pilot.pause(0.1)
-    timer.stop()
+    ticks.timer.stop()
     await app.workers.wait_for_complete()  # e.g. statistics started by the step, before the file closes
-    return seconds, max(gaps, default=0.0)
+    return seconds, ticks.longest()
 
 
 async def _step(warehouse: Path, store: Path, *, columns: bool) -> tuple[float, float]:

@@ -16,6 +16,32 @@ from typing import Any
 from google.cloud.bigquery import SchemaField
 from google.cloud.bigquery.table import Row
 
+from dataset_tui.config import Profile
+from dataset_tui.warehouse.base import DryRun
+
+
+@dataclass
+class Ctx:
+    """The two things the cost guard reads from services.context.AppContext."""
+
+    profile: Profile
+    wh: Any
+
+    def warehouse(self) -> Any:
+        return self.wh
+
+
+class Recorder:
+    """A cost confirmation that answers `answer` and keeps every dry run it was asked about."""
+
+    def __init__(self, answer: bool) -> None:
+        self.answer = answer
+        self.asked: list[DryRun] = []
+
+    def __call__(self, dry: DryRun) -> bool:
+        self.asked.append(dry)
+        return self.answer
+
 
 @dataclass
 class Call:

@@ -36,3 +36,22 @@ def example_dict(*, typed: bool = False, **changes: Any) -> dict[str, Any]:
             column["type"] = DEMO_TYPES[(column["table"], column["name"])]
     data.update(copy.deepcopy(changes))
     return data
+
+
+def shop_dict(name: str, *more_columns: dict[str, Any], typed: bool = False, **parts: Any) -> dict[str, Any]:
+    """A definition of the shop's transactions alone: the example's four role columns, then `more_columns`.
+
+    No join; `parts` add whole top-level keys (filters, split, description …). With `typed`,
+    the role columns carry their types in the demo warehouse.
+    """
+    columns = [column for column in copy.deepcopy(_EXAMPLE["columns"]) if column["table"] == "transactions"]
+    if typed:
+        for column in columns:
+            column["type"] = DEMO_TYPES[(column["table"], column["name"])]
+    return {
+        "format": _EXAMPLE["format"],
+        "name": name,
+        "source": {"dataset": "raw_data", "primary": "transactions"},
+        "columns": columns + copy.deepcopy(list(more_columns)),
+        **copy.deepcopy(parts),
+    }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import itertools
 import random
 from collections import Counter
 from collections.abc import Iterator
@@ -322,6 +323,25 @@ def expected_analysis(definition: Definition, tables: Tables, today: dt.date) ->
 
 FIXED_DAY = dt.date(2026, 3, 31)  # a month's last day: DATE_SUB by months must clamp
 FIXED_RANGE = (FIXED_DAY - dt.timedelta(days=200), FIXED_DAY - dt.timedelta(days=20))
+
+# The parts the semantics matrices combine (on DuckDB and on the emulator alike).
+ROLLING_PART = {"type": "rolling", "months": 6}
+FIXED_PART = {"type": "fixed", "start": FIXED_RANGE[0].isoformat(), "end": FIXED_RANGE[1].isoformat()}
+RANDOM_PART = {"type": "random", "train_percent": 70}
+TIME_PART = {"type": "time", "eval_days": 30}
+
+
+def matrix(joins: tuple[int, ...]) -> list[tuple[Any, ...]]:
+    """(date range, top products %, min transactions, split, joins) for every combination."""
+    return list(
+        itertools.product(
+            [None, ROLLING_PART, FIXED_PART],  # date range
+            [None, 70],  # top products percent
+            [None, 3],  # minimum transactions
+            [None, RANDOM_PART, TIME_PART],  # split
+            joins,
+        )
+    )
 
 DDL = {
     "transactions": "transaction_id VARCHAR, customer_id VARCHAR, product_id VARCHAR, ts TIMESTAMPTZ, "

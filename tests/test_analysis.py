@@ -25,23 +25,13 @@ from dataset_tui.domain.analysis import (
 from dataset_tui.domain.definition import parse_definition
 from dataset_tui.domain.quality import ISSUE_CODES, MIN_DATE_RANGE_DAYS, MIN_PRODUCTS, MIN_USERS, quality
 from dataset_tui.domain.window import months_before
+from example_definition import shop_dict
 
 D = dt.date
 
 
 def definition(**changes):
-    data = {
-        "format": "dataset-tui/1",
-        "name": "purchases",
-        "source": {"dataset": "raw_data", "primary": "transactions"},
-        "columns": [
-            {"table": "transactions", "name": "customer_id", "role": "user_id", "type": "STRING"},
-            {"table": "transactions", "name": "product_id", "role": "product_id", "type": "STRING"},
-            {"table": "transactions", "name": "ts", "role": "timestamp", "type": "TIMESTAMP"},
-            {"table": "transactions", "name": "amount", "role": "revenue", "type": "NUMERIC"},
-        ],
-        "split": {"type": "random", "train_percent": 80},
-    }
+    data = shop_dict("purchases", typed=True, split={"type": "random", "train_percent": 80})
     data.update(changes)
     return parse_definition(data)
 

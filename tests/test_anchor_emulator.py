@@ -10,7 +10,6 @@ real today), beside the demo `raw_data` the other emulator tests use.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import json
 from collections import Counter
 from decimal import Decimal
@@ -34,7 +33,6 @@ pytestmark = pytest.mark.emulator
 
 UTC = dt.UTC
 FIXED = sqlref.FIXED_DAY
-START, END = sqlref.FIXED_RANGE
 
 # BigQuery schemas of the fixture tables (sqlref.DDL is DuckDB's spelling).
 SCHEMAS: dict[str, list[tuple[str, str]]] = {
@@ -115,20 +113,9 @@ def normalized(rows: Any) -> Counter[tuple[Any, ...]]:
     return Counter(tuple(value(v) for v in row) for row in rows)
 
 
-ROLLING = {"type": "rolling", "months": 6}
-FIXED_RANGE = {"type": "fixed", "start": START.isoformat(), "end": END.isoformat()}
-RANDOM = {"type": "random", "train_percent": 70}
-TIME = {"type": "time", "eval_days": 30}
-
-MATRIX = list(
-    itertools.product(
-        [None, ROLLING, FIXED_RANGE],  # date range
-        [None, 70],  # top products percent
-        [None, 3],  # minimum transactions
-        [None, RANDOM, TIME],  # split
-        [0, 2],  # joins: none, or an inner join then a left join that misses
-    )
-)
+ROLLING, FIXED_RANGE = sqlref.ROLLING_PART, sqlref.FIXED_PART
+RANDOM, TIME = sqlref.RANDOM_PART, sqlref.TIME_PART
+MATRIX = sqlref.matrix(joins=(0, 2))  # joins: none, or an inner join then a left join that misses
 
 
 @pytest.mark.parametrize("date_range,top,min_tx,split,joins", MATRIX)

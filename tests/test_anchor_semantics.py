@@ -18,14 +18,15 @@ import pytest
 
 import duckdb_exec
 import sqlref
+from cli_support import Cli, cli_today
 from dataset_tui.cli import main
-from dataset_tui.domain import clock
 from dataset_tui.domain.analysis_query import analysis_sql
 from dataset_tui.domain.definition import DefinitionError, parse_definition
 from dataset_tui.domain.sqlgen import SqlContext, generate_sql
 from dataset_tui.domain.validation import check_definition
 from dataset_tui.services import definitions
 from dataset_tui.store import Store
+from example_definition import shop_dict
 
 UTC = dt.UTC
 FIXED = sqlref.FIXED_DAY
@@ -256,31 +257,16 @@ def cli_store(
 ) -> Any:
     from conftest import DEMO_TODAY
 
-    monkeypatch.setenv("DATASET_TUI_TODAY", DEMO_TODAY.isoformat())
-    db = isolated_env / "store"
-
-    def cli(*args: str) -> tuple[int, str, str]:
-        code = main(["--db", str(db), "--warehouse", str(demo_file), *args])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    yield db, cli
-    clock.fix(None)
+    cli = Cli(capsys, isolated_env / "store", demo_file)
+    with cli_today(monkeypatch, DEMO_TODAY):
+        yield cli.db, cli.run
 
 
-DEMO = {
-    "format": "dataset-tui/1",
-    "name": "empty_window",
-    "source": {"dataset": "raw_data", "primary": "transactions"},
-    "columns": [
-        {"table": "transactions", "name": "customer_id", "role": "user_id"},
-        {"table": "transactions", "name": "product_id", "role": "product_id"},
-        {"table": "transactions", "name": "ts", "role": "timestamp"},
-        {"table": "transactions", "name": "amount", "role": "revenue"},
-    ],
-    "filters": {"date_range": EMPTY_RANGE, "top_products_percent": 80, "min_transactions": 2},
-    "split": RANDOM,
-}
+DEMO = shop_dict(
+    "empty_window",
+    filters={"date_range": EMPTY_RANGE, "top_products_percent": 80, "min_transactions": 2},
+    split=RANDOM,
+)
 
 
 @pytest.mark.parametrize("split", [RANDOM, {"type": "time", "eval_days": 30}])

@@ -9,54 +9,25 @@ from typing import Any
 
 import pytest
 
+from cli_support import Cli, cli_today
 from dataset_tui.cli import main
-from dataset_tui.domain import clock
 from dataset_tui.domain.definition import parse_definition
 from dataset_tui.domain.sqlgen import generate_sql
 from dataset_tui.domain.window import months_before
 from dataset_tui.services import definitions
 from dataset_tui.store import Store
 from dataset_tui.warehouse.duckdb import DuckDBWarehouse
+from example_definition import shop_dict
 
 AS_OF = dt.date(2025, 1, 31)
 LATER = dt.date(2030, 1, 1)  # a clock long after the demo's last row
 
-ROLLING = {
-    "format": "dataset-tui/1",
-    "name": "last_month",
-    "source": {"dataset": "raw_data", "primary": "transactions"},
-    "columns": [
-        {"table": "transactions", "name": "customer_id", "role": "user_id"},
-        {"table": "transactions", "name": "product_id", "role": "product_id"},
-        {"table": "transactions", "name": "ts", "role": "timestamp"},
-        {"table": "transactions", "name": "amount", "role": "revenue"},
-        {"table": "transactions", "name": "transaction_id"},
-    ],
-    "filters": {"date_range": {"type": "rolling", "months": 1}},
-    "split": {"type": "time", "eval_days": 7},
-}
-
-
-class Cli:
-    def __init__(self, capsys: pytest.CaptureFixture[str], db: Path, warehouse: Path) -> None:
-        self.capsys, self.db, self.warehouse = capsys, db, warehouse
-
-    def run(self, *args: str) -> tuple[int, str, str]:
-        code = main(["--db", str(self.db), "--warehouse", str(self.warehouse), *args])
-        out, err = self.capsys.readouterr()
-        return code, out, err
-
-    def json(self, *args: str) -> Any:
-        code, out, err = self.run(*args, "--json")
-        assert code == 0, err
-        return json.loads(out)
-
-    def save(self, data: dict[str, Any]) -> None:
-        store = Store.open(self.db)
-        try:
-            definitions.save(store, parse_definition(data))
-        finally:
-            store.close()
+ROLLING = shop_dict(
+    "last_month",
+    {"table": "transactions", "name": "transaction_id"},
+    filters={"date_range": {"type": "rolling", "months": 1}},
+    split={"type": "time", "eval_days": 7},
+)
 
 
 @pytest.fixture
@@ -64,9 +35,8 @@ def cli(
     capsys: pytest.CaptureFixture[str], isolated_env: Path, demo_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Any:
     # The clock is long after the demo's data: a live rolling window is empty.
-    monkeypatch.setenv("DATASET_TUI_TODAY", LATER.isoformat())
-    yield Cli(capsys, isolated_env / "store", demo_file)
-    clock.fix(None)
+    with cli_today(monkeypatch, LATER):
+        yield Cli(capsys, isolated_env / "store", demo_file)
 
 
 def _count(demo_file: Path, as_of: dt.date, split: str = "full") -> int:

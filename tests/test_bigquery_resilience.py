@@ -9,7 +9,6 @@ import ast
 import datetime as dt
 import socket
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ import pytest
 from google.api_core import exceptions as api
 from google.cloud.bigquery import SchemaField
 
-from bq_fake import FakeClient, FakeTable, make_rows
+from bq_fake import Ctx, FakeClient, FakeTable, Recorder, make_rows
 from dataset_tui.config import Profile
 from dataset_tui.services.cost import (
     decide,
@@ -40,25 +39,6 @@ from dataset_tui.warehouse.bigquery_errors import Where, quota_message
 
 GIB = 1024**3
 SRC = Path(__file__).resolve().parents[1] / "src" / "dataset_tui"
-
-
-@dataclass
-class Ctx:
-    profile: Profile
-    wh: Any
-
-    def warehouse(self) -> Any:
-        return self.wh
-
-
-class Recorder:
-    def __init__(self, answer: bool) -> None:
-        self.answer = answer
-        self.asked: list[DryRun] = []
-
-    def __call__(self, dry: DryRun) -> bool:
-        self.asked.append(dry)
-        return self.answer
 
 
 def make(**overrides: Any) -> tuple[Ctx, FakeClient]:

@@ -12,15 +12,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Any
 
 import pytest
 import sqlglot
 from google.cloud.bigquery import SchemaField, TimePartitioning
 from sqlglot import exp
 
-from bq_fake import FakeClient, FakeTable
+from bq_fake import Ctx, FakeClient, FakeTable
 from dataset_tui.config import Profile
 from dataset_tui.domain.definition import parse_definition
 from dataset_tui.domain.sqlgen import SqlContext, generate_sql
@@ -31,15 +29,6 @@ from dataset_tui.warehouse.bigquery_scope import SCAN_DAYS, SCAN_SHARDS
 GIB = 1024**3
 CHANGED = dt.datetime(2024, 6, 30, 8, tzinfo=dt.UTC)
 SCHEMA = [SchemaField("user_id", "STRING"), SchemaField("ts", "TIMESTAMP"), SchemaField("amount", "FLOAT")]
-
-
-@dataclass
-class Ctx:
-    profile: Profile
-    wh: Any
-
-    def warehouse(self) -> Any:
-        return self.wh
 
 
 def make() -> tuple[Ctx, FakeClient, list[str]]:

@@ -11,45 +11,17 @@ from typing import Any
 
 import pytest
 
+from cli_support import Cli, quiet_environment  # noqa: F401 - fixtures
 from dataset_tui.cli import main
 from example_definition import example_dict
 from store_support import definition_dict, small_warehouse
 
-
-@pytest.fixture(autouse=True)
-def quiet_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # No config file or store of the machine's user may leak in.
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    for name in ("DATASET_TUI_DB", "DATASET_TUI_CONFIG", "DATASET_TUI_PROFILE", "DATASET_TUI_TODAY"):
-        monkeypatch.delenv(name, raising=False)
-
-
-class Cli:
-    def __init__(self, db: Path, warehouse: Path, capsys: pytest.CaptureFixture[str]) -> None:
-        self.db = db
-        self.warehouse = warehouse
-        self.capsys = capsys
-
-    def __call__(self, *args: str) -> tuple[int, str, str]:
-        self.capsys.readouterr()
-        try:
-            code = main(["--db", str(self.db), "--warehouse", str(self.warehouse), *args])
-        except SystemExit as exc:  # argparse usage errors
-            code = int(exc.code or 0)
-        out, err = self.capsys.readouterr()
-        return code, out, err
-
-    def json(self, *args: str) -> Any:
-        code, out, err = self(*args, "--json")
-        assert code == 0, err
-        return json.loads(out)
+pytestmark = pytest.mark.usefixtures("quiet_environment")
 
 
 @pytest.fixture
 def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Cli:
-    return Cli(tmp_path / "db", tmp_path / "warehouse.duckdb", capsys)
+    return Cli(capsys, tmp_path / "db", tmp_path / "warehouse.duckdb")
 
 
 def write(path: Path, data: Any) -> str:
@@ -237,7 +209,7 @@ def test_import_fills_column_types_from_a_local_warehouse(
     """With a warehouse at hand the file gains its types, so the TFX export works at once."""
     example = example_dict()
     assert all("type" not in c for c in example["columns"])
-    typed, bare = Cli(tmp_path / "db1", demo_file, capsys), Cli(tmp_path / "db2", tmp_path / "none.duckdb", capsys)
+    typed, bare = Cli(capsys, tmp_path / "db1", demo_file), Cli(capsys, tmp_path / "db2", tmp_path / "none.duckdb")
     path = write(tmp_path / "purchases.json", example)
     for cli in (typed, bare):
         code, _, err = cli("definition", "import", path)

@@ -9,49 +9,23 @@ from typing import Any
 
 import pytest
 
+from cli_support import Cli, cli_today
 from conftest import DEMO_ROWS, DEMO_TODAY
 from dataset_tui.cli import main
-from dataset_tui.domain import clock
-from dataset_tui.domain.definition import parse_definition
-from dataset_tui.services import definitions, local_warehouse
-from dataset_tui.store import Store
+from dataset_tui.services import local_warehouse
 from dataset_tui.warehouse.duckdb import DuckDBWarehouse
 from example_definition import example_dict
 
 
 @pytest.fixture(autouse=True)
 def today(isolated_env: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setenv("DATASET_TUI_TODAY", DEMO_TODAY.isoformat())
-    yield
-    clock.fix(None)  # the CLI fixes the process clock from the variable
-
-
-class Cli:
-    def __init__(self, capsys: pytest.CaptureFixture[str], db: Path, warehouse: Path) -> None:
-        self.capsys, self.db, self.warehouse = capsys, db, warehouse
-
-    def run(self, *args: str) -> tuple[int, str, str]:
-        code = main(["--db", str(self.db), "--warehouse", str(self.warehouse), *args])
-        out, err = self.capsys.readouterr()
-        return code, out, err
-
-    def json(self, *args: str) -> Any:
-        code, out, err = self.run(*args, "--json")
-        assert code == 0, err
-        return json.loads(out)
+    with cli_today(monkeypatch, DEMO_TODAY):
+        yield
 
 
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str], isolated_env: Path, demo_file: Path) -> Cli:
     return Cli(capsys, isolated_env / "store", demo_file)
-
-
-def _save(db: Path, data: dict[str, Any]) -> None:
-    store = Store.open(db)
-    try:
-        definitions.save(store, parse_definition(data))
-    finally:
-        store.close()
 
 
 DEFINITION = example_dict(
@@ -123,8 +97,8 @@ def test_samples_joins_and_suggest(cli: Cli) -> None:
 
 
 def test_validate_analyze_preview_and_compare(cli: Cli) -> None:
-    _save(cli.db, DEFINITION)
-    _save(cli.db, {**DEFINITION, "name": "by_time", "split": {"type": "time", "eval_days": 28}})
+    cli.save(DEFINITION)
+    cli.save({**DEFINITION, "name": "by_time", "split": {"type": "time", "eval_days": 28}})
     valid = cli.json("validate", "purchases")
     assert valid["valid"] and valid["bytes_processed"] > 0 and valid["estimated"] is True
     analysis = cli.json("analyze", "purchases")
@@ -148,7 +122,7 @@ def test_validate_analyze_preview_and_compare(cli: Cli) -> None:
 def test_validate_of_a_broken_dataset_exits_1(cli: Cli) -> None:
     gone = {"table": "transactions", "name": "gone"}
     broken = {**DEFINITION, "name": "broken", "columns": [*DEFINITION["columns"], gone]}
-    _save(cli.db, broken)
+    cli.save(broken)
     code, out, _ = cli.run("validate", "broken", "--json")
     assert code == 1
     result = json.loads(out)

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from google.cloud.bigquery import SchemaField
 
-from bq_fake import FakeClient, FakeTable, make_rows
+from bq_fake import Ctx, FakeClient, FakeTable, Recorder, make_rows
 from dataset_tui.config import Profile
 from dataset_tui.services.cost import (
     approve,
@@ -34,17 +34,6 @@ GIB = 1024**3
 SQL = "SELECT customer_id FROM `acme.raw_data.transactions`"
 
 
-@dataclass
-class Ctx:
-    """The two things the guard reads from services.context.AppContext."""
-
-    profile: Profile
-    wh: Any
-
-    def warehouse(self) -> Any:
-        return self.wh
-
-
 def make(confirm_gib: float = 10, max_gib: float = 100) -> tuple[Ctx, FakeClient]:
     profile = Profile(
         name="prod",
@@ -59,16 +48,6 @@ def make(confirm_gib: float = 10, max_gib: float = 100) -> tuple[Ctx, FakeClient
         "transactions", [SchemaField("customer_id", "STRING"), SchemaField("amount", "NUMERIC")]
     )
     return Ctx(profile, BigQueryWarehouse(profile, client=client)), client
-
-
-class Recorder:
-    def __init__(self, answer: bool) -> None:
-        self.answer = answer
-        self.asked: list[DryRun] = []
-
-    def __call__(self, dry: DryRun) -> bool:
-        self.asked.append(dry)
-        return self.answer
 
 
 def test_below_threshold_runs_without_asking_and_caps_the_job() -> None:

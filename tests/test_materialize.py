@@ -24,23 +24,16 @@ from dataset_tui.services import materialize as mat, verify as ver
 from dataset_tui.services.errors import ServiceError
 from dataset_tui.store.materializations import materializations, materialized_versions, record as record_materialization
 from dataset_tui.warehouse.duckdb import DuckDBWarehouse
+from example_definition import shop_dict
 
 AS_OF = dt.date(2025, 6, 15)  # the demo's today (conftest.DEMO_TODAY)
-DEFINITION: dict[str, Any] = {
-    "format": "dataset-tui/1",
-    "name": "p6",
-    "source": {"dataset": "raw_data", "primary": "transactions"},
-    "columns": [
-        {"table": "transactions", "name": "customer_id", "role": "user_id"},
-        {"table": "transactions", "name": "product_id", "role": "product_id"},
-        {"table": "transactions", "name": "ts", "role": "timestamp"},
-        {"table": "transactions", "name": "amount", "role": "revenue"},
-        {"table": "transactions", "name": "quantity"},
-        {"table": "transactions", "name": "channel"},
-    ],
-    "filters": {"date_range": {"type": "rolling", "months": 6}},
-    "split": {"type": "random", "train_percent": 80},
-}
+DEFINITION: dict[str, Any] = shop_dict(
+    "p6",
+    {"table": "transactions", "name": "quantity"},
+    {"table": "transactions", "name": "channel"},
+    filters={"date_range": {"type": "rolling", "months": 6}},
+    split={"type": "random", "train_percent": 80},
+)
 KINDS = ["STRING", "STRING", "TIMESTAMP", "NUMERIC", "INT64", "STRING"]
 
 

@@ -7,44 +7,18 @@ the total of the splits before any table is made, and "no" makes nothing.
 
 from __future__ import annotations
 
-import copy
-import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from dataset_tui.domain import clock
 from dataset_tui.domain.definition import parse_definition
 from dataset_tui.services import definitions
 from dataset_tui.services.context import AppContext
 from dataset_tui.store.materializations import materializations
+from tui_support import EXAMPLE, TODAY, app_for, fixed_clock, press, settle, started, text_of  # noqa: F401 - fixtures
 
-TODAY = dt.date(2025, 6, 15)
-EXAMPLE = json.loads((Path(__file__).parent.parent / "examples" / "purchases_6m.json").read_text())
-
-
-@pytest.fixture(autouse=True)
-def fixed_clock() -> Any:
-    with clock.fixed(TODAY):
-        yield
-
-
-async def settle(pilot: Any) -> None:
-    await pilot.pause(0.05)
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def app_for(ctx: AppContext) -> Any:
-    from dataset_tui.tui.app import DatasetTuiApp
-
-    return DatasetTuiApp(ctx)
-
-
-def text_of(app: Any, selector: str) -> str:
-    return str(app.screen.query_one(selector).render())
+pytestmark = pytest.mark.usefixtures("fixed_clock")
 
 
 async def test_shift_m_materializes_from_the_detail_screen_and_shift_v_verifies(
@@ -55,38 +29,30 @@ async def test_shift_m_materializes_from_the_detail_screen_and_shift_v_verifies(
     from dataset_tui.tui.screens.materialize import MaterializeScreen
 
     ctx = open_context(demo_copy)
-    data = copy.deepcopy(EXAMPLE)
-    definitions.save(ctx, parse_definition(data))
-    name = data["name"]
+    definitions.save(ctx, parse_definition(EXAMPLE))
+    name = EXAMPLE["name"]
     app = app_for(ctx)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+    async with started(app, (120, 40)) as pilot:
+        await press(pilot, "enter")
         assert isinstance(app.screen, DetailScreen)
-        assert "not yet" in text_of(app, "#materializations")
+        assert "not yet" in text_of(app.screen, "#materializations")
         assert "Materialize" in " ".join(str(b.description) for b in app.screen.BINDINGS)
-        await pilot.press("V")
-        await settle(pilot)
+        await press(pilot, "V")
         assert any("Nothing to verify" in n.message for n in app._notifications)
-        await pilot.press("M")
-        await settle(pilot)
+        await press(pilot, "M")
         assert isinstance(app.screen, MaterializeScreen)
         assert app.screen.query_one("#as-of").value == "2025-06-15"
-        await pilot.press("enter")  # the Materialize button has focus
-        await settle(pilot)
+        await press(pilot, "enter")  # the Materialize button has focus
         await settle(pilot)
         assert isinstance(app.screen, DetailScreen)
         records = materializations(ctx.store, "default", name)
         assert len(records) == 1 and records[0].as_of == TODAY
-        panel = text_of(app, "#materializations")
+        panel = text_of(app.screen, "#materializations")
         for split in records[0].splits:
             assert split.fingerprint.digest in panel and f"{split.rows:,}" in panel
-        await pilot.press("V")
-        await settle(pilot)
-        assert "unchanged" in text_of(app, "#materializations")
-        await pilot.press("h")
-        await settle(pilot)
+        await press(pilot, "V")
+        assert "unchanged" in text_of(app.screen, "#materializations")
+        await press(pilot, "h")
         assert isinstance(app.screen, HistoryScreen)
         table = app.screen.query_one("#versions")
         assert "▣" in str(table.get_row_at(0)[0])
@@ -96,29 +62,22 @@ async def test_bad_input_in_the_form_is_named_and_nothing_runs(open_context: Any
     from dataset_tui.tui.screens.materialize import MaterializeScreen
 
     ctx = open_context(demo_copy)
-    data = copy.deepcopy(EXAMPLE)
-    definitions.save(ctx, parse_definition(data))
+    definitions.save(ctx, parse_definition(EXAMPLE))
     app = app_for(ctx)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press("M")
-        await settle(pilot)
+    async with started(app, (80, 24)) as pilot:
+        await press(pilot, "enter")
+        await press(pilot, "M")
         app.screen.query_one("#as-of").value = "June"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert isinstance(app.screen, MaterializeScreen)
-        assert "YYYY-MM-DD" in text_of(app, "#status")
+        assert "YYYY-MM-DD" in text_of(app.screen, "#status")
         app.screen.query_one("#as-of").value = "2025-06-15"
         app.screen.query_one("#splits").value = "test"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert isinstance(app.screen, MaterializeScreen)  # the form stays for another try
         assert any("unknown split" in n.message for n in app._notifications)
-        assert materializations(ctx.store, "default", data["name"]) == []
-        await pilot.press("escape")
-        await settle(pilot)
+        assert materializations(ctx.store, "default", EXAMPLE["name"]) == []
+        await press(pilot, "escape")
         assert not isinstance(app.screen, MaterializeScreen)
 
 
@@ -139,20 +98,16 @@ async def test_on_bigquery_the_cost_modal_asks_before_any_table_is_made(isolated
     definitions.save(ctx, parse_definition(definition(typed=True)))
     app = app_for(ctx)
     try:
-        async with app.run_test(size=(120, 40)) as pilot:
-            await settle(pilot)
-            await pilot.press("enter")
-            await settle(pilot)
-            await pilot.press("M")
-            await settle(pilot)
+        async with started(app, (120, 40)) as pilot:
+            await press(pilot, "enter")
+            await press(pilot, "M")
             assert isinstance(app.screen, MaterializeScreen)
             assert app.screen.query("#expire") and not app.screen.query("#parquet")
             await pilot.press("enter")
             await pilot.pause(0.5)
             assert isinstance(app.screen, CostScreen)
-            assert "12.0 GiB" in text_of(app, "#cost-body")
-            await pilot.press("n")
-            await settle(pilot)
+            assert "12.0 GiB" in text_of(app.screen, "#cost-body")
+            await press(pilot, "n")
             assert isinstance(app.screen, MaterializeScreen)
             assert client.count("dry_run") == 2
             assert not [c for c in client.of("query") if c.args[0].startswith("CREATE")]

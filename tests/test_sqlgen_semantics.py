@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import re
 from collections import Counter
 from typing import Any
@@ -22,7 +21,7 @@ from dataset_tui.warehouse.transpile import farm_fingerprint, to_duckdb
 from sqlref import con, make, tables  # noqa: F401 (pytest fixtures)
 
 FIXED = sqlref.FIXED_DAY
-START, END = sqlref.FIXED_RANGE
+END = sqlref.FIXED_RANGE[1]
 
 
 def run(con: Any, sql: str) -> list[tuple[Any, ...]]:
@@ -41,20 +40,9 @@ def sql_body(sql: str) -> str:
     return "\n".join(line for line in sql.splitlines() if not line.startswith("--"))
 
 
-ROLLING = {"type": "rolling", "months": 6}
-FIXED_RANGE = {"type": "fixed", "start": START.isoformat(), "end": END.isoformat()}
-RANDOM = {"type": "random", "train_percent": 70}
-TIME = {"type": "time", "eval_days": 30}
-
-MATRIX = list(
-    itertools.product(
-        [None, ROLLING, FIXED_RANGE],  # date range
-        [None, 70],  # top products percent
-        [None, 3],  # minimum transactions
-        [None, RANDOM, TIME],  # split
-        [0, 1, 2],  # joins
-    )
-)
+ROLLING, FIXED_RANGE = sqlref.ROLLING_PART, sqlref.FIXED_PART
+RANDOM, TIME = sqlref.RANDOM_PART, sqlref.TIME_PART
+MATRIX = sqlref.matrix(joins=(0, 1, 2))  # joins: none, products (left), products (inner) then brands (left)
 
 
 def test_fixture_exercises_the_edge_cases(tables: sqlref.Tables) -> None:

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from dataset_tui.cli import main
+from cli_support import Cli, quiet_environment  # noqa: F401 - fixtures
 from dataset_tui.domain import clock
 from dataset_tui.store import Store, StoreError, layout, storage as storage_module
 from store_support import definition, definition_dict, small_warehouse
@@ -30,37 +30,12 @@ from store_support import definition, definition_dict, small_warehouse
 M = "default"
 
 
-@pytest.fixture(autouse=True)
-def quiet_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    for name in ("DATASET_TUI_DB", "DATASET_TUI_CONFIG", "DATASET_TUI_PROFILE", "DATASET_TUI_TODAY"):
-        monkeypatch.delenv(name, raising=False)
-
-
-class Cli:
-    def __init__(self, db: Path, warehouse: Path, capsys: pytest.CaptureFixture[str]) -> None:
-        self.db, self.warehouse, self.capsys = db, warehouse, capsys
-
-    def __call__(self, *args: str) -> tuple[int, str, str]:
-        self.capsys.readouterr()
-        try:
-            code = main(["--db", str(self.db), "--warehouse", str(self.warehouse), *args])
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        out, err = self.capsys.readouterr()
-        return code, out, err
-
-    def ok(self, *args: str) -> str:
-        code, out, err = self(*args)
-        assert code == 0, err
-        return out
+pytestmark = pytest.mark.usefixtures("quiet_environment")
 
 
 @pytest.fixture
 def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Cli:
-    return Cli(tmp_path / "db", small_warehouse(tmp_path / "w.duckdb"), capsys)
+    return Cli(capsys, tmp_path / "db", small_warehouse(tmp_path / "w.duckdb"))
 
 
 def write_definition(path: Path, name: str = "ds", **kwargs: Any) -> str:

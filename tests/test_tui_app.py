@@ -8,66 +8,34 @@ files — not only that nothing crashed.
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from dataset_tui.domain import clock
 from dataset_tui.domain.definition import parse_definition
 from dataset_tui.services import definitions
 from dataset_tui.services.context import AppContext
-from example_definition import example_dict
+from tui_support import (  # noqa: F401 - fixtures
+    EXAMPLE,
+    add,
+    app_for,
+    ctx,
+    fixed_clock,
+    names_on_screen,
+    notifications,
+    press,
+    settle,
+    started,
+)
 
-TODAY = dt.date(2025, 6, 15)  # the small demo warehouse (conftest) is built for this day
-EXAMPLE = example_dict()
-
-
-@pytest.fixture(autouse=True)
-def fixed_clock() -> Any:
-    with clock.fixed(TODAY):
-        yield
-
-
-@pytest.fixture
-def ctx(open_context: Any, demo_file: Path) -> AppContext:
-    return open_context(demo_file)
-
-
-def add(ctx: AppContext, name: str, description: str = "", **changes: Any) -> None:
-    data = copy.deepcopy(EXAMPLE)
-    data.update(name=name, description=description, **changes)
-    definitions.save(ctx, parse_definition(data))
-
-
-async def settle(pilot: Any) -> None:
-    await pilot.pause(0.05)
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def app_for(ctx: AppContext) -> Any:
-    from dataset_tui.tui.app import DatasetTuiApp
-
-    return DatasetTuiApp(ctx)
-
-
-def names_on_screen(app: Any) -> list[str]:
-    from dataset_tui.tui.widgets.dataset_list import DatasetList
-
-    return [row.name for row in app.screen.query_one("#datasets", DatasetList).rows]
-
-
-def notifications(app: Any) -> list[str]:
-    return [n.message for n in app._notifications]
+pytestmark = pytest.mark.usefixtures("fixed_clock")
 
 
 async def test_empty_store_says_how_to_start(ctx: AppContext) -> None:
     app = app_for(ctx)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with started(app, (80, 24)):
         assert app.screen.has_class("empty")
         empty = str(app.screen.query_one("#empty").render())
         assert "Press n" in empty and "definition import" in empty
@@ -78,15 +46,12 @@ async def test_search_narrows_rows_and_escape_clears(ctx: AppContext) -> None:
     add(ctx, "beta", "purchases of gamma products")
     add(ctx, "gamma_test")
     app = app_for(ctx)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+    async with started(app, (100, 30)) as pilot:
         assert names_on_screen(app) == ["alpha", "beta", "gamma_test"]
-        await pilot.press("slash", *"gamma")
-        await settle(pilot)
+        await press(pilot, "slash", *"gamma")
         # Name or description matches.
         assert names_on_screen(app) == ["beta", "gamma_test"]
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         assert names_on_screen(app) == ["alpha", "beta", "gamma_test"]
         assert app.screen.query_one("#datasets").has_focus
 
@@ -96,29 +61,22 @@ async def test_status_filter_cycles(ctx: AppContext) -> None:
     add(ctx, "beta")
     definitions.activate(ctx.store, ctx.model, "beta", checks=None)
     app = app_for(ctx)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("f")
-        await settle(pilot)
+    async with started(app, (100, 30)) as pilot:
+        await press(pilot, "f")
         assert names_on_screen(app) == ["alpha"]  # draft
-        await pilot.press("f")
-        await settle(pilot)
+        await press(pilot, "f")
         assert names_on_screen(app) == ["beta"]  # active
-        await pilot.press("f")
-        await settle(pilot)
+        await press(pilot, "f")
         assert names_on_screen(app) == []  # deleted: none yet
-        await pilot.press("f")
-        await settle(pilot)
+        await press(pilot, "f")
         assert names_on_screen(app) == ["alpha", "beta"]
 
 
 async def test_activate_changes_the_badge(ctx: AppContext) -> None:
     add(ctx, "alpha")
     app = app_for(ctx)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("a")
-        await settle(pilot)
+    async with started(app, (100, 30)) as pilot:
+        await press(pilot, "a")
         await settle(pilot)
         head = definitions.get_dataset(ctx, "alpha")
         assert head.active_version == 1
@@ -142,10 +100,8 @@ async def test_activation_refused_shows_every_problem(ctx: AppContext) -> None:
     data["columns"][4]["name"] = "no_such_column"
     add(ctx, "broken", **{k: v for k, v in data.items() if k not in ("name", "description")})
     app = app_for(ctx)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("a")
-        await settle(pilot)
+    async with started(app, (100, 30)) as pilot:
+        await press(pilot, "a")
         assert definitions.get_dataset(ctx, "broken").active_version is None
         assert any("no_such_column" in m for m in notifications(app))
 
@@ -156,17 +112,13 @@ async def test_deleting_an_active_dataset_needs_its_typed_name(ctx: AppContext) 
     add(ctx, "alpha")
     definitions.activate(ctx.store, ctx.model, "alpha", checks=None)
     app = app_for(ctx)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("d")
-        await settle(pilot)
+    async with started(app, (100, 30)) as pilot:
+        await press(pilot, "d")
         assert isinstance(app.screen, TypeNameScreen)
-        await pilot.press(*"alp", "enter")
-        await settle(pilot)
+        await press(pilot, *"alp", "enter")
         assert isinstance(app.screen, TypeNameScreen)  # wrong name: still asking
         assert definitions.get_dataset(ctx, "alpha").active_version == 1
-        await pilot.press("h", "a", "enter")
-        await settle(pilot)
+        await press(pilot, "h", "a", "enter")
         await settle(pilot)
         assert names_on_screen(app) == []
         assert [h.name for h in ctx.store.deleted(ctx.model)] == ["alpha"]
@@ -175,17 +127,12 @@ async def test_deleting_an_active_dataset_needs_its_typed_name(ctx: AppContext) 
 async def test_deleting_a_draft_asks_once_and_can_be_declined(ctx: AppContext) -> None:
     add(ctx, "alpha")
     app = app_for(ctx)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("d")
-        await settle(pilot)
-        await pilot.press("n")
-        await settle(pilot)
+    async with started(app, (100, 30)) as pilot:
+        await press(pilot, "d")
+        await press(pilot, "n")
         assert names_on_screen(app) == ["alpha"]
-        await pilot.press("d")
-        await settle(pilot)
-        await pilot.press("y")
-        await settle(pilot)
+        await press(pilot, "d")
+        await press(pilot, "y")
         await settle(pilot)
         assert names_on_screen(app) == []
 
@@ -196,19 +143,15 @@ async def test_clone_prefills_name_and_checks_it_live(ctx: AppContext) -> None:
     add(ctx, "alpha")
     add(ctx, "alpha_copy")
     app = app_for(ctx)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("c")
-        await settle(pilot)
+    async with started(app, (100, 30)) as pilot:
+        await press(pilot, "c")
         name_input = app.screen.query_one("#name", Input)
         assert name_input.value == "alpha_copy"
         assert app.screen.query_one("#ok", Button).disabled  # taken
-        await pilot.press("backspace", "backspace", "backspace", "2")
-        await settle(pilot)
+        await press(pilot, "backspace", "backspace", "backspace", "2")
         assert name_input.value == "alpha_c2"
         assert not app.screen.query_one("#ok", Button).disabled
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         await settle(pilot)
         assert "alpha_c2" in names_on_screen(app)
         clone = definitions.get_version(ctx, "alpha_c2", 1).definition
@@ -220,12 +163,9 @@ async def test_analyze_shows_what_the_cli_prints(ctx: AppContext, capsys: Any) -
 
     add(ctx, "alpha")
     app = app_for(ctx)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press("r")
-        await settle(pilot)
+    async with started(app, (120, 40)) as pilot:
+        await press(pilot, "enter")
+        await press(pilot, "r")
         await settle(pilot)
         shown = str(app.screen.query_one("#analysis").render())
     code = main(["--db", str(ctx.store.folder), "--warehouse", str(ctx.warehouse_file), "analyze", "alpha", "--json"])
@@ -248,15 +188,12 @@ async def test_export_writes_what_the_cli_writes(ctx: AppContext, tmp_path: Path
     tui_dir.mkdir()
     cli_dir.mkdir()
     app = app_for(ctx)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("x")
-        await settle(pilot)
+    async with started(app, (120, 40)) as pilot:
+        await press(pilot, "x")
         app.screen.query_one("#folder", Input).value = str(tui_dir)
         app.screen.query_one("#as-of", Input).value = "2025-06-01"
         app.screen.query_one("#item-definition").value = True
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         await settle(pilot)
     written = sorted(p.name for p in tui_dir.iterdir())
     assert written == ["alpha_v1.json", "alpha_v1_eval.sql", "alpha_v1_full.sql", "alpha_v1_train.sql"]
@@ -290,16 +227,13 @@ async def test_export_asks_before_overwriting(ctx: AppContext, tmp_path: Path) -
     add(ctx, "alpha")
     (tmp_path / "alpha_v1_train.sql").write_text("mine\n")
     app = app_for(ctx)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("x")
-        await settle(pilot)
+    async with started(app, (120, 40)) as pilot:
+        await press(pilot, "x")
         app.screen.query_one("#folder", Input).value = str(tmp_path)
         await pilot.press("ctrl+s")
         await pilot.pause(0.3)
         assert isinstance(app.screen, ConfirmScreen)
-        await pilot.press("n")
-        await settle(pilot)
+        await press(pilot, "n")
     assert (tmp_path / "alpha_v1_train.sql").read_text() == "mine\n"
 
 
@@ -319,15 +253,11 @@ async def test_failing_warehouse_notifies_and_the_app_stays_usable(ctx: AppConte
     add(ctx, "alpha")
     ctx.set_warehouse(Broken())  # type: ignore[arg-type]
     app = app_for(ctx)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press("r")
-        await settle(pilot)
+    async with started(app, (100, 30)) as pilot:
+        await press(pilot, "enter")
+        await press(pilot, "r")
         assert any("went away" in m for m in notifications(app))
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         assert isinstance(app.screen, DatasetsScreen)
         assert names_on_screen(app) == ["alpha"]
     ctx._warehouse = None  # nothing to close
@@ -340,18 +270,14 @@ async def test_history_diff_and_restore(ctx: AppContext) -> None:
     changed["filters"]["min_transactions"] = 5
     definitions.save(ctx, parse_definition(changed), base_revision=1)
     app = app_for(ctx)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("h")
-        await settle(pilot)
+    async with started(app, (120, 40)) as pilot:
+        await press(pilot, "h")
         diff = app.screen.diff_text
         assert '-    "min_transactions": 2' in diff and '+    "min_transactions": 5' in diff
-        await pilot.press("t")
-        await settle(pilot)
+        await press(pilot, "t")
         sql_diff = app.screen.diff_text
         assert "HAVING" in sql_diff.upper() or ">= 5" in sql_diff
-        await pilot.press("down", "r")  # select v1, restore it
-        await settle(pilot)
+        await press(pilot, "down", "r")  # select v1, restore it
         await settle(pilot)
     versions = definitions.list_versions(ctx, "alpha")
     assert [v.number for v in versions] == [1, 2, 3]
@@ -368,13 +294,10 @@ async def test_compare_marked_datasets_highlights_differences(ctx: AppContext) -
     other["filters"]["min_transactions"] = 4
     add(ctx, "beta", **{k: v for k, v in other.items() if k not in ("name", "description")})
     app = app_for(ctx)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("m")
-        await settle(pilot)
+    async with started(app, (120, 40)) as pilot:
+        await press(pilot, "m")
         assert not isinstance(app.screen, CompareScreen)  # nothing marked yet
-        await pilot.press("space", "space", "m")
-        await settle(pilot)
+        await press(pilot, "space", "space", "m")
         assert isinstance(app.screen, CompareScreen)
         table = app.screen.query_one("#compare", DataTable)
         rows = {str(table.get_row_at(i)[0]): table.get_row_at(i) for i in range(table.row_count)}
@@ -389,10 +312,8 @@ async def test_help_lists_the_screen_keys(ctx: AppContext) -> None:
     from dataset_tui.tui.screens.help import HelpScreen
 
     app = app_for(ctx)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("question_mark")
-        await settle(pilot)
+    async with started(app, (80, 24)) as pilot:
+        await press(pilot, "question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = str(app.screen.query_one(Static).render())
         for words in ("Search", "Filter", "Compare", "History", "command palette"):
@@ -404,23 +325,17 @@ async def test_palette_opens_a_dataset_and_switches_model(ctx: AppContext) -> No
 
     add(ctx, "alpha")
     app = app_for(ctx)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("ctrl+p")
-        await settle(pilot)
+    async with started(app, (100, 30)) as pilot:
+        await press(pilot, "ctrl+p")
         await pilot.press(*"alpha")
         await pilot.pause(0.5)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert isinstance(app.screen, DetailScreen) and app.screen.dataset_name == "alpha"
-        await pilot.press("escape")
-        await settle(pilot)
-        await pilot.press("ctrl+p")
-        await settle(pilot)
+        await press(pilot, "escape")
+        await press(pilot, "ctrl+p")
         await pilot.press(*"model experiments")
         await pilot.pause(0.5)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert ctx.model == "experiments"
         assert names_on_screen(app) == []
         assert "experiments" in app.sub_title
@@ -442,25 +357,21 @@ async def test_bigquery_cost_is_confirmed_in_a_modal_before_analyze(isolated_env
     ctx.set_warehouse(BigQueryWarehouse(profile, client=client))
     add(ctx, "alpha")
     app = app_for(ctx)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with started(app, (120, 40)) as pilot:
         assert "BigQuery acme-prod" in app.sub_title
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         sql = app.screen.query_one("#sql").current_text()
         assert "`acme-prod.raw_data.transactions`" in sql
         await pilot.press("r")
         await pilot.pause(0.5)
         assert isinstance(app.screen, CostScreen)
         assert "20.0 GiB" in str(app.screen.query_one("#cost-body").render())
-        await pilot.press("n")
-        await settle(pilot)
+        await press(pilot, "n")
         assert client.count("dry_run") == 1 and client.count("query") == 0
         assert any("cancelled" in m for m in notifications(app))
         await pilot.press("r")
         await pilot.pause(0.5)
-        await pilot.press("y")
-        await settle(pilot)
+        await press(pilot, "y")
         jobs = client.of("query")
         assert len(jobs) == 1
         assert jobs[0].config.maximum_bytes_billed == profile.max_bytes_billed
@@ -472,15 +383,11 @@ async def test_clone_and_edit_opens_the_wizard_on_a_copy(ctx: AppContext) -> Non
 
     add(ctx, "alpha")
     app = app_for(ctx)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("c")
-        await settle(pilot)
-        await pilot.press("ctrl+e")
-        await settle(pilot)
+    async with started(app, (120, 40)) as pilot:
+        await press(pilot, "c")
+        await press(pilot, "ctrl+e")
         assert isinstance(app.screen, WizardScreen)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         await settle(pilot)
         assert not isinstance(app.screen, WizardScreen)
         assert "alpha_copy" in names_on_screen(app)
@@ -497,8 +404,7 @@ async def test_the_list_notices_saves_from_another_terminal(ctx: AppContext) -> 
 
     add(ctx, "alpha")
     app = app_for(ctx)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+    async with started(app, (100, 30)) as pilot:
         assert names_on_screen(app) == ["alpha"]
         # Another process: its own Store on the same folder.
         other = Store.open(ctx.store.folder)
@@ -521,10 +427,8 @@ async def test_e_opens_the_wizard_on_the_latest_version(ctx: AppContext) -> None
     definitions.save(ctx, parse_definition(newer), base_revision=1)
     definitions.activate(ctx.store, ctx.model, "alpha", 1, checks=None)
     app = app_for(ctx)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("e")
-        await settle(pilot)
+    async with started(app, (120, 40)) as pilot:
+        await press(pilot, "e")
         assert isinstance(app.screen, WizardScreen)
         assert app.screen.base_revision == 2  # the newest draft, not the active v1
         assert app.screen.draft.min_transactions == "4"
@@ -538,8 +442,7 @@ async def test_saving_from_the_wizard_opens_the_saved_dataset(ctx: AppContext) -
     add(ctx, "alpha")
     add(ctx, "beta")
     app = app_for(ctx)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with started(app, (120, 40)) as pilot:
         home = app.screen
         assert isinstance(home, DatasetsScreen)
         home._after_wizard(None)  # cancelled: nothing opens
@@ -548,6 +451,5 @@ async def test_saving_from_the_wizard_opens_the_saved_dataset(ctx: AppContext) -
         home._after_wizard("beta")  # what the wizard hands back after ctrl+s
         await settle(pilot)
         assert isinstance(app.screen, DetailScreen) and app.screen.dataset_name == "beta"
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         assert app.screen is home and home._current().name == "beta"

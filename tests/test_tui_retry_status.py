@@ -19,6 +19,7 @@ from bq_fake import FakeClient
 from dataset_tui.config import Profile
 from dataset_tui.tui.work import warehouse_work
 from dataset_tui.warehouse.bigquery import BigQueryWarehouse
+from tui_support import app_for, notifications, settle
 
 
 class QueryScreen(Screen[None]):
@@ -37,8 +38,6 @@ class QueryScreen(Screen[None]):
 
 
 async def test_a_rate_limited_job_is_retried_and_said_on_screen(open_context: Any, tmp_path: Path) -> None:
-    from dataset_tui.tui.app import DatasetTuiApp
-
     ctx = open_context(tmp_path / "unused.duckdb")
     profile = Profile.model_validate(
         {"name": "prod", "backend": "bigquery", "project": "acme", "location": "EU", "retry_deadline_s": 30}
@@ -49,15 +48,13 @@ async def test_a_rate_limited_job_is_retried_and_said_on_screen(open_context: An
     ctx.profile = profile
     ctx.warehouse_file = None
     ctx.set_warehouse(BigQueryWarehouse(profile, client=client))
-    app = DatasetTuiApp(ctx)
+    app = app_for(ctx)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = QueryScreen()
         await app.push_screen(screen)
         screen.run_query()
-        await pilot.pause(0.05)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        said = [n.message for n in app._notifications]
+        await settle(pilot)
+        said = notifications(app)
         assert screen.rows == ((1,),)
         assert client.count("query") == 2
         assert any("rateLimitExceeded" in text and "retrying in" in text for text in said), said

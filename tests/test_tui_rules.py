@@ -13,16 +13,20 @@ from typing import Any
 
 import pytest
 
-from dataset_tui.domain import clock
 from dataset_tui.services import definitions
 from dataset_tui.services.context import AppContext
-from test_tui_app import TODAY, add, app_for, names_on_screen, notifications, settle
+from tui_support import (  # noqa: F401 - fixtures
+    add,
+    app_for,
+    fixed_clock,
+    names_on_screen,
+    notifications,
+    press,
+    settle,
+    started,
+)
 
-
-@pytest.fixture(autouse=True)
-def fixed_clock() -> Any:
-    with clock.fixed(TODAY):
-        yield
+pytestmark = pytest.mark.usefixtures("fixed_clock")
 
 
 @pytest.fixture
@@ -56,15 +60,12 @@ SCREENS = {
 @pytest.mark.parametrize("key", ["q", "ctrl+q"])
 async def test_q_and_ctrl_q_quit_from_every_screen(ctx: AppContext, screen: str, key: str) -> None:
     app = app_for(ctx)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with started(app, (120, 40)) as pilot:
         for k in SCREENS[screen]:
-            await pilot.press(k)
-            await settle(pilot)
+            await press(pilot, k)
         assert type(app.screen).__name__ == screen
         exits = record_exit(app)
-        await pilot.press(key)
-        await settle(pilot)
+        await press(pilot, key)
         assert exits == [True]
 
 
@@ -72,11 +73,9 @@ async def test_q_in_a_text_box_types_and_ctrl_q_still_quits(ctx: AppContext) -> 
     from textual.widgets import Input
 
     app = app_for(ctx)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with started(app, (80, 24)) as pilot:
         exits = record_exit(app)
-        await pilot.press("slash", "q")
-        await settle(pilot)
+        await press(pilot, "slash", "q")
         assert app.screen.query_one("#search", Input).value == "q"
         assert exits == []
         await pilot.press("ctrl+q")
@@ -87,16 +86,13 @@ async def test_ctrl_c_says_the_same_thing_on_every_screen(ctx: AppContext) -> No
     from dataset_tui.tui.quitting import QUIT_HINT
 
     app = app_for(ctx)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with started(app, (120, 40)) as pilot:
         seen = []
         for keys in ((), ("enter",), ("h",)):
             for k in keys:
-                await pilot.press(k)
-                await settle(pilot)
+                await press(pilot, k)
             app.clear_notifications()
-            await pilot.press("ctrl+c")
-            await settle(pilot)
+            await press(pilot, "ctrl+c")
             seen.append(notifications(app))
         assert seen == [[QUIT_HINT]] * 3
 
@@ -124,34 +120,27 @@ async def test_quitting_with_unsaved_work_asks_and_stay_is_the_default(ctx: AppC
     from dataset_tui.tui.screens.confirm import QuitConfirmScreen
 
     app = app_for(ctx)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with started(app, (80, 24)) as pilot:
         app.push_screen(unsaved_screen(True))
         await settle(pilot)
         app.push_screen(unsaved_screen(False))  # a clean screen above a dirty one still asks
         await settle(pilot)
         exits = record_exit(app)
-        await pilot.press(key)
-        await settle(pilot)
+        await press(pilot, key)
         assert isinstance(app.screen, QuitConfirmScreen) and exits == []
         assert app.screen.focused is app.screen.query_one("#no", Button)
-        await pilot.press(key)  # asking twice does not stack a second question
-        await settle(pilot)
+        await press(pilot, key)  # asking twice does not stack a second question
         assert len([s for s in app.screen_stack if isinstance(s, QuitConfirmScreen)]) == 1
-        await pilot.press("enter")  # the reflex keeps the work
-        await settle(pilot)
+        await press(pilot, "enter")  # the reflex keeps the work
         assert exits == [] and not isinstance(app.screen, QuitConfirmScreen)
-        await pilot.press(key)
-        await settle(pilot)
-        await pilot.press("y")
-        await settle(pilot)
+        await press(pilot, key)
+        await press(pilot, "y")
         assert exits == [True]
 
 
 async def test_quitting_with_only_clean_screens_does_not_ask(ctx: AppContext) -> None:
     app = app_for(ctx)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with started(app, (80, 24)) as pilot:
         app.push_screen(unsaved_screen(False))
         await settle(pilot)
         exits = record_exit(app)
@@ -166,15 +155,12 @@ async def test_confirmations_focus_the_safe_answer(ctx: AppContext, keys: tuple[
     from dataset_tui.tui.screens.confirm import ConfirmScreen
 
     app = app_for(ctx)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with started(app, (120, 40)) as pilot:
         for k in keys:
-            await pilot.press(k)
-            await settle(pilot)
+            await press(pilot, k)
         assert isinstance(app.screen, ConfirmScreen)
         assert app.screen.focused is app.screen.query_one("#no", Button)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert definitions.get_dataset(ctx, "alpha").deleted_at is None
 
 
@@ -200,18 +186,15 @@ async def test_export_dialog_defaults_are_the_cli_defaults(
     tui_dir.mkdir()
     cli_dir.mkdir()
     app = app_for(ctx)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with started(app, (120, 40)) as pilot:
         if not split:
             await pilot.press("down", "down")
-        await pilot.press("x")
-        await settle(pilot)
+        await press(pilot, "x")
         ticked = [box.id for box in app.screen.query(TickBox) if box.value]
         assert app.screen.query_one("#as-of", Input).value == ""  # live, as the CLI without --as-of
         assert app.screen.query_one("#folder", Input).value == str(Path.cwd())  # the CLI's -o .
         app.screen.query_one("#folder", Input).value = str(tui_dir)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         await settle(pilot)
     assert sorted(ticked) == (["item-eval", "item-full", "item-train"] if split else ["item-full"])
     monkeypatch.chdir(cli_dir)
@@ -235,8 +218,7 @@ async def test_export_checkboxes_show_their_state_without_colour(ctx: AppContext
         if no_color:
             app.no_color = True  # what NO_COLOR=1 sets
         await settle(pilot)
-        await pilot.press("x")
-        await settle(pilot)
+        await press(pilot, "x")
         marks = {box.id: str(box.render())[:3] for box in app.screen.query(TickBox)}
     assert marks["item-train"] == marks["item-full"] == "▐X▌"
     assert marks["item-tfx"] == marks["item-definition"] == "▐ ▌"
@@ -246,12 +228,10 @@ async def test_export_checkboxes_show_their_state_without_colour(ctx: AppContext
 
 
 async def palette(pilot: Any, text: str) -> None:
-    await pilot.press("ctrl+p")
-    await settle(pilot)
+    await press(pilot, "ctrl+p")
     await pilot.press(*text)
     await pilot.pause(0.6)
-    await pilot.press("enter")
-    await settle(pilot)
+    await press(pilot, "enter")
 
 
 async def test_palette_search_for_undelete_shows_the_deleted_view_not_a_new_model(ctx: AppContext) -> None:
@@ -259,10 +239,8 @@ async def test_palette_search_for_undelete_shows_the_deleted_view_not_a_new_mode
 
     definitions.delete(ctx, "beta")
     app = app_for(ctx)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("enter")  # from the detail screen too
-        await settle(pilot)
+    async with started(app, (100, 30)) as pilot:
+        await press(pilot, "enter")  # from the detail screen too
         await palette(pilot, "undelete")
         assert ctx.model == "default"
         assert isinstance(app.screen, DatasetsScreen) and app.screen.status_filter == "deleted"
@@ -271,8 +249,7 @@ async def test_palette_search_for_undelete_shows_the_deleted_view_not_a_new_mode
         from textual.command import CommandPalette
 
         assert ctx.model == "default" and isinstance(app.screen, CommandPalette)
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         await palette(pilot, "model zzqq")  # asked for by name: offered, labelled
         assert ctx.model == "zzqq"
 
@@ -289,55 +266,45 @@ async def test_deleted_view_undelete_and_purge(ctx: AppContext) -> None:
     definitions.delete(ctx, "beta")
     add(ctx, "beta", "a new beta took the name")
     app = app_for(ctx)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+    async with started(app, (100, 30)) as pilot:
         for _ in range(3):
             await pilot.press("f")
         await settle(pilot)
         assert sorted(names_on_screen(app)) == ["alpha", "beta"]
         footer_keys = {b.key for _, b, enabled, _ in app.screen.active_bindings.values() if enabled}
         assert {"u", "p"} <= footer_keys and "e" not in footer_keys
-        await pilot.press("enter", "e", "d")  # live-dataset keys do nothing to a deleted one
-        await settle(pilot)
+        await press(pilot, "enter", "e", "d")  # live-dataset keys do nothing to a deleted one
         assert type(app.screen).__name__ == "DatasetsScreen"
         if names_on_screen(app)[0] != "beta":
             await pilot.press("down")
-        await pilot.press("u")  # beta's name is taken: ask for another
-        await settle(pilot)
+        await press(pilot, "u")  # beta's name is taken: ask for another
         assert isinstance(app.screen, NameScreen)
         assert app.screen.query_one("#name", Input).value == "beta_restored"
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         await settle(pilot)
         assert definitions.get_dataset(ctx, "beta_restored").versions == 1
         assert names_on_screen(app) == ["alpha"]
-        await pilot.press("p")
-        await settle(pilot)
+        await press(pilot, "p")
         assert isinstance(app.screen, TypeNameScreen)
         await pilot.press("enter")  # nothing typed: nothing purged
-        await pilot.press(*"alph", "enter")
-        await settle(pilot)
+        await press(pilot, *"alph", "enter")
         assert isinstance(app.screen, TypeNameScreen)
-        await pilot.press("a", "enter")
-        await settle(pilot)
+        await press(pilot, "a", "enter")
         await settle(pilot)
         assert names_on_screen(app) == []
         assert definitions.deleted_datasets(ctx) == []
-        await pilot.press("f")
-        await settle(pilot)
+        await press(pilot, "f")
         assert sorted(names_on_screen(app)) == ["beta", "beta_restored"]
 
 
 async def test_undelete_keeps_the_name_when_it_is_free(ctx: AppContext) -> None:
     definitions.delete(ctx, "alpha")
     app = app_for(ctx)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+    async with started(app, (100, 30)) as pilot:
         for _ in range(3):
             await pilot.press("f")
         await settle(pilot)
-        await pilot.press("u")
-        await settle(pilot)
+        await press(pilot, "u")
         await settle(pilot)
         assert definitions.get_dataset(ctx, "alpha").deleted_at is None
         assert any("Brought back alpha" in n for n in notifications(app))
@@ -365,14 +332,11 @@ async def test_clone_copies_the_version_being_viewed(ctx: AppContext, keys: tupl
 
     await make_active_and_newer(ctx)
     app = app_for(ctx)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with started(app, (120, 40)) as pilot:
         for k in keys:
-            await pilot.press(k)
-            await settle(pilot)
+            await press(pilot, k)
         assert str(app.screen.query_one(".title", Label).content) == f"Clone alpha v{version} as"
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         await settle(pilot)
     copied = definitions.get_version(ctx, "alpha_copy", 1).definition
     expected = definitions.get_version(ctx, "alpha", version).definition
@@ -421,22 +385,16 @@ async def test_screens_workers_never_touch_widgets(ctx: AppContext, widgets_touc
     from dataset_tui.tui.screens.preview import PreviewScreen
 
     app = app_for(ctx)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with started(app, (120, 40)) as pilot:
         for keys in (("enter",), ("r",), ("v",), ("p",), ("escape", "h"), ("t",), ("escape", "escape")):
             for k in keys:
-                await pilot.press(k)
-                await settle(pilot)
+                await press(pilot, k)
             if keys == ("p",):
                 assert isinstance(app.screen, PreviewScreen)
-        await pilot.press("space", "space", "m")
-        await settle(pilot)
-        await pilot.press("escape", "x")
-        await settle(pilot)
-        await pilot.press("escape", "c")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "space", "space", "m")
+        await press(pilot, "escape", "x")
+        await press(pilot, "escape", "c")
+        await press(pilot, "enter")
         await settle(pilot)
         assert any(name.endswith("_copy") for name in names_on_screen(app))  # the clone ran, its result came back
     assert widgets_touched_off_the_loop == []
@@ -465,18 +423,15 @@ def every_confirmation() -> list[tuple[str, Any]]:
 async def test_enter_and_escape_never_confirm_anything(ctx: AppContext, which: str) -> None:
     make = dict(every_confirmation())[which]
     app = app_for(ctx)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with started(app, (80, 24)) as pilot:
         for keys in (("enter",), ("escape",), ("escape", "enter")):
             answers: list[Any] = []
             dialog = make()
             app.push_screen(dialog, callback=answers.append)
             await settle(pilot)
-            await pilot.press(*keys)
-            await settle(pilot)
+            await press(pilot, *keys)
             # Declined, or (a typed-name dialog with nothing typed) still asking.
             assert answers == [False] or (not answers and app.screen is dialog), (keys, answers)
             if app.screen is dialog:
-                await pilot.press("escape")
-                await settle(pilot)
+                await press(pilot, "escape")
                 assert answers == [False]

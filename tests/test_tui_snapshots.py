@@ -17,10 +17,9 @@ import pytest
 from dataset_tui.domain import clock
 from dataset_tui.domain.definition import parse_definition
 from dataset_tui.services import definitions, runs
-from example_definition import example_dict
+from tui_support import EXAMPLE, app_for, still
 
 TODAY = dt.date(2025, 6, 15)
-EXAMPLE = example_dict()
 SIZES = [(80, 24), (120, 40)]
 
 
@@ -49,53 +48,38 @@ def fixed_clock() -> Any:
         yield
 
 
-def make_app(ctx: Any) -> Any:
-    from dataset_tui.tui.app import DatasetTuiApp
-
-    return DatasetTuiApp(ctx)
-
-
-async def settle(pilot: Any) -> None:
-    await pilot.pause(0.05)
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    # Toasts come and go on timers: clear them so the picture is stable.
-    pilot.app.clear_notifications()
-    await pilot.pause()
-
-
 def steps(*keys: str) -> Any:
     async def run_before(pilot: Any) -> None:
         pilot.app.cursor_blink = False
-        await settle(pilot)
+        await still(pilot)
         for key in keys:
             await pilot.press(key)
-            await settle(pilot)
+            await still(pilot)
         # A DataTable measures its columns on idle, after the rows arrive.
         await pilot.pause(0.3)
-        await settle(pilot)
+        await still(pilot)
 
     return run_before
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_datasets_screen(snap_compare: Any, ctx: Any, size: tuple[int, int]) -> None:
-    assert snap_compare(make_app(ctx), terminal_size=size, run_before=steps("down", "space"))
+    assert snap_compare(app_for(ctx), terminal_size=size, run_before=steps("down", "space"))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_detail_screen(snap_compare: Any, ctx: Any, size: tuple[int, int]) -> None:
-    assert snap_compare(make_app(ctx), terminal_size=size, run_before=steps("enter"))
+    assert snap_compare(app_for(ctx), terminal_size=size, run_before=steps("enter"))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_history_screen(snap_compare: Any, ctx: Any, size: tuple[int, int]) -> None:
-    assert snap_compare(make_app(ctx), terminal_size=size, run_before=steps("h"))
+    assert snap_compare(app_for(ctx), terminal_size=size, run_before=steps("h"))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_compare_screen(snap_compare: Any, ctx: Any, size: tuple[int, int]) -> None:
-    assert snap_compare(make_app(ctx), terminal_size=size, run_before=steps("space", "space", "m"))
+    assert snap_compare(app_for(ctx), terminal_size=size, run_before=steps("space", "space", "m"))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -108,12 +92,12 @@ def test_compare_five_datasets(snap_compare: Any, ctx: Any, size: tuple[int, int
         with clock.fixed(dt.datetime(2025, 6, 15, 9, 30, tzinfo=dt.UTC)):
             definitions.save(ctx, parse_definition(data))
     keys = ("space",) * 5 + ("m",)
-    assert snap_compare(make_app(ctx), terminal_size=size, run_before=steps(*keys))
+    assert snap_compare(app_for(ctx), terminal_size=size, run_before=steps(*keys))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_export_modal(snap_compare: Any, ctx: Any, size: tuple[int, int]) -> None:
-    assert snap_compare(make_app(ctx), terminal_size=size, run_before=steps("x"))
+    assert snap_compare(app_for(ctx), terminal_size=size, run_before=steps("x"))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -123,16 +107,16 @@ def test_export_modal_no_color(
     # Textual reads NO_COLOR once, when an app is made, and takes it out of the
     # environment: set it for this app only, so no other test runs without colour.
     monkeypatch.setenv("NO_COLOR", "1")
-    app = make_app(ctx)
+    app = app_for(ctx)
     assert app.no_color
     assert snap_compare(app, terminal_size=size, run_before=steps("x"))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_help_screen(snap_compare: Any, ctx: Any, size: tuple[int, int]) -> None:
-    assert snap_compare(make_app(ctx), terminal_size=size, run_before=steps("question_mark"))
+    assert snap_compare(app_for(ctx), terminal_size=size, run_before=steps("question_mark"))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_preview_screen(snap_compare: Any, ctx: Any, size: tuple[int, int]) -> None:
-    assert snap_compare(make_app(ctx), terminal_size=size, run_before=steps("enter", "p"))
+    assert snap_compare(app_for(ctx), terminal_size=size, run_before=steps("enter", "p"))

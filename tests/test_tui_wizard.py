@@ -9,119 +9,37 @@ from typing import Any
 
 import pytest
 
-from dataset_tui.domain import clock
 from dataset_tui.domain.definition import parse_definition
 from dataset_tui.services.context import AppContext
+from example_definition import shop_dict
+from tui_support import (  # noqa: F401 - fixtures
+    TODAY,
+    edit_at_step,
+    fixed_clock,
+    open_wizard,
+    press,
+    recording_app,
+    save_definition,
+    settle,
+    text_of,
+    until,
+    wizard,
+    wizard_warehouse,
+)
 
-TODAY = dt.date(2025, 6, 15)
-
-
-@pytest.fixture(scope="module")
-def warehouse_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from dataset_tui.warehouse.demo import build_demo
-
-    path = tmp_path_factory.mktemp("wizard-wh") / "wh.duckdb"
-    # The shop's tables only: the steps are driven by position in the table list, and the
-    # wizard's GA4 flow (events_* as one entry) is a later task.
-    build_demo(path, rows=5_000, seed=1, today=TODAY, ga4=False)
-    return path
-
-
-@pytest.fixture(autouse=True)
-def fixed_clock() -> Any:
-    with clock.fixed(TODAY):
-        yield
+pytestmark = pytest.mark.usefixtures("fixed_clock")
 
 
 @pytest.fixture
-def ctx(tmp_path: Path, warehouse_file: Path) -> Any:
-    context = AppContext.open(db=tmp_path / "store", warehouse=warehouse_file)
-    yield context
-    context.close()
+def ctx(open_context: Any, wizard_warehouse: Path, tmp_path: Path) -> AppContext:
+    # The store at tmp_path/store: a test opens a second session on it.
+    context: AppContext = open_context(wizard_warehouse, tmp_path / "store")
+    return context
 
 
-def make_app(ctx: Any) -> Any:
-    import dataset_tui.tui.app as app_module
-    from dataset_tui.tui.app import DatasetTuiApp
-
-    class RecordingApp(DatasetTuiApp):
-        """Keeps every worker failure, so a test sees errors the user would only see as a toast."""
-
-        # A CSS path is relative to the module defining the class: point at the app's.
-        CSS_PATH = str(Path(app_module.__file__).parent / "app.tcss")
-
-        def __init__(self, ctx: Any) -> None:
-            super().__init__(ctx)
-            self.failures: list[str] = []
-
-        def on_work_failed(self, message: Any) -> None:
-            self.failures.append(f"{message.action}: {message.error!r}")
-            super().on_work_failed(message)
-
-    return RecordingApp(ctx)
-
-
-async def settle(pilot: Any, wait: float = 0.05) -> None:
-    """Let timers fire and every worker finish, then let the messages they posted land."""
-    await pilot.pause(wait)
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    assert not pilot.app.failures, pilot.app.failures
-
-
-async def until(pilot: Any, ready: Any, what: str, timeout: float = 10.0) -> None:
-    """Wait for debounced work (timers, then workers) instead of guessing a pause."""
-    waited = 0.0
-    while not ready():
-        assert waited < timeout, f"gave up waiting for {what}"
-        await settle(pilot)
-        waited += 0.05
-
-
-async def open_wizard(pilot: Any, *args: Any, **kwargs: Any) -> list[Any]:
-    """Push a WizardScreen; the returned list receives what it is dismissed with."""
-    from dataset_tui.tui.screens.wizard import WizardScreen
-
-    await settle(pilot)
-    results: list[Any] = []
-    pilot.app.push_screen(WizardScreen(*args, **kwargs), callback=results.append)
-    await settle(pilot)
-    return results
-
-
-def wizard(pilot: Any) -> Any:
-    from dataset_tui.tui.screens.wizard import WizardScreen
-
-    screen = pilot.app.screen
-    assert isinstance(screen, WizardScreen), f"expected the wizard, got {screen}"
-    return screen
-
-
-def text_of(screen: Any, selector: str) -> str:
-    from textual.widgets import Static
-
-    return str(screen.query_one(selector, Static).render())
-
-
-def save_definition(ctx: Any, data: dict[str, Any], **kwargs: Any) -> Any:
-    from dataset_tui.services import definitions
-
-    return definitions.save(ctx.store, parse_definition(data), **kwargs)
-
-
-BASE = {
-    "format": "dataset-tui/1",
-    "name": "purchases",
-    "source": {"dataset": "raw_data", "primary": "transactions"},
-    "columns": [
-        {"table": "transactions", "name": "customer_id", "role": "user_id", "type": "STRING"},
-        {"table": "transactions", "name": "product_id", "role": "product_id", "type": "STRING"},
-        {"table": "transactions", "name": "ts", "role": "timestamp", "type": "TIMESTAMP"},
-        {"table": "transactions", "name": "amount", "role": "revenue", "type": "NUMERIC"},
-    ],
-    "filters": {"min_transactions": 2},
-    "split": {"type": "time", "eval_days": 30},
-}
+BASE = shop_dict(
+    "purchases", typed=True, filters={"min_transactions": 2}, split={"type": "time", "eval_days": 30}
+)
 
 
 # -- the whole way, keys only ------------------------------------------------------------------
@@ -158,32 +76,26 @@ EXPECTED = {
 async def test_create_a_complete_dataset_with_keys_only(ctx: Any, tmp_path: Path) -> None:
     from dataset_tui.services import definitions, exports
 
-    app = make_app(ctx)
+    app = recording_app(ctx)
     async with app.run_test(size=(120, 40)) as pilot:
         results = await open_wizard(pilot)
         # 1 Basic: name, then tab to the description.
-        await pilot.press(*"purchases_6m", "tab", *"Six months of purchases", "ctrl+n")
-        await settle(pilot)
+        await press(pilot, *"purchases_6m", "tab", *"Six months of purchases", "ctrl+n")
         assert wizard(pilot).step == 2
         # 2 Tables (alphabetical: customers, products, returns, transactions):
         # transactions is the primary, products joined; the join is detected.
-        await pilot.press("down", "down", "down", "enter", "up", "up", "space")
-        await settle(pilot)
+        await press(pilot, "down", "down", "down", "enter", "up", "up", "space")
         screen = wizard(pilot)
         join = screen.draft.join_for("products")
         assert join is not None and join.confidence == "high"
         # Make it an inner join from the join list.
         await pilot.press("tab", "t")
-        await pilot.press("ctrl+n")
-        await settle(pilot)
+        await press(pilot, "ctrl+n")
         assert screen.step == 3
         # 3 Columns: suggested roles, then products.category under an alias.
-        await pilot.press("s")
-        await settle(pilot)
-        await pilot.press("end", "up", "up", "space", "a", *"product_category", "enter")
-        await settle(pilot)
-        await pilot.press("ctrl+n")
-        await settle(pilot)
+        await press(pilot, "s")
+        await press(pilot, "end", "up", "up", "space", "a", *"product_category", "enter")
+        await press(pilot, "ctrl+n")
         assert screen.step == 4
         # 4 Filters & split: rolling 6 months, top 80%, ≥ 2 transactions, random split.
         await pilot.press("enter", "down", "enter")  # date range: rolling (months default 6)
@@ -192,8 +104,7 @@ async def test_create_a_complete_dataset_with_keys_only(ctx: Any, tmp_path: Path
         await until(pilot, lambda: "Train" in text_of(screen, "#estimate"), "the summary")
         summary = text_of(screen, "#estimate")
         assert "≤ 5,000" in summary and "Train   ≈ 80%" in summary
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert results == ["purchases_6m"]
         assert app.screen is not screen
 
@@ -218,40 +129,35 @@ async def test_create_a_complete_dataset_with_keys_only(ctx: Any, tmp_path: Path
 
 
 async def test_step1_needs_a_valid_name(ctx: Any) -> None:
-    app = make_app(ctx)
+    app = recording_app(ctx)
     async with app.run_test(size=(100, 30)) as pilot:
         await open_wizard(pilot)
-        await pilot.press("ctrl+n")
-        await settle(pilot)
+        await press(pilot, "ctrl+n")
         screen = wizard(pilot)
         assert screen.step == 1
         assert "needs a name" in text_of(screen, "#name-status")
-        await pilot.press(*"9lives")
-        await settle(pilot)
+        await press(pilot, *"9lives")
         assert "a letter first" in text_of(screen, "#name-status")
-        await pilot.press("ctrl+n")
-        await settle(pilot)
+        await press(pilot, "ctrl+n")
         assert screen.step == 1
         assert "a letter first" in text_of(screen, "#name-status")
 
 
 async def test_a_taken_name_is_refused_beside_the_field(ctx: Any) -> None:
     save_definition(ctx, {**BASE, "name": "taken"})
-    app = make_app(ctx)
+    app = recording_app(ctx)
     async with app.run_test(size=(100, 30)) as pilot:
         await open_wizard(pilot)
         await pilot.press(*"TAKEN")
         await until(pilot, lambda: "taken" in text_of(wizard(pilot), "#name-status"), "the live name check")
         screen = wizard(pilot)
         assert "TAKEN is taken" in text_of(screen, "#name-status")
-        await pilot.press("ctrl+n")
-        await settle(pilot)
+        await press(pilot, "ctrl+n")
         assert screen.step == 1
         await pilot.press("backspace", "backspace", "backspace", "backspace", "backspace", *"fresh")
         await until(pilot, lambda: "available" in text_of(screen, "#name-status"), "the live name check")
         assert "fresh is available" in text_of(screen, "#name-status")
-        await pilot.press("ctrl+n")
-        await settle(pilot)
+        await press(pilot, "ctrl+n")
         assert screen.step == 2
 
 
@@ -259,62 +165,50 @@ async def test_a_taken_name_is_refused_beside_the_field(ctx: Any) -> None:
 
 
 async def test_step2_needs_a_primary_and_a_join_for_each_table(ctx: Any) -> None:
-    app = make_app(ctx)
+    app = recording_app(ctx)
     async with app.run_test(size=(100, 30)) as pilot:
         await open_wizard(pilot)
-        await pilot.press(*"joins_test", "ctrl+n")
-        await settle(pilot)
+        await press(pilot, *"joins_test", "ctrl+n")
         screen = wizard(pilot)
         assert screen.step == 2
-        await pilot.press("ctrl+n")
-        await settle(pilot)
+        await press(pilot, "ctrl+n")
         assert screen.step == 2
         assert "choose the primary table" in text_of(screen, "#tables-problem")
         # customers (primary) and products: nothing joins them.
-        await pilot.press("enter", "down", "space")
-        await settle(pilot)
+        await press(pilot, "enter", "down", "space")
         assert screen.draft.join_for("products") is None
-        await pilot.press("ctrl+n")
-        await settle(pilot)
+        await press(pilot, "ctrl+n")
         assert screen.step == 2
         assert "products has no join" in text_of(screen, "#joins-problem")
         # Unselect products again: the step passes.
-        await pilot.press("space", "ctrl+n")
-        await settle(pilot)
+        await press(pilot, "space", "ctrl+n")
         assert screen.step == 3
 
 
 async def test_a_join_removed_and_added_back_by_hand(ctx: Any) -> None:
     from dataset_tui.tui.wizard.join_dialog import JoinScreen
 
-    app = make_app(ctx)
+    app = recording_app(ctx)
     async with app.run_test(size=(100, 30)) as pilot:
         await open_wizard(pilot)
-        await pilot.press(*"returns_join", "ctrl+n")
-        await settle(pilot)
+        await press(pilot, *"returns_join", "ctrl+n")
         # transactions primary, returns joined (detected on transaction_id).
-        await pilot.press("down", "down", "down", "enter", "up", "space")
-        await settle(pilot)
+        await press(pilot, "down", "down", "down", "enter", "up", "space")
         screen = wizard(pilot)
         join = screen.draft.join_for("returns")
         assert join is not None
         assert join.on == [("transactions.transaction_id", "returns.transaction_id")]
-        await pilot.press("tab", "x")
-        await settle(pilot)
+        await press(pilot, "tab", "x")
         assert screen.draft.join_for("returns") is None
-        await pilot.press("ctrl+n")
-        await settle(pilot)
+        await press(pilot, "ctrl+n")
         assert "returns has no join" in text_of(screen, "#joins-problem")
         # a: add by hand; the detected candidate is offered first (enter takes it).
-        await pilot.press("a")
-        await settle(pilot)
+        await press(pilot, "a")
         assert isinstance(app.screen, JoinScreen)
-        await pilot.press("enter", "ctrl+s")
-        await settle(pilot)
+        await press(pilot, "enter", "ctrl+s")
         join = screen.draft.join_for("returns")
         assert join is not None and join.on == [("transactions.transaction_id", "returns.transaction_id")]
-        await pilot.press("ctrl+n")
-        await settle(pilot)
+        await press(pilot, "ctrl+n")
         assert screen.step == 3
 
 
@@ -322,22 +216,19 @@ async def test_a_join_removed_and_added_back_by_hand(ctx: Any) -> None:
 
 
 async def goto_columns(pilot: Any, name: str) -> Any:
-    await pilot.press(*name, "ctrl+n")
-    await settle(pilot)
-    await pilot.press("down", "down", "down", "enter", "ctrl+n")  # transactions alone
-    await settle(pilot)
+    await press(pilot, *name, "ctrl+n")
+    await press(pilot, "down", "down", "down", "enter", "ctrl+n")  # transactions alone
     screen = wizard(pilot)
     assert screen.step == 3
     return screen
 
 
 async def test_step3_needs_columns_and_roles_that_fit(ctx: Any) -> None:
-    app = make_app(ctx)
+    app = recording_app(ctx)
     async with app.run_test(size=(100, 30)) as pilot:
         await open_wizard(pilot)
         screen = await goto_columns(pilot, "columns_test")
-        await pilot.press("ctrl+n")
-        await settle(pilot)
+        await press(pilot, "ctrl+n")
         assert screen.step == 3
         assert "choose at least one column" in text_of(screen, "#columns-problem")
         # transaction_id is a STRING: the timestamp role does not fit it (r cycles
@@ -345,8 +236,7 @@ async def test_step3_needs_columns_and_roles_that_fit(ctx: Any) -> None:
         await pilot.press("r", "r", "r")
         col = screen.draft.columns[("transactions", "transaction_id")]
         assert col.selected and col.role == "timestamp"
-        await pilot.press("ctrl+n")
-        await settle(pilot)
+        await press(pilot, "ctrl+n")
         assert screen.step == 3
         problem = text_of(screen, "#columns-problem")
         assert "transactions.transaction_id" in problem and "TIMESTAMP or DATETIME or DATE" in problem
@@ -355,20 +245,18 @@ async def test_step3_needs_columns_and_roles_that_fit(ctx: Any) -> None:
         assert col.selected and col.role is None
         # Two columns whose output name is the same.
         await pilot.press("down", "r", "down", "space", "a", *"user_id", "enter")
-        await pilot.press("ctrl+n")
-        await settle(pilot)
+        await press(pilot, "ctrl+n")
         assert screen.step == 3
         assert "already used by transactions.customer_id" in text_of(screen, "#columns-problem")
         # A different alias fixes it.
-        await pilot.press("a", "ctrl+u", *"product", "enter", "ctrl+n")
-        await settle(pilot)
+        await press(pilot, "a", "ctrl+u", *"product", "enter", "ctrl+n")
         assert screen.step == 4
 
 
-async def test_statistics_and_samples_of_the_highlighted_column(ctx: Any, warehouse_file: Path) -> None:
+async def test_statistics_and_samples_of_the_highlighted_column(ctx: Any, wizard_warehouse: Path) -> None:
     import duckdb
 
-    con = duckdb.connect(str(warehouse_file), read_only=True)
+    con = duckdb.connect(str(wizard_warehouse), read_only=True)
     try:
         total, nulls, distinct = con.execute(
             "SELECT COUNT(*), COUNT(*) - COUNT(customer_id), COUNT(DISTINCT customer_id) FROM raw_data.transactions"
@@ -376,25 +264,22 @@ async def test_statistics_and_samples_of_the_highlighted_column(ctx: Any, wareho
         customers = {r[0] for r in con.execute("SELECT DISTINCT customer_id FROM raw_data.transactions").fetchall()}
     finally:
         con.close()
-    app = make_app(ctx)
+    app = recording_app(ctx)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_wizard(pilot)
         screen = await goto_columns(pilot, "stats_test")
         await settle(pilot)
-        await pilot.press("down")  # customer_id
-        await settle(pilot)
+        await press(pilot, "down")  # customer_id
         body = text_of(screen, "#stats-body")
         assert f"rows      {total:,}" in body
         assert f"nulls     {nulls:,}" in body
         assert f"distinct  {distinct:,}" in body
-        await pilot.press("v")
-        await settle(pilot)
+        await press(pilot, "v")
         samples = screen.columns_step.samples[("transactions", "customer_id")]
         assert samples and set(samples) <= customers
         assert "samples" in text_of(screen, "#stats-samples")
         # A number gets a sparkline of its histogram.
-        await pilot.press("down", "down", "down")  # amount
-        await settle(pilot)
+        await press(pilot, "down", "down", "down")  # amount
         from textual.widgets import Sparkline
 
         spark = screen.query_one("#stats-spark", Sparkline)
@@ -412,29 +297,24 @@ async def test_statistics_and_samples_of_the_highlighted_column(ctx: Any, wareho
 
 
 async def test_step4_problems_are_shown_beside_their_fields(ctx: Any) -> None:
-    app = make_app(ctx)
+    app = recording_app(ctx)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_wizard(pilot)
         screen = await goto_columns(pilot, "filters_test")
         # customer_id as user_id only: no timestamp role.
-        await pilot.press("down", "r", "ctrl+n")
-        await settle(pilot)
+        await press(pilot, "down", "r", "ctrl+n")
         assert screen.step == 4
         # A date range needs the timestamp role.
-        await pilot.press("enter", "down", "enter", "ctrl+n")
-        await settle(pilot)
+        await press(pilot, "enter", "down", "enter", "ctrl+n")
         assert "needs a column with the 'timestamp' role" in text_of(screen, "#date-mode-problem")
         # Back to step 3, give ts the timestamp role, then a fixed range ending before it starts.
-        await pilot.press("ctrl+o")
-        await settle(pilot)
+        await press(pilot, "ctrl+o")
         await pilot.press("down", "down", "r", "r", "r")
         assert screen.draft.columns[("transactions", "ts")].role == "timestamp"
-        await pilot.press("ctrl+n")
-        await settle(pilot)
+        await press(pilot, "ctrl+n")
         await pilot.press("enter", "down", "enter")  # fixed
         await pilot.press("tab", *"2025-03-01", "tab", *"2025-02-01")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert screen.step == 4
         assert "is after end" in text_of(screen, "#start-problem")
         # The first field with a problem has the focus: a real range, then a
@@ -442,12 +322,10 @@ async def test_step4_problems_are_shown_beside_their_fields(ctx: Any) -> None:
         assert app.focused is screen.query_one("#start")
         await pilot.press("ctrl+u", *"2025-01-01")
         await pilot.press("tab", "tab", "tab", "tab", "enter", "down", "enter")  # split: time
-        await pilot.press("tab", "ctrl+u", *"400", "ctrl+s")
-        await settle(pilot)
+        await press(pilot, "tab", "ctrl+u", *"400", "ctrl+s")
         assert "must be shorter than the fixed date range" in text_of(screen, "#eval-days-problem")
         assert wizard(pilot) is screen  # nothing saved
-        await pilot.press("ctrl+u", "7", "ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+u", "7", "ctrl+s")
         assert app.screen is not screen
     from dataset_tui.services import definitions
 
@@ -464,30 +342,25 @@ async def test_step4_problems_are_shown_beside_their_fields(ctx: Any) -> None:
 
 
 async def test_escape_without_changes_just_leaves(ctx: Any) -> None:
-    app = make_app(ctx)
+    app = recording_app(ctx)
     async with app.run_test(size=(100, 30)) as pilot:
         results = await open_wizard(pilot)
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         assert results == [None]
 
 
 async def test_escape_with_changes_asks_first(ctx: Any) -> None:
     from dataset_tui.tui.screens.confirm import ConfirmScreen
 
-    app = make_app(ctx)
+    app = recording_app(ctx)
     async with app.run_test(size=(100, 30)) as pilot:
         results = await open_wizard(pilot)
-        await pilot.press(*"half_done", "escape")
-        await settle(pilot)
+        await press(pilot, *"half_done", "escape")
         assert isinstance(app.screen, ConfirmScreen)
-        await pilot.press("n")  # keep editing
-        await settle(pilot)
+        await press(pilot, "n")  # keep editing
         assert wizard(pilot).draft.name == "half_done" and results == []
-        await pilot.press("escape")
-        await settle(pilot)
-        await pilot.press("y")
-        await settle(pilot)
+        await press(pilot, "escape")
+        await press(pilot, "y")
         assert results == [None]
     assert ctx.store.name_available("default", "half_done")
 
@@ -499,7 +372,7 @@ async def test_edit_opens_on_the_definition_and_saves_a_version(ctx: Any) -> Non
     from dataset_tui.services import definitions
 
     saved = save_definition(ctx, BASE)
-    app = make_app(ctx)
+    app = recording_app(ctx)
     async with app.run_test(size=(120, 40)) as pilot:
         results = await open_wizard(pilot, saved.version.definition, base_revision=1)
         screen = wizard(pilot)
@@ -510,13 +383,11 @@ async def test_edit_opens_on_the_definition_and_saves_a_version(ctx: Any) -> Non
         assert not screen.changed
         # Step by step to 4, then change the minimum transactions.
         for _ in range(3):
-            await pilot.press("ctrl+n")
-            await settle(pilot)
+            await press(pilot, "ctrl+n")
         assert screen.step == 4
         assert screen.query_one("#min-tx", Input).value == "2"
         screen.query_one("#min-tx", Input).focus()
-        await pilot.press("ctrl+u", "5", "ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+u", "5", "ctrl+s")
         assert results == ["purchases"]
     head, version = definitions.resolve(ctx.store, "default", "purchases")
     assert head.revision == 2
@@ -524,17 +395,17 @@ async def test_edit_opens_on_the_definition_and_saves_a_version(ctx: Any) -> Non
     assert version.definition.columns == saved.version.definition.columns
 
 
-async def test_a_conflicting_save_offers_reload(ctx: Any, tmp_path: Path, warehouse_file: Path) -> None:
+async def test_a_conflicting_save_offers_reload(ctx: Any, tmp_path: Path, wizard_warehouse: Path) -> None:
     from dataset_tui.services import definitions
     from dataset_tui.tui.wizard.conflict_dialog import ConflictScreen
 
     saved = save_definition(ctx, BASE)
-    app = make_app(ctx)
+    app = recording_app(ctx)
     async with app.run_test(size=(120, 40)) as pilot:
         results = await open_wizard(pilot, saved.version.definition, base_revision=1)
         screen = wizard(pilot)
         # Another session saves v2 meanwhile.
-        other = AppContext.open(db=tmp_path / "store", warehouse=warehouse_file)
+        other = AppContext.open(db=tmp_path / "store", warehouse=wizard_warehouse)
         try:
             save_definition(
                 other, {**BASE, "filters": {"min_transactions": 3}}, base_revision=1, mode="update"
@@ -542,41 +413,35 @@ async def test_a_conflicting_save_offers_reload(ctx: Any, tmp_path: Path, wareho
         finally:
             other.close()
         screen.draft.min_transactions = "9"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert isinstance(app.screen, ConflictScreen)
-        await pilot.press("r")
-        await settle(pilot)
+        await press(pilot, "r")
         assert app.screen is screen
         assert screen.base_revision == 2
         assert screen.draft.min_transactions == "3"  # the other session's version
         screen.draft.min_transactions = "9"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert results == ["purchases"]
     head, version = definitions.resolve(ctx.store, "default", "purchases")
     assert head.revision == 3
     assert version.definition.filters.min_transactions == 9
 
 
-async def test_a_conflicting_save_can_become_a_new_dataset(ctx: Any, tmp_path: Path, warehouse_file: Path) -> None:
+async def test_a_conflicting_save_can_become_a_new_dataset(ctx: Any, tmp_path: Path, wizard_warehouse: Path) -> None:
     from dataset_tui.services import definitions
     from dataset_tui.tui.screens.confirm import NameScreen
 
     saved = save_definition(ctx, BASE)
-    app = make_app(ctx)
+    app = recording_app(ctx)
     async with app.run_test(size=(120, 40)) as pilot:
         results = await open_wizard(pilot, saved.version.definition, base_revision=1)
         screen = wizard(pilot)
         save_definition(ctx, {**BASE, "description": "changed elsewhere"}, base_revision=1, mode="update")
         screen.draft.min_transactions = "4"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        await pilot.press("n")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
+        await press(pilot, "n")
         assert isinstance(app.screen, NameScreen)
-        await pilot.press("enter")  # the proposed name: purchases_mine
-        await settle(pilot)
+        await press(pilot, "enter")  # the proposed name: purchases_mine
         assert results == ["purchases_mine"]
     head, version = definitions.resolve(ctx.store, "default", "purchases")
     assert head.revision == 2 and version.definition.filters.min_transactions == 2
@@ -589,7 +454,7 @@ async def test_clone_and_edit_creates_a_new_dataset(ctx: Any) -> None:
     from dataset_tui.services import definitions
 
     saved = save_definition(ctx, BASE)
-    app = make_app(ctx)
+    app = recording_app(ctx)
     async with app.run_test(size=(120, 40)) as pilot:
         results = await open_wizard(pilot, saved.version.definition, clone_of="purchases")
         screen = wizard(pilot)
@@ -598,8 +463,7 @@ async def test_clone_and_edit_creates_a_new_dataset(ctx: Any) -> None:
         assert screen.query_one("#name", Input).value == "purchases_copy"
         assert not screen.query_one("#name", Input).disabled
         await until(pilot, lambda: screen.basic.name_state().checked, "the name check")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert results == ["purchases_copy"]
     _, copy = definitions.resolve(ctx.store, "default", "purchases_copy")
     original = parse_definition(BASE).to_dict()
@@ -617,13 +481,9 @@ async def test_the_live_summary_uses_the_cached_analysis(ctx: Any) -> None:
 
     saved = save_definition(ctx, BASE)
     analysis = runs.analyze(ctx, "purchases")
-    app = make_app(ctx)
+    app = recording_app(ctx)
     async with app.run_test(size=(120, 40)) as pilot:
-        await open_wizard(pilot, saved.version.definition, base_revision=1)
-        screen = wizard(pilot)
-        for _ in range(3):
-            await pilot.press("ctrl+n")
-            await settle(pilot)
+        screen = await edit_at_step(pilot, saved.version.definition, 4)
         await until(pilot, lambda: "measured" in text_of(screen, "#estimate"), "the summary")
         summary = text_of(screen, "#estimate")
         split = analysis["split"]
@@ -765,15 +625,13 @@ async def test_edit_browses_the_definitions_own_dataset(tmp_path: Path) -> None:
         ],
     }
     saved = save_definition(context, data)
-    app = make_app(context)
+    app = recording_app(context)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_wizard(pilot, saved.version.definition, base_revision=1)
         screen = wizard(pilot)
-        await pilot.press("ctrl+n")
-        await settle(pilot)
+        await press(pilot, "ctrl+n")
         assert [entry.name for entry in screen.tables_step.entries] == ["events"]
-        await pilot.press("ctrl+n")
-        await settle(pilot)
+        await press(pilot, "ctrl+n")
         assert screen.step == 3  # the columns of clickstream.events loaded; no error
         assert pilot.app.failures == []
     context.close()

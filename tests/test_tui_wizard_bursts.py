@@ -16,19 +16,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.test_tui_wizard import (  # noqa: F401 - fixtures
-    BASE,
-    ctx,
+from tests.test_tui_wizard import BASE, ctx, test_create_a_complete_dataset_with_keys_only  # noqa: F401 - fixtures
+
+from tui_support import (  # noqa: F401 - fixtures
+    edit_at_step,
     fixed_clock,
-    make_app,
     open_wizard,
+    press,
+    recording_app,
     save_definition,
     settle,
-    test_create_a_complete_dataset_with_keys_only,
     text_of,
-    warehouse_file,
     wizard,
+    wizard_warehouse,
 )
+
+pytestmark = pytest.mark.usefixtures("fixed_clock")
 
 ROUNDS = 20
 SLOW_S = 0.05  # every warehouse call, in the background workers
@@ -110,7 +113,7 @@ async def test_bursts_into_every_field_of_step_4(ctx: Any) -> None:
     fixed["split"] = {"type": "random", "train_percent": 80}
     saved_fixed = save_definition(ctx, fixed)
     slow(ctx)
-    app = make_app(ctx)
+    app = recording_app(ctx)
     async with app.run_test(size=(120, 40)) as pilot:
         for version, fields in (
             (
@@ -131,11 +134,7 @@ async def test_bursts_into_every_field_of_step_4(ctx: Any) -> None:
                 ],
             ),
         ):
-            await open_wizard(pilot, version.definition, base_revision=1)
-            screen = wizard(pilot)
-            for _ in range(3):
-                await pilot.press("ctrl+n")
-                await settle(pilot)
+            screen = await edit_at_step(pilot, version.definition, 4)
             assert screen.step == 4
             for field_id, old, values in fields:
                 await burst_field(pilot, screen, field_id, old, values)
@@ -146,7 +145,7 @@ async def test_bursts_into_every_field_of_step_4(ctx: Any) -> None:
 
 async def test_bursts_into_the_name_description_and_alias(ctx: Any) -> None:
     slow(ctx)
-    app = make_app(ctx)
+    app = recording_app(ctx)
     async with app.run_test(size=(80, 24)) as pilot:
         from dataset_tui.tui.screens.wizard import WizardScreen
 
@@ -162,10 +161,8 @@ async def test_bursts_into_the_name_description_and_alias(ctx: Any) -> None:
         description.focus()
         for i in range(ROUNDS):
             await typed(pilot, description, ("ctrl+u", *f"line {i}"), f"line {i}")
-        await pilot.press("ctrl+n")
-        await settle(pilot)
-        await pilot.press("down", "down", "down", "enter", "ctrl+n")
-        await settle(pilot)
+        await press(pilot, "ctrl+n")
+        await press(pilot, "down", "down", "down", "enter", "ctrl+n")
         assert screen.step == 3
         await pilot.press("down", "a")
         alias = screen.query_one("#alias")
@@ -221,13 +218,9 @@ async def test_no_worker_touches_a_widget(ctx: Any, tmp_path: Path, main_thread_
 
 async def test_step4_errors_name_their_field_beside_it(ctx: Any) -> None:
     saved = save_definition(ctx, BASE)
-    app = make_app(ctx)
+    app = recording_app(ctx)
     async with app.run_test(size=(120, 40)) as pilot:
-        await open_wizard(pilot, saved.version.definition, base_revision=1)
-        screen = wizard(pilot)
-        for _ in range(3):
-            await pilot.press("ctrl+n")
-            await settle(pilot)
+        screen = await edit_at_step(pilot, saved.version.definition, 4)
         screen.query_one("#top").focus()
         await pilot.press("ctrl+u", "0")
         await settle(pilot, 0.4)  # one debounce, no ctrl+n or ctrl+s
@@ -261,26 +254,24 @@ def test_an_alias_rule_is_said_in_words() -> None:
 async def test_ctrl_q_in_a_modified_wizard_asks_first(ctx: Any) -> None:
     from dataset_tui.tui.screens.confirm import ConfirmScreen
 
-    app = make_app(ctx)
+    app = recording_app(ctx)
     async with app.run_test(size=(100, 30)) as pilot:
         await open_wizard(pilot)
         screen = wizard(pilot)
         assert not screen.has_unsaved_changes()
         await pilot.press(*"keep_me")
         assert screen.has_unsaved_changes()
-        await pilot.press("ctrl+q")
-        await settle(pilot)
+        await press(pilot, "ctrl+q")
         assert isinstance(app.screen, ConfirmScreen)
         assert app.is_running
-        await pilot.press("escape")  # keep editing
-        await settle(pilot)
+        await press(pilot, "escape")  # keep editing
         assert app.screen is screen and screen.query_one("#name").value == "keep_me"
 
 
 async def test_moving_on_in_a_burst_applies_the_keys_before_it(ctx: Any) -> None:
     """`down down down enter ctrl+n` at once: the primary is chosen, then the step is checked."""
     slow(ctx)
-    app = make_app(ctx)
+    app = recording_app(ctx)
     async with app.run_test(size=(120, 40)) as pilot:
         for i in range(ROUNDS // 4):
             await open_wizard(pilot)

@@ -19,9 +19,8 @@ import pytest
 
 from dataset_tui.domain import clock
 from dataset_tui.services.context import AppContext
-from test_tui_wizard import make_app, open_wizard, settle, text_of, until, wizard
+from tui_support import TODAY, open_wizard, press, recording_app, text_of, until, wizard
 
-TODAY = dt.date(2025, 6, 15)
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
@@ -76,42 +75,35 @@ async def test_purchases_from_ga4_events_with_keys_only(demo: Path, tmp_path: Pa
     from dataset_tui.services import definitions, exports
 
     ctx = AppContext.open(db=tmp_path / "store", warehouse=demo)
-    app = make_app(ctx)
+    app = recording_app(ctx)
     with clock.fixed(TODAY):
         async with app.run_test(size=(120, 40)) as pilot:
             results = await open_wizard(pilot)
             screen = wizard(pilot)
-            await pilot.press(*"ga4_purchases", "ctrl+n")
-            await settle(pilot)
+            await press(pilot, *"ga4_purchases", "ctrl+n")
             # 2 Tables: customers, events_* (90 shards as one entry), products, returns, transactions.
             assert [e.name for e in screen.tables_step.picker.entries][:2] == ["customers", "events_*"]
-            await pilot.press("down", "enter", "ctrl+n")
-            await settle(pilot)
+            await press(pilot, "down", "enter", "ctrl+n")
             assert screen.step == 3 and screen.draft.primary == "events_*"
             # 3 Columns: the suggested GA4 roles (items' fields flattened with UNNEST, the epoch in micros).
-            await pilot.press("s")
-            await settle(pilot)
+            await press(pilot, "s")
             roles = {c.role: c for c in screen.draft.selected_columns() if c.role}
             assert (roles["user_id"].name, roles["timestamp"].unit) == ("user_pseudo_id", "micros")
             assert (roles["product_id"].name, roles["product_id"].unnest) == ("items.item_id", "items")
             assert (roles["revenue"].name, roles["revenue"].unnest) == ("items.price", "items")
             # A container takes no role: r on `items` says to pick a field instead.
-            await pilot.press("/", *"items", "enter", "home", "r")
-            await settle(pilot)
+            await press(pilot, "/", *"items", "enter", "home", "r")
             assert screen.draft.columns[("events_*", "items")].role is None
             await pilot.press("/", "backspace", "backspace", "backspace", "backspace", "backspace", "enter")
-            await pilot.press("ctrl+n")
-            await settle(pilot)
+            await press(pilot, "ctrl+n")
             assert screen.step == 4
             # 4 Keep rows where events_*.event_name is one of: purchase (after the split, the form's last field).
             await pilot.press("tab", "tab", "tab", "tab")
             assert app.focused is not None and app.focused.id == "where-column"
-            await pilot.press("enter")
-            await settle(pilot)
+            await press(pilot, "enter")
             options = [str(o[0]) for o in screen.filters_step._where_options]
             index = options.index("events_*.event_name")
-            await pilot.press(*["down"] * index, "enter")
-            await settle(pilot)
+            await press(pilot, *["down"] * index, "enter")
             assert (screen.draft.row_filter.table, screen.draft.row_filter.column) == ("events_*", "event_name")
             # The column's values from a sample are offered beside "is one of" (a worker reads them).
             await until(pilot, lambda: "in a sample:" in text_of(screen, "#where-seen"), "the sample values")
@@ -120,8 +112,7 @@ async def test_purchases_from_ga4_events_with_keys_only(demo: Path, tmp_path: Pa
             await pilot.press("tab", *"purchase")
             await until(pilot, lambda: "WHERE" in screen.filters_step.query_one("#sql").text, "the SQL")
             assert "purchase" in screen.filters_step.query_one("#sql").text
-            await pilot.press("ctrl+s")
-            await settle(pilot)
+            await press(pilot, "ctrl+s")
             assert results == ["ga4_purchases"], text_of(screen, "#estimate")
 
     _, version = definitions.resolve(ctx.store, "default", "ga4_purchases")

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.test_tui_wizard import (  # noqa: F401 - fixtures
-    ctx,
+import pytest
+from tests.test_tui_wizard import ctx, goto_columns  # noqa: F401 - fixtures
+
+from tui_support import (  # noqa: F401 - fixtures
     fixed_clock,
-    goto_columns,
-    make_app,
     open_wizard,
+    press,
+    recording_app,
     settle,
     text_of,
-    warehouse_file,
+    wizard_warehouse,
 )
+
+pytestmark = pytest.mark.usefixtures("fixed_clock")
 
 
 def test_cycling_past_a_borrowed_role_gives_it_back() -> None:
@@ -45,7 +49,7 @@ def test_a_role_given_since_is_not_overwritten() -> None:
 
 
 async def test_marks_clear_as_the_problem_is_fixed(ctx: Any) -> None:
-    app = make_app(ctx)
+    app = recording_app(ctx)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_wizard(pilot)
         screen = await goto_columns(pilot, "marks_test")
@@ -53,8 +57,7 @@ async def test_marks_clear_as_the_problem_is_fixed(ctx: Any) -> None:
         picker = screen.columns_step.picker
         amount = next(i for i, (kind, key) in enumerate(picker.rows) if kind == "column" and key[1] == "amount")
         picker.cursor = amount
-        await pilot.press("r", "ctrl+n")
-        await settle(pilot)
+        await press(pilot, "r", "ctrl+n")
         assert screen.step == 3
         assert picker.errors == {("transactions", "amount")}
         assert "transactions.amount" in text_of(screen, "#columns-problem")
@@ -62,8 +65,7 @@ async def test_marks_clear_as_the_problem_is_fixed(ctx: Any) -> None:
         top = int(picker.scroll_offset.y)
         assert top <= picker.cursor < top + picker.size.height
         # Cycling amount on to product_id … revenue fixes it: the mark goes at once.
-        await pilot.press("r", "r", "r")
-        await settle(pilot)
+        await press(pilot, "r", "r", "r")
         assert screen.draft.columns[("transactions", "amount")].role == "revenue"
         assert picker.errors == set()
         assert text_of(screen, "#columns-problem") == ""

@@ -19,7 +19,7 @@ import duckdb
 import pytest
 
 from dataset_tui.services.context import AppContext
-from test_tui_wizard import make_app, open_wizard, settle, wizard
+from tui_support import open_wizard, press, recording_app, settle, wizard
 
 PLAIN, SHARDS, WIDE = 3900, 1100, 2000
 FIRST_SHARD = dt.date(2023, 12, 1)
@@ -86,15 +86,13 @@ async def test_the_table_step_opens_5000_tables_on_names_and_fills_what_is_shown
     many_tables: Path, tmp_path: Path
 ) -> None:
     ctx = AppContext.open(db=tmp_path / "store", warehouse=many_tables)
-    app = make_app(ctx)
+    app = recording_app(ctx)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_wizard(pilot)
         screen = wizard(pilot)
-        await pilot.press(*"scale_check")
-        await settle(pilot)
+        await press(pilot, *"scale_check")
         stalls = Stalls(app)
-        await pilot.press("ctrl+n")
-        await settle(pilot)
+        await press(pilot, "ctrl+n")
         stalls.phase("open")
         step = screen.tables_step
         picker = step.picker
@@ -109,20 +107,17 @@ async def test_the_table_step_opens_5000_tables_on_names_and_fills_what_is_shown
         assert shown <= set(picker.details) and len(picker.details) < 3 * picker.size.height
         assert picker.details["events_*"].columns == 3
         # The end of the list: its page is filled when it shows.
-        await pilot.press("end")
-        await settle(pilot)
+        await press(pilot, "end")
         stalls.phase("end")
         assert picker.current_table() == "t03899"
         assert picker.details["t03899"].rows == 3899 % 5 + 1
         assert len(picker.details) < 4 * picker.size.height
         # Search narrows the names; enter goes back to the list, enter again picks.
-        await pilot.press("/", *"t0389", "enter")
-        await settle(pilot)
+        await press(pilot, "/", *"t0389", "enter")
         stalls.phase("search")
         assert [e.name for e in picker.entries] == [f"t0389{i}" for i in range(10)]
         assert picker.current_table() == "t03899"  # the cursor stays on its table
-        await pilot.press("home", "down", "enter")
-        await settle(pilot)
+        await press(pilot, "home", "down", "enter")
         assert screen.draft.primary == "t03891"
         # The family is chosen like a table.
         await pilot.press("/", *["backspace"] * 5, *"events", "enter", "enter")
@@ -139,15 +134,13 @@ async def test_the_column_step_opens_2000_columns_and_computes_only_the_selected
     wide_table: Path, tmp_path: Path
 ) -> None:
     ctx = AppContext.open(db=tmp_path / "store", warehouse=wide_table)
-    app = make_app(ctx)
+    app = recording_app(ctx)
     queries: list[str] = []
     async with app.run_test(size=(120, 40)) as pilot:
         await open_wizard(pilot)
         screen = wizard(pilot)
-        await pilot.press(*"wide_check", "ctrl+n")
-        await settle(pilot)
-        await pilot.press("enter")  # the only table: primary
-        await settle(pilot)
+        await press(pilot, *"wide_check", "ctrl+n")
+        await press(pilot, "enter")  # the only table: primary
         warehouse = ctx.warehouse()
         original = warehouse.column_stats
 
@@ -157,8 +150,7 @@ async def test_the_column_step_opens_2000_columns_and_computes_only_the_selected
 
         warehouse.column_stats = recording
         stalls = Stalls(app)
-        await pilot.press("ctrl+n")
-        await settle(pilot)
+        await press(pilot, "ctrl+n")
         stalls.phase("open")
         assert screen.step == 3
         picker = screen.columns_step.picker
@@ -166,21 +158,17 @@ async def test_the_column_step_opens_2000_columns_and_computes_only_the_selected
         # A wide table computes nothing on a glance.
         assert queries == [] and screen.columns_step.stats == {}
         # Select two columns, then ask: one query for them and the highlighted one.
-        await pilot.press("down", "space", "down", "space", "down", "i")
-        await settle(pilot)
+        await press(pilot, "down", "space", "down", "space", "down", "i")
         stalls.phase("stats")
         assert queries == ["wide:['user_id', 'c00000', 'c00001']"]
         assert set(screen.columns_step.stats["wide"].columns) == {"user_id", "c00000", "c00001"}
         # Filter by name, move, select.
-        await pilot.press("/", *"c0199", "enter")
-        await settle(pilot)
+        await press(pilot, "/", *"c0199", "enter")
         stalls.phase("search")
         assert [r[1][1] for r in picker.rows if r[0] == "column"] == [f"c0199{i}" for i in range(8)]
-        await pilot.press("end", "space")
-        await settle(pilot)
+        await press(pilot, "end", "space")
         assert screen.draft.columns[("wide", "c01997")].selected
-        await pilot.press("pagedown", "pageup", "home")
-        await settle(pilot)
+        await press(pilot, "pagedown", "pageup", "home")
         stalls.phase("navigate")
         stalls.report("2,000 columns")
         assert app.failures == []

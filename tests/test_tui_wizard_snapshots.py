@@ -7,58 +7,22 @@ the SVGs in `__snapshots__/`.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from dataset_tui.domain import clock
-from dataset_tui.services.context import AppContext
+from tui_support import fixed_clock, open_wizard, press, still, until, wizard_warehouse  # noqa: F401 - fixtures
 
-TODAY = dt.date(2025, 6, 15)
 SIZES = [(80, 24), (120, 40)]
-
-
-@pytest.fixture(scope="module")
-def warehouse_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from dataset_tui.warehouse.demo import build_demo
-
-    path = tmp_path_factory.mktemp("wizard-snap-wh") / "wh.duckdb"
-    # The shop's tables only: the steps are driven by position in the table list, and the
-    # wizard's GA4 flow (events_* as one entry) is a later task.
-    build_demo(path, rows=5_000, seed=1, today=TODAY, ga4=False)
-    return path
-
-
-@pytest.fixture(autouse=True)
-def fixed_clock() -> Any:
-    with clock.fixed(TODAY):
-        yield
+pytestmark = pytest.mark.usefixtures("fixed_clock")
 
 
 @pytest.fixture
-def app(tmp_path: Path, warehouse_file: Path) -> Any:
+def app(open_context: Any, wizard_warehouse: Path) -> Any:
     from dataset_tui.tui.app import DatasetTuiApp
 
-    ctx = AppContext.open(db=tmp_path / "store", warehouse=warehouse_file)
-    yield DatasetTuiApp(ctx)
-    ctx.close()
-
-
-async def settle(pilot: Any, wait: float = 0.05) -> None:
-    await pilot.pause(wait)
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def until(pilot: Any, ready: Any, what: str, timeout: float = 10.0) -> None:
-    """Wait for debounced work (timers, then workers) instead of guessing a pause."""
-    waited = 0.0
-    while not ready():
-        assert waited < timeout, f"gave up waiting for {what}"
-        await settle(pilot)
-        waited += 0.05
+    return DatasetTuiApp(open_context(wizard_warehouse))
 
 
 def no_blinking(screen: Any) -> None:
@@ -72,19 +36,8 @@ def no_blinking(screen: Any) -> None:
         area.cursor_blink = False
 
 
-async def still(pilot: Any) -> None:
-    """No toasts, every worker done: the picture must not depend on timing."""
-    await settle(pilot)
-    pilot.app.clear_notifications()
-    await pilot.pause()
-
-
 async def step1(pilot: Any) -> None:
-    from dataset_tui.tui.screens.wizard import WizardScreen
-
-    await settle(pilot)
-    pilot.app.push_screen(WizardScreen())
-    await settle(pilot)
+    await open_wizard(pilot)
     no_blinking(pilot.app.screen)
     await pilot.press(*"purchases_6m", "tab", *"Six months of purchases")
     screen = pilot.app.screen
@@ -93,26 +46,20 @@ async def step1(pilot: Any) -> None:
 
 async def step2(pilot: Any) -> None:
     await step1(pilot)
-    await pilot.press("ctrl+n")
-    await settle(pilot)
-    await pilot.press("down", "down", "down", "enter", "up", "up", "space")
-    await settle(pilot)
+    await press(pilot, "ctrl+n")
+    await press(pilot, "down", "down", "down", "enter", "up", "up", "space")
 
 
 async def step3(pilot: Any) -> None:
     await step2(pilot)
-    await pilot.press("ctrl+n")
-    await settle(pilot)
-    await pilot.press("s")
-    await settle(pilot)
-    await pilot.press("down", "down", "down", "down")  # transactions.amount: a histogram
-    await settle(pilot)
+    await press(pilot, "ctrl+n")
+    await press(pilot, "s")
+    await press(pilot, "down", "down", "down", "down")  # transactions.amount: a histogram
 
 
 async def step4(pilot: Any) -> None:
     await step3(pilot)
-    await pilot.press("ctrl+n")
-    await settle(pilot)
+    await press(pilot, "ctrl+n")
     await pilot.press("enter", "down", "enter", "tab", "tab", *"80", "tab", "2", "tab")
     await pilot.press("enter", "down", "down", "enter")
     screen = pilot.app.screen

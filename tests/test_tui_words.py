@@ -3,26 +3,13 @@ real SQL at 80×24, SQL colours that survive 16-colour terminals (Pilot)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 import pytest
 
-from dataset_tui.domain import clock
 from dataset_tui.services import definitions
 from dataset_tui.services.context import AppContext
-from test_tui_app import TODAY, add, app_for, settle
+from tui_support import TODAY, add, app_for, ctx, fixed_clock, press, settle, started  # noqa: F401 - fixtures
 
-
-@pytest.fixture(autouse=True)
-def fixed_clock() -> Any:
-    with clock.fixed(TODAY):
-        yield
-
-
-@pytest.fixture
-def ctx(open_context: Any, demo_file: Path) -> AppContext:
-    return open_context(demo_file)
+pytestmark = pytest.mark.usefixtures("fixed_clock")
 
 
 async def test_counts_use_the_singular_for_one(ctx: AppContext) -> None:
@@ -30,8 +17,7 @@ async def test_counts_use_the_singular_for_one(ctx: AppContext) -> None:
 
     add(ctx, "alpha")
     app = app_for(ctx)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with started(app, (80, 24)) as pilot:
         assert str(app.screen.query_one("#count", Label).content) == "1 dataset"
         add(ctx, "beta")
         app.screen.reload()
@@ -46,10 +32,8 @@ async def test_detail_at_80x24_shows_real_sql_and_copies_the_whole_header(ctx: A
 
     add(ctx, "alpha", "clicks of the last months")
     app = app_for(ctx)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+    async with started(app, (80, 24)) as pilot:
+        await press(pilot, "enter")
         area = app.screen.query_one("#sql-text", TextArea)
         visible = area.text.splitlines()[: area.size.height]
         assert visible[0].startswith("-- version: alpha v1 ·") and "header lines folded" in visible[0]
@@ -57,10 +41,8 @@ async def test_detail_at_80x24_shows_real_sql_and_copies_the_whole_header(ctx: A
         assert visible[1].startswith("WITH")
         full = app.screen.query_one(SqlTabs).current_text()  # what y copies
         assert full.startswith("-- dataset-tui: dataset alpha") and "-- description:" in full
-    async with app_for(ctx).run_test(size=(120, 40)) as pilot:  # room enough: the header stays
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+    async with started(app_for(ctx), (120, 40)) as pilot:  # room enough: the header stays
+        await press(pilot, "enter")
         assert pilot.app.screen.query_one("#sql-text", TextArea).text.startswith("-- dataset-tui: dataset alpha")
 
 
@@ -72,10 +54,8 @@ async def test_history_sql_diff_names_both_versions(ctx: AppContext) -> None:
     data["filters"]["min_transactions"] = 5
     definitions.save(ctx, parse_definition(data), base_revision=1)
     app = app_for(ctx)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("h", "t")
-        await settle(pilot)
+    async with started(app, (120, 40)) as pilot:
+        await press(pilot, "h", "t")
         text = app.screen.diff_text
         assert "-- version: alpha v1" in text and "-- version: alpha v2" in text
         assert "unsaved definition" not in text
@@ -95,10 +75,8 @@ async def test_sql_colours_on_16_and_256_colour_terminals(
     monkeypatch.setattr(constants, "COLOR_SYSTEM", system)  # what TERM=xterm gives
     add(ctx, "alpha")
     app = app_for(ctx)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+    async with started(app, (120, 40)) as pilot:
+        await press(pilot, "enter")
         assert app.screen.query_one("#sql-text", TextArea).theme == theme
     # named terminal colours, which a 16-colour terminal shows as themselves
     styles = ansi_theme().syntax_styles

@@ -15,6 +15,7 @@ from dataset_tui.domain import clock
 from dataset_tui.domain.definition import Definition, parse_definition
 from dataset_tui.services import catalog, checks, compare, definitions, local_warehouse, runs, schemas, table_stats
 from dataset_tui.services.errors import ServiceError
+from example_definition import shop_dict
 
 TODAY = sqlref.FIXED_DAY
 START, END = sqlref.FIXED_RANGE
@@ -49,21 +50,15 @@ def ctx(open_context: Any, fixture_file: Path) -> Any:
 
 
 def make(name: str, **parts: Any) -> Definition:
-    data: dict[str, Any] = {
-        "format": "dataset-tui/1",
-        "name": name,
-        "source": {"dataset": "raw_data", "primary": "transactions", "joins": parts.pop("joins", [])},
-        "columns": [
-            {"table": "transactions", "name": "customer_id", "role": "user_id"},
-            {"table": "transactions", "name": "product_id", "role": "product_id"},
-            {"table": "transactions", "name": "ts", "role": "timestamp"},
-            {"table": "transactions", "name": "amount", "role": "revenue"},
-            {"table": "transactions", "name": "transaction_id"},
-            {"table": "transactions", "name": "device.category", "alias": "device_category"},
-            *parts.pop("columns", []),
-        ],
+    joins = parts.pop("joins", [])
+    data = shop_dict(
+        name,
+        {"table": "transactions", "name": "transaction_id"},
+        {"table": "transactions", "name": "device.category", "alias": "device_category"},
+        *parts.pop("columns", []),
         **parts,
-    }
+    )
+    data["source"]["joins"] = joins
     return parse_definition(data)
 
 

@@ -48,7 +48,21 @@ SUM_PRIME = 4294967291
 SEPARATOR = "|"
 NULL_MARK = "N"
 
-_SCALAR = {"STRING", "INT64", "BOOL", "DATE", "TIMESTAMP", "DATETIME", "NUMERIC", "BIGNUMERIC", "FLOAT64", "TIME"}
+# The canonical text of each scalar type, `{ref}` the quoted column and
+# `{decimal}` its exact decimal text (_decimal); one table, the only types fingerprinted.
+_TEXT = {
+    "STRING": "CONCAT(CAST(CHAR_LENGTH({ref}) AS STRING), ':', {ref})",
+    "INT64": "CAST({ref} AS STRING)",
+    # Not IF(): IF(NULL, ...) takes the else branch, and NULL must stay NULL here.
+    "BOOL": "CASE WHEN {ref} THEN 't' WHEN NOT {ref} THEN 'f' END",
+    "DATE": "CAST(UNIX_DATE({ref}) AS STRING)",
+    "TIMESTAMP": "CAST(UNIX_MICROS({ref}) AS STRING)",
+    "DATETIME": "CAST(UNIX_MICROS(TIMESTAMP({ref})) AS STRING)",
+    "TIME": "CAST(TIME_DIFF({ref}, TIME '00:00:00', MICROSECOND) AS STRING)",
+    "FLOAT64": "IF(IS_NAN({ref}), 'nan', IF(IS_INF({ref}), IF({ref} > 0, 'inf', '-inf'), {decimal}))",
+    "NUMERIC": "{decimal}",
+    "BIGNUMERIC": "{decimal}",
+}
 
 
 class FingerprintError(ValueError):
@@ -92,33 +106,14 @@ def column_text(name: str, bigquery_type: str) -> str:
     """The SQL giving the canonical text of one column (never NULL)."""
     kind = base_type(bigquery_type)
     ref = _ident(name)
-    if kind not in _SCALAR:
+    template = _TEXT.get(kind)
+    if template is None:
         raise FingerprintError(
             f"column {name} is {bigquery_type}, which cannot be fingerprinted the same way on BigQuery and "
             "DuckDB (only scalar types: STRING, INT64, FLOAT64, NUMERIC, BOOL, DATE, DATETIME, TIMESTAMP, TIME); "
             "leave it out of the definition or select a scalar field of it"
         )
-    if kind == "STRING":
-        text = f"CONCAT(CAST(CHAR_LENGTH({ref}) AS STRING), ':', {ref})"
-    elif kind == "INT64":
-        text = f"CAST({ref} AS STRING)"
-    elif kind == "BOOL":
-        # Not IF(): IF(NULL, ...) takes the else branch, and NULL must stay NULL here.
-        text = f"CASE WHEN {ref} THEN 't' WHEN NOT {ref} THEN 'f' END"
-    elif kind == "DATE":
-        text = f"CAST(UNIX_DATE({ref}) AS STRING)"
-    elif kind == "TIMESTAMP":
-        text = f"CAST(UNIX_MICROS({ref}) AS STRING)"
-    elif kind == "DATETIME":
-        text = f"CAST(UNIX_MICROS(TIMESTAMP({ref})) AS STRING)"
-    elif kind == "TIME":
-        text = f"CAST(TIME_DIFF({ref}, TIME '00:00:00', MICROSECOND) AS STRING)"
-    elif kind == "FLOAT64":
-        text = (
-            f"IF(IS_NAN({ref}), 'nan', IF(IS_INF({ref}), IF({ref} > 0, 'inf', '-inf'), {_decimal(ref)}))"
-        )
-    else:  # NUMERIC, BIGNUMERIC
-        text = _decimal(ref)
+    text = template.format(ref=ref, decimal=_decimal(ref) if "{decimal}" in template else "")
     return f"COALESCE({text}, '{NULL_MARK}')"
 
 

@@ -11,11 +11,10 @@ row per item).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dataset_tui.domain.types import base_type
+from dataset_tui.domain.types import base_type, element_fields
 
 GA4_MARKERS = ("user_pseudo_id", "event_timestamp", "event_name")
 
@@ -30,29 +29,9 @@ class Ga4Role:
     unnest: str | None = None
 
 
-def struct_fields(array_type: str) -> dict[str, str]:
-    """{field (lowercased): type} of the elements of `ARRAY<STRUCT<a T, b U, ...>>` ({} for other types)."""
-    match = re.match(r"^ARRAY<STRUCT<(.*)>>$", array_type.strip(), re.IGNORECASE | re.DOTALL)
-    if match is None:
-        return {}
-    fields, depth, start = [], 0, 0
-    body = match.group(1)
-    for i, ch in enumerate(body):
-        if ch in "<(":
-            depth += 1
-        elif ch in ">)":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            fields.append(body[start:i])
-            start = i + 1
-    fields.append(body[start:])
-    pairs = [f.strip().split(" ", 1) for f in fields if f.strip()]
-    return {p[0].lower(): p[1].strip() if len(p) > 1 else "" for p in pairs}
-
-
 def element_field_type(array_type: str, field: str) -> str | None:
     """The type of `field` (one level) of the elements of an ARRAY<STRUCT<...>> type."""
-    return struct_fields(array_type).get(field.lower())
+    return element_fields(array_type).get(field.lower())
 
 
 def ga4_roles(columns: Sequence[tuple[str, str]]) -> list[Ga4Role] | None:
@@ -66,7 +45,7 @@ def ga4_roles(columns: Sequence[tuple[str, str]]) -> list[Ga4Role] | None:
         Ga4Role("timestamp", "event_timestamp", 0.95,
                 "event_timestamp: GA4's event time, INT64 microseconds (unit micros)", unit="micros"),
     ]
-    items = struct_fields(types.get("items", ""))
+    items = element_fields(types.get("items", ""))
     if "item_id" in items:
         out.append(Ga4Role("product_id", "items.item_id", 0.9,
                            "items.item_id: GA4's product, one row per item (unnest items)", unnest="items"))

@@ -20,7 +20,7 @@ from dataset_tui.domain.definition import (
     TimeSplit,
 )
 from dataset_tui.domain.table_refs import PARAM_VALUE_TYPES, table_alias
-from dataset_tui.domain.types import base_type
+from dataset_tui.domain.types import base_type, element_fields
 from dataset_tui.domain.window import longest_rolling_days
 
 # Types a random split may hash: other types cast to text differently on
@@ -402,9 +402,7 @@ def _shape_problem(column: Column, actual: str) -> str | None:
     if column.unnest is not None and kind != "ARRAY":
         return f"{column.unnest} is {actual}, not an ARRAY; only a repeated column can be unnested"
     if column.unnest is not None:
-        from dataset_tui.domain.ga4_roles import struct_fields
-
-        fields = struct_fields(actual)
+        fields = element_fields(actual)
         field = column.name[len(column.unnest) + 1 :].split(".", 1)[0]
         if fields and field.lower() not in fields:
             return f"the elements of {column.unnest} have no field {field!r} (fields: {', '.join(fields)})"

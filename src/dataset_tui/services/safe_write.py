@@ -28,6 +28,7 @@ import tempfile
 from pathlib import Path
 
 from dataset_tui.services.errors import ServiceError
+from dataset_tui.store.storage import write_synced
 
 
 class UnsafeTarget(ServiceError):
@@ -174,10 +175,7 @@ def write_bytes(path: Path | str, data: bytes, *, overwrite: bool) -> None:
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_TRUNC | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0))
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
+            write_synced(fd, data)
         finally:
             os.close(fd)
     except OSError as exc:

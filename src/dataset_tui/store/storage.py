@@ -56,6 +56,14 @@ def tables_shape(data: dict[str, Any]) -> str | None:
     return None
 
 
+def write_synced(fd: int, data: bytes) -> None:
+    """Write every byte of `data` to `fd` (os.write may take fewer than asked), then fsync it."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+    os.fsync(fd)
+
+
 def fsync_folder(folder: Path) -> None:
     """Make a rename in `folder` durable (the new name is in the folder's data)."""
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
@@ -109,10 +117,7 @@ def atomic_write_bytes(
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
         try:
-            view = memoryview(content)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
+            write_synced(fd, content)
         finally:
             os.close(fd)
         if backup and path.exists():

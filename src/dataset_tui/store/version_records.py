@@ -19,8 +19,7 @@ class VersionRecordsStore(VersionsStore):
         with self._writing():
             _, _, head = self._find(model, name)
             docs = self._version_docs(head)
-            if version not in docs:
-                raise self._no_version(head, version, docs)
+            self._number(head, docs, version)
             self._table(head.id, table).insert({**plain, "version": version})
 
     def version_records(self, model: str, name: str, table: str) -> tuple[dict[str, Any], ...]:

@@ -250,9 +250,7 @@ class VersionsStore(HeadsStore):
         with self._writing():
             bucket, doc_id, head = self._find(model, name)
             head, docs = self._state(bucket, doc_id, head)
-            number = max(docs) if version is None else version
-            if number not in docs:
-                raise self._no_version(head, number, docs)
+            number = self._number(head, docs, version)
             self._check_free(model, new_name)
             source = self._to_version(head, number, docs[number]).definition
             return self._new_dataset(source, f"cloned from {head.name} v{number}", None, name=new_name)
@@ -269,9 +267,7 @@ class VersionsStore(HeadsStore):
         with self._writing():
             bucket, doc_id, head = self._find(model, name)
             head, docs = self._state(bucket, doc_id, head)
-            number = max(docs) if version is None else version
-            if number not in docs:
-                raise self._no_version(head, number, docs)
+            number = self._number(head, docs, version)
             if head.active_version == number:
                 return head
             return self._update_head(
@@ -280,11 +276,15 @@ class VersionsStore(HeadsStore):
                 {"active_version": number, "active_hash": docs[number]["hash"], "updated_at": now_iso()},
             )
 
-    def _no_version(self, head: DatasetHead, number: int, docs: Docs) -> NotFoundError:
-        return NotFoundError(
-            f"{head.name} has no version {number}; its versions are 1 to {max(docs)} "
-            f"(`dataset-tui versions {head.name}` lists them)"
-        )
+    def _number(self, head: DatasetHead, docs: Docs, version: int | None) -> int:
+        """The version asked for (None: the latest); NotFoundError if the dataset has none by that number."""
+        number = max(docs) if version is None else version
+        if number not in docs:
+            raise NotFoundError(
+                f"{head.name} has no version {number}; its versions are 1 to {max(docs)} "
+                f"(`dataset-tui versions {head.name}` lists them)"
+            )
+        return number
 
     # -- history ----------------------------------------------------------
 
@@ -302,18 +302,14 @@ class VersionsStore(HeadsStore):
     def version(self, model: str, name: str, number: int) -> Version:
         with self._reading():
             head, docs = self._read_state(model, name)
-            if number not in docs:
-                raise self._no_version(head, number, docs)
+            self._number(head, docs, number)
             return self._to_version(head, number, docs[number])
 
     def diff(self, model: str, name: str, v1: int, v2: int | None = None) -> VersionDiff:
         """What changed from version v1 to v2 (default: the latest)."""
         with self._reading():
             head, docs = self._read_state(model, name)
-            v2 = max(docs) if v2 is None else v2
-            for number in (v1, v2):
-                if number not in docs:
-                    raise self._no_version(head, number, docs)
+            v1, v2 = self._number(head, docs, v1), self._number(head, docs, v2)
             old = self._to_version(head, v1, docs[v1])
             new = self._to_version(head, v2, docs[v2])
         a, b = old.definition.to_dict(), new.definition.to_dict()
@@ -332,8 +328,7 @@ class VersionsStore(HeadsStore):
         with self._writing():
             bucket, doc_id, head = self._find(model, name)
             head, docs = self._state(bucket, doc_id, head)
-            if number not in docs:
-                raise self._no_version(head, number, docs)
+            self._number(head, docs, number)
             latest = max(docs)
             old = self._to_version(head, number, docs[number])
             if content(docs[latest]["definition"]) == content(old.definition.to_dict()):
@@ -348,6 +343,5 @@ class VersionsStore(HeadsStore):
         with self._writing():
             _, _, head = self._find(model, name)
             docs = self._version_docs(head)
-            if number not in docs:
-                raise self._no_version(head, number, docs)
+            self._number(head, docs, number)
             self._table(head.id, layout.VERSIONS_TABLE).update({"note": note or None}, doc_ids=[number])

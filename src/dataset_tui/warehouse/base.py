@@ -63,6 +63,14 @@ class CancelledError(WarehouseError):
     kind = "cancelled"
 
 
+def table_exists_error(dataset: str, table: str) -> WarehouseError:
+    """A table writer never replaces a table: what to do instead (both engines say the same)."""
+    return WarehouseError(
+        f"table {dataset}.{table} already exists; verify it with `dataset-tui verify`, "
+        "or drop it first, or materialize into another dataset with --to"
+    )
+
+
 # -- result types -----------------------------------------------------------
 
 

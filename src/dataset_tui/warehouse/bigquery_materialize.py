@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from dataset_tui.warehouse.base import CreatedTable, NotFoundError, WarehouseError
+from dataset_tui.warehouse.base import CreatedTable, NotFoundError, table_exists_error
 from dataset_tui.warehouse.bigquery import BigQueryWarehouse
 from dataset_tui.warehouse.bigquery_errors import translating
 from dataset_tui.warehouse.bigquery_schema import table_id, table_sql
@@ -65,10 +65,7 @@ class BigQueryTableWriter:
 
         self._check_dataset(dataset)
         if self.table_exists(dataset, table):
-            raise WarehouseError(
-                f"table {dataset}.{table} already exists; verify it with `dataset-tui verify`, "
-                "or drop it first, or materialize into another dataset with --to"
-            )
+            raise table_exists_error(dataset, table)
         # Whole seconds: what the DDL literal says is exactly what the record keeps.
         expires_at = clock.now().replace(microsecond=0) + dt.timedelta(days=expire_days) if expire_days else None
         options = options_sql(labels, expires_at)

@@ -19,7 +19,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from dataset_tui.warehouse.base import BadQueryError, CreatedTable, WarehouseError
+from dataset_tui.warehouse.base import BadQueryError, CreatedTable, table_exists_error
 from dataset_tui.warehouse.duckdb import DuckDBWarehouse
 from dataset_tui.warehouse.duckdb_types import dq
 
@@ -75,10 +75,7 @@ class DuckDBTableWriter:
                 con.execute("BEGIN TRANSACTION")
                 try:
                     if _exists(con, dataset, table):
-                        raise WarehouseError(
-                            f"table {dataset}.{table} already exists; verify it with `dataset-tui verify`, "
-                            "or drop it first, or materialize into another dataset with --to"
-                        )
+                        raise table_exists_error(dataset, table)
                     con.execute(f"CREATE SCHEMA IF NOT EXISTS {dq(dataset)}")
                     con.execute(f"CREATE TABLE {target} AS {duck_sql}")
                     comment = json.dumps({"labels": labels}, sort_keys=True).replace("'", "''")

@@ -13,16 +13,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from rich.segment import Segment
-from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from dataset_tui.tui.summaries import count_text
-from dataset_tui.tui.widgets.line_rows import CURSOR_BINDINGS, fit
+from dataset_tui.tui.widgets.line_rows import CURSOR_BINDINGS, HeaderedRows, fit
 
 # (header, width, key); width None = takes what is left (the name).
 COLUMNS: tuple[tuple[str, int | None], ...] = (
@@ -48,7 +44,7 @@ def _updated_text(when: dt.datetime | None, short: bool = False) -> str:
     return when.strftime("%m-%d %H:%M" if short else "%Y-%m-%d %H:%M")
 
 
-class DatasetList(ScrollView, can_focus=True):
+class DatasetList(HeaderedRows, can_focus=True):
     """Rows of DatasetHead-like objects (name, badge, tables, columns, versions, ...)."""
 
     BINDINGS = [
@@ -82,8 +78,6 @@ class DatasetList(ScrollView, can_focus=True):
     DatasetList > .dataset-list--draft { color: $text-muted; }
     """
 
-    cursor: reactive[int] = reactive(0)
-
     class Highlighted(Message):
         def __init__(self, dataset_list: DatasetList, row: Any | None) -> None:
             super().__init__()
@@ -116,6 +110,10 @@ class DatasetList(ScrollView, can_focus=True):
         return self._rows
 
     @property
+    def row_count(self) -> int:
+        return len(self._rows)
+
+    @property
     def current(self) -> Any | None:
         if 0 <= self.cursor < len(self._rows):
             return self._rows[self.cursor]
@@ -128,10 +126,7 @@ class DatasetList(ScrollView, can_focus=True):
         names = {r.name for r in self._rows}
         self.marked &= names
         index = next((i for i, r in enumerate(self._rows) if r.name == keep), 0)
-        self.virtual_size = Size(self.size.width, len(self._rows) + 1)
-        self.set_reactive(DatasetList.cursor, min(index, max(len(self._rows) - 1, 0)))
-        self._scroll_to_cursor()
-        self.refresh()
+        self.reset_rows(index)
         self.post_message(self.Highlighted(self, self.current))
 
     # -- rendering ----------------------------------------------------------
@@ -167,14 +162,11 @@ class DatasetList(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         if y == 0:
-            # The header stays put while the rows scroll under it.
-            style = self.get_component_rich_style("dataset-list--header")
-            text = self._line([h for h, _ in COLUMNS])
-            return Strip([Segment(fit(text, width), style)]).crop(0, width)
-        index = y - 1 + int(self.scroll_offset.y)
+            return self.header_strip(self._line([h for h, _ in COLUMNS]), "dataset-list--header")
+        index = self.row_at(y)
         base = self.rich_style
         if index >= len(self._rows):
-            return Strip.blank(width, base)
+            return self.blank_strip(base)
         row = self._rows[index]
         text = fit(self._line(self._cells(row)), width)
         style = base
@@ -188,50 +180,11 @@ class DatasetList(ScrollView, can_focus=True):
             style += self.get_component_rich_style("dataset-list--cursor")
         return Strip([Segment(text, style)]).crop(0, width)
 
-    def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(event.size.width, len(self._rows) + 1)
-
     # -- cursor -------------------------------------------------------------
 
-    @property
-    def _page(self) -> int:
-        return max(self.size.height - 2, 1)
-
     def watch_cursor(self, old: int, new: int) -> None:
-        self._scroll_to_cursor()
-        self.refresh()
+        super().watch_cursor(old, new)
         self.post_message(self.Highlighted(self, self.current))
-
-    def _scroll_to_cursor(self) -> None:
-        # Row i is drawn at screen line i + 1 - scroll_y (line 0 is the header).
-        visible = max(self.size.height - 1, 1)
-        top = int(self.scroll_offset.y)
-        if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False)
-        elif self.cursor >= top + visible:
-            self.scroll_to(y=self.cursor - visible + 1, animate=False)
-
-    def _move(self, to: int) -> None:
-        if self._rows:
-            self.cursor = max(0, min(to, len(self._rows) - 1))
-
-    def action_cursor_up(self) -> None:
-        self._move(self.cursor - 1)
-
-    def action_cursor_down(self) -> None:
-        self._move(self.cursor + 1)
-
-    def action_page_up(self) -> None:
-        self._move(self.cursor - self._page)
-
-    def action_page_down(self) -> None:
-        self._move(self.cursor + self._page)
-
-    def action_first(self) -> None:
-        self._move(0)
-
-    def action_last(self) -> None:
-        self._move(len(self._rows) - 1)
 
     def action_toggle_mark(self) -> None:
         row = self.current
@@ -246,8 +199,7 @@ class DatasetList(ScrollView, can_focus=True):
         if self.current is not None:
             self.post_message(self.Selected(self, self.current))
 
-    def on_click(self, event: events.Click) -> None:
-        if event.y >= 1:
-            self._move(event.y - 1 + int(self.scroll_offset.y))
-            if event.chain >= 2:
-                self.select_current()
+    def click_row(self, row: int, chain: int) -> None:
+        self._move(row)
+        if chain >= 2:
+            self.select_current()

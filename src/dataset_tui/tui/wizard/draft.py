@@ -23,14 +23,13 @@ from dataset_tui.domain.definition import (
     TimeSplit,
     parse_definition,
 )
+from dataset_tui.domain.types import is_repeated_record, struct_fields
 from dataset_tui.tui.wizard.draft_parts import (
     ColumnDraft,
     ColumnKey,
     JoinDraft,
     RowFilterDraft,
     is_key_value,
-    is_repeated_record,
-    struct_fields,
 )
 from dataset_tui.tui.wizard.draft_problems import (
     basic_problems,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dataset_tui.domain.definition import output_name
+from dataset_tui.domain.types import element_fields, struct_fields
 
 ColumnKey = tuple[str, str]  # (table, the column's label: its path, or `array[key]` for a param)
 
@@ -125,39 +126,9 @@ class RowFilterDraft:
 # -- nested shapes from a schema's types ------------------------------------------------------
 
 
-def struct_fields(kind: str) -> dict[str, str]:
-    """{field: type} of `STRUCT<...>` or of the elements of `ARRAY<STRUCT<...>>` ({} otherwise), in order."""
-    match = re.match(r"^(?:ARRAY<)?STRUCT<(.*)>(?:>)?$", kind.strip(), re.IGNORECASE | re.DOTALL)
-    if match is None:
-        return {}
-    body = match.group(1)
-    if kind.strip().upper().startswith("ARRAY<"):
-        body = body[:-1] if body.endswith(">") else body
-    parts, depth, start = [], 0, 0
-    for i, ch in enumerate(body):
-        if ch in "<(":
-            depth += 1
-        elif ch in ">)":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            parts.append(body[start:i])
-            start = i + 1
-    parts.append(body[start:])
-    fields = {}
-    for part in parts:
-        name, _, field_type = part.strip().partition(" ")
-        if name:
-            fields[name] = field_type.strip()
-    return fields
-
-
-def is_repeated_record(kind: str) -> bool:
-    return kind.strip().upper().startswith("ARRAY<STRUCT<")
-
-
 def is_key_value(kind: str) -> bool:
     """An ARRAY of STRUCT<key, value STRUCT<..._value>>, as GA4's event_params and user_properties."""
-    fields = {k.lower(): v for k, v in struct_fields(kind).items()} if is_repeated_record(kind) else {}
+    fields = element_fields(kind)
     return "key" in fields and any(f in struct_fields(fields.get("value", "")) for f in PARAM_VALUES)
 
 

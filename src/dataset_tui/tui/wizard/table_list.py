@@ -16,15 +16,12 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from dataset_tui.services.cost import format_bytes
 from dataset_tui.tui.summaries import count_text
-from dataset_tui.tui.widgets.line_rows import CURSOR_BINDINGS, fit
+from dataset_tui.tui.widgets.line_rows import CURSOR_BINDINGS, HeaderedRows, fit
 from dataset_tui.tui.widgets.ordered_input import OrderedKeys
 from dataset_tui.tui.wizard.search_keys import SearchKeys
 
@@ -37,7 +34,7 @@ MIN_NAME = 16
 MIN_KIND = 27
 
 
-class TableList(SearchKeys, OrderedKeys, ScrollView, can_focus=True):
+class TableList(SearchKeys, OrderedKeys, HeaderedRows, can_focus=True):
     """Catalog entries: `enter` makes one the primary, `space` adds or removes it, `/` searches."""
 
     BINDINGS = [
@@ -66,8 +63,6 @@ class TableList(SearchKeys, OrderedKeys, ScrollView, can_focus=True):
     TableList > .table-list--badge { color: $warning; }
     TableList > .table-list--hint { color: $text-muted; }
     """
-
-    cursor: reactive[int] = reactive(0)
 
     class Picked(Message):
         def __init__(self, table: str, primary: bool) -> None:
@@ -104,10 +99,7 @@ class TableList(SearchKeys, OrderedKeys, ScrollView, can_focus=True):
         self.entries = [e for e in self.all_entries if needle in e.name.lower()] if needle else self.all_entries
         self._longest = max((len(e.name) for e in self.entries), default=0)
         index = next((i for i, e in enumerate(self.entries) if e.name == keep), 0)
-        self.virtual_size = Size(self.size.width, len(self.entries) + 1)
-        self.set_reactive(TableList.cursor, min(index, max(len(self.entries) - 1, 0)))
-        self._scroll_to_cursor()
-        self.refresh()
+        self.reset_rows(index)
         self._ask_later()
 
     def add_details(self, infos: dict[str, TableInfo]) -> None:
@@ -160,16 +152,15 @@ class TableList(SearchKeys, OrderedKeys, ScrollView, can_focus=True):
         width = self.size.width
         name_w, badge_w = self._widths()
         if y == 0:
-            header = self.get_component_rich_style("table-list--header")
             text = " ".join(
                 [fit("", MARK), fit("Table", name_w), fit("Rows", ROWS, True), fit("Size", SIZE, True),
                  fit("Cols", COLS, True), fit("Kind", badge_w)]
             )
-            return Strip([Segment(fit(text, width), header)]).crop(0, width)
-        index = y - 1 + int(self.scroll_offset.y)
+            return self.header_strip(text, "table-list--header")
+        index = self.row_at(y)
         base = self.rich_style
         if index >= len(self.entries):
-            return Strip.blank(width, base)
+            return self.blank_strip(base)
         entry = self.entries[index]
         cursor = self.get_component_rich_style("table-list--cursor") if index == self.cursor else Style()
 
@@ -199,51 +190,10 @@ class TableList(SearchKeys, OrderedKeys, ScrollView, can_focus=True):
         return Strip(segments).crop(0, width).extend_cell_length(width, style())
 
     def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(event.size.width, len(self.entries) + 1)
+        # HeaderedRows.on_resize sizes the scroll area too (Textual calls both).
         self._ask_later()
 
-    # -- cursor -------------------------------------------------------------
-
-    def watch_cursor(self, old: int, new: int) -> None:
-        self._scroll_to_cursor()
-        self.refresh()
-
-    def _scroll_to_cursor(self) -> None:
-        visible = max(self.size.height - 1, 1)
-        top = int(self.scroll_offset.y)
-        if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False)
-        elif self.cursor >= top + visible:
-            self.scroll_to(y=self.cursor - visible + 1, animate=False)
-
-    @property
-    def _page(self) -> int:
-        return max(self.size.height - 2, 1)
-
-    def _move(self, to: int) -> None:
-        if self.entries:
-            self.cursor = max(0, min(to, len(self.entries) - 1))
-
-    def move_cursor(self, *, row: int) -> None:
-        self._move(row)
-
-    def action_cursor_up(self) -> None:
-        self._move(self.cursor - 1)
-
-    def action_cursor_down(self) -> None:
-        self._move(self.cursor + 1)
-
-    def action_page_up(self) -> None:
-        self._move(self.cursor - self._page)
-
-    def action_page_down(self) -> None:
-        self._move(self.cursor + self._page)
-
-    def action_first(self) -> None:
-        self._move(0)
-
-    def action_last(self) -> None:
-        self._move(len(self.entries) - 1)
+    # -- keys -------------------------------------------------------------
 
     def action_primary(self) -> None:
         if (table := self.current_table()) is not None:
@@ -252,8 +202,4 @@ class TableList(SearchKeys, OrderedKeys, ScrollView, can_focus=True):
     def action_toggle_table(self) -> None:
         if (table := self.current_table()) is not None:
             self.post_message(self.Picked(table, primary=False))
-
-    def on_click(self, event: events.Click) -> None:
-        if event.y >= 1:
-            self._move(event.y - 1 + int(self.scroll_offset.y))
 
