@@ -175,12 +175,12 @@ def _model(inv: Invocation) -> tuple[Any, str]:
 
 
 def _list(inv: Invocation) -> int:
-    from dataset_tui.services.definitions import head_row, list_datasets
+    from dataset_tui.services.definitions import head_rows, list_datasets
 
     ctx, model = _model(inv)
     heads = list_datasets(ctx, status=inv.args.status, search=inv.args.search, sort=inv.args.sort)
     if inv.args.json:
-        print_json([head_row(h) for h in heads])
+        print_json(head_rows(heads))
         return 0
     if not heads:
         if inv.args.status or inv.args.search:

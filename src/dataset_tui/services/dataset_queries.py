@@ -9,6 +9,8 @@ dict (the CLI prints them).
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +25,7 @@ from dataset_tui.store import (
     Version,
     VersionDiff,
 )
+from dataset_tui.store.search import matching, search_keys, search_mask
 
 
 @dataclass(frozen=True)
@@ -63,10 +66,75 @@ def find_dataset(store: Store, model: str, name: str) -> DatasetHead | None:
 def deleted_datasets(store: Store, model: str, *, search: str | None = None) -> list[DatasetHead]:
     """Deleted datasets of the model, most recently deleted first; `search` as `list --search` matches."""
     heads = store.deleted(model)
-    if search:
-        needle = search.lower()
-        heads = [h for h in heads if needle in h.name.lower() or needle in (h.description or "").lower()]
-    return heads
+    return matching(heads, search_keys(heads), search) if search else heads
+
+
+@dataclass(frozen=True)
+class ListingSelection:
+    """Some of a listing's heads, and their names (in the same order)."""
+
+    heads: list[DatasetHead]
+    names: list[str]
+
+
+@dataclass(frozen=True)
+class DatasetListing:
+    """One view of a model's datasets read in full (the live ones, or the deleted ones), to filter in memory.
+
+    The home list filters it on every key typed, without reading the store
+    again. What filtering looks at is kept in columns beside the heads:
+    reading an attribute of 20,000 heads took 17 ms, a filter over the
+    columns takes about 2.
+    """
+
+    model: str
+    deleted: bool
+    heads: list[DatasetHead]  # live: by name; deleted: most recently deleted first
+    names: list[str]
+    statuses: list[str]
+    keys: list[str]  # what search matches, per head (store/search.py)
+    state: tuple[object, ...]  # the heads files as read (Store.heads_state)
+
+    @classmethod
+    def of(cls, model: str, deleted: bool, heads: list[DatasetHead], state: tuple[object, ...]) -> DatasetListing:
+        names = list(map(operator.attrgetter("name"), heads))
+        statuses = list(map(operator.attrgetter("status"), heads))
+        return cls(model, deleted, heads, names, statuses, search_keys(heads), state)
+
+    @property
+    def seen(self) -> tuple[object, ...]:
+        """What this listing was read from (small: pass it to `dataset_listing(unless=...)`)."""
+        return (self.model, self.deleted, self.state)
+
+    def select(self, *, status: str | None = None, search: str | None = None) -> ListingSelection:
+        """The heads of that status whose name or description contains `search` (as `list` filters)."""
+        mask = search_mask(self.keys, search) if search else None
+        if status is not None:
+            of_status = map(operator.eq, self.statuses, itertools.repeat(status))
+            mask = list(of_status) if mask is None else list(map(operator.and_, mask, of_status))
+        if mask is None:
+            return ListingSelection(list(self.heads), list(self.names))
+        return ListingSelection(
+            list(itertools.compress(self.heads, mask)), list(itertools.compress(self.names, mask))
+        )
+
+
+@in_model
+def dataset_listing(
+    store: Store, model: str, *, deleted: bool = False, unless: tuple[object, ...] | None = None
+) -> DatasetListing | None:
+    """The model's live (or deleted) datasets; None when `unless` (a listing's `seen`) is this same view
+    and no head changed since.
+
+    Checking costs a stat per heads file, so a list that looks again every
+    few seconds reads the store only after a change.
+    """
+    # Read before the heads: a change made meanwhile shows as a new state next time.
+    state = store.heads_state()
+    if unless == (model, deleted, state):
+        return None
+    heads = store.deleted(model) if deleted else store.list(model)
+    return DatasetListing.of(model, deleted, heads, state)
 
 
 @in_model
@@ -104,23 +172,33 @@ def version_rows(head: DatasetHead, found: Sequence[Version]) -> list[dict[str, 
     ]
 
 
+# The `list` JSON keys (DESIGN §8) and the head attributes they hold.
+_ROW_KEYS = (
+    "name",
+    "status",
+    "version",
+    "active_version",
+    "badge",
+    "tables",
+    "columns",
+    "versions",
+    "description",
+    "last_analysis_rows",
+    "created_at",
+    "updated_at",
+    "model",
+)
+_ROW_VALUES = operator.attrgetter(*(("revision" if key == "version" else key) for key in _ROW_KEYS))
+
+
 def head_row(head: DatasetHead) -> dict[str, Any]:
     """The `list` JSON shape (DESIGN §8) plus the rest of the head."""
-    return {
-        "name": head.name,
-        "status": head.status,
-        "version": head.revision,
-        "active_version": head.active_version,
-        "badge": head.badge,
-        "tables": head.tables,
-        "columns": head.columns,
-        "versions": head.versions,
-        "description": head.description,
-        "last_analysis_rows": head.last_analysis_rows,
-        "created_at": head.created_at,
-        "updated_at": head.updated_at,
-        "model": head.model,
-    }
+    return dict(zip(_ROW_KEYS, _ROW_VALUES(head), strict=True))
+
+
+def head_rows(heads: Sequence[DatasetHead]) -> list[dict[str, Any]]:
+    """head_row of each head, built in C (`list --json` of 20,000 spent 40 ms in a Python loop)."""
+    return list(map(dict, map(zip, itertools.repeat(_ROW_KEYS), map(_ROW_VALUES, heads))))
 
 
 @in_model

@@ -396,8 +396,11 @@ def name_problem(ctx: Any, name: str) -> str | None:
 # (imported last: dataset_queries imports this module's resolve).
 from dataset_tui.services.dataset_queries import (  # noqa: E402
     DatasetDetails as DatasetDetails,
+    DatasetListing as DatasetListing,
+    ListingSelection as ListingSelection,
     cached_analysis as cached_analysis,
     count_datasets as count_datasets,
+    dataset_listing as dataset_listing,
     deleted_datasets as deleted_datasets,
     details as details,
     details_as_json as details_as_json,
@@ -407,6 +410,7 @@ from dataset_tui.services.dataset_queries import (  # noqa: E402
     get_dataset as get_dataset,
     get_version as get_version,
     head_row as head_row,
+    head_rows as head_rows,
     list_datasets as list_datasets,
     list_models as list_models,
     list_versions as list_versions,

@@ -26,6 +26,7 @@ from dataset_tui.store.errors import (
 )
 from dataset_tui.store.heads_index import HeadIndex, head_from_doc
 from dataset_tui.store.records import DatasetHead
+from dataset_tui.store.search import matching, search_keys, with_status
 from dataset_tui.store.storage import SafeJSONStorage
 
 # Sort keys accepted by `list`; a leading "-" reverses the order.
@@ -342,15 +343,15 @@ class HeadsStore(StoreBase):
     def _select(self, model: str, status: str | None, search: str | None) -> builtins.list[DatasetHead]:
         if status not in (None, "draft", "active"):
             raise StoreError(f"unknown status {status!r}; choose draft or active")
-        needle = search.casefold() if search else None
         with self._reading():
             index = self._refresh(full=True)
             heads = [self._entry(dataset_id)[2] for (m, _), dataset_id in index.live.items() if m == model]
-        if status is not None:
-            heads = [h for h in heads if h.status == status]
-        if needle:
-            heads = [h for h in heads if needle in h.name.casefold() or needle in h.description.casefold()]
-        return heads
+        heads = with_status(heads, status)
+        return matching(heads, search_keys(heads), search) if search else heads
+
+    def heads_state(self) -> tuple[tuple[int, int, int] | None, ...]:
+        """Changes whenever a head changes (every writer replaces a heads file): a stat per heads file."""
+        return tuple(_stamp(storage.path) for storage in self._head_storages)
 
     def models(self) -> builtins.list[str]:
         """Models that hold at least one dataset (deleted ones included)."""

@@ -34,14 +34,11 @@ class DatasetsChanged(Message, bubble=True):
 
 
 class DatasetsLoaded(Message):
-    """The home list's rows, read in a worker (datasets.py)."""
+    """The home list's datasets (a services.DatasetListing), read in a worker (datasets.py)."""
 
-    def __init__(self, heads: list[Any], total: int, status: str | None, filtered: bool, keep: str | None) -> None:
+    def __init__(self, listing: Any, keep: str | None) -> None:
         super().__init__()
-        self.heads = heads
-        self.status = status
-        self.total = total
-        self.filtered = filtered
+        self.listing = listing
         self.keep = keep
 
 

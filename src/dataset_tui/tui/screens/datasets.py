@@ -20,6 +20,7 @@ from dataset_tui.tui.work import warehouse_work
 
 if TYPE_CHECKING:
     from dataset_tui.services.context import AppContext
+    from dataset_tui.services.dataset_queries import DatasetListing
 
 STATUS_FILTERS = (None, "draft", "active", "deleted")
 # Keys that act on a live dataset, hidden (and off) in the deleted view; u and p only work there.
@@ -74,6 +75,7 @@ class DatasetsScreen(Screen[None]):
         super().__init__()
         self.status_filter: str | None = None
         self._pending_keep: str | None = None
+        self._listing: DatasetListing | None = None  # the view's datasets as last read
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -101,46 +103,66 @@ class DatasetsScreen(Screen[None]):
         self.set_interval(POLL_SECONDS, self._poll)
 
     def _poll(self) -> None:
-        if self.is_current and not any(w.group == "list" and w.is_running for w in self.workers):
+        if self.is_current:
+            self._reload_unless_reading()
+
+    def _reload_unless_reading(self) -> None:
+        # A read under way sees the store as new as a second one would (the
+        # first show resumes the screen right after mounting it: 20,000 heads twice).
+        if not any(w.group == "list" and w.is_running for w in self.workers):
             self.reload()
 
     # -- loading ------------------------------------------------------------
 
     def reload(self, keep: str | None = None) -> None:
-        search = self.query_one("#search", Input).value.strip() or None
-        self._load(self.status_filter, search, keep or self._pending_keep)
+        """Read the view's datasets again if the store changed (always when a row is to be kept)."""
+        keep = keep or self._pending_keep
+        deleted = self.status_filter == "deleted"
+        # What the listing shown was read from, not the listing: Textual's worker
+        # writes its arguments' repr into the worker's name (20,000 heads).
+        seen = self._listing.seen if self._listing is not None and not keep else None
+        self._load(deleted, seen, keep)
 
     @warehouse_work("list datasets", group="list")
-    def _load(self, status: str | None, search: str | None, keep: str | None) -> None:
+    def _load(self, deleted: bool, unless: tuple[object, ...] | None, keep: str | None) -> None:
         from dataset_tui.services import definitions
 
-        if status == "deleted":
-            heads = definitions.deleted_datasets(self.ctx, search=search)
-        else:
-            heads = definitions.list_datasets(self.ctx, status=status, search=search)
-        total = definitions.count_datasets(self.ctx)
-        self.post_message(DatasetsLoaded(heads, total, status, bool(search or status), keep))
+        listing = definitions.dataset_listing(self.ctx, deleted=deleted, unless=unless)
+        if listing is not None:
+            self.post_message(DatasetsLoaded(listing, keep))
 
     def on_datasets_loaded(self, message: DatasetsLoaded) -> None:
-        if message.status != self.status_filter:
+        if message.listing.deleted != (self.status_filter == "deleted"):
             return  # read before the filter changed; the newer read follows
-        heads, total = message.heads, message.total
+        self._listing = message.listing
         self._pending_keep = None
-        if list(heads) != list(self.table.rows) or message.keep is not None:
-            self.table.set_rows(heads, keep=message.keep)
-        # The guide is for a model with nothing in it, not for an empty deleted view.
-        self.set_class(total == 0 and self.status_filter != "deleted", "empty")
-        if self.status_filter == "deleted":
-            count = plural(len(heads), "deleted dataset")
-        elif message.filtered:
-            count = f"{len(heads):,} of {total:,}"
-        else:
-            count = plural(total, "dataset")
-        self.query_one("#count", Label).update(count)
+        self._show(message.keep)
         from dataset_tui.tui.app import DatasetTuiApp
 
         if isinstance(self.app, DatasetTuiApp):
             self.app.first_list_drawn()
+
+    def _show(self, keep: str | None = None) -> None:
+        """Filter the listing read last by status and search, in memory: no store read per key typed."""
+        listing = self._listing
+        if listing is None or listing.deleted != (self.status_filter == "deleted"):
+            return  # the view's listing is on its way
+        search = self.query_one("#search", Input).value.strip() or None
+        status = None if listing.deleted else self.status_filter
+        chosen = listing.select(status=status, search=search)
+        heads = chosen.heads
+        if heads != self.table.rows or keep is not None:
+            self.table.set_rows(heads, keep=keep, names=chosen.names)
+        total = len(listing.heads)
+        # The guide is for a model with nothing in it, not for an empty deleted view.
+        self.set_class(total == 0 and not listing.deleted, "empty")
+        if listing.deleted:
+            count = plural(len(heads), "deleted dataset")
+        elif search or status:
+            count = f"{len(heads):,} of {total:,}"
+        else:
+            count = plural(total, "dataset")
+        self.query_one("#count", Label).update(count)
 
     def on_datasets_changed(self, message: DatasetsChanged) -> None:
         self.reload(keep=message.name)
@@ -148,7 +170,7 @@ class DatasetsScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         # Back from another screen: keys go to the list again, not the search box.
         self.table.focus()
-        self.reload()
+        self._reload_unless_reading()
 
     # -- search and filter ----------------------------------------------------
 
@@ -157,7 +179,7 @@ class DatasetsScreen(Screen[None]):
 
     @on(Input.Changed, "#search")
     def _search_changed(self) -> None:
-        self.reload()
+        self._show()
 
     @on(Input.Submitted, "#search")
     def _search_done(self) -> None:
@@ -189,6 +211,7 @@ class DatasetsScreen(Screen[None]):
         self.query_one("#filter", Label).update(status or "all")
         self.set_class(status == "deleted", "-deleted")
         self.refresh_bindings()
+        self._show()  # drafts, active ones, all: the same listing, filtered anew
         self.reload()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -9,6 +9,7 @@ cost what 30 do.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Sequence
 from typing import Any
 
@@ -119,13 +120,22 @@ class DatasetList(HeaderedRows, can_focus=True):
             return self._rows[self.cursor]
         return None
 
-    def set_rows(self, rows: Sequence[Any], *, keep: str | None = None) -> None:
-        """Replace the rows; keep the cursor on the dataset named `keep` if present."""
+    def set_rows(self, rows: Sequence[Any], *, keep: str | None = None, names: Sequence[str] | None = None) -> None:
+        """Replace the rows; keep the cursor on the dataset named `keep` if present.
+
+        `names` (the rows' names, in order) saves reading them from the rows:
+        each key typed in the search box lands here with up to 20,000 rows.
+        """
         keep = keep or (self.current.name if self.current is not None else None)
         self._rows = list(rows)
-        names = {r.name for r in self._rows}
-        self.marked &= names
-        index = next((i for i, r in enumerate(self._rows) if r.name == keep), 0)
+        if names is None:
+            names = list(map(operator.attrgetter("name"), self._rows))
+        if self.marked:
+            self.marked &= set(names)
+        try:
+            index = names.index(keep) if keep is not None else 0
+        except ValueError:
+            index = 0
         self.reset_rows(index)
         self.post_message(self.Highlighted(self, self.current))
 
