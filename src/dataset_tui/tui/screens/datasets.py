@@ -74,6 +74,7 @@ class DatasetsScreen(Screen[None]):
         super().__init__()
         self.status_filter: str | None = None
         self._pending_keep: str | None = None
+        self._left = False  # whether another screen has been shown over this one
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -145,10 +146,16 @@ class DatasetsScreen(Screen[None]):
     def on_datasets_changed(self, message: DatasetsChanged) -> None:
         self.reload(keep=message.name)
 
+    def on_screen_suspend(self) -> None:
+        self._left = True
+
     def on_screen_resume(self) -> None:
         # Back from another screen: keys go to the list again, not the search box.
         self.table.focus()
-        self.reload()
+        # Not on the first showing: on_mount has just started the same read, and a
+        # second one in parallel would slow the first picture of the list.
+        if self._left:
+            self.reload()
 
     # -- search and filter ----------------------------------------------------
 
