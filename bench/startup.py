@@ -85,6 +85,11 @@ def busy_loops(count: int) -> list[subprocess.Popen[bytes]]:
 def startup(tmp: Path, first: str, *, load: int = 0) -> tuple[list[float], list[float]]:
     """Start-up times of the app and of the baseline, each run alternately; `load` busy loops beside."""
     env = dict(os.environ, TERM="xterm-256color", COLUMNS="120", LINES="40", COLORTERM="truecolor")
+    # An installed app has its modules compiled (pip writes the .pyc files), as the
+    # baseline's Textual has in site-packages. With PYTHONDONTWRITEBYTECODE set (as in
+    # some shells and CI), every start would compile the app's ~150 modules from
+    # source (~0.2 s here) while the baseline reads bytecode: not what a user waits for.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["DATASET_TUI_DB"] = str(tmp / "store")
     # An existing (empty) warehouse file: start-up must not depend on it.
     env["DATASET_TUI_WAREHOUSE"] = str(tmp / "wh.duckdb")

@@ -435,3 +435,137 @@ async def test_enter_and_escape_never_confirm_anything(ctx: AppContext, which: s
             if app.screen is dialog:
                 await press(pilot, "escape")
                 assert answers == [False]
+
+
+# -- the quit rule holds on every screen of the package, dialogs included ----
+
+
+def screen_classes() -> dict[str, type]:
+    """Every Screen class defined in dataset_tui.tui: a screen added later cannot miss the test below."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from textual.screen import Screen
+
+    import dataset_tui.tui as tui
+
+    found: dict[str, type] = {}
+    for info in pkgutil.walk_packages(tui.__path__, "dataset_tui.tui."):
+        module = importlib.import_module(info.name)
+        for obj in vars(module).values():
+            if inspect.isclass(obj) and issubclass(obj, Screen) and obj.__module__ == module.__name__:
+                found[obj.__name__] = obj
+    return found
+
+
+def make_screen(name: str, app: Any) -> Any:
+    """An instance of each screen class, as the app would open it (None: the home list, already open)."""
+    from dataset_tui.tui.screens.as_of import AsOfScreen
+    from dataset_tui.tui.screens.compare import CompareScreen
+    from dataset_tui.tui.screens.confirm import ConfirmScreen, NameScreen, QuitConfirmScreen, TypeNameScreen
+    from dataset_tui.tui.screens.cost import CostScreen
+    from dataset_tui.tui.screens.demo_build import DemoBuildScreen
+    from dataset_tui.tui.screens.detail import DetailScreen
+    from dataset_tui.tui.screens.export import ExportScreen
+    from dataset_tui.tui.screens.help import HelpScreen
+    from dataset_tui.tui.screens.history import HistoryScreen
+    from dataset_tui.tui.screens.materialize import MaterializeScreen
+    from dataset_tui.tui.screens.preview import PreviewScreen
+    from dataset_tui.tui.wizard.conflict_dialog import ConflictScreen
+    from dataset_tui.tui.wizard.join_dialog import JoinScreen
+    from dataset_tui.tui.wizard.screen import WizardScreen
+    from dataset_tui.warehouse.base import DryRun
+
+    class IdleDemoBuild(DemoBuildScreen):
+        """The demo dialog with its build left out: the warehouse exists, it would close at once."""
+
+        def build(self) -> None:
+            pass
+
+    schemas = {"transactions": [("customer_id", "INT64")], "customers": [("customer_id", "INT64")]}
+    makers: dict[str, Any] = {
+        "DatasetsScreen": lambda: None,
+        "DetailScreen": lambda: DetailScreen("alpha"),
+        "HistoryScreen": lambda: HistoryScreen("alpha"),
+        "CompareScreen": lambda: CompareScreen(["alpha", "beta"]),
+        "PreviewScreen": lambda: PreviewScreen(
+            "alpha", {"truncated": False, "version": 1, "columns": [{"name": "a", "role": None}], "rows": [[1]]}
+        ),
+        "ExportScreen": lambda: ExportScreen("alpha"),
+        "HelpScreen": lambda: HelpScreen(app.screen),
+        "ConfirmScreen": lambda: ConfirmScreen("Delete draft x?", yes="Delete", danger=True),
+        "QuitConfirmScreen": lambda: QuitConfirmScreen("Quit?", danger=True),
+        "TypeNameScreen": lambda: TypeNameScreen("Purge x for good?", "Type its name:", "x", ok="Purge"),
+        "NameScreen": lambda: NameScreen("Clone alpha as", "alpha_copy", lambda _name: None),
+        "CostScreen": lambda: CostScreen("Analyze", DryRun(bytes_processed=10**12, cost_usd=6.25), None),
+        "AsOfScreen": lambda: AsOfScreen(None),
+        "MaterializeScreen": lambda: MaterializeScreen("alpha"),
+        "DemoBuildScreen": lambda: IdleDemoBuild(),
+        "WizardScreen": lambda: WizardScreen(),
+        "JoinScreen": lambda: JoinScreen(
+            join=None,
+            tables=["transactions", "customers"],
+            joinable=["customers"],
+            schemas=schemas,
+            suggestions=[],
+        ),
+        "ConflictScreen": lambda: ConflictScreen("alpha", "alpha is at v2 now", 2),
+    }
+    return makers[name]()
+
+
+# Screens built on another (WizardBase is the wizard's state, not a screen of its own).
+NOT_OPENED_ALONE = {"WizardBase", "WizardLoading", "WizardSaving"}
+
+
+def test_every_screen_is_in_the_quit_rule_test() -> None:
+    from unittest.mock import Mock
+
+    missing = []
+    for name in sorted(set(screen_classes()) - NOT_OPENED_ALONE):
+        try:
+            make_screen(name, Mock())
+        except KeyError:
+            missing.append(name)
+    assert missing == [], f"add these screens to make_screen: {missing}"
+
+
+@pytest.mark.parametrize("name", sorted(set(screen_classes()) - NOT_OPENED_ALONE))
+async def test_q_quits_from_every_screen_unless_a_text_box_has_focus(ctx: AppContext, name: str) -> None:
+    from textual.widgets import Input, TextArea
+
+    app = app_for(ctx)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = make_screen(name, app)
+        if screen is not None:
+            app.push_screen(screen)
+            await settle(pilot)
+        assert isinstance(app.screen, screen_classes()[name])
+        exits = record_exit(app)
+        focused = app.screen.focused
+        if isinstance(focused, (Input, TextArea)):
+            before = focused.value if isinstance(focused, Input) else focused.text
+            await pilot.press("q")  # in a text box q is a letter
+            await settle(pilot)
+            after = focused.value if isinstance(focused, Input) else focused.text
+            assert exits == [] and after != before and "q" in after
+            # Back as it was (the wizard would now rightly ask first), then away from the box.
+            if isinstance(focused, Input):
+                focused.value = before
+            else:
+                focused.text = before
+            app.screen.set_focus(None)
+            await settle(pilot)
+        # The quit question itself keeps asking (its y quits): a second q does not stack another.
+        expected = [] if name == "QuitConfirmScreen" else [True]
+        await pilot.press("q")
+        await settle(pilot)
+        assert exits == expected
+        exits.clear()
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        assert exits == expected
+        if not expected:
+            assert isinstance(app.screen, screen_classes()[name])

@@ -65,9 +65,22 @@ def burst(app: Any, *keys: str) -> None:
         app._driver.send_message(event)
 
 
+async def keys_handled(pilot: Any) -> None:
+    """Settle, then wait until the app has handed out every typed key (tui/key_order.py).
+
+    On a loaded machine Pilot's idle check can return while keys still wait their turn.
+    """
+    await settle(pilot, 0.02)
+    for _ in range(200):
+        if not pilot.app.keys_pending:
+            return
+        await settle(pilot, 0.02)
+    raise AssertionError(f"{pilot.app.keys_pending} keys never handled")
+
+
 async def typed(pilot: Any, widget: Any, keys: tuple[str, ...], expected: str) -> None:
     burst(pilot.app, *keys)
-    await settle(pilot, 0.02)
+    await keys_handled(pilot)
     value = widget.text if hasattr(widget, "text") and not hasattr(widget, "cursor_position") else widget.value
     assert value == expected, f"{keys!r} into #{widget.id} gave {value!r}"
 
@@ -153,7 +166,7 @@ async def test_bursts_into_the_name_description_and_alias(ctx: Any) -> None:
         # A name typed the moment the wizard opens, before anything has loaded.
         app.push_screen(WizardScreen())
         burst(app, *"first_name")
-        await settle(pilot)
+        await keys_handled(pilot)
         screen = wizard(pilot)
         assert screen.query_one("#name").value == "first_name"
         await burst_field(pilot, screen, "name", "first_name", ["orders_a", "orders_bb"])
@@ -277,14 +290,14 @@ async def test_moving_on_in_a_burst_applies_the_keys_before_it(ctx: Any) -> None
             await open_wizard(pilot)
             screen = wizard(pilot)
             burst(app, *f"n{i}", "ctrl+n")
-            await settle(pilot)
+            await keys_handled(pilot)
             assert screen.step == 2, f"round {i}"
             burst(app, "down", "down", "down", "enter", "ctrl+n")
-            await settle(pilot)
+            await keys_handled(pilot)
             assert screen.draft.primary == "transactions", f"round {i}"
             assert screen.step == 3, f"round {i}"
             burst(app, "down", "space", "r", "ctrl+o")  # customer_id: selected, user_id, then back
-            await settle(pilot)
+            await keys_handled(pilot)
             assert screen.step == 2
             assert screen.draft.role_columns().get("user_id") is not None, [
                 (c.name, c.selected, c.role) for c in screen.draft.columns.values()

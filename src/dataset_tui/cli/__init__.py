@@ -16,10 +16,27 @@ from collections.abc import Callable, Sequence
 
 from dataset_tui.cli.common import CliError, Invocation, fail
 
+# The global options, each followed by its value: a command line of these alone opens the app.
+GLOBAL_OPTIONS = ("--db", "--warehouse", "--profile", "--model")
 
-def build_parser() -> argparse.ArgumentParser:
-    from dataset_tui.cli import catalog, datasets, definitions, materialize, profiles, runs, sql, store, warehouse
 
+def opens_the_app(argv: Sequence[str]) -> bool:
+    """Whether `argv` is global options only (no command, no --help): the TUI starts.
+
+    Then the subcommands are not registered: their modules (and what they
+    import) would cost the app's start-up ~0.1 s for a parser it does not use.
+    Anything else (a command, --help, an abbreviated option) takes the full parser.
+    """
+    i = 0
+    while i < len(argv):
+        option, has_value, _ = argv[i].partition("=")
+        if option not in GLOBAL_OPTIONS:
+            return False
+        i += 1 if has_value else 2
+    return i == len(argv)
+
+
+def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dataset-tui",
         description="Define ML training datasets on BigQuery from a terminal. "
@@ -34,8 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--model", metavar="NAME", default="default", help="model namespace (default: default)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (sql, definitions, datasets, warehouse, catalog, runs, store, profiles, materialize):
-        module.register(sub)
+    if commands:
+        from dataset_tui.cli import catalog, datasets, definitions, materialize, profiles, runs, sql, store, warehouse
+
+        for module in (sql, definitions, datasets, warehouse, catalog, runs, store, profiles, materialize):
+            module.register(sub)
     return parser
 
 
@@ -56,7 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None, restore_streams: Callable[[], None]) -> int:
     inv: Invocation | None = None
     try:
-        parser = build_parser()
+        argv = sys.argv[1:] if argv is None else argv
+        parser = build_parser(commands=not opens_the_app(argv))
         args = parser.parse_args(argv)
         inv = Invocation(args)
         inv.setup()

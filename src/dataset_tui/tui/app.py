@@ -13,14 +13,15 @@ from textual.app import App
 from textual.binding import Binding
 
 from dataset_tui.tui.commands import DatasetCommands
+from dataset_tui.tui.key_order import KeysInOrderApp
 from dataset_tui.tui.messages import ActionDone, DatasetsChanged, OpenWizard, WarehouseStatus, WorkFailed
 
 if TYPE_CHECKING:
     from dataset_tui.services.context import AppContext
 
 
-class DatasetTuiApp(App[None]):
-    """Define ML training datasets on BigQuery."""
+class DatasetTuiApp(KeysInOrderApp[None]):
+    """Define ML training datasets on BigQuery (keys are handled in typing order: key_order.py)."""
 
     COMMANDS = App.COMMANDS | {DatasetCommands}
 

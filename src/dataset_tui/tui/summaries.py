@@ -11,7 +11,6 @@ from typing import Any
 
 from rich.markup import escape as _escape_markup
 
-from dataset_tui.domain.describe import date_range_text, split_text
 from dataset_tui.domain.split_names import SPLIT_NAMES, SplitName
 from dataset_tui.text_safety import safe
 
@@ -37,6 +36,10 @@ def count_text(n: int | None) -> str:
 
 
 def filters_text(definition: Any) -> list[str]:
+    # Imported here: describe pulls in the definition model (pydantic), which the
+    # home list (plural, count_text) does not need before its first frame.
+    from dataset_tui.domain.describe import date_range_text, split_text
+
     f = definition.filters
     lines = [f"dates     {date_range_text(f)}"]
     if f.top_products_percent is not None:

@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
+from dataset_tui.tui.quitting import QUIT_BINDING
 from dataset_tui.tui.screens.confirm import MODAL_CSS
 
 # Dismissed with ("live", None), ("day", date), or None when cancelled.
@@ -33,7 +34,7 @@ class AsOfScreen(ModalScreen[AsOfChoice]):
     """As of which day analyze, validate and preview count the rows."""
 
     DEFAULT_CSS = f"AsOfScreen {{ align: center middle; }}\n{MODAL_CSS}"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel"), QUIT_BINDING]
 
     def __init__(self, current: dt.date | None) -> None:
         super().__init__()

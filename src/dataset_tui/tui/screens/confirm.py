@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from dataset_tui.tui.quitting import QUIT_BINDING
+from dataset_tui.tui.widgets.ordered_input import OrderedInput
 
 MODAL_CSS = """
 .modal-box {
@@ -94,7 +95,7 @@ class TypeNameScreen(ModalScreen[bool]):
         with Vertical(classes="modal-box"):
             yield Label(self.title_text, classes="title")
             yield Static(self.body)
-            yield Input(placeholder=self.expected, id="typed")
+            yield OrderedInput(placeholder=self.expected, id="typed")
             yield Label("", classes="error", id="error")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
@@ -154,7 +155,8 @@ class NameScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box"):
             yield Label(self.title_text, classes="title")
-            yield Input(value=self.initial, id="name", select_on_focus=False)
+            # Editing keys in a burst (ctrl+u then the new name) apply in typing order.
+            yield OrderedInput(value=self.initial, id="name", select_on_focus=False)
             yield Label("", classes="error", id="error")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")

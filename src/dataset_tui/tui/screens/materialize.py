@@ -22,6 +22,7 @@ from textual.widgets import Button, Input, Label, ProgressBar, Static
 
 from dataset_tui.tui.context import app_context
 from dataset_tui.tui.messages import WorkFailed
+from dataset_tui.tui.quitting import QUIT_BINDING
 from dataset_tui.tui.screens.confirm import MODAL_CSS
 from dataset_tui.tui.work import warehouse_work
 
@@ -43,7 +44,7 @@ class MaterializeScreen(ModalScreen[Any]):
     MaterializeScreen .field Input:focus {{ background: $boost; text-style: bold; }}
     MaterializeScreen #progress {{ margin-top: 1; }}
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "run", "Materialize")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "run", "Materialize"), QUIT_BINDING]
 
     class Progressed(Message):
         def __init__(self, fraction: float, text: str) -> None:

@@ -11,6 +11,7 @@ from textual.widget import Widget
 from textual.widgets import ContentSwitcher
 
 from dataset_tui.domain.definition import Definition, Problem
+from dataset_tui.tui.key_order import replay_keys
 from dataset_tui.tui.widgets.step_indicator import StepIndicator
 from dataset_tui.tui.wizard.basic import BasicStep
 from dataset_tui.tui.wizard.columns import ColumnsStep
@@ -149,8 +150,8 @@ class WizardBase(Screen[str | None]):
         if self.focused is None and self._return_focus is not None and self._return_focus.is_attached:
             self.set_focus(self._return_focus)
         self._return_focus = None
-        for key in held:
-            self.app.post_message(events.Key(key.key, key.character))
+        # Ahead of the keys the app has not handed out yet (tui/key_order.py).
+        replay_keys(self.app, held)
 
     def hold_key(self, event: events.Key) -> bool:
         """Keep a key that arrived while an action waits for the keys before it; True when held."""

@@ -8,6 +8,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from dataset_tui.tui.quitting import QUIT_BINDING
 from dataset_tui.tui.screens.confirm import MODAL_CSS
 
 
@@ -19,6 +20,7 @@ class ConflictScreen(ModalScreen[str | None]):
         Binding("r", "answer('reload')", "Reload latest"),
         Binding("n", "answer('save_as')", "Save as new"),
         Binding("escape", "answer(None)", "Keep editing"),
+        QUIT_BINDING,
     ]
 
     def __init__(self, name: str, message: str, current_revision: int) -> None:

@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
+from dataset_tui.tui.quitting import QUIT_BINDING
 from dataset_tui.tui.screens.confirm import MODAL_CSS
 from dataset_tui.tui.wizard.draft import JoinDraft
 
@@ -40,6 +41,7 @@ class JoinScreen(ModalScreen[JoinDraft | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "ok", "Use this join", priority=True),
+        QUIT_BINDING,
     ]
 
     def __init__(

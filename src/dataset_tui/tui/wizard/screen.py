@@ -47,12 +47,9 @@ class WizardScreen(WizardSaving):
         Binding("ctrl+o", "previous", "Back", priority=True),
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("escape", "cancel", "Cancel", priority=True),
-        # Tab as a priority binding moves focus as the key arrives. Otherwise
-        # it travels up from the focused field through the step's containers
-        # while the keys typed after it are already going into the old field
-        # (seen when typing fast or pasting "name<tab>description").
-        Binding("tab", "app.focus_next", "Next field", show=False, priority=True),
-        Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True),
+        # Tab is the app's own (not a priority binding): the app hands keys out
+        # one at a time (tui/key_order.py), so the keys after a tab reach the next
+        # field, and a tab typed while an action holds the keys waits its turn.
     ]
 
     DEFAULT_CSS = """
