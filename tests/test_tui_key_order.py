@@ -10,18 +10,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.test_tui_wizard import (  # noqa: F401 - fixtures
-    BASE,
-    ctx,
+import pytest
+from tests.test_tui_wizard import BASE, ctx  # noqa: F401 - fixtures
+from tests.test_tui_wizard_bursts import ROUNDS, burst, keys_handled, slow
+
+from tui_support import (  # noqa: F401 - fixtures
     fixed_clock,
-    make_app,
     open_wizard,
+    recording_app,
     save_definition,
     settle,
-    warehouse_file,
     wizard,
+    wizard_warehouse,
 )
-from tests.test_tui_wizard_bursts import ROUNDS, burst, keys_handled, slow
+
+pytestmark = pytest.mark.usefixtures("fixed_clock")
 
 
 def fields(screen: Any) -> tuple[str, str]:
@@ -32,7 +35,7 @@ async def test_tab_in_a_burst_the_moment_the_wizard_opens(ctx: Any) -> None:
     from dataset_tui.tui.screens.wizard import WizardScreen
 
     slow(ctx)
-    app = make_app(ctx)
+    app = recording_app(ctx)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         for i in range(ROUNDS):
@@ -48,7 +51,7 @@ async def test_tab_in_a_burst_the_moment_the_wizard_opens(ctx: Any) -> None:
 
 async def test_tab_and_shift_tab_in_a_burst_in_step_1(ctx: Any) -> None:
     slow(ctx)
-    app = make_app(ctx)
+    app = recording_app(ctx)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_wizard(pilot)
         screen = wizard(pilot)
@@ -67,7 +70,7 @@ async def test_tab_in_a_burst_in_the_export_dialog(ctx: Any) -> None:
 
     save_definition(ctx, BASE)
     slow(ctx)
-    app = make_app(ctx)
+    app = recording_app(ctx)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         for i in range(ROUNDS):
@@ -94,7 +97,7 @@ async def test_a_new_name_typed_in_a_burst_into_the_name_dialog(ctx: Any) -> Non
 
     save_definition(ctx, BASE)
     slow(ctx)
-    app = make_app(ctx)
+    app = recording_app(ctx)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         for i in range(ROUNDS):
