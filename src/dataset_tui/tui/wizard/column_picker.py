@@ -120,6 +120,11 @@ class ColumnPicker(SearchKeys, OrderedKeys, ScrollView, can_focus=True):
         self.refresh()
         self.post_message(self.Highlighted(self.current))
 
+    def seed_rows(self, table: str, cols: list[Any], rows: list[tuple[str, Any]], labels: list[str]) -> None:
+        """Rows and labels made in the schema worker for exactly these columns (skipped if they differ)."""
+        if len(cols) == len(rows) == len(labels):
+            self._rows_of[table] = (cols, rows, labels)
+
     def _table_rows(self, table: str, cols: list[Any]) -> tuple[list[tuple[str, Any]], list[str]]:
         """A table's column rows and lower-case labels, made once per column list (search keys reuse them)."""
         known = self._rows_of.get(table)

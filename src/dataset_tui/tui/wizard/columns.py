@@ -132,7 +132,8 @@ class ColumnsStep(Horizontal):
         self.schemas[view.table] = view.columns
         self.schema_index[view.table] = view.by_name
         self.suggested[view.table] = view.suggested
-        self.draft.learn_columns(view.drafts)
+        if self.draft.learn_columns(view.drafts):
+            self.picker.seed_rows(view.table, self.draft.columns_of(view.table), view.rows, view.labels)
         self.refresh_rows()
 
     def set_stats(self, table: str, view: TableStatsView | None, state: str = "") -> None:

@@ -218,13 +218,16 @@ class WizardDraft(RoleEdits):
         """Learn a table's columns (name, type); keeps what was chosen for known ones (see `schema_drafts`)."""
         self.learn_columns({d.key: d for d in schema_drafts(table, columns)})
 
-    def learn_columns(self, drafts: dict[ColumnKey, ColumnDraft]) -> None:
-        """Learn columns built by `schema_drafts` (in a worker), by key; keeps what was chosen for known ones."""
+    def learn_columns(self, drafts: dict[ColumnKey, ColumnDraft]) -> bool:
+        """Learn columns built by `schema_drafts` (in a worker), by key; keeps what was chosen for known ones.
+
+        True when none was known: they were added as they are, in order."""
         if self.columns.keys().isdisjoint(drafts):
             self.columns.update(drafts)  # a table seen for the first time: one update, no per-column work
-            return
+            return True
         for draft in drafts.values():
             self._learn(draft)
+        return False
 
     def _learn(self, col: ColumnDraft) -> None:
         known = self.columns.get(col.key)

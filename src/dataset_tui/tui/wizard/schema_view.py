@@ -26,14 +26,20 @@ class SchemaView:
     by_name: dict[str, SchemaColumn]
     drafts: dict[ColumnKey, ColumnDraft]  # new objects, in schema order: the event loop owns them once posted
     suggested: dict[ColumnKey, str]
+    # The column list's rows for the drafts, and their lower-case labels (what search matches).
+    rows: list[tuple[str, ColumnKey]]
+    labels: list[str]
 
 
 def schema_view(table: str, columns: list[SchemaColumn]) -> SchemaView:
     """Everything the column step needs from a schema, computed once (in a worker)."""
+    drafts = {d.key: d for d in schema_drafts(table, [(c.name, c.type) for c in columns])}
     return SchemaView(
         table=table,
         columns=columns,
         by_name={c.name: c for c in columns},
-        drafts={d.key: d for d in schema_drafts(table, [(c.name, c.type) for c in columns])},
+        drafts=drafts,
         suggested={(table, c.name): c.suggested_role for c in columns if c.suggested_role},
+        rows=[("column", key) for key in drafts],
+        labels=[d.label.lower() for d in drafts.values()],
     )
