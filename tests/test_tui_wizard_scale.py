@@ -173,3 +173,82 @@ async def test_the_column_step_opens_2000_columns_and_computes_only_the_selected
         stalls.report("2,000 columns")
         assert app.failures == []
     ctx.close()
+
+
+HUGE = 10_000
+
+
+@pytest.fixture(scope="module")
+def huge_table(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("scale") / "huge.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE SCHEMA raw_data")
+    parts = ["range AS id", "'u' || (range % 10) AS user_id"]
+    parts += [f"(range * {i % 7 + 1}) % 100 AS c{i:05d}" for i in range(HUGE - 2)]
+    con.execute(f"CREATE TABLE raw_data.huge AS SELECT {', '.join(parts)} FROM range(20)")
+    con.close()
+    return path
+
+
+async def test_the_column_step_of_10000_columns_is_built_off_the_event_loop_and_searched_in_bursts(
+    huge_table: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The schema → drafts → rows conversion runs in the schema worker, never on the event loop;
+    the step opens on all 10,000 columns and a burst typed into its search loses no key."""
+    import threading
+
+    from dataset_tui.tui.wizard import schema_view
+    from dataset_tui.tui.wizard.draft import WizardDraft
+
+    built_on: list[int] = []
+    learned_on_loop: list[str] = []
+    original_view = schema_view.schema_view
+    original_add = WizardDraft.add_schema
+
+    def recording_view(table: str, columns: list[Any]) -> Any:
+        built_on.append(threading.get_ident())
+        return original_view(table, columns)
+
+    def recording_add(self: WizardDraft, table: str, columns: list[tuple[str, str]]) -> None:
+        learned_on_loop.append(table)  # the per-column conversion, where it used to run
+        original_add(self, table, columns)
+
+    monkeypatch.setattr(schema_view, "schema_view", recording_view)
+    monkeypatch.setattr(WizardDraft, "add_schema", recording_add)
+    ctx = AppContext.open(db=tmp_path / "store", warehouse=huge_table)
+    app = recording_app(ctx)
+    async with app.run_test(size=(120, 40)) as pilot:
+        loop_thread = threading.get_ident()
+        await open_wizard(pilot)
+        screen = wizard(pilot)
+        await pilot.press(*"huge_check", "ctrl+n")
+        await settle(pilot)
+        stalls = Stalls(app)
+        await pilot.press("enter")  # the only table: primary; its schema loads now
+        await settle(pilot)
+        stalls.phase("schema")
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        stalls.phase("open")
+        assert screen.step == 3
+        picker = screen.columns_step.picker
+        assert len(picker._column_rows()) == HUGE
+        assert built_on and loop_thread not in built_on, "the schema conversion ran on the event loop"
+        assert learned_on_loop == []
+        # One burst: `/`, five letters, two more, two backspaces, enter, then keys for the list.
+        await pilot.press("/", *"c0999", "7", "x", "backspace", "backspace", "enter", "end", "space")
+        await settle(pilot)
+        stalls.phase("search burst")
+        assert picker.search_text == "c0999"
+        assert [r[1][1] for r in picker.rows if r[0] == "column"] == [f"c0999{i}" for i in range(8)]
+        assert screen.draft.columns[("huge", "c09997")].selected
+        assert "1 of 10000 selected" in picker._header_text("huge")
+        # Widening the search again shows every column, the selection kept.
+        await pilot.press("/", *["backspace"] * 5, "enter", "home", "down", "space")
+        await settle(pilot)
+        stalls.phase("clear")
+        assert len(picker._column_rows()) == HUGE
+        assert [c.name for c in screen.draft.selected_columns()] == ["c09997", "user_id"]
+        stalls.report("10,000 columns")
+        assert app.failures == []
+    ctx.close()

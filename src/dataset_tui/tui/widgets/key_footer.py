@@ -6,6 +6,8 @@ right edge of a one-line footer; DESIGN asks for every binding to be shown.
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import events
 from textual.app import ComposeResult
 from textual.screen import Screen
@@ -32,28 +34,42 @@ class KeyFooter(Footer):
 
     def __init__(self) -> None:
         super().__init__(compact=True)
-        self._recompose_pending = False
+        # What the keys on show were composed from, and whether a re-compose is already queued.
+        self._composed: tuple[Any, ...] | None = None
+        self._recompose_queued = False
 
-    def bindings_changed(self, screen: Screen[object]) -> None:
-        # The stock footer rebuilds all its keys after every change of the
-        # screen's bindings; while a screen opens they change many times
-        # (mount, focus, each reactive) and the rebuilds cost the home list
-        # ~0.15 s before its first picture. One rebuild per refresh, with the
-        # bindings as they are then, shows the same keys.
+    def compose(self) -> ComposeResult:
+        self._composed = self._shown()
+        yield from super().compose()
+        self._fit()
+
+    def bindings_changed(self, screen: Screen[Any]) -> None:
+        # The stock footer re-composes (removes and mounts a widget per key) on
+        # every focus change, even when the keys shown stay the same: a wizard
+        # step change moved focus 3-4 times and paid for as many re-composes
+        # (half of its event-loop time; bench/startup.py). Re-compose once per
+        # refresh, and only when what is shown differs.
         self._bindings_ready = True
         if not screen.app.app_focus or not self.is_attached or screen is not self.screen:
             return
-        if not self._recompose_pending:
-            self._recompose_pending = True
-            self.call_after_refresh(self._recompose_once)
+        if not self._recompose_queued:
+            self._recompose_queued = True
+            self.call_after_refresh(self._recompose_if_changed)
 
-    async def _recompose_once(self) -> None:
-        self._recompose_pending = False
-        await self.recompose()
+    async def _recompose_if_changed(self) -> None:
+        self._recompose_queued = False
+        if self.is_attached and self._shown() != self._composed:
+            await self.recompose()
 
-    def compose(self) -> ComposeResult:
-        yield from super().compose()
-        self._fit()
+    def _shown(self) -> tuple[Any, ...]:
+        """Everything the stock compose reads: the shown keys, their state and the palette key."""
+        if not self._bindings_ready:
+            return ()
+        return tuple(
+            (binding.key, binding.action, binding.description, binding.group, enabled, tooltip)
+            for _, binding, enabled, tooltip in self.screen.active_bindings.values()
+            if binding.show or binding.key == self.app.COMMAND_PALETTE_BINDING
+        )
 
     def on_resize(self, event: events.Resize) -> None:
         self._fit()

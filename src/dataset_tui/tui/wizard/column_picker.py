@@ -88,6 +88,8 @@ class ColumnPicker(SearchKeys, OrderedKeys, ScrollView, can_focus=True):
         self.errors: set[ColumnKey] = set()
         # Row indices of the columns, in order: moving the cursor never scans the rows.
         self._column_rows_cache: list[int] = []
+        # Per table: (the draft's column list, its rows, its lower-case labels).
+        self._rows_of: dict[str, tuple[list[Any], list[tuple[str, Any]], list[str]]] = {}
 
     # -- data ---------------------------------------------------------------------
 
@@ -100,20 +102,36 @@ class ColumnPicker(SearchKeys, OrderedKeys, ScrollView, can_focus=True):
             cols = self.draft.columns_of(table)
             if not cols:
                 rows.append(("loading", table))
-            shown = [c for c in cols if needle in c.label.lower()] if needle else cols
-            if cols and not shown:
-                rows.append(("nomatch", table))
-            rows += [("column", c.key) for c in shown]
+                continue
+            column_rows, labels = self._table_rows(table, cols)
+            if needle:
+                shown = [row for row, label in zip(column_rows, labels, strict=True) if needle in label]
+                rows += shown or [("nomatch", table)]
+            else:
+                rows += column_rows
         self.rows = rows
         self._column_rows_cache = [i for i, r in enumerate(rows) if r[0] == "column"]
         self.virtual_size = Size(self.size.width, len(rows))
-        index = next((i for i in self._column_rows_cache if rows[i][1] == keep), None)
+        index = next((i for i in self._column_rows_cache if rows[i][1] == keep), None) if keep else None
         if index is None:
             index = self._column_rows_cache[0] if self._column_rows_cache else 0
         self.set_reactive(ColumnPicker.cursor, index)
         self._scroll_to_cursor()
         self.refresh()
         self.post_message(self.Highlighted(self.current))
+
+    def seed_rows(self, table: str, cols: list[Any], rows: list[tuple[str, Any]], labels: list[str]) -> None:
+        """Rows and labels made in the schema worker for exactly these columns (skipped if they differ)."""
+        if len(cols) == len(rows) == len(labels):
+            self._rows_of[table] = (cols, rows, labels)
+
+    def _table_rows(self, table: str, cols: list[Any]) -> tuple[list[tuple[str, Any]], list[str]]:
+        """A table's column rows and lower-case labels, made once per column list (search keys reuse them)."""
+        known = self._rows_of.get(table)
+        if known is None or known[0] is not cols:
+            known = (cols, [("column", c.key) for c in cols], [c.label.lower() for c in cols])
+            self._rows_of[table] = known
+        return known[1], known[2]
 
     @property
     def current(self) -> ColumnKey | None:
@@ -125,7 +143,8 @@ class ColumnPicker(SearchKeys, OrderedKeys, ScrollView, can_focus=True):
 
     def _header_text(self, table: str) -> str:
         cols = self.draft.columns_of(table)
-        chosen = sum(1 for c in cols if c.selected)
+        # The selected columns are the draft's order: count those, not every column.
+        chosen = len({key for key in self.draft.order if key[0] == table and self.draft.columns[key].selected})
         kind = "primary" if table == self.draft.primary else "joined"
         return f"▾ {table}  ({kind}, {chosen} of {len(cols)} selected)"
 

@@ -32,6 +32,7 @@ WIDE_TABLE = 60
 if TYPE_CHECKING:
     from dataset_tui.tui.wizard.calls import SchemaColumn, TableStatsView
     from dataset_tui.tui.wizard.draft import ColumnKey, WizardDraft
+    from dataset_tui.tui.wizard.schema_view import SchemaView
 
 
 
@@ -78,6 +79,9 @@ class ColumnsStep(Horizontal):
         super().__init__(id=id)
         self.draft = draft
         self.schemas: dict[str, list[SchemaColumn]] = {}
+        # Per table, from the schema worker: the columns by name, and the suggested roles.
+        self.schema_index: dict[str, dict[str, SchemaColumn]] = {}
+        self.suggested: dict[str, dict[ColumnKey, str]] = {}
         self.stats: dict[str, TableStatsView] = {}
         self.stats_state: dict[str, str] = {}  # table → "loading…", an error, "declined"
         self.samples: dict[ColumnKey, list[Any]] = {}
@@ -117,17 +121,19 @@ class ColumnsStep(Horizontal):
 
     def refresh_rows(self) -> None:
         """The chosen tables or their schemas changed."""
-        suggested = {}
-        for table, cols in self.schemas.items():
-            for c in cols:
-                if c.suggested_role:
-                    suggested[(table, c.name)] = c.suggested_role
+        suggested: dict[ColumnKey, str] = {}
+        for table in self.draft.tables:
+            suggested.update(self.suggested.get(table, {}))
         self.picker.suggested = suggested
         self.picker.set_rows(self.draft.tables)
 
-    def set_schema(self, table: str, columns: list[SchemaColumn]) -> None:
-        self.schemas[table] = columns
-        self.draft.add_schema(table, [(c.name, c.type) for c in columns])
+    def set_schema(self, view: SchemaView) -> None:
+        """A table's schema, made ready by the worker: file it (no per-column work here)."""
+        self.schemas[view.table] = view.columns
+        self.schema_index[view.table] = view.by_name
+        self.suggested[view.table] = view.suggested
+        if self.draft.learn_columns(view.drafts):
+            self.picker.seed_rows(view.table, self.draft.columns_of(view.table), view.rows, view.labels)
         self.refresh_rows()
 
     def set_stats(self, table: str, view: TableStatsView | None, state: str = "") -> None:
@@ -187,7 +193,7 @@ class ColumnsStep(Horizontal):
             return
         table, name = key
         col = self.draft.columns[key]
-        schema = next((c for c in self.schemas.get(table, []) if c.name == name), None)
+        schema = self.schema_index.get(table, {}).get(name)
         subtitle = col.type or ""
         if schema is not None and schema.suggested_role:
             subtitle += f" · suggested {schema.suggested_role}"

@@ -23,13 +23,12 @@ from dataset_tui.domain.definition import (
     TimeSplit,
     parse_definition,
 )
-from dataset_tui.domain.types import is_repeated_record, struct_fields
 from dataset_tui.tui.wizard.draft_parts import (
     ColumnDraft,
     ColumnKey,
     JoinDraft,
     RowFilterDraft,
-    is_key_value,
+    schema_drafts,
 )
 from dataset_tui.tui.wizard.draft_problems import (
     basic_problems,
@@ -84,6 +83,10 @@ class WizardDraft(RoleEdits):
     row_filter: RowFilterDraft = field(default_factory=RowFilterDraft)
     # Row filters beyond the one step 4 edits (from a file): kept as they are.
     extra_where: list[dict[str, Any]] = field(default_factory=list)
+    # columns_of's per-table lists, valid while `columns` is the same dict with as many keys
+    # (keys are only ever added, never replaced or removed).
+    _by_table: dict[str, list[ColumnDraft]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _by_table_token: tuple[int, int] = field(default=(0, -1), init=False, repr=False, compare=False)
 
     # -- building from a definition ---------------------------------------------
 
@@ -212,19 +215,19 @@ class WizardDraft(RoleEdits):
     # -- columns ------------------------------------------------------------------
 
     def add_schema(self, table: str, columns: list[tuple[str, str]]) -> None:
-        """Learn a table's columns (name, type); keeps what was chosen for known ones.
+        """Learn a table's columns (name, type); keeps what was chosen for known ones (see `schema_drafts`)."""
+        self.learn_columns({d.key: d for d in schema_drafts(table, columns)})
 
-        A STRUCT and a repeated record are containers; a repeated record's
-        element fields follow it as columns flattened with UNNEST (a
-        key/value array's keys come from a sample: `add_params`).
-        """
-        for name, type_ in columns:
-            self._learn(ColumnDraft(table, name, type_, container=type_.upper().startswith("STRUCT<")))
-            if is_repeated_record(type_):
-                self.columns[(table, name)].container = True
-                if not is_key_value(type_):
-                    for field_name, field_type in struct_fields(type_).items():
-                        self._learn(ColumnDraft(table, f"{name}.{field_name}", field_type, unnest=name))
+    def learn_columns(self, drafts: dict[ColumnKey, ColumnDraft]) -> bool:
+        """Learn columns built by `schema_drafts` (in a worker), by key; keeps what was chosen for known ones.
+
+        True when none was known: they were added as they are, in order."""
+        if self.columns.keys().isdisjoint(drafts):
+            self.columns.update(drafts)  # a table seen for the first time: one update, no per-column work
+            return True
+        for draft in drafts.values():
+            self._learn(draft)
+        return False
 
     def _learn(self, col: ColumnDraft) -> None:
         known = self.columns.get(col.key)
@@ -249,7 +252,17 @@ class WizardDraft(RoleEdits):
         self.columns = dict(items[:at] + [(c.key, c) for c in new] + items[at:])
 
     def columns_of(self, table: str) -> list[ColumnDraft]:
-        return [c for c in self.columns.values() if c.table == table]
+        """The table's columns in order (do not change the list). Kept per table while `columns`
+        gains no key: the column step asks on every search key and header line, and a scan of
+        10,000 columns each time showed as stalls."""
+        token = (id(self.columns), len(self.columns))
+        if self._by_table_token != token:
+            self._by_table = {}
+            self._by_table_token = token
+        found = self._by_table.get(table)
+        if found is None:
+            found = self._by_table[table] = [c for c in self.columns.values() if c.table == table]
+        return found
 
     def selected_columns(self) -> list[ColumnDraft]:
         return [self.columns[k] for k in self.order if k in self.columns and self.columns[k].selected]

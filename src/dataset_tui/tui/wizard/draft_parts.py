@@ -132,6 +132,28 @@ def is_key_value(kind: str) -> bool:
     return "key" in fields and any(f in struct_fields(fields.get("value", "")) for f in PARAM_VALUES)
 
 
+def schema_drafts(table: str, columns: list[tuple[str, str]]) -> list[ColumnDraft]:
+    """The ColumnDrafts of a table's schema (name, type), in order: what `WizardDraft.add_schema` learns.
+
+    A STRUCT and a repeated record are containers; a repeated record's
+    element fields follow it as columns flattened with UNNEST (a key/value
+    array's keys come from a sample). Pure and thread-safe: the wizard builds
+    these in its schema worker (10,000 columns took 40-120 ms of the event
+    loop) and hands them over in a message.
+    """
+    out: list[ColumnDraft] = []
+    for name, type_ in columns:
+        upper = type_.upper()
+        if upper.startswith("ARRAY<STRUCT<"):
+            out.append(ColumnDraft(table, name, type_, container=True))
+            if not is_key_value(type_):
+                for field_name, field_type in struct_fields(type_).items():
+                    out.append(ColumnDraft(table, f"{name}.{field_name}", field_type, unnest=name))
+        else:
+            out.append(ColumnDraft(table, name, type_, container=upper.startswith("STRUCT<")))
+    return out
+
+
 def suggest_unit(name: str) -> str:
     """The unit an INT64 epoch column's name suggests: GA4's *_timestamp are micros."""
     lower = name.lower()

@@ -102,17 +102,19 @@ class WizardLoading(WizardBase):
 
     @warehouse_work("read the table schemas", group="wizard-schemas", exclusive=False)
     def _fetch_schemas(self, ctx: Any, tables: list[str], dataset: str) -> None:
-        from dataset_tui.tui.wizard import calls
+        from dataset_tui.tui.wizard import calls, schema_view
 
         try:
             for table in tables:
-                self.post_message(msg.SchemaLoaded(table, calls.table_schema(ctx, table, dataset)))
+                # Drafts, name index and suggested roles are built here, not on the event loop.
+                view = schema_view.schema_view(table, calls.table_schema(ctx, table, dataset))
+                self.post_message(msg.SchemaLoaded(view))
         finally:
             self.post_message(msg.SchemasDone(tables))
 
     @on(msg.SchemaLoaded)
     def _schema_loaded(self, event: msg.SchemaLoaded) -> None:
-        self.columns_step.set_schema(event.table, event.columns)
+        self.columns_step.set_schema(event.view)
         self._schedule_summary()
 
     @on(msg.SchemasDone)

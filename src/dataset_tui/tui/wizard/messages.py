@@ -17,7 +17,8 @@ if TYPE_CHECKING:
     from dataset_tui.domain.definition import Definition, Problem
     from dataset_tui.domain.joins import JoinSuggestion
     from dataset_tui.services.catalog import Catalog
-    from dataset_tui.tui.wizard.calls import Mapping, SchemaColumn, TableStatsView
+    from dataset_tui.tui.wizard.calls import Mapping, TableStatsView
+    from dataset_tui.tui.wizard.schema_view import SchemaView
     from dataset_tui.warehouse.base import TableInfo
 
 
@@ -51,10 +52,13 @@ class TablesFailed(Message):
 
 @dataclass
 class SchemaLoaded(Message):
-    """One table's columns with their suggested roles."""
+    """One table's columns, made ready for the column step in the worker (drafts, index, suggested roles)."""
 
-    table: str
-    columns: list[SchemaColumn]
+    view: SchemaView
+
+    @property
+    def table(self) -> str:
+        return self.view.table
 
 
 @dataclass
