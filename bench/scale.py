@@ -20,7 +20,8 @@ growth of work (target: x10 work costs at most x12 time).
            20 columns.
 
 Run: `make bench` (or `python bench/scale.py [tables|columns|rows|datasets]`).
-Sizes can be cut for a quick look with BENCH_QUICK=1. BENCH_ROWS_DIR=DIR keeps
+Sizes can be cut for a quick look with BENCH_QUICK=1, or chosen with
+BENCH_ROW_SIZES=1000000,30000000 (the rows section only). BENCH_ROWS_DIR=DIR keeps
 the row-size demo files in DIR and reuses them (building 30M rows takes
 minutes), so a before/after comparison runs on the same files.
 """
@@ -49,6 +50,8 @@ TABLES = (100, 1000) if QUICK else (100, 1000, 5000)
 SHARDS = 1100
 COLUMNS = (200, 2000) if QUICK else (200, 2000, 10000)
 ROWS = (1_000_000,) if QUICK else (1_000_000, 10_000_000, 30_000_000)
+if os.environ.get("BENCH_ROW_SIZES"):  # e.g. BENCH_ROW_SIZES=30000000: only those sizes
+    ROWS = tuple(int(n) for n in os.environ["BENCH_ROW_SIZES"].split(","))
 DATASETS = (1000,) if QUICK else (1000, 20_000)
 EXAMPLE = ROOT / "examples" / "purchases_6m.json"
 
@@ -215,21 +218,30 @@ def bench_columns(folder: Path) -> None:
     growth("columns (schema)", COLUMNS, schema_times)
 
 
-def bench_rows(folder: Path) -> None:
-    from dataset_tui.warehouse import demo
-    from dataset_tui.warehouse.demo import build_demo
+def build_rows(path: Path, rows: int) -> None:
+    """The demo at `rows` rows, built in a child process.
 
-    # The demo command stops at 20M rows (a user's laptop); the bench wants 30M
-    # rows of the same shape, so the cap is lifted in this process only.
-    demo._MAX_ROWS = max(demo._MAX_ROWS, *ROWS)
+    Not in this one: a child's peak RSS (wait4) starts from its parent's size
+    at fork, so a bench process that had built 30M rows itself (GBs) made
+    every later figure report that size instead of the command's own.
+    The demo command stops at 20M rows (a user's laptop); the bench wants 30M
+    rows of the same shape, so the cap is lifted in that child only.
+    """
+    code = (
+        "import datetime as dt, pathlib; from dataset_tui.warehouse import demo; "
+        f"demo._MAX_ROWS = max(demo._MAX_ROWS, {rows}); "
+        f"demo.build_demo(pathlib.Path({str(path)!r}), rows={rows}, seed=7, today=dt.date(2025, 6, 15))"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+
+
+def bench_rows(folder: Path) -> None:
     print("rows (fresh process; baseline: COUNT(*), COUNT(DISTINCT customer_id) in a plain DuckDB process)")
     stats_times, analyze_times = [], []
     for rows in ROWS:
-        import datetime as dt
-
         path = Path(ROWS_DIR or folder) / f"rows_{rows}.duckdb"
         if not (ROWS_DIR and path.exists()):
-            build_demo(path, rows=rows, seed=7, today=dt.date(2025, 6, 15))
+            build_rows(path, rows)
         db = folder / f"store_{rows}"
         wh = ("--db", str(db), "--warehouse", str(path))
         run(folder, *wh, "definition", "import", str(EXAMPLE))
