@@ -21,7 +21,9 @@ growth of work (target: x10 work costs at most x12 time).
 
 Run: `make bench` (or `python bench/scale.py [tables|columns|rows|datasets|wizard]`, one
 section or several). The package is byte-compiled first, as an install does.
-Sizes can be cut for a quick look with BENCH_QUICK=1. BENCH_ROWS_DIR=DIR keeps
+Sizes can be cut for a quick look with BENCH_QUICK=1, or chosen with
+BENCH_ROW_SIZES=1000000,30000000 (the rows section only); BENCH_REPEAT=3
+gives the rows section's median of 3 rounds (a shared host is noisy). BENCH_ROWS_DIR=DIR keeps
 the row-size demo files in DIR and reuses them (building 30M rows takes
 minutes), so a before/after comparison runs on the same files.
 """
@@ -50,6 +52,9 @@ TABLES = (100, 1000) if QUICK else (100, 1000, 5000)
 SHARDS = 1100
 COLUMNS = (200, 2000) if QUICK else (200, 2000, 10000)
 ROWS = (1_000_000,) if QUICK else (1_000_000, 10_000_000, 30_000_000)
+REPEAT = int(os.environ.get("BENCH_REPEAT", "1"))  # rows: the median of this many rounds
+if os.environ.get("BENCH_ROW_SIZES"):  # e.g. BENCH_ROW_SIZES=30000000: only those sizes
+    ROWS = tuple(int(n) for n in os.environ["BENCH_ROW_SIZES"].split(","))
 DATASETS = (1000,) if QUICK else (1000, 20_000)
 EXAMPLE = ROOT / "examples" / "purchases_6m.json"
 
@@ -226,37 +231,60 @@ def bench_columns(folder: Path) -> None:
     growth("columns (schema)", COLUMNS, schema_times)
 
 
-def bench_rows(folder: Path) -> None:
-    from dataset_tui.warehouse import demo
-    from dataset_tui.warehouse.demo import build_demo
+def build_rows(path: Path, rows: int) -> None:
+    """The demo at `rows` rows, built in a child process.
 
-    # The demo command stops at 20M rows (a user's laptop); the bench wants 30M
-    # rows of the same shape, so the cap is lifted in this process only.
-    demo._MAX_ROWS = max(demo._MAX_ROWS, *ROWS)
+    Not in this one: a child's peak RSS (wait4) starts from its parent's size
+    at fork, so a bench process that had built 30M rows itself (GBs) made
+    every later figure report that size instead of the command's own.
+    The demo command stops at 20M rows (a user's laptop); the bench wants 30M
+    rows of the same shape, so the cap is lifted in that child only.
+    """
+    code = (
+        "import datetime as dt, pathlib; from dataset_tui.warehouse import demo; "
+        f"demo._MAX_ROWS = max(demo._MAX_ROWS, {rows}); "
+        f"demo.build_demo(pathlib.Path({str(path)!r}), rows={rows}, seed=7, today=dt.date(2025, 6, 15))"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+
+
+def bench_rows(folder: Path) -> None:
     print("rows (fresh process; baseline: COUNT(*), COUNT(DISTINCT customer_id) in a plain DuckDB process)")
+    if REPEAT > 1:
+        print(f"  (median of {REPEAT} rounds, each round the baseline then the commands; peak RSS: the largest)")
     stats_times, analyze_times = [], []
     for rows in ROWS:
-        import datetime as dt
-
         path = Path(ROWS_DIR or folder) / f"rows_{rows}.duckdb"
         if not (ROWS_DIR and path.exists()):
-            build_demo(path, rows=rows, seed=7, today=dt.date(2025, 6, 15))
-        db = folder / f"store_{rows}"
-        wh = ("--db", str(db), "--warehouse", str(path))
-        run(folder, *wh, "definition", "import", str(EXAMPLE))
+            build_rows(path, rows)
         code = (
             f"import duckdb; duckdb.connect({str(path)!r}, read_only=True).execute("
             "'SELECT count(*), count(DISTINCT customer_id) FROM raw_data.transactions').fetchall()"
         )
-        baseline = python_seconds(code)
-        stats, stats_rss, _ = run(folder, *wh, "stats", "transactions", "--json")
-        line(f"stats, {rows:,} rows", stats, "count + distinct users", baseline, f"peak {stats_rss} MiB")
-        analyze, analyze_rss, _ = run(folder, *wh, "analyze", "purchases_6m", "--json", "--yes")
-        line(f"analyze, {rows:,} rows", analyze, "count + distinct users", baseline, f"peak {analyze_rss} MiB")
-        preview, preview_rss, _ = run(folder, *wh, "preview", "purchases_6m", "--json", "--yes")
-        line(f"preview, {rows:,} rows", preview, "count + distinct users", baseline, f"peak {preview_rss} MiB")
-        stats_times.append(stats)
-        analyze_times.append(analyze)
+        commands = {
+            "stats": ("stats", "transactions", "--json"),
+            "analyze": ("analyze", "purchases_6m", "--json", "--yes"),
+            "preview": ("preview", "purchases_6m", "--json", "--yes"),
+        }
+        baselines: list[float] = []
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        peaks: dict[str, int] = dict.fromkeys(commands, 0)
+        for round_ in range(REPEAT):
+            # A new store each round: stats and analysis are cached per store.
+            db = folder / f"store_{rows}_{round_}"
+            wh = ("--db", str(db), "--warehouse", str(path))
+            run(folder, *wh, "definition", "import", str(EXAMPLE))
+            baselines.append(python_seconds(code))
+            for name, args in commands.items():
+                seconds, rss, _ = run(folder, *wh, *args)
+                times[name].append(seconds)
+                peaks[name] = max(peaks[name], rss)
+        baseline = median(baselines)
+        for name in commands:
+            line(f"{name}, {rows:,} rows", median(times[name]), "count + distinct users", baseline,
+                 f"peak {peaks[name]} MiB")
+        stats_times.append(median(times["stats"]))
+        analyze_times.append(median(times["analyze"]))
         if not ROWS_DIR:
             path.unlink()
     growth("rows (stats)", ROWS, stats_times)

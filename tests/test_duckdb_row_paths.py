@@ -74,3 +74,53 @@ def test_top_values_are_the_most_frequent_with_ties_by_key(con: Any) -> None:
     assert row["c0_top"] == [{"value": v, "n": n} for v, n in ranked]
     assert row["c0_distinct"] == len(counts)
     assert row["c0_nulls"] == 4
+
+
+def test_many_distinct_strings_on_a_long_table_keep_exact_counts_of_their_frequent_values(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above EXACT_TOP_MAX_DISTINCT (estimated) a STRING column is not grouped value by value.
+
+    Its frequent values come from a sample and are counted exactly over the
+    whole table; its distinct count is the flagged estimate. A column with
+    few values is still grouped exactly.
+    """
+    from dataset_tui.warehouse.duckdb import DuckDBWarehouse
+
+    path = tmp_path / "long.duckdb"
+    build = duckdb.connect(str(path))
+    build.execute("CREATE SCHEMA raw_data")
+    # 60,000 rows: ids unique except three frequent placeholders (10%, 5%, 2.5%); a 4-valued channel.
+    build.execute(
+        "CREATE TABLE raw_data.t AS SELECT CASE WHEN range % 10 = 0 THEN 'unknown' "
+        "WHEN range % 20 = 1 THEN 'n/a' WHEN range % 40 = 3 THEN '-' ELSE 'id' || range END AS id, "
+        "['web', 'app', 'store', 'mail'][range % 4 + 1] AS channel FROM range(60000)"
+    )
+    ids = [r[0] for r in build.execute("SELECT id FROM raw_data.t").fetchall()]
+    build.close()
+    monkeypatch.setattr(duckdb_stats, "EXACT_DISTINCT_MAX_ROWS", 1000)
+    monkeypatch.setattr(duckdb_stats, "EXACT_TOP_MAX_DISTINCT", 1000)
+    stats = DuckDBWarehouse(path).column_stats("raw_data", "t")
+    id_stats, channel_stats = stats.columns
+    counts = Counter(ids)
+    assert id_stats.approximate_distinct and abs(id_stats.distinct_count - len(counts)) < len(counts) * 0.05
+    top = [(b.label, b.count) for b in id_stats.histogram][:3]
+    assert top == [(v, n) for v, n in counts.most_common(3)] == [("unknown", 6000), ("n/a", 3000), ("-", 1500)]
+    assert sum(b.count for b in id_stats.histogram) == len(ids)  # the "(other)" bin holds the rest
+    assert channel_stats.distinct_count == 4
+    assert sorted((b.label, b.count) for b in channel_stats.histogram) == sorted(
+        {"web": 15000, "app": 15000, "store": 15000, "mail": 15000}.items()
+    )
+    # Only the many-valued column is sampled; the 4-valued one is grouped value by value.
+    queries: list[str] = []
+    reader = duckdb.connect(str(path), read_only=True)
+
+    def fetch(sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        queries.append(sql)
+        cursor = reader.execute(sql)
+        return [d[0] for d in cursor.description], cursor.fetchall()
+
+    duckdb_stats.compute_row(fetch, "raw_data.t", [("id", "STRING"), ("channel", "STRING")], approx_distinct=True)
+    reader.close()
+    sampled = [q for q in queries if "TABLESAMPLE" in q]
+    assert len(sampled) == 1 and '"id"' in sampled[0]

@@ -42,9 +42,9 @@ VOCABULARY = {
 INTERNAL_NAMES = {
     "base", "in_range", "product_revenue", "ranked_products", "top_products", "active_users", "filtered",
     "kind", "day", "rows", "users", "products", "date_min", "date_max", "train_rows", "eval_rows",
-    "null_key_rows", "total_revenue", "split_keys",
+    "null_key_rows", "total_revenue", "split_keys", "per_day",
 }  # fmt: skip
-RENAMED_INTERNAL = re.compile(r"(product_revenue|revenue_before|revenue_total|key_rows)_*")
+RENAMED_INTERNAL = re.compile(r"(product_revenue|revenue_before|revenue_total|key_rows|in_train)_*")
 LINE_BREAKS = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 BIGQUERY = Dialect.get_or_raise("bigquery")
 

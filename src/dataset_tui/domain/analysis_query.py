@@ -30,16 +30,25 @@ def _counts_per_key(q: Query, key: Column, conditions: tuple[str, str, str]) -> 
     grouped by it and each key's bucket is computed once, its rows added as a
     weight: the same counts as judging every row, with FARM_FINGERPRINT run per
     key instead of per row (on DuckDB a Python call each: 30M rows have ~8×
-    fewer keys). SUM is NULL over no keys, hence the COALESCE.
+    fewer keys). The train condition is judged once per key, in the grouping:
+    eval is its complement (`bucket >= p` is `NOT bucket < p`) and both are
+    NULL for a NULL key, which is neither. SUM is NULL over no keys, hence
+    the COALESCE.
     """
-    weight = quote_ident(fresh("key_rows", {key.output_name.lower()}))
-    q.add("split_keys", f"SELECT {out(key)}, COUNT(*) AS {weight}\nFROM {quote_ident(q.rows)}\nGROUP BY {out(key)}")
+    taken = {key.output_name.lower()}
+    weight = quote_ident(fresh("key_rows", taken))
+    in_train = quote_ident(fresh("in_train", taken))
+    train, _eval, neither = conditions
+    q.add(
+        "split_keys",
+        f"SELECT {out(key)}, COUNT(*) AS {weight}, {train} AS {in_train}\n"
+        f"FROM {quote_ident(q.rows)}\nGROUP BY {out(key)}",
+    )
 
     def rows_where(condition: str) -> str:
         return f"(SELECT CAST(COALESCE(SUM(CASE WHEN {condition} THEN {weight} END), 0) AS INT64)\nFROM `split_keys`)"
 
-    train, eval_, neither = conditions
-    return rows_where(train), rows_where(eval_), rows_where(neither)
+    return rows_where(in_train), rows_where(f"NOT {in_train}"), rows_where(neither)
 
 
 def analysis_sql(definition: Definition, context: SqlContext = LIVE) -> str:
@@ -102,11 +111,21 @@ def analysis_sql(definition: Definition, context: SqlContext = LIVE) -> str:
             f"(SELECT CAST(COALESCE(SUM({out(revenue)}), 0) AS FLOAT64)\n"
             f"FROM {quote_ident(q.in_range)}{where})"
         )
+    date_min = date_max = NULL_DATE
+    if ts is not None:
+        # Rows per day, each row's day computed once: the total's first and
+        # last day are those of the days (MIN/MAX skip NULL timestamps anyway).
+        q.add(
+            "per_day",
+            f"SELECT {day_of(ts)} AS `day`, COUNT(*) AS `rows`\nFROM {rows}\n"
+            f"WHERE {out(ts)} IS NOT NULL\nGROUP BY {day_of(ts)}",
+        )
+        date_min, date_max = ("(SELECT MIN(`day`)\nFROM `per_day`)", "(SELECT MAX(`day`)\nFROM `per_day`)")
     body = (
         f"SELECT 'total' AS `kind`, {NULL_DATE} AS `day`, COUNT(*) AS `rows`,\n"
         f"{users} AS `users`, {distinct(product)} AS `products`,\n"
-        f"{f'MIN({day_of(ts)})' if ts else NULL_DATE} AS `date_min`,\n"
-        f"{f'MAX({day_of(ts)})' if ts else NULL_DATE} AS `date_max`,\n"
+        f"{date_min} AS `date_min`,\n"
+        f"{date_max} AS `date_max`,\n"
         f"{train} AS `train_rows`, {eval_} AS `eval_rows`, {neither} AS `null_key_rows`,\n"
         f"{total_revenue} AS `total_revenue`\n"
         f"FROM {rows}"
@@ -114,9 +133,9 @@ def analysis_sql(definition: Definition, context: SqlContext = LIVE) -> str:
     if ts is not None:
         body += (
             f"\nUNION ALL\n"
-            f"SELECT 'day', {day_of(ts)}, COUNT(*), {NULL_INT}, {NULL_INT}, {NULL_DATE}, {NULL_DATE},\n"
+            f"SELECT 'day', `day`, `rows`, {NULL_INT}, {NULL_INT}, {NULL_DATE}, {NULL_DATE},\n"
             f"{NULL_INT}, {NULL_INT}, {NULL_INT}, {NULL_FLOAT}\n"
-            f"FROM {rows}\nWHERE {out(ts)} IS NOT NULL\nGROUP BY {day_of(ts)}"
+            f"FROM `per_day`"
         )
     body += "\nORDER BY `kind` DESC, `day`"
     header = header_comment(d, "full", context, purpose="analysis: counts for `dataset-tui analyze`")

@@ -199,6 +199,48 @@ def column_expr(definition: Definition, column: Column, aliases: Aliases) -> str
     return expr
 
 
+def _early_window(definition: Definition, ts: Column, win: Window) -> bool:
+    return (
+        win.start is not None
+        and ts.param is None
+        and ts.unnest is None
+        and partition_predicate(definition, ts, win) is None
+    )
+
+
+def date_step_in_base(definition: Definition, today_sql: str, as_of: dt.date | None) -> bool:
+    """Whether the base's WHERE already is the date step (§4 step 2), so no later CTE repeats it."""
+    ts = definition.role_column("timestamp")
+    win = window(definition, today_sql, as_of)
+    return ts is not None and win is not None and _early_window(definition, ts, win)
+
+
+def window_predicate(definition: Definition, ts: Column, win: Window, aliases: Aliases) -> str | None:
+    """The date range written on the timestamp's own expression in the base, before the other steps.
+
+    It is the date step's own condition (`DATE(timestamp) BETWEEN start AND
+    end`, DESIGN §4 step 2) with the output name replaced by the expression the
+    base selects under it. A WHERE applies after the joins, so joins that
+    duplicate or drop rows do so exactly as before, and the rows it keeps are
+    the ones the date step kept when it was a CTE of its own after the base
+    (`date_step_in_base`: then there is no such CTE). What changes is the plan:
+    an engine filters the primary table's rows before joining (DuckDB did not
+    move a later CTE's filter below a LEFT JOIN, and joined every row of a
+    30M-row table first) and skips blocks by the column's min/max.
+
+    Not written with no range (`d <= anchor OR timestamp IS NULL` keeps
+    nearly every row: nothing to gain; the date step stays a CTE), for a
+    key/value parameter (a subquery per row) or a field of an unnested array,
+    nor when the partition predicate is written (the date step then stays a
+    CTE, as the partition predicate is only a bound for pruning).
+    """
+    if not _early_window(definition, ts, win):
+        return None
+    value = column_expr(definition, ts, aliases)
+    day = value if ts.base_type == "DATE" else f"DATE({value})"
+    return f"{day} BETWEEN {win.start} AND {win.end}"
+
+
 def _row_filters(definition: Definition) -> list[str]:
     out = []
     for f in definition.filters.where or []:
@@ -241,7 +283,8 @@ def base_sql(
     ts = d.role_column("timestamp")
     win = window(d, today_sql, as_of)
     if ts is not None and win is not None:
-        where += [p for p in (partition_predicate(d, ts, win), suffix_predicate(d, ts, win)) if p]
+        where += [p for p in (partition_predicate(d, ts, win), window_predicate(d, ts, win, aliases)) if p]
+        where += [p for p in (suffix_predicate(d, ts, win),) if p]
     where += [f"{_path(d, f.table, f.column)} >= {f.literal()}" for f in floors]
     if where:
         lines.append("WHERE " + "\nAND ".join(where))

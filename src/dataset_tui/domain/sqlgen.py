@@ -5,7 +5,10 @@ order, so a reader can check each step against the design:
 
     base            the primary table joined as defined, columns under their output names
     in_range        the date range on DATE(timestamp); with no range (and a timestamp
-                    role) the days up to the anchor and the rows without a timestamp
+                    role) the days up to the anchor and the rows without a timestamp.
+                    A range on a plain column is the base's own WHERE instead, so an
+                    engine filters before joining (the same condition, on the column
+                    the base selects as the timestamp; the joins come before WHERE)
     product_revenue, ranked_products, top_products
                     the top-N% products, computed on the date-filtered rows
     active_users    users with at least min_transactions date-filtered rows
@@ -109,9 +112,13 @@ def _base(q: Query) -> None:
 
 
 def _date_range(q: Query) -> None:
+    from dataset_tui.domain.sqlbase import date_step_in_base
+
     d = q.definition
     rng = d.filters.date_range
     today = q.context.today
+    if date_step_in_base(d, today, q.context.as_of):
+        return  # the base's WHERE is this step, on the timestamp's own expression (sqlbase.window_predicate)
     if rng is None:
         ts = d.role_column("timestamp")
         if ts is None:

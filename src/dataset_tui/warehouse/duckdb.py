@@ -320,7 +320,15 @@ class DuckDBWarehouse(DuckDBCatalog, DuckDBErrors):
         (projected or filtered on), whole tables, as BigQuery bills columns.
         """
         duck_sql = self._transpile(sql)
-        _, _, rows = self._fetch("EXPLAIN (FORMAT JSON) " + duck_sql)
+        # Statistics let DuckDB drop a scan whose date filter no block can meet
+        # (an empty result, nothing read); BigQuery bills those columns anyway.
+        # The setting is global to the database: planning elsewhere meanwhile
+        # only loses that shortcut, never rows.
+        self._fetch("SET disabled_optimizers = 'statistics_propagation'")
+        try:
+            _, _, rows = self._fetch("EXPLAIN (FORMAT JSON) " + duck_sql)
+        finally:
+            self._fetch("RESET disabled_optimizers")
         scanned: dict[tuple[str, str], set[str]] = {}
         for _kind, plan in rows:
             for node in _walk(json.loads(plan)):
