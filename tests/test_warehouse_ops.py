@@ -283,7 +283,7 @@ def test_the_demo_is_built_on_first_use_only(
     steps: list[str] = []
     assert local_warehouse.ensure_demo(ctx, lambda fraction, message: steps.append(message)) is True
     assert steps[-1] == "demo ready"
-    assert [t["rows"] for t in catalog.tables_json(ctx) if t["name"] == "transactions"] == [3000]
+    assert [i.rows for _e, i in catalog.table_listing(ctx) if i.name == "transactions"] == [3000]
     assert local_warehouse.ensure_demo(ctx) is False
     tables = local_warehouse.rebuild_demo(ctx, rows=1000, seed=5)
     assert {t.name: t.rows for t in tables}["transactions"] == 1000
