@@ -100,7 +100,7 @@ def test_a_partition_column_other_than_the_timestamp_bounds_the_preview_to_the_l
     for sql in jobs:
         for bound in bounds_on(sql, "day"):
             assert "2024-06-28" in bound.sql("bigquery") and "DATE" in bound.sql("bigquery").upper()
-    assert data["partitions"] == ["orders: the latest 3 partitions (day >= DATE '2024-06-28')"]
+    assert data.partitions == ("orders: the latest 3 partitions (day >= DATE '2024-06-28')",)
     assert any("preview of raw_data.orders covers its latest 3 partitions" in s for s in ctx.said), ctx.said
 
 
@@ -133,7 +133,7 @@ def test_a_window_on_the_partition_column_or_no_requirement_needs_no_listing(tmp
     ctx, client = make(tmp_path, table, [USER, ts], IDS["day"])
     data = preview(ctx, "orders", limit=5)
     assert not [c for c in client.of("query") if "PARTITIONS" in c.args[0]]
-    assert data["partitions"] == []
+    assert data.partitions == ()
     for sql in preview_jobs(client):
         tree = sqlglot.parse_one(sql, read="bigquery")
         direct = [n for n in tree.find_all(exp.LT) if isinstance(n.this, exp.Column) and n.this.name == "ts"]

@@ -9,8 +9,8 @@ import pytest
 from google.cloud.bigquery import SchemaField, TimePartitioning
 
 from bq_fake import FakeClient, FakeTable
+from dataset_tui.cli.json_shapes import table_json
 from dataset_tui.config import Profile
-from dataset_tui.services.catalog import table_row
 from dataset_tui.warehouse.base import NotFoundError
 from dataset_tui.warehouse.bigquery import BigQueryWarehouse
 
@@ -42,7 +42,7 @@ def test_table_types_and_required_partition_filters_are_reported() -> None:
     assert {n for n, t in tables.items() if t.require_partition_filter} == {"events"}
     assert tables["events"].partitioning == "DAY on ts" and tables["events"].clustering == ("user_id",)
     assert tables["ingested"].partitioning == "DAY on _PARTITIONTIME"
-    row = table_row(tables["events"])
+    row = table_json(tables["events"])
     assert (row["table_type"], row["require_partition_filter"], row["clustering"]) == ("TABLE", True, ["user_id"])
 
 

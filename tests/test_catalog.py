@@ -21,6 +21,7 @@ from google.cloud.bigquery import SchemaField
 from sqlglot import exp
 
 from bq_fake import FakeClient, FakeTable, make_rows
+from dataset_tui.cli.json_shapes import table_json
 from dataset_tui.config import Profile
 from dataset_tui.services import catalog
 from dataset_tui.warehouse.bigquery import BigQueryWarehouse
@@ -114,7 +115,7 @@ def test_a_family_on_duckdb_sums_its_shards_and_plain_tables_stay(tmp_path: Path
     warehouse = DuckDBWarehouse(path)
     ctx = SimpleNamespace(profile=SimpleNamespace(backend="duckdb", dataset="raw_data"), warehouse=lambda: warehouse)
     try:
-        rows = {r["name"]: r for r in catalog.tables_json(ctx)}
+        rows = {r["name"]: r for r in (table_json(i, e) for e, i in catalog.table_listing(ctx))}
         assert list(rows) == ["backup_20240101", "events_*", "orders"]
         family = rows["events_*"]
         assert family["rows"] == sum(range(1, 13)) and family["columns"] == 2

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from dataset_tui.cli.json_shapes import details_json
 from dataset_tui.domain.definition import Definition, DefinitionError, Problem, parse_definition_json
 from dataset_tui.services import definitions as svc
 from dataset_tui.services.errors import ServiceError
@@ -155,7 +156,13 @@ def test_show_gathers_definition_versions_analysis_and_exports(store: Store) -> 
     v1 = svc.save(store, definition_dict(percent=80)).version
     store.save_analysis(M, "purchases_6m", v1.definition_hash, {"rows": 42})  # type: ignore[union-attr]
     svc.save(store, definition_dict(percent=70), mode="update")
-    data = svc.show(store, M, "purchases_6m")
+    found = svc.details(store, M, "purchases_6m")
+    assert found.version.number == 2 and found.version.definition.split.train_percent == 70  # type: ignore[union-attr]
+    assert [v.number for v in found.versions] == [1, 2]
+    assert found.analysis is not None
+    assert found.analysis.stale is True and found.analysis.result == {"rows": 42}
+    assert found.exports == []
+    data = details_json(found)  # the `show --json` shape made from it
     assert data["definition_version"] == 2 and data["definition"]["split"]["train_percent"] == 70
     assert [v["version"] for v in data["versions"]] == [2, 1]
     assert data["analysis"]["stale"] is True and data["analysis"]["result"] == {"rows": 42}
@@ -217,7 +224,7 @@ def test_details_are_typed_records_of_the_version_in_use(store: Store) -> None:
     assert [v.number for v in found.versions] == [1, 2]
     assert found.analysis is not None and found.analysis.result == {"rows": 7} and not found.analysis.stale
     assert found.exports == []
-    assert svc.details_as_json(found)["definition_version"] == 1
+    assert details_json(found)["definition_version"] == 1
 
 
 def test_an_upsert_with_a_base_revision_never_creates(store: Store) -> None:

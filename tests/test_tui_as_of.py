@@ -66,7 +66,7 @@ async def test_as_of_choice_drives_analyze_and_preview(ctx: AppContext) -> None:
 
         await press(pilot, "p")
         assert isinstance(app.screen, PreviewScreen)
-        assert app.screen.result["rows"] and f"as of {AS_OF}" in str(app.screen.query_one("#caption").render())
+        assert app.screen.result.rows and f"as of {AS_OF}" in str(app.screen.query_one("#caption").render())
         await press(pilot, "escape")
 
         # Back to live: an empty answer.
@@ -75,4 +75,4 @@ async def test_as_of_choice_drives_analyze_and_preview(ctx: AppContext) -> None:
         await press(pilot, "enter")
         assert "as of" not in app.screen.sub_title
         await press(pilot, "p")
-        assert isinstance(app.screen, PreviewScreen) and app.screen.result["rows"] == []
+        assert isinstance(app.screen, PreviewScreen) and app.screen.result.rows == ()

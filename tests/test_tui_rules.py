@@ -8,6 +8,7 @@ never creating a model from a search, deleted datasets with a home in the app.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -461,6 +462,7 @@ def screen_classes() -> dict[str, type]:
 
 def make_screen(name: str, app: Any) -> Any:
     """An instance of each screen class, as the app would open it (None: the home list, already open)."""
+    from dataset_tui.services.runs import Preview, PreviewColumn
     from dataset_tui.tui.screens.as_of import AsOfScreen
     from dataset_tui.tui.screens.compare import CompareScreen
     from dataset_tui.tui.screens.confirm import ConfirmScreen, NameScreen, QuitConfirmScreen, TypeNameScreen
@@ -490,7 +492,18 @@ def make_screen(name: str, app: Any) -> Any:
         "HistoryScreen": lambda: HistoryScreen("alpha"),
         "CompareScreen": lambda: CompareScreen(["alpha", "beta"]),
         "PreviewScreen": lambda: PreviewScreen(
-            "alpha", {"truncated": False, "version": 1, "columns": [{"name": "a", "role": None}], "rows": [[1]]}
+            "alpha",
+            Preview(
+                name="alpha",
+                version=1,
+                split="full",
+                as_of=dt.date(2026, 12, 1),
+                live=True,
+                columns=(PreviewColumn(name="a", role=None, type="INT64"),),
+                rows=((1,),),
+                truncated=False,
+                partitions=(),
+            ),
         ),
         "ExportScreen": lambda: ExportScreen("alpha"),
         "HelpScreen": lambda: HelpScreen(app.screen),

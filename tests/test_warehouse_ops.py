@@ -126,15 +126,16 @@ def test_preview_returns_the_datasets_rows_under_output_names(ctx: Any, tables: 
     definition = CASES["random_split"]
     _save(ctx, definition)
     full = runs.preview(ctx, "random_split", limit=100_000)
-    assert [c["name"] for c in full["columns"]] == definition.output_names
-    assert [c["role"] for c in full["columns"]] == ["user_id", "product_id", "timestamp", "revenue", None, None]
-    assert full["columns"][2]["type"] == "TIMESTAMP" and not full["truncated"]
-    assert _multiset(full["rows"]) == _multiset(sqlref.expected_rows(definition, tables, TODAY))
+    assert [c.name for c in full.columns] == definition.output_names
+    assert [c.role for c in full.columns] == ["user_id", "product_id", "timestamp", "revenue", None, None]
+    assert full.columns[2].type == "TIMESTAMP" and not full.truncated
+    assert full.live and full.as_of == TODAY and full.split == "full"
+    assert _multiset(full.rows) == _multiset(sqlref.expected_rows(definition, tables, TODAY))
     train = runs.preview(ctx, "random_split", limit=100_000, split="train")
-    assert _multiset(train["rows"]) == _multiset(sqlref.expected_rows(definition, tables, TODAY, "train"))
+    assert _multiset(train.rows) == _multiset(sqlref.expected_rows(definition, tables, TODAY, "train"))
     few = runs.preview(ctx, "random_split", limit=3)
-    assert len(few["rows"]) == 3 and few["truncated"]
-    assert all(tuple(r) in _multiset(full["rows"]) for r in few["rows"])
+    assert len(few.rows) == 3 and few.truncated
+    assert all(tuple(r) in _multiset(full.rows) for r in few.rows)
     with pytest.raises(ServiceError):
         runs.preview(ctx, "random_split", limit=0)
 
@@ -230,12 +231,12 @@ def test_column_types_are_filled_from_the_warehouse(ctx: Any) -> None:
 def test_validate_dry_runs_and_reports_problems(ctx: Any) -> None:
     _save(ctx, CASES["random_split"])
     ok = runs.validate(ctx, "random_split")
-    assert ok["valid"] and ok["problems"] == [] and ok["estimated"] is True
-    assert ok["bytes_processed"] > 0 and ok["cost_usd"] == pytest.approx(ok["bytes_processed"] / 1024**4 * 6.25)
+    assert ok.valid and ok.problems == () and ok.cost is not None and ok.cost.estimated is True
+    assert ok.cost.bytes_processed > 0 and ok.cost.cost_usd == pytest.approx(ok.cost.bytes_processed / 1024**4 * 6.25)
     _save(ctx, make("bad", columns=[{"table": "transactions", "name": "nope"}]))
     bad = runs.validate(ctx, "bad")
-    assert not bad["valid"] and bad["bytes_processed"] is None
-    assert [p["path"] for p in bad["problems"]] == ["columns[6].name"]
+    assert not bad.valid and bad.cost is None
+    assert [p.path for p in bad.problems] == ["columns[6].name"]
 
 
 def test_compare_puts_datasets_side_by_side(ctx: Any) -> None:
@@ -243,10 +244,11 @@ def test_compare_puts_datasets_side_by_side(ctx: Any) -> None:
         _save(ctx, CASES[case])
     runs.analyze(ctx, "random_split")
     result = compare.compare(ctx, ["random_split", "time_split", "no_split"])
-    assert [d["name"] for d in result["datasets"]] == ["random_split", "time_split", "no_split"]
-    assert {"split", "date_range", "joins", "min_transactions"} <= set(result["differs"])
-    assert "primary" not in result["differs"]
-    assert result["datasets"][0]["analysis"]["rows"] > 0 and result["datasets"][1]["analysis"] is None
+    assert [d.name for d in result.datasets] == ["random_split", "time_split", "no_split"]
+    assert {"split", "date_range", "joins", "min_transactions"} <= set(result.differs)
+    assert "primary" not in result.differs
+    first, second = result.datasets[0].analysis, result.datasets[1].analysis
+    assert first is not None and first.rows is not None and first.rows > 0 and second is None
     for names in (["random_split"], ["random_split", "random_split"], ["a", "b", "c", "d", "e", "f"]):
         with pytest.raises(ServiceError, match="2 to 5"):
             compare.compare(ctx, names)
@@ -281,7 +283,7 @@ def test_the_demo_is_built_on_first_use_only(
     steps: list[str] = []
     assert local_warehouse.ensure_demo(ctx, lambda fraction, message: steps.append(message)) is True
     assert steps[-1] == "demo ready"
-    assert [t["rows"] for t in catalog.tables_json(ctx) if t["name"] == "transactions"] == [3000]
+    assert [i.rows for _e, i in catalog.table_listing(ctx) if i.name == "transactions"] == [3000]
     assert local_warehouse.ensure_demo(ctx) is False
     tables = local_warehouse.rebuild_demo(ctx, rows=1000, seed=5)
     assert {t.name: t.rows for t in tables}["transactions"] == 1000
@@ -315,6 +317,6 @@ def test_preview_shows_the_earliest_rows_in_a_stable_order(ctx: Any, tables: sql
     ordered = sorted(expected, key=lambda r: tuple((r[i] is not None, r[i]) for i in (2, 0, 1, 3)))
     first = runs.preview(ctx, "random_split", limit=5)
     again = runs.preview(ctx, "random_split", limit=5)
-    assert first["rows"] == again["rows"]
-    assert [tuple(r)[:4] for r in first["rows"]] == [tuple(r)[:4] for r in ordered[:5]]
-    assert first["truncated"]
+    assert first.rows == again.rows
+    assert [tuple(r)[:4] for r in first.rows] == [tuple(r)[:4] for r in ordered[:5]]
+    assert first.truncated

@@ -67,10 +67,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _tables(inv: Invocation) -> int:
-    from dataset_tui.services.catalog import badges, table_listing, table_row
+    from dataset_tui.cli.json_shapes import table_json
+    from dataset_tui.services.catalog import badges, table_listing
 
     listing = table_listing(warehouse_context(inv))
-    rows = [table_row(info, entry) for entry, info in listing]
+    rows = [table_json(info, entry) for entry, info in listing]
     if inv.args.json:
         print_json(rows)
         return 0

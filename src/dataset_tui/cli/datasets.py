@@ -175,7 +175,8 @@ def _model(inv: Invocation) -> tuple[Any, str]:
 
 
 def _list(inv: Invocation) -> int:
-    from dataset_tui.services.definitions import head_rows, list_datasets
+    from dataset_tui.cli.json_shapes import head_rows
+    from dataset_tui.services.definitions import list_datasets
 
     ctx, model = _model(inv)
     heads = list_datasets(ctx, status=inv.args.status, search=inv.args.search, sort=inv.args.sort)
@@ -199,10 +200,11 @@ def _list(inv: Invocation) -> int:
 
 
 def _show(inv: Invocation) -> int:
+    from dataset_tui.cli.json_shapes import details_json
     from dataset_tui.services import definitions
 
     ctx, _ = _model(inv)
-    data = definitions.show(ctx, inv.args.name)
+    data = details_json(definitions.details(ctx, inv.args.name))
     if inv.args.json:
         print_json(data)
         return 0
@@ -248,11 +250,12 @@ def _versions_table(rows: list[dict[str, Any]]) -> str:
 
 
 def _versions(inv: Invocation) -> int:
+    from dataset_tui.cli.json_shapes import version_rows
     from dataset_tui.services import definitions
 
     ctx, _ = _model(inv)
     head = definitions.get_dataset(ctx, inv.args.name)
-    rows = definitions.version_rows(head, definitions.list_versions(ctx, head.name))
+    rows = version_rows(head, definitions.list_versions(ctx, head.name))
     if inv.args.json:
         print_json(rows)
     else:
@@ -266,7 +269,9 @@ def _diff(inv: Invocation) -> int:
     ctx, _ = _model(inv)
     result = definitions.diff(ctx, inv.args.name, inv.args.v1, inv.args.v2)
     if inv.args.json:
-        print_json(definitions.diff_as_json(result))
+        from dataset_tui.cli.json_shapes import diff_json
+
+        print_json(diff_json(result))
     elif result.unchanged:
         print(f"{result.name}: v{result.old_version} and v{result.new_version} are the same")
     else:
@@ -331,7 +336,7 @@ def _deleted(inv: Invocation) -> int:
     ctx, model = _model(inv)
     heads = deleted_datasets(ctx)
     if inv.args.json:
-        from dataset_tui.services.definitions import head_row
+        from dataset_tui.cli.json_shapes import head_row
 
         print_json([{**head_row(h), "deleted_at": h.deleted_at} for h in heads])
         return 0

@@ -7,12 +7,15 @@ Each is a thin face over services/ (runs, compare): parse, call, print
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dataset_tui.cli.common import CliError, Invocation, add_json, add_yes, bounded_int, parse_date, print_json, table
 from dataset_tui.cli.formatting import number_text
 from dataset_tui.cli.warehouse import scan_confirm, warehouse_context
 from dataset_tui.domain.split_names import SPLIT_NAMES
+
+if TYPE_CHECKING:
+    from dataset_tui.services.compare import ComparedAnalysis
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -70,20 +73,21 @@ def _add_as_of(parser: Any) -> None:
 
 
 def _validate(inv: Invocation) -> int:
+    from dataset_tui.cli.json_shapes import validation_json
     from dataset_tui.services.runs import validate
 
-    data = validate(warehouse_context(inv), inv.args.name, version=inv.args.version, as_of=inv.args.as_of)
+    result = validate(warehouse_context(inv), inv.args.name, version=inv.args.version, as_of=inv.args.as_of)
     if inv.args.json:
-        print_json(data)
-        return 0 if data["valid"] else 1
-    if data["valid"]:
-        print(f"{data['name']} v{data['version']}: valid; the full query scans {data['summary']}")
-        if data.get("refused") or data.get("needs_confirmation"):
-            print(data.get("message", ""))
+        print_json(validation_json(result))
+        return 0 if result.valid else 1
+    if result.cost is not None:
+        print(f"{result.name} v{result.version}: valid; the full query scans {result.cost.summary}")
+        if result.cost.refused or result.cost.needs_confirmation:
+            print(result.cost.message)
         return 0
-    print(f"{data['name']} v{data['version']}: {len(data['problems'])} problem(s)")
-    for p in data["problems"]:
-        print(f"  {p['path'] + ': ' if p['path'] else ''}{p['message']}")
+    print(f"{result.name} v{result.version}: {len(result.problems)} problem(s)")
+    for p in result.problems:
+        print(f"  {p.path + ': ' if p.path else ''}{p.message}")
     return 1
 
 
@@ -120,10 +124,11 @@ def _analyze(inv: Invocation) -> int:
 
 
 def _preview(inv: Invocation) -> int:
+    from dataset_tui.cli.json_shapes import preview_json
     from dataset_tui.services.runs import preview
     from dataset_tui.services.values import plain
 
-    data = preview(
+    result = preview(
         warehouse_context(inv),
         inv.args.name,
         limit=inv.args.limit,
@@ -133,39 +138,40 @@ def _preview(inv: Invocation) -> int:
         as_of=inv.args.as_of,
     )
     if inv.args.json:
-        print_json({**data, "rows": [[plain(v) for v in row] for row in data["rows"]]})
+        print_json(preview_json(result))
         return 0
-    headers = [f"{c['name']} ({c['role']})" if c["role"] else c["name"] for c in data["columns"]]
-    print(table([[plain(v) for v in row] for row in data["rows"]], headers))
-    if data["truncated"]:
-        print(f"(first {len(data['rows'])} rows; --limit N shows more)")
+    headers = [f"{c.name} ({c.role})" if c.role else c.name for c in result.columns]
+    print(table([[plain(v) for v in row] for row in result.rows], headers))
+    if result.truncated:
+        print(f"(first {len(result.rows)} rows; --limit N shows more)")
     return 0
 
 
 def _compare(inv: Invocation) -> int:
+    from dataset_tui.cli.json_shapes import comparison_json
     from dataset_tui.services.compare import compare
     from dataset_tui.services.errors import ServiceError
 
     try:
-        data = compare(warehouse_context(inv, warehouse=False), inv.args.names, as_of=inv.args.as_of)
+        result = compare(warehouse_context(inv, warehouse=False), inv.args.names, as_of=inv.args.as_of)
     except ServiceError as exc:
         raise CliError(str(exc), 2 if "compare takes" in str(exc) else 1) from None
     if inv.args.json:
-        print_json(data)
+        print_json(comparison_json(result))
         return 0
-    datasets = data["datasets"]
-    differs = set(data["differs"])
+    datasets = result.datasets
+    differs = set(result.differs)
     rows = []
-    for field in data["fields"]:
-        rows.append(["*" if field in differs else "", field] + [_cell(d["fields"][field]) for d in datasets])
-    for field in data["analysis_fields"]:
+    for field in result.fields:
+        rows.append(["*" if field in differs else "", field] + [_cell(d.fields.value(field)) for d in datasets])
+    for field in result.analysis_fields:
         mark = "*" if f"analysis.{field}" in differs else ""
-        rows.append([mark, f"analysis.{field}"] + [_cell((d["analysis"] or {}).get(field)) for d in datasets])
-    rows.append(["", "analysis"] + [_analysis_state(d["analysis"]) for d in datasets])
-    print(table(rows, ["", "FIELD"] + [f"{d['name']} v{d['version']}" for d in datasets]))
+        rows.append([mark, f"analysis.{field}"] + [_cell(d.analysis_value(field)) for d in datasets])
+    rows.append(["", "analysis"] + [_analysis_state(d.analysis) for d in datasets])
+    print(table(rows, ["", "FIELD"] + [f"{d.name} v{d.version}" for d in datasets]))
     for d in datasets:
-        if d.get("note"):
-            print(f"{d['name']}: {d['note']}")
+        if d.note:
+            print(f"{d.name}: {d.note}")
     return 0
 
 
@@ -177,7 +183,7 @@ def _cell(value: Any) -> str:
     return number_text(value)
 
 
-def _analysis_state(analysis: dict[str, Any] | None) -> str:
+def _analysis_state(analysis: ComparedAnalysis | None) -> str:
     if analysis is None:
         return "never run"
-    return "stale" if analysis["stale"] else "current"
+    return "stale" if analysis.stale else "current"

@@ -106,13 +106,13 @@ def scan_confirm(inv: Invocation) -> Any:
 
 
 def _demo(inv: Invocation) -> int:
-    from dataset_tui.services.catalog import table_row
+    from dataset_tui.cli.json_shapes import table_json
     from dataset_tui.services.local_warehouse import rebuild_demo
 
     ctx = inv.context()
     infos = rebuild_demo(ctx, rows=inv.args.rows, seed=inv.args.seed, progress=progress_bar(), force=inv.args.force)
     if inv.args.json:
-        print_json({"path": str(ctx.warehouse_file), "tables": [table_row(i) for i in infos]})
+        print_json({"path": str(ctx.warehouse_file), "tables": [table_json(i) for i in infos]})
         return 0
     print(f"Demo raw_data built at {ctx.warehouse_file} (seed {inv.args.seed}):")
     rows = [[i.name, number_text(i.rows), size_text(i.bytes), i.columns] for i in infos]
@@ -121,13 +121,13 @@ def _demo(inv: Invocation) -> int:
 
 
 def _import(inv: Invocation) -> int:
-    from dataset_tui.services.catalog import table_row
+    from dataset_tui.cli.json_shapes import table_json
     from dataset_tui.services.local_warehouse import import_file
 
     ctx = inv.context()
     info = import_file(ctx, inv.args.file, inv.args.table, replace=inv.args.replace, progress=progress_bar())
     if inv.args.json:
-        print_json(table_row(info))
+        print_json(table_json(info))
         return 0
     where = f"{ctx.profile.dataset}.{info.name}"
     print(f"Imported {inv.args.file} as {where}: {number_text(info.rows)} rows, {info.columns} columns")

@@ -145,38 +145,11 @@ def _family_sizes(ctx: AppContext, dataset: str, families: Sequence[CatalogEntry
     return found
 
 
-def table_row(info: TableInfo, entry: CatalogEntry | None = None) -> dict[str, Any]:
-    """One item of `tables --json`: a table's fields, and `shards` (count, first, last) for a family."""
-    from dataset_tui.services.values import plain
-
-    span = entry.shards if entry is not None else None
-    return {
-        "name": info.name,
-        "rows": info.rows,
-        "bytes": info.bytes,
-        "columns": info.columns,
-        "modified": plain(info.modified),
-        "partitioning": info.partitioning,
-        "clustering": list(info.clustering),
-        "table_type": info.table_type,
-        "require_partition_filter": info.require_partition_filter,
-        "shards": (
-            None
-            if span is None
-            else {"count": span.count, "first": span.first.isoformat(), "last": span.last.isoformat()}
-        ),
-    }
-
-
 def table_listing(ctx: AppContext, *, dataset: str | None = None) -> list[tuple[CatalogEntry, TableInfo]]:
     """Every entry with its details (`tables`): one listing and one batched details call."""
     catalog = table_catalog(ctx, dataset=dataset)
     details = entry_details(ctx, catalog, [e.name for e in catalog.entries])
     return [(e, details[e.name]) for e in catalog.entries if e.name in details]
-
-
-def tables_json(ctx: AppContext, *, dataset: str | None = None) -> list[dict[str, Any]]:
-    return [table_row(info, entry) for entry, info in table_listing(ctx, dataset=dataset)]
 
 
 def span_text(span: ShardSpan) -> str:

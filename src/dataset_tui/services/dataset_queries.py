@@ -2,16 +2,14 @@
 
 Each use case takes the AppContext, `f(ctx, ...)`, or the store and the model,
 `f(store, model, ...)` (see calling.in_model), and returns typed records
-(store/records.py, DatasetDetails). The `*_row` / `*_as_json` helpers give
-the JSON shapes of DESIGN §8; they stay here while the app reads `show`'s
-dict (the CLI prints them).
+(store/records.py, DatasetDetails). Their JSON shapes (DESIGN §8) are made
+in cli/json_shapes.py.
 """
 
 from __future__ import annotations
 
 import itertools
 import operator
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -142,65 +140,6 @@ def diff(store: Store, model: str, name: str, v1: int, v2: int | None = None) ->
     return store.diff(model, name, v1, v2)
 
 
-def diff_as_json(result: VersionDiff) -> dict[str, Any]:
-    return {
-        "name": result.name,
-        "model": result.model,
-        "from_version": result.old_version,
-        "to_version": result.new_version,
-        "rows_may_differ": result.hash_changed,
-        "changes": [
-            {"path": c.path, "kind": c.kind, "old": c.old, "new": c.new} for c in result.changes
-        ],
-        "unified": result.text,
-    }
-
-
-def version_rows(head: DatasetHead, found: Sequence[Version]) -> list[dict[str, Any]]:
-    """The `versions` JSON shape (DESIGN §8), newest first."""
-    return [
-        {
-            "version": v.number,
-            "created_at": v.created_at,
-            "status": "active" if v.number == head.active_version else "draft",
-            "definition_hash": v.definition_hash,
-            "note": v.note,
-            "author": v.author,
-            "latest": v.number == head.revision,
-        }
-        for v in sorted(found, key=lambda v: v.number, reverse=True)
-    ]
-
-
-# The `list` JSON keys (DESIGN §8) and the head attributes they hold.
-_ROW_KEYS = (
-    "name",
-    "status",
-    "version",
-    "active_version",
-    "badge",
-    "tables",
-    "columns",
-    "versions",
-    "description",
-    "last_analysis_rows",
-    "created_at",
-    "updated_at",
-    "model",
-)
-_ROW_VALUES = operator.attrgetter(*(("revision" if key == "version" else key) for key in _ROW_KEYS))
-
-
-def head_row(head: DatasetHead) -> dict[str, Any]:
-    """The `list` JSON shape (DESIGN §8) plus the rest of the head."""
-    return dict(zip(_ROW_KEYS, _ROW_VALUES(head), strict=True))
-
-
-def head_rows(heads: Sequence[DatasetHead]) -> list[dict[str, Any]]:
-    """head_row of each head, built in C (`list --json` of 20,000 spent 40 ms in a Python loop)."""
-    return list(map(dict, map(zip, itertools.repeat(_ROW_KEYS), map(_ROW_VALUES, heads))))
-
-
 @in_model
 def get_dataset(store: Store, model: str, name: str) -> DatasetHead:
     return store.get(model, name)
@@ -243,33 +182,3 @@ def list_models(target: Any) -> list[str]:
 def cached_analysis(store: Store, model: str, name: str) -> CachedAnalysis | None:
     """The cached analysis, stale when computed for another definition than the one in use."""
     return store.cached_analysis(model, name)
-
-
-
-@in_model
-def show(store: Store, model: str, name: str) -> dict[str, Any]:
-    """`show NAME --json`: the details as the JSON shape of DESIGN §8."""
-    return details_as_json(details(store, model, name))
-
-
-def details_as_json(found: DatasetDetails) -> dict[str, Any]:
-    head, analysis = found.head, found.analysis
-    return {
-        **head_row(head),
-        "definition_version": found.version.number,
-        "definition_hash": found.version.definition_hash,
-        "definition": found.version.definition.to_dict(),
-        "versions": version_rows(head, found.versions),
-        "analysis": None
-        if analysis is None
-        else {
-            "definition_hash": analysis.definition_hash,
-            "computed_at": analysis.computed_at,
-            "stale": analysis.stale,
-            "result": analysis.result,
-        },
-        "exports": [
-            {"version": e.version, "paths": e.paths, "as_of": e.as_of, "exported_at": e.exported_at, "author": e.author}
-            for e in found.exports
-        ],
-    }

@@ -12,6 +12,7 @@ warehouse dry-runs first and asks `confirm` above the profile's threshold.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from dataset_tui.domain.definition import Problem
@@ -25,13 +26,65 @@ if TYPE_CHECKING:
     from dataset_tui.store import DatasetHead, Version
 
 
+@dataclass(frozen=True)
+class CostCheck:
+    """What the dry run of a valid dataset's full query says: bytes, cost, and whether it may run."""
+
+    bytes_processed: int
+    cost_usd: float
+    estimated: bool
+    summary: str  # bytes and cost in words, e.g. "68.8 KiB · $0.0000 (estimate)"
+    needs_confirmation: bool
+    refused: bool
+    message: str  # what the cost guard says about running it
+
+
+@dataclass(frozen=True)
+class Validation:
+    """`validate`: a dataset's problems against the warehouse, or the cost of its dry run."""
+
+    name: str
+    version: int
+    problems: tuple[Problem, ...]
+    as_of: dt.date | None  # the day the SQL was pinned to; None: live
+    cost: CostCheck | None  # None when the schema check or the dry run found problems
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems
+
+
+@dataclass(frozen=True)
+class PreviewColumn:
+    """An output column of a preview: its name, ML role (None for a plain feature) and warehouse type."""
+
+    name: str
+    role: str | None
+    type: str
+
+
+@dataclass(frozen=True)
+class Preview:
+    """`preview`: the first rows a dataset's SQL returns, values as the warehouse gives them."""
+
+    name: str
+    version: int
+    split: str
+    as_of: dt.date  # the day counted up to (today when live)
+    live: bool
+    columns: tuple[PreviewColumn, ...]
+    rows: tuple[tuple[Any, ...], ...]
+    truncated: bool  # more rows exist than shown
+    partitions: tuple[str, ...]  # notes on the latest partitions read where a filter is required
+
+
 def _resolve(ctx: AppContext, name: str, version: int | None) -> tuple[DatasetHead, Version]:
     from dataset_tui.services.definitions import resolve
 
     return resolve(ctx.store, ctx.model, name, version)
 
 
-def validate(ctx: AppContext, name: str, *, version: int | None = None, as_of: dt.date | None = None) -> dict[str, Any]:
+def validate(ctx: AppContext, name: str, *, version: int | None = None, as_of: dt.date | None = None) -> Validation:
     """Check a dataset against the warehouse and dry-run its SQL: bytes and cost, nothing runs.
 
     `as_of` dry-runs the SQL pinned to that day (None: live, CURRENT_DATE()).
@@ -42,19 +95,7 @@ def validate(ctx: AppContext, name: str, *, version: int | None = None, as_of: d
 
     head, chosen = _resolve(ctx, name, version)
     definition = chosen.definition
-    result: dict[str, Any] = {
-        "name": head.name,
-        "version": chosen.number,
-        "valid": False,
-        "problems": [],
-        "bytes_processed": None,
-        "cost_usd": None,
-        "estimated": None,
-        "summary": None,
-        "needs_confirmation": False,
-        "refused": False,
-        "as_of": _iso_day(as_of),
-    }
+    cost = None
     problems = schema_problems(ctx, definition)
     if not problems:
         sql = generate_sql(definition, "full", project=ctx.warehouse().project, as_of=as_of)
@@ -65,7 +106,7 @@ def validate(ctx: AppContext, name: str, *, version: int | None = None, as_of: d
         else:
             dry = decision.dry_run
             assert dry is not None
-            result.update(
+            cost = CostCheck(
                 bytes_processed=dry.bytes_processed,
                 cost_usd=dry.cost_usd,
                 estimated=dry.estimated,
@@ -74,13 +115,7 @@ def validate(ctx: AppContext, name: str, *, version: int | None = None, as_of: d
                 refused=decision.refused,
                 message=decision.message,
             )
-    result["problems"] = [{"path": p.path, "message": p.message} for p in problems]
-    result["valid"] = not problems
-    return result
-
-
-def _iso_day(day: dt.date | None) -> str | None:
-    return None if day is None else day.isoformat()
+    return Validation(name=head.name, version=chosen.number, problems=tuple(problems), as_of=as_of, cost=cost)
 
 
 def analyze(
@@ -137,12 +172,12 @@ def preview(
     split: str = "full",
     confirm: Confirm | None = None,
     as_of: dt.date | None = None,
-) -> dict[str, Any]:
+) -> Preview:
     """The first rows the dataset's SQL returns, under their output column names.
 
     `columns` carries each output column's role (None for a plain feature)
     and type, so the TUI can annotate the header; values are as the
-    warehouse returns them (the CLI's JSON writer turns them into text).
+    warehouse returns them (the CLI turns them into JSON text).
     """
     from dataset_tui.domain import clock
     from dataset_tui.domain.split_names import is_split_name
@@ -163,18 +198,17 @@ def preview(
     sql = preview_sql(definition, split, context, limit=limit + 1)
     result = run_guarded(ctx, sql, confirm=confirm, limit=limit)
     roles = {c.output_name.lower(): c.role for c in definition.columns}
-    return {
-        "name": head.name,
-        "version": chosen.number,
-        "split": split,
-        "as_of": day.isoformat(),
-        "live": as_of is None,
-        "columns": [
-            {"name": n, "role": roles.get(n.lower()), "type": t}
+    return Preview(
+        name=head.name,
+        version=chosen.number,
+        split=split,
+        as_of=day,
+        live=as_of is None,
+        columns=tuple(
+            PreviewColumn(name=n, role=roles.get(n.lower()), type=t)
             for n, t in zip(result.columns, result.types, strict=True)
-        ],
-        "rows": [list(r) for r in result.rows],
-        "truncated": result.truncated,
-        "partitions": [f.note for f in context.partition_floors],
-    }
-
+        ),
+        rows=tuple(tuple(r) for r in result.rows),
+        truncated=result.truncated,
+        partitions=tuple(f.note for f in context.partition_floors),
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -15,6 +15,9 @@ from dataset_tui.tui.context import app_context
 from dataset_tui.tui.summaries import plural
 from dataset_tui.tui.widgets.key_footer import KeyFooter
 from dataset_tui.tui.work import warehouse_work
+
+if TYPE_CHECKING:
+    from dataset_tui.services.compare import Comparison
 
 DIFFERS = "bold yellow"
 # The field names' column; the datasets share the rest of the width equally,
@@ -52,7 +55,7 @@ class CompareScreen(Screen[None]):
     def __init__(self, names: list[str]) -> None:
         super().__init__()
         self.names = names
-        self.data: dict[str, Any] | None = None
+        self.data: Comparison | None = None
         self.only_differences = False
 
     def compose(self) -> ComposeResult:
@@ -72,21 +75,21 @@ class CompareScreen(Screen[None]):
         self.post_message(self.Loaded(compare.compare(app_context(self), self.names)))
 
     class Loaded(Message):
-        def __init__(self, data: dict[str, Any]) -> None:
+        def __init__(self, data: Comparison) -> None:
             super().__init__()
             self.data = data
 
     def on_compare_screen_loaded(self, message: Loaded) -> None:
         self._show(message.data)
 
-    def _rows(self, data: dict[str, Any]) -> list[tuple[str, list[Any], bool]]:
-        badges = [d["badge"] for d in data["datasets"]]
+    def _rows(self, data: Comparison) -> list[tuple[str, list[Any], bool]]:
+        badges: list[Any] = [d.badge for d in data.datasets]
         rows = [("status", badges, len(set(badges)) > 1)]
-        for field in data["fields"]:
-            rows.append((field, [d["fields"][field] for d in data["datasets"]], field in data["differs"]))
-        for field in data["analysis_fields"]:
-            values = [(d["analysis"] or {}).get(field) for d in data["datasets"]]
-            rows.append((f"analysis: {field}", values, f"analysis.{field}" in data["differs"]))
+        for field in data.fields:
+            rows.append((field, [d.fields.value(field) for d in data.datasets], field in data.differs))
+        for field in data.analysis_fields:
+            values = [d.analysis_value(field) for d in data.datasets]
+            rows.append((f"analysis: {field}", values, f"analysis.{field}" in data.differs))
         return rows
 
     def _widths(self, count: int) -> tuple[int, int]:
@@ -101,17 +104,17 @@ class CompareScreen(Screen[None]):
         if self.data is not None:
             self._show(self.data)
 
-    def _show(self, data: dict[str, Any]) -> None:
+    def _show(self, data: Comparison) -> None:
         self.data = data
         table = self.query_one("#compare", DataTable)
         keep = table.cursor_row
         table.clear(columns=True)
-        field_width, width = self._widths(len(data["datasets"]))
+        field_width, width = self._widths(len(data.datasets))
         table.add_column("field", width=field_width)
         headers = []
-        for d in data["datasets"]:
-            stale = " (stale analysis)" if d["analysis"] and d["analysis"]["stale"] else ""
-            headers.append(f"{d['name']} v{d['version']}{stale}")
+        for d in data.datasets:
+            stale = " (stale analysis)" if d.analysis and d.analysis.stale else ""
+            headers.append(f"{d.name} v{d.version}{stale}")
         # Names are what tell the columns apart: fold them onto a second line, not cut.
         table.header_height = 1 if all(len(h) <= width for h in headers) else 2
         for header in headers:
@@ -127,7 +130,7 @@ class CompareScreen(Screen[None]):
             )
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
-        count = len(data["differs"])
+        count = len(data.differs)
         self.query_one("#legend", Label).update(
             f"{plural(count, 'field')} differ{'s' if count == 1 else ''}, highlighted · o: show only differences"
             + (" (on)" if self.only_differences else "")

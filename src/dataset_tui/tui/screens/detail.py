@@ -24,6 +24,7 @@ from dataset_tui.tui.work import warehouse_work
 
 if TYPE_CHECKING:
     from dataset_tui.services.context import AppContext
+    from dataset_tui.services.runs import Preview, Validation
 
 NARROW = 110  # below this width the panels stack instead of sitting side by side
 
@@ -44,13 +45,13 @@ class Analyzed(Message):
 
 
 class Validated(Message):
-    def __init__(self, result: dict[str, Any]) -> None:
+    def __init__(self, result: Validation) -> None:
         super().__init__()
         self.result = result
 
 
 class PreviewRead(Message):
-    def __init__(self, result: dict[str, Any]) -> None:
+    def __init__(self, result: Preview) -> None:
         super().__init__()
         self.result = result
 
@@ -213,17 +214,15 @@ class DetailScreen(Screen[None]):
 
     def on_validated(self, message: Validated) -> None:
         result = message.result
-        if result["valid"]:
+        if result.cost is not None:
             self.notify(
-                f"The SQL passes a dry run. It scans {result['summary']}.",
-                title=f"{self.dataset_name} v{result['version']} is valid",
+                f"The SQL passes a dry run. It scans {result.cost.summary}.",
+                title=f"{self.dataset_name} v{result.version} is valid",
                 timeout=8,
             )
         else:
-            problems = "\n".join(
-                f"• {p['path']}: {p['message']}" if p["path"] else f"• {p['message']}" for p in result["problems"]
-            )
-            title = f"{self.dataset_name} v{result['version']} is not valid"
+            problems = "\n".join(f"• {p.path}: {p.message}" if p.path else f"• {p.message}" for p in result.problems)
+            title = f"{self.dataset_name} v{result.version} is not valid"
             self.notify(problems, title=title, severity="error", timeout=12)
 
     def action_preview(self) -> None:

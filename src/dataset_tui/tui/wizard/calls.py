@@ -127,15 +127,14 @@ def cached_counts(ctx: AppContext, name: str) -> tuple[Any, str, int] | None:
     from dataset_tui.domain.analysis import AnalysisError, analysis_from_json
     from dataset_tui.services import definitions
 
-    shown = definitions.show(ctx.store, ctx.model, name)
-    analysis = shown.get("analysis")
-    if not analysis:
+    found = definitions.details(ctx.store, ctx.model, name)
+    if found.analysis is None:
         return None
     try:
-        counts, _quality = analysis_from_json(analysis["result"])
+        counts, _quality = analysis_from_json(found.analysis.result)
     except AnalysisError:
         return None
-    return counts, analysis["definition_hash"], shown["definition_version"]
+    return counts, found.analysis.definition_hash, found.version.number
 
 
 def save(ctx: AppContext, definition: Definition, *, base_revision: int | None, create: bool) -> Any:
