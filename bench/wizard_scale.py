@@ -251,4 +251,10 @@ if __name__ == "__main__":
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    import os
+
+    if os.environ.get("BENCH_GC_LOG"):
+        from bench.gc_log import install
+
+        install()
     main()

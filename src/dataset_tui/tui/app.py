@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 
@@ -18,6 +19,7 @@ from dataset_tui.tui.messages import ActionDone, DatasetsChanged, OpenWizard, Wa
 
 if TYPE_CHECKING:
     from dataset_tui.services.context import AppContext
+    from dataset_tui.tui.collector import QuietCollector
 
 
 class DatasetTuiApp(KeysInOrderApp[None]):
@@ -39,6 +41,7 @@ class DatasetTuiApp(KeysInOrderApp[None]):
         super().__init__()
         self.ctx = ctx
         self._heap_frozen = False
+        self._collector: QuietCollector | None = None
 
     # -- start-up -------------------------------------------------------------
 
@@ -52,12 +55,24 @@ class DatasetTuiApp(KeysInOrderApp[None]):
         # objects): the full passes that reading 20,000 heads sets off then walk
         # only the new objects, instead of stalling the loop 150+ ms each.
         gc.freeze()
+        from dataset_tui.tui.collector import QuietCollector
+
+        self._collector = QuietCollector(self)
         self._update_subtitle()
         self.push_screen(DatasetsScreen())
         if not self.ctx.warehouse_exists():
             from dataset_tui.tui.screens.demo_build import DemoBuildScreen
 
             self.push_screen(DemoBuildScreen(), callback=self._demo_built)
+
+    def on_unmount(self) -> None:
+        if self._collector is not None:
+            self._collector.stop()
+
+    async def on_event(self, event: events.Event) -> None:
+        if self._collector is not None and isinstance(event, (events.Key, events.Paste, events.MouseDown)):
+            self._collector.input_seen()
+        await super().on_event(event)
 
     def first_list_drawn(self) -> None:
         """Called once the home list is on screen: now do start-up work no one waits for."""
