@@ -194,7 +194,9 @@ def groups_sql(
             keys.append(f"{_bin(_axis(ref, base), base, lo, hi)} AS k{i}")
         elif kind == "top" and candidates is not None and i in candidates:
             values = ", ".join(_string_literal(v) for v in candidates[i])
-            wanted = f"CAST({ref} AS VARCHAR) IN ({values})" if values else "false"
+            # A STRING column is compared as it is stored: the CAST cost ~5% of a 30M-row pass.
+            text = ref if base == "STRING" else f"CAST({ref} AS VARCHAR)"
+            wanted = f"{text} IN ({values})" if values else "false"
             keys.append(f"CASE WHEN {wanted} THEN {ref} END AS k{i}")
         elif kind == "top":
             keys.append(f"{ref} AS k{i}")
