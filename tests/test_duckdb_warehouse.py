@@ -305,3 +305,38 @@ def test_a_second_reader_can_open_the_file_while_this_one_has_it(wh: DuckDBWareh
     done = subprocess.run([sys.executable, "-c", code, str(warehouse_file)], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "4"
+
+
+def test_table_info_without_sizes_counts_rows_exactly_and_reads_no_values(tmp_path: Path) -> None:
+    """What the statistics key needs (rows, modified) costs no scan of the values (bytes: one full scan)."""
+    import duckdb
+
+    path = tmp_path / "sizes.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE SCHEMA raw_data")
+    con.execute("CREATE TABLE raw_data.t AS SELECT 'v' || i AS s, i FROM range(1000) r(i)")
+    con.execute("DELETE FROM raw_data.t WHERE i < 10")  # rows the catalog's estimate may still count
+    con.close()
+    warehouse = DuckDBWarehouse(path)
+    seen: list[str] = []
+    fetch = warehouse._fetch
+
+    def recording(sql: str, params: Any = None, *, many: int | None = None) -> Any:
+        seen.append(sql)
+        return fetch(sql, params, many=many)
+
+    warehouse._fetch = recording  # type: ignore[method-assign]
+    try:
+        light = warehouse.table_info("raw_data", "t", sizes=False)
+        assert (light.rows, light.bytes, light.columns) == (990, None, 2)
+        assert not any("strlen" in sql for sql in seen)
+        full = warehouse.table_info("raw_data", "t")
+        expected = sum(2 + len(f"v{i}") for i in range(10, 1000)) + 8 * 990
+        assert (full.rows, full.bytes) == (990, expected)
+        warehouse.column_bytes("raw_data", "t")  # measured per column (a dry run does): cached
+        seen.clear()
+        # Once measured, the bytes come from the cache with no scan either.
+        assert warehouse.table_info("raw_data", "t", sizes=False).bytes == expected
+        assert not any("strlen" in sql for sql in seen)
+    finally:
+        warehouse.close()

@@ -158,6 +158,25 @@ def test_statistics_are_cached_until_the_table_changes(ctx: Any, tmp_path: Path)
     assert not table_stats.table_stats(ctx, "customers").cached  # never computed whole
 
 
+def test_statistics_read_no_byte_sizes(ctx: Any) -> None:
+    """The statistics' cache key needs rows and modified time: no extra scan for the table's bytes."""
+    warehouse = ctx.warehouse()
+    fetch = warehouse._fetch
+    seen: list[str] = []
+
+    def recording(sql: str, params: Any = None, *, many: int | None = None) -> Any:
+        seen.append(sql)
+        return fetch(sql, params, many=many)
+
+    warehouse._fetch = recording
+    try:
+        stats = table_stats.table_stats(ctx, "transactions", refresh=True)
+    finally:
+        del warehouse._fetch
+    assert stats.row_count == len(sqlref.fixture_tables(TODAY)["transactions"])
+    assert seen and not any("strlen" in sql for sql in seen)
+
+
 def test_a_reimported_table_makes_its_statistics_stale(open_context: Any, demo_copy: Path, tmp_path: Path) -> None:
     ctx = open_context(demo_copy)
     before = table_stats.table_stats(ctx, "products", ["price"])

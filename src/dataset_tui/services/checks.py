@@ -8,7 +8,7 @@ named with the warehouse's spelling.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from dataset_tui.domain.definition import Definition, Problem
 
@@ -165,7 +165,7 @@ def _partition_columns(ctx: AppContext, definition: Definition) -> dict[str, str
         project, dataset, name = split_table_ref(table)
         if name.endswith("*"):
             continue
-        where = {"project": project} if project else {}
+        where: dict[str, Any] = {"project": project} if project else {}
         try:
             info = warehouse.table_info(dataset or definition.source.dataset, name, **where)
         except WarehouseError:

@@ -28,8 +28,8 @@ def list_tables(ctx: AppContext, *, dataset: str | None = None) -> list[TableInf
     return ctx.warehouse().list_tables(_dataset(ctx, dataset))
 
 
-def _table_info(ctx: AppContext, table: str, dataset: str | None = None) -> TableInfo:
-    return ctx.warehouse().table_info(_dataset(ctx, dataset), table)
+def _table_info(ctx: AppContext, table: str, dataset: str | None = None, *, sizes: bool = True) -> TableInfo:
+    return ctx.warehouse().table_info(_dataset(ctx, dataset), table, sizes=sizes)
 
 
 def schemas_of(ctx: AppContext, tables: Sequence[str], dataset: str | None = None) -> dict[str, TableSchema]:

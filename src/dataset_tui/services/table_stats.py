@@ -125,7 +125,8 @@ def table_stats(
     from dataset_tui.services.cost import stats_guarded
 
     dataset = _dataset(ctx, dataset)
-    info = _table_info(ctx, table, dataset)
+    # The key needs rows and modified time only: no byte count (on DuckDB a full extra scan).
+    info = _table_info(ctx, table, dataset, sizes=False)
     key = stats_key(ctx, info)
     wanted = list(dict.fromkeys(columns)) if columns else None
     cached = ctx.store.cached_stats(dataset, table)

@@ -211,8 +211,12 @@ class Warehouse(Protocol):
         """
         ...
 
-    def table_info(self, dataset: str, table: str) -> TableInfo:
-        """One table's entry of :meth:`list_tables`, reading only that table (NotFoundError if absent)."""
+    def table_info(self, dataset: str, table: str, *, sizes: bool = True) -> TableInfo:
+        """One table's entry of :meth:`list_tables`, reading only that table (NotFoundError if absent).
+
+        sizes=False: the caller needs no byte count (statistics key on rows and
+        modified time), so an engine that must scan for bytes may leave them None.
+        """
         ...
 
     def schema(self, dataset: str, table: str) -> TableSchema: ...

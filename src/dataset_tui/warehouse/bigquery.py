@@ -137,7 +137,10 @@ class BigQueryWarehouse(BigQueryJobs):
             found = [info for info in pool.map(one, dict.fromkeys(names)) if info is not None]
         return sorted(found, key=lambda info: info.name)
 
-    def table_info(self, dataset: str, table: str, *, project: str | None = None) -> TableInfo:
+    def table_info(
+        self, dataset: str, table: str, *, project: str | None = None, sizes: bool = True
+    ) -> TableInfo:
+        """The table's metadata (`sizes` is free here: BigQuery keeps the byte count)."""
         check_dataset(dataset)
         return table_info(self._get_table(dataset, table, fresh=True, project=project))
 

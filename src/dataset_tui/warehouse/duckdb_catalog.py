@@ -130,11 +130,12 @@ class DuckDBCatalog:
     def list_tables(self, dataset: str) -> list[TableInfo]:
         return self.table_details(dataset, None)
 
-    def table_details(self, dataset: str, names: Sequence[str] | None) -> list[TableInfo]:
+    def table_details(self, dataset: str, names: Sequence[str] | None, *, sizes: bool = True) -> list[TableInfo]:
         """Rows, bytes, columns and modified time of `names` (all when None), in name order.
 
         A fixed number of catalog queries plus one scan per table not yet
         measured (bytes need string lengths); unknown names are left out.
+        sizes=False: no scan, bytes None (unless cached), rows exact from metadata.
         """
         tables = self._tables(dataset)
         if names is not None:
@@ -144,7 +145,8 @@ class DuckDBCatalog:
             return []
         modified = self._modified(dataset)
         types = self._column_types(dataset, [t[0] for t in tables])
-        totals = self._totals(dataset, [(name, rows, types.get(name, [])) for name, rows, _ in tables])
+        measure = self._totals if sizes else self._row_counts
+        totals = measure(dataset, [(name, rows, types.get(name, [])) for name, rows, _ in tables])
         return [
             TableInfo(
                 name=name,
@@ -160,9 +162,11 @@ class DuckDBCatalog:
     # more in overhead than in scanning for the small tables a big dataset has.
     _TOTALS_BATCH = 200
 
-    def _totals(self, dataset: str, tables: list[tuple[str, int, list[tuple[str, str]]]]) -> dict[str, tuple[int, int]]:
+    def _totals(
+        self, dataset: str, tables: list[tuple[str, int, list[tuple[str, str]]]]
+    ) -> dict[str, tuple[int, int | None]]:
         """{table: (rows, logical bytes)}, from the per-column cache or batched scans."""
-        out: dict[str, tuple[int, int]] = {}
+        out: dict[str, tuple[int, int | None]] = {}
         todo = []
         for name, estimated, columns in tables:
             with self._lock:
@@ -185,23 +189,50 @@ class DuckDBCatalog:
                 out[name] = (int(n), int(b or 0))
         return out
 
-    def table_info(self, dataset: str, table: str) -> TableInfo:
-        """One table's entry of :meth:`list_tables` (reads only that table).
+    def _row_counts(
+        self, dataset: str, tables: list[tuple[str, int, list[tuple[str, str]]]]
+    ) -> dict[str, tuple[int, int | None]]:
+        """{table: (rows, bytes if cached else None)} with no scan of the data.
+
+        `count(*)` of a whole table is answered from DuckDB's metadata (exact,
+        deletes included, ~5 ms at 30M rows), unlike the byte count's scan.
+        """
+        out: dict[str, tuple[int, int | None]] = {}
+        todo = []
+        for name, estimated, _columns in tables:
+            with self._lock:
+                cached = self._column_bytes.get((dataset, name, estimated))
+            if cached is not None:
+                out[name] = (cached[""], sum(v for k, v in cached.items() if k))
+            else:
+                todo.append(name)
+        for i in range(0, len(todo), self._TOTALS_BATCH):
+            parts = [
+                f"SELECT {_string_literal(name)} AS t, count(*) AS n FROM {dq(dataset)}.{dq(name)}"
+                for name in todo[i : i + self._TOTALS_BATCH]
+            ]
+            _, _, rows = self._fetch(" UNION ALL ".join(parts))
+            out.update({name: (int(n), None) for name, n in rows})
+        return out
+
+    def table_info(self, dataset: str, table: str, *, sizes: bool = True) -> TableInfo:
+        """One table's entry of :meth:`list_tables` (reads only that table; nothing with sizes=False).
 
         A wildcard table (`events_*`) sums its shards, with the newest shard's columns.
         """
         if table.endswith("*"):
-            shards = self.table_details(dataset, self._dated_shards(dataset, table))
+            shards = self.table_details(dataset, self._dated_shards(dataset, table), sizes=sizes)
             if not shards:
                 raise NotFoundError(f"no table in {dataset} matches {table}")
+            known = [s.bytes for s in shards]
             return TableInfo(
                 name=table,
                 rows=sum(s.rows or 0 for s in shards),
-                bytes=sum(s.bytes or 0 for s in shards),
+                bytes=sum(b for b in known if b is not None) if None not in known else None,
                 columns=shards[-1].columns,
                 modified=max((s.modified for s in shards if s.modified), default=None),
             )
-        found = self.table_details(dataset, [table])
+        found = self.table_details(dataset, [table], sizes=sizes)
         if not found:
             self._check_table(dataset, table)
             raise NotFoundError(f"table {dataset}.{table} does not exist")

@@ -13,8 +13,10 @@ exceeded"). Here, per batch of columns, written directly in DuckDB SQL:
    literals) or a STRING/BOOL column's value (for its distinct count and top
    values); a per-column top-k heap then keeps each column's first groups.
    On a long table (estimates, above EXACT_DISTINCT_MAX_ROWS) a STRING
-   column with very many distinct values keeps its estimate and is counted
-   only for the candidates a small sample finds (EXACT_TOP_MAX_DISTINCT).
+   column with very many distinct values keeps its estimate and is not a
+   key here: the candidates a small sample finds (EXACT_TOP_MAX_DISTINCT)
+   are counted by a filtered query of their own (candidates_sql), which
+   reads that one column and skips row groups by their min/max.
 
 The result is the same row the shared query returns (``c<i>_nulls``,
 ``c<i>_bins`` …), read by :func:`column_stats.parse_column_stats`, so both
@@ -182,8 +184,7 @@ def groups_sql(
     """Step 2: one scan counting the groups of every histogram / top-value column (None if none).
 
     Each result row is one group of one column: (column index, key as text,
-    count). A column in `candidates` counts only those values (the others
-    are NULL keys, not counted): its top values, not its distinct count.
+    count). A column in `candidates` is left out: candidates_sql counts them.
     """
     keys: list[str] = []
     indexes: list[int] = []
@@ -193,9 +194,7 @@ def groups_sql(
             lo, hi = bounds[i]
             keys.append(f"{_bin(_axis(ref, base), base, lo, hi)} AS k{i}")
         elif kind == "top" and candidates is not None and i in candidates:
-            values = ", ".join(_string_literal(v) for v in candidates[i])
-            wanted = f"CAST({ref} AS VARCHAR) IN ({values})" if values else "false"
-            keys.append(f"CASE WHEN {wanted} THEN {ref} END AS k{i}")
+            continue
         elif kind == "top":
             keys.append(f"{ref} AS k{i}")
         else:
@@ -225,6 +224,28 @@ def groups_sql(
         f"SELECT col, key, count(*) AS n\n"
         f"FROM (SELECT UNNEST([{pairs}], recursive := true) FROM {table_ref} AS t)\n"
         f"GROUP BY col, key"
+    )
+
+
+def candidates_sql(table_ref: str, name: str, bq_type: str, values: Sequence[str]) -> str | None:
+    """Exact counts of a many-valued column's sampled candidates, the first TOP_VALUES (None if none).
+
+    A query of its own, not a key of the groups' scan: as a filter, DuckDB
+    tests the values in the scan itself and skips the row groups whose
+    min/max rule them out. Inside the groups' pass (a CASE over every row,
+    then a grouping set of mostly NULL keys) two such columns cost more than
+    all the other groups together: 10 s CPU against 4.7 s at 30M rows.
+    """
+    if not values:
+        return None
+    ref = column_ref(name)
+    # A STRING column is compared as it is stored (no CAST per row).
+    text = ref if base_type(bq_type) == "STRING" else f"CAST({ref} AS VARCHAR)"
+    listed = ", ".join(_string_literal(v) for v in values)
+    return (
+        f"SELECT CAST({ref} AS VARCHAR) AS key, count(*) AS n\n"
+        f"FROM {table_ref} AS t WHERE {text} IN ({listed})\n"
+        f"GROUP BY key ORDER BY n DESC, key LIMIT {TOP_VALUES}"
     )
 
 
@@ -274,14 +295,18 @@ def compute_row(
                 candidates[i] = [str(key) for key, _n in sampled]
             else:
                 row[f"c{i}_distinct"] = 0  # counted exactly from its groups below
+    for i, values in candidates.items():
+        counted = candidates_sql(table_ref, columns[i][0], columns[i][1], values)
+        if counted is not None:
+            _names, found = fetch(counted)
+            row[f"c{i}_top"] = [{"value": key, "n": int(n)} for key, n in found]
     groups = groups_sql(table_ref, columns, bounds, candidates)
     if groups is not None:
         _names, per_column = fetch(ranked_groups_sql(groups))
         ranked = [(col, first["key"], -first["m"], total) for col, total, firsts in per_column for first in firsts]
         for col, key, n, groups_in_col in ranked:
             if stat_kind(columns[col][1]) == "top":
-                if col not in candidates:
-                    row[f"c{col}_distinct"] = int(groups_in_col)
+                row[f"c{col}_distinct"] = int(groups_in_col)  # candidates' columns are not grouped here
                 if len(row[f"c{col}_top"]) < TOP_VALUES:
                     row[f"c{col}_top"].append({"value": key, "n": int(n)})
             else:  # a histogram has at most BINS bins: all of them are kept
