@@ -162,8 +162,6 @@ def test_cli_reaches_store_and_warehouse_only_through_services() -> None:
 DICT_RESULTS_ALLOWED: dict[tuple[str, str], str] = {
     ("table_stats.py", "stats_record"): "the record the store keeps in its stats cache (storage, not CLI JSON); "
     "table_stats reads it back and merges columns into it",
-    ("runs.py", "analyze"): "the analysis is cached in the store as this dict and read back by compare, the "
-    "wizard and the detail screen; turning it into a dataclass is still to do",
 }
 
 

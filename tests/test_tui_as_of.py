@@ -60,9 +60,10 @@ async def test_as_of_choice_drives_analyze_and_preview(ctx: AppContext) -> None:
         assert cached is not None
         assert cached.result["as_of"] == AS_OF.isoformat() and cached.result["live"] is False
         want = runs.analyze(ctx, "alpha", as_of=AS_OF)
-        assert cached.result["rows"] == want["rows"] > 0
+        assert want.as_of == AS_OF and not want.live
+        assert cached.result["rows"] == want.counts.rows > 0
         shown = str(app.screen.query_one("#analysis").render())
-        assert f"as of {AS_OF}" in shown and f"{want['rows']:,}" in shown
+        assert f"as of {AS_OF}" in shown and f"{want.counts.rows:,}" in shown
 
         await press(pilot, "p")
         assert isinstance(app.screen, PreviewScreen)

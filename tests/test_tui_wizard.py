@@ -486,10 +486,10 @@ async def test_the_live_summary_uses_the_cached_analysis(ctx: Any) -> None:
         screen = await edit_at_step(pilot, saved.version.definition, 4)
         await until(pilot, lambda: "measured" in text_of(screen, "#estimate"), "the summary")
         summary = text_of(screen, "#estimate")
-        split = analysis["split"]
+        counts = analysis.counts
         # Unchanged since the analysis: its numbers, as measured.
         assert "measured by the analysis of v1" in summary
-        assert f"Train   {split['train_rows']:,}   Eval {split['eval_rows']:,}" in summary
+        assert f"Train   {counts.train_rows:,}   Eval {counts.eval_rows:,}" in summary
         # A shorter eval window: estimated from the analysis' daily counts.
         screen.query_one("#eval-days", Input).focus()
         await pilot.press("ctrl+u", "7")
@@ -499,8 +499,8 @@ async def test_the_live_summary_uses_the_cached_analysis(ctx: Any) -> None:
         found = re.search(r"Train   ≈ ([\d,]+)   Eval ≈ ([\d,]+)", summary)
         assert found is not None, summary
         train, eval_ = (int(n.replace(",", "")) for n in found.groups())
-        assert train + eval_ == analysis["rows"]
-        assert eval_ < split["eval_rows"]  # 8 days instead of 31
+        assert train + eval_ == counts.rows
+        assert counts.eval_rows is not None and eval_ < counts.eval_rows  # 8 days instead of 31
 
 
 # -- the draft the steps edit (no app) -------------------------------------------------------

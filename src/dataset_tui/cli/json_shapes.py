@@ -18,13 +18,28 @@ if TYPE_CHECKING:
     from dataset_tui.services.catalog import CatalogEntry
     from dataset_tui.services.compare import ComparedAnalysis, ComparedDataset, Comparison
     from dataset_tui.services.dataset_queries import DatasetDetails
-    from dataset_tui.services.runs import Preview, Validation
+    from dataset_tui.services.runs import AnalysisRun, Preview, Validation
     from dataset_tui.store import DatasetHead, Version, VersionDiff
     from dataset_tui.warehouse.base import TableInfo
 
 
 def _iso_day(day: dt.date | None) -> str | None:
     return None if day is None else day.isoformat()
+
+
+def analysis_json(run: AnalysisRun) -> dict[str, Any]:
+    """`analyze --json`: the counts (DESIGN §8), the day counted to, then what was counted and when."""
+    from dataset_tui.domain.analysis import analysis_to_json
+
+    return {
+        **analysis_to_json(run.counts, run.quality, run.definition),
+        "as_of": run.as_of.isoformat(),
+        "live": run.live,
+        "name": run.name,
+        "version": run.version,
+        "definition_hash": run.definition_hash,
+        "computed_at": plain(run.computed_at),
+    }
 
 
 def validation_json(result: Validation) -> dict[str, Any]:

@@ -92,10 +92,12 @@ def _validate(inv: Invocation) -> int:
 
 
 def _analyze(inv: Invocation) -> int:
+    from dataset_tui.cli.json_shapes import analysis_json
     from dataset_tui.services.runs import analyze
 
     ctx = warehouse_context(inv)
-    data = analyze(ctx, inv.args.name, version=inv.args.version, confirm=scan_confirm(inv), as_of=inv.args.as_of)
+    run = analyze(ctx, inv.args.name, version=inv.args.version, confirm=scan_confirm(inv), as_of=inv.args.as_of)
+    data = analysis_json(run)
     if inv.args.json:
         print_json(data)
         return 0

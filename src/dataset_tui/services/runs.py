@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING, Any
 from dataset_tui.domain.definition import Problem
 from dataset_tui.services.checks import schema_problems
 from dataset_tui.services.errors import ServiceError
-from dataset_tui.services.values import plain
 
 if TYPE_CHECKING:
+    from dataset_tui.domain.analysis import AnalysisCounts, Quality
+    from dataset_tui.domain.definition import Definition
     from dataset_tui.services.context import AppContext
     from dataset_tui.services.cost import Confirm
     from dataset_tui.store import DatasetHead, Version
@@ -52,6 +53,25 @@ class Validation:
     @property
     def valid(self) -> bool:
         return not self.problems
+
+
+@dataclass(frozen=True)
+class AnalysisRun:
+    """`analyze`: the counts of one run of the analysis query, their quality, and what was counted.
+
+    The store keeps the same counts as its cached analysis (a storage record);
+    `cli/` turns this into the `analyze --json` shape.
+    """
+
+    name: str
+    version: int
+    definition_hash: str
+    definition: Definition  # the version counted (whether it has a split decides the JSON's `split`)
+    computed_at: dt.datetime
+    as_of: dt.date  # the day counted up to
+    live: bool  # True: as_of is today (no --as-of given)
+    counts: AnalysisCounts
+    quality: Quality
 
 
 @dataclass(frozen=True)
@@ -125,15 +145,15 @@ def analyze(
     version: int | None = None,
     confirm: Confirm | None = None,
     as_of: dt.date | None = None,
-) -> dict[str, Any]:
+) -> AnalysisRun:
     """Run the analysis query (one query), judge quality, cache it with the definition hash.
 
     `as_of` counts the rows as of that day (None: live, today). The cached
     entry records which: `as_of` (the day counted up to) and `live`, so no
     reader takes an as-of analysis for today's, or one day's for another's.
 
-    Returns the `analyze` JSON shape plus name, version, definition_hash,
-    computed_at, as_of, live and per-day counts.
+    Returns the counts and quality with what was counted (name, version,
+    definition hash, the day counted to, when it ran).
     """
     from dataset_tui.domain import clock
     from dataset_tui.domain.analysis import analysis_to_json, parse_analysis
@@ -148,19 +168,21 @@ def analyze(
     sql = analysis_sql(definition, SqlContext(project=ctx.warehouse().project, as_of=day))
     result = run_guarded(ctx, sql, confirm=confirm)
     counts = parse_analysis(result.columns, result.rows)
-    data = {
-        **analysis_to_json(counts, quality(counts, definition), definition),
-        "as_of": day.isoformat(),
-        "live": as_of is None,
-    }
-    ctx.store.save_analysis(ctx.model, head.name, chosen.definition_hash, data)
-    return {
-        **data,
-        "name": head.name,
-        "version": chosen.number,
-        "definition_hash": chosen.definition_hash,
-        "computed_at": plain(clock.now()),
-    }
+    judged = quality(counts, definition)
+    # The store's cached analysis: the JSON counts plus which day they count to.
+    record = {**analysis_to_json(counts, judged, definition), "as_of": day.isoformat(), "live": as_of is None}
+    ctx.store.save_analysis(ctx.model, head.name, chosen.definition_hash, record)
+    return AnalysisRun(
+        name=head.name,
+        version=chosen.number,
+        definition_hash=chosen.definition_hash,
+        definition=definition,
+        computed_at=clock.now(),
+        as_of=day,
+        live=as_of is None,
+        counts=counts,
+        quality=judged,
+    )
 
 
 def preview(
