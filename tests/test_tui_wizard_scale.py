@@ -46,16 +46,21 @@ def many_tables(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def wide_table(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("scale") / "wide.duckdb"
+def wide_warehouse(tmp_path_factory: pytest.TempPathFactory, table: str, columns: int, rows: int) -> Path:
+    """A warehouse whose one table has `columns` columns: id, user_id, then c00000, c00001, …"""
+    path = tmp_path_factory.mktemp("scale") / f"{table}.duckdb"
     con = duckdb.connect(str(path))
     con.execute("CREATE SCHEMA raw_data")
     parts = ["range AS id", "'u' || (range % 10) AS user_id"]
-    parts += [f"(range * {i % 7 + 1}) % 100 AS c{i:05d}" for i in range(WIDE - 2)]
-    con.execute(f"CREATE TABLE raw_data.wide AS SELECT {', '.join(parts)} FROM range(50)")
+    parts += [f"(range * {i % 7 + 1}) % 100 AS c{i:05d}" for i in range(columns - 2)]
+    con.execute(f"CREATE TABLE raw_data.{table} AS SELECT {', '.join(parts)} FROM range({rows})")
     con.close()
     return path
+
+
+@pytest.fixture(scope="module")
+def wide_table(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return wide_warehouse(tmp_path_factory, "wide", WIDE, rows=50)
 
 
 class Stalls:
@@ -180,14 +185,7 @@ HUGE = 10_000
 
 @pytest.fixture(scope="module")
 def huge_table(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("scale") / "huge.duckdb"
-    con = duckdb.connect(str(path))
-    con.execute("CREATE SCHEMA raw_data")
-    parts = ["range AS id", "'u' || (range % 10) AS user_id"]
-    parts += [f"(range * {i % 7 + 1}) % 100 AS c{i:05d}" for i in range(HUGE - 2)]
-    con.execute(f"CREATE TABLE raw_data.huge AS SELECT {', '.join(parts)} FROM range(20)")
-    con.close()
-    return path
+    return wide_warehouse(tmp_path_factory, "huge", HUGE, rows=20)
 
 
 async def test_the_column_step_of_10000_columns_is_built_off_the_event_loop_and_searched_in_bursts(

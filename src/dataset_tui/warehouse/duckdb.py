@@ -83,6 +83,9 @@ class DuckDBWarehouse(DuckDBCatalog, DuckDBErrors):
         self.price_per_tib = price_per_tib
         self.label = f"DuckDB {self.path.name}"
         self._lock = threading.RLock()
+        # The dry run switches a database-wide optimizer setting off and on
+        # around its EXPLAIN; two dry runs must not interleave those steps.
+        self._plan_lock = threading.Lock()
         self._root: Any = None  # the read-only connection; cursors hang off it
         self._generation = 0  # bumped when the root closes: thread cursors go stale
         self._local = threading.local()
@@ -322,13 +325,15 @@ class DuckDBWarehouse(DuckDBCatalog, DuckDBErrors):
         duck_sql = self._transpile(sql)
         # Statistics let DuckDB drop a scan whose date filter no block can meet
         # (an empty result, nothing read); BigQuery bills those columns anyway.
-        # The setting is global to the database: planning elsewhere meanwhile
-        # only loses that shortcut, never rows.
-        self._fetch("SET disabled_optimizers = 'statistics_propagation'")
-        try:
-            _, _, rows = self._fetch("EXPLAIN (FORMAT JSON) " + duck_sql)
-        finally:
-            self._fetch("RESET disabled_optimizers")
+        # The setting is global to the database (DuckDB refuses it per session):
+        # a query planned elsewhere meanwhile only loses that shortcut, never
+        # rows; dry runs take turns so none plans with the shortcut back on.
+        with self._plan_lock:
+            self._fetch("SET disabled_optimizers = 'statistics_propagation'")
+            try:
+                _, _, rows = self._fetch("EXPLAIN (FORMAT JSON) " + duck_sql)
+            finally:
+                self._fetch("RESET disabled_optimizers")
         scanned: dict[tuple[str, str], set[str]] = {}
         for _kind, plan in rows:
             for node in _walk(json.loads(plan)):
