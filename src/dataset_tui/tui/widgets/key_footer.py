@@ -1,97 +1,188 @@
-"""KeyFooter: the stock Footer, wrapped onto a second line when the keys do not fit.
+"""KeyFooter: the screen's keys, drawn by one widget, wrapped onto more lines when they do not fit.
 
 At 80 columns a screen with a dozen keys would lose half of them off the
 right edge of a one-line footer; DESIGN asks for every binding to be shown.
+
+Textual's stock Footer is a container of one widget per key and re-composes
+(removes and mounts them all) whenever the screen's bindings change: every
+focus change, so every wizard step change. That mount, and the screen
+layout it forces right after the step's own, was half of a step change's
+event-loop time (bench/startup.py wizard). This footer draws the same
+picture (key, description, the command-palette key at the right edge) as
+lines of text: when the keys change it repaints its own lines, and asks the
+screen for a layout only when the number of lines changes.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from rich.style import Style
+from rich.text import Text
 from textual import events
-from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widget import Widget
 
-# The command-palette hint docked at the right edge, plus its border.
-PALETTE_WIDTH = 12
+GUTTER = 1  # spaces between two columns of keys
+PALETTE_MARK = "▏"  # the stock footer's border left of the palette key
 
 
-class KeyFooter(Footer):
+@dataclass(frozen=True)
+class ShownKey:
+    """One key as the footer shows it."""
+
+    key: str  # what a click sends (the binding's first key)
+    display: str  # "^n", "esc"
+    description: str
+    enabled: bool
+
+    @property
+    def width(self) -> int:
+        return len(self.display) + (1 + len(self.description) if self.description else 0)
+
+
+@dataclass(frozen=True)
+class Placed:
+    """Where a key is drawn: its line and first and last-plus-one cell."""
+
+    line: int
+    start: int
+    end: int
+    item: ShownKey
+
+
+def grid_columns(widths: list[int], room: int) -> int:
+    """As many columns as fit `room`, each as wide as its widest key; the rest wraps to the next line."""
+    columns = len(widths)
+    while columns > 1 and sum(max(widths[c::columns]) for c in range(columns)) + GUTTER * (columns - 1) > room:
+        columns -= 1
+    return max(columns, 1)
+
+
+class KeyFooter(Widget, can_focus=False):
+    ALLOW_SELECT = False
+    COMPONENT_CLASSES = {"footer-key--key", "footer-key--description", "footer-key--palette-mark"}  # noqa: RUF012
     DEFAULT_CSS = """
     KeyFooter {
-        layout: grid;
-        grid-columns: auto;
-        grid-rows: 1;
-        grid-gutter: 0 1;
+        dock: bottom;
         height: auto;
         max-height: 3;
+        color: $footer-foreground;
+        background: $footer-background;
     }
-    /* A grid cell is as wide as its widget's content, so a margin would eat
-       into the text; the gutter spaces the columns instead. */
-    KeyFooter.-compact FooterKey { margin: 0; }
+    KeyFooter > .footer-key--key {
+        color: $footer-key-foreground;
+        background: $footer-key-background;
+        text-style: bold;
+    }
+    KeyFooter > .footer-key--description {
+        color: $footer-description-foreground;
+        background: $footer-description-background;
+    }
+    KeyFooter > .footer-key--palette-mark { color: $foreground 20%; }
     """
 
     def __init__(self) -> None:
-        super().__init__(compact=True)
-        # What the keys on show were composed from, and whether a re-compose is already queued.
-        self._composed: tuple[Any, ...] | None = None
-        self._recompose_queued = False
+        super().__init__()
+        self._keys: tuple[ShownKey, ...] = ()
+        self._palette: ShownKey | None = None
+        self._placed: list[Placed] = []
+        self._lines = 1
 
-    def compose(self) -> ComposeResult:
-        self._composed = self._shown()
-        yield from super().compose()
-        self._fit()
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed)
+        self._read_bindings()
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
 
     def bindings_changed(self, screen: Screen[Any]) -> None:
-        # The stock footer re-composes (removes and mounts a widget per key) on
-        # every focus change, even when the keys shown stay the same: a wizard
-        # step change moved focus 3-4 times and paid for as many re-composes
-        # (half of its event-loop time; bench/startup.py). Re-compose once per
-        # refresh, and only when what is shown differs.
-        self._bindings_ready = True
-        if not screen.app.app_focus or not self.is_attached or screen is not self.screen:
+        # Called on every focus change, mostly with the same keys: repaint only when they differ.
+        if not self.is_attached or screen is not self.screen:
             return
-        if not self._recompose_queued:
-            self._recompose_queued = True
-            self.call_after_refresh(self._recompose_if_changed)
+        self._read_bindings()
 
-    async def _recompose_if_changed(self) -> None:
-        self._recompose_queued = False
-        if self.is_attached and self._shown() != self._composed:
-            await self.recompose()
-
-    def _shown(self) -> tuple[Any, ...]:
-        """Everything the stock compose reads: the shown keys, their state and the palette key."""
-        if not self._bindings_ready:
-            return ()
-        return tuple(
-            (binding.key, binding.action, binding.description, binding.group, enabled, tooltip)
-            for _, binding, enabled, tooltip in self.screen.active_bindings.values()
-            if binding.show or binding.key == self.app.COMMAND_PALETTE_BINDING
-        )
-
-    def on_resize(self, event: events.Resize) -> None:
-        self._fit()
-
-    def _item_widths(self) -> list[int]:
+    def _read_bindings(self) -> None:
+        keys: list[ShownKey] = []
+        palette = None
         seen: set[str] = set()
-        widths = []
-        for _, binding, _, _ in self.screen.active_bindings.values():
+        app = self.app
+        for _, binding, enabled, _ in self.screen.active_bindings.values():
+            if binding.key == app.COMMAND_PALETTE_BINDING and app.ENABLE_COMMAND_PALETTE:
+                palette = ShownKey(binding.key, app.get_key_display(binding), binding.description, enabled)
             if not binding.show or binding.action in seen:
                 continue
-            seen.add(binding.action)
-            # compact FooterKey: key, space, description; then the gutter
-            widths.append(len(self.app.get_key_display(binding)) + len(binding.description) + 2)
-        return widths
-
-    def _fit(self) -> None:
-        """As many grid columns as fit the width; the rest of the keys wrap to the next row."""
-        widths = self._item_widths()
-        if not widths:
+            seen.add(binding.action)  # several keys for one action: the first one stands for them
+            keys.append(ShownKey(binding.key, app.get_key_display(binding), binding.description, enabled))
+        if (tuple(keys), palette) == (self._keys, self._palette):
             return
-        room = max(self.app.size.width - PALETTE_WIDTH, 20)
-        columns = len(widths)
-        while columns > 1 and sum(max(widths[c::columns]) for c in range(columns)) > room:
-            columns -= 1
-        self.styles.grid_size_columns = columns
+        self._keys, self._palette = tuple(keys), palette
+        self._place()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._place()
+
+    def _place(self) -> None:
+        """Lay the keys out in a grid for the current width; a layout only when the line count changes."""
+        width = self.size.width or self.app.size.width
+        palette_width = (len(PALETTE_MARK) + self._palette.width) if self._palette else 0
+        # Room for the grid: the width less the palette key and a gutter each side of it.
+        room = max(width - palette_width - 2 * GUTTER, 20)
+        widths = [item.width for item in self._keys]
+        placed: list[Placed] = []
+        if widths:
+            columns = grid_columns(widths, room)
+            column_widths = [max(widths[c::columns]) for c in range(columns)]
+            for index, item in enumerate(self._keys):
+                line, column = divmod(index, columns)
+                start = sum(column_widths[:column]) + GUTTER * column
+                placed.append(Placed(line, start, start + item.width, item))
+        if self._palette is not None:
+            end = max(width, palette_width)
+            placed.append(Placed(0, end - self._palette.width, end, self._palette))
+        lines = max((p.line for p in placed), default=0) + 1
+        self._placed = placed
+        layout = lines != self._lines
+        self._lines = lines
+        self.refresh(layout=layout)
+
+    def get_content_height(self, container: Any, viewport: Any, width: int) -> int:
+        return self._lines
+
+    def render(self) -> Text:
+        key_style = self.get_component_rich_style("footer-key--key")
+        description_style = self.get_component_rich_style("footer-key--description")
+        mark_style = self.get_component_rich_style("footer-key--palette-mark")
+        dim = Style(dim=True)
+        rows = [Text(no_wrap=True, overflow="crop") for _ in range(self._lines)]
+        for place in self._placed:
+            row = rows[place.line]
+            if place.item is self._palette:
+                row.append(" " * (place.start - len(PALETTE_MARK) - len(row)))
+                row.append(PALETTE_MARK, mark_style)
+            else:
+                row.append(" " * (place.start - len(row)))
+            item = place.item
+            extra = dim if not item.enabled else Style()
+            row.append(item.display, key_style + extra)
+            if item.description:
+                row.append(" " + item.description, description_style + extra)
+        return Text("\n", no_wrap=True, overflow="crop").join(rows)
+
+    def key_at(self, x: int, y: int) -> ShownKey | None:
+        """The key drawn at cell (x, y) of the footer, if any."""
+        for place in self._placed:
+            if place.line == y and place.start <= x < place.end:
+                return place.item
+        return None
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        # As the stock footer: a click on a key presses it; a disabled key rings the bell.
+        item = self.key_at(event.x, event.y)
+        if item is None:
+            return
+        if item.enabled:
+            self.app.simulate_key(item.key)
+        else:
+            self.app.bell()
