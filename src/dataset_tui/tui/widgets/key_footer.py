@@ -18,10 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual import events
 from textual.screen import Screen
+from textual.strip import Strip
 from textual.widget import Widget
 
 GUTTER = 1  # spaces between two columns of keys
@@ -62,7 +63,7 @@ def grid_columns(widths: list[int], room: int) -> int:
 
 class KeyFooter(Widget, can_focus=False):
     ALLOW_SELECT = False
-    COMPONENT_CLASSES = {"footer-key--key", "footer-key--description", "footer-key--palette-mark"}  # noqa: RUF012
+    COMPONENT_CLASSES = {"footer-key--key", "footer-key--description", "footer-key--palette-mark"}
     DEFAULT_CSS = """
     KeyFooter {
         dock: bottom;
@@ -89,6 +90,7 @@ class KeyFooter(Widget, can_focus=False):
         self._palette: ShownKey | None = None
         self._placed: list[Placed] = []
         self._lines = 1
+        self._strips: list[Strip] | None = None  # the lines as drawn, until the keys, width or style change
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed)
@@ -143,6 +145,7 @@ class KeyFooter(Widget, can_focus=False):
             placed.append(Placed(0, end - self._palette.width, end, self._palette))
         lines = max((p.line for p in placed), default=0) + 1
         self._placed = placed
+        self._strips = None
         layout = lines != self._lines
         self._lines = lines
         self.refresh(layout=layout)
@@ -150,25 +153,39 @@ class KeyFooter(Widget, can_focus=False):
     def get_content_height(self, container: Any, viewport: Any, width: int) -> int:
         return self._lines
 
-    def render(self) -> Text:
-        key_style = self.get_component_rich_style("footer-key--key")
-        description_style = self.get_component_rich_style("footer-key--description")
-        mark_style = self.get_component_rich_style("footer-key--palette-mark")
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips = None  # the theme or the CSS changed: draw the lines again
+
+    def render_line(self, y: int) -> Strip:
+        # Lines drawn once per change of keys, width or style: the screen asks for
+        # them at every repaint of the footer's region (each step change).
+        if self._strips is None or len(self._strips) != self._lines or self._strips[0].cell_length != self.size.width:
+            self._strips = self._draw()
+        return self._strips[y] if y < len(self._strips) else Strip.blank(self.size.width, self.rich_style)
+
+    def _draw(self) -> list[Strip]:
+        base = self.rich_style
+        key_style = base + self.get_component_rich_style("footer-key--key")
+        description_style = base + self.get_component_rich_style("footer-key--description")
+        mark_style = base + self.get_component_rich_style("footer-key--palette-mark")
         dim = Style(dim=True)
-        rows = [Text(no_wrap=True, overflow="crop") for _ in range(self._lines)]
+        rows: list[list[Segment]] = [[] for _ in range(self._lines)]
+        ends = [0] * self._lines
         for place in self._placed:
-            row = rows[place.line]
-            if place.item is self._palette:
-                row.append(" " * (place.start - len(PALETTE_MARK) - len(row)))
-                row.append(PALETTE_MARK, mark_style)
-            else:
-                row.append(" " * (place.start - len(row)))
-            item = place.item
-            extra = dim if not item.enabled else Style()
-            row.append(item.display, key_style + extra)
+            row, item = rows[place.line], place.item
+            start = place.start - (len(PALETTE_MARK) if item is self._palette else 0)
+            if start > ends[place.line]:
+                row.append(Segment(" " * (start - ends[place.line]), base))
+            if item is self._palette:
+                row.append(Segment(PALETTE_MARK, mark_style))
+            extra = dim if not item.enabled else None
+            row.append(Segment(item.display, key_style + extra))
             if item.description:
-                row.append(" " + item.description, description_style + extra)
-        return Text("\n", no_wrap=True, overflow="crop").join(rows)
+                row.append(Segment(" " + item.description, description_style + extra))
+            ends[place.line] = place.end
+        width = self.size.width
+        return [Strip(row).extend_cell_length(width, base).crop(0, width) for row in rows]
 
     def key_at(self, x: int, y: int) -> ShownKey | None:
         """The key drawn at cell (x, y) of the footer, if any."""
