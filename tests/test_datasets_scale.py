@@ -47,7 +47,7 @@ def test_listing_the_store_loads_no_definition_models(tmp_path: Path) -> None:
 import sys
 from dataset_tui.services import definitions as dataset_queries  # the services entry point
 from dataset_tui.store import Store
-with Store.open({str(tmp_path / 'store')!r}) as store:
+with Store.open({str(tmp_path / "store")!r}) as store:
     assert dataset_queries.list_datasets(store, "default") == []
     assert dataset_queries.count_datasets(store, "default") == 0
 loaded = sorted(m for m in sys.modules if m == "dataset_tui.domain.definition" or m.startswith("pydantic"))
@@ -70,7 +70,7 @@ def test_a_typed_file_is_saved_without_opening_the_warehouse(tmp_path: Path, dem
     code = f"""
 import sys
 from dataset_tui.cli import main
-args = ["--db", {str(tmp_path / 'store')!r}, "--warehouse", {str(demo_file)!r}, "definition", "import"]
+args = ["--db", {str(tmp_path / "store")!r}, "--warehouse", {str(demo_file)!r}, "definition", "import"]
 assert main([*args, {str(typed)!r}]) == 0
 print("duckdb loaded:", "duckdb" in sys.modules)
 assert main([*args, {str(bare)!r}]) == 0
@@ -295,23 +295,34 @@ def test_a_save_in_a_new_process_parses_only_its_own_heads_file(
 def test_a_stale_or_damaged_keys_cache_is_not_believed(tmp_path: Path) -> None:
     from dataset_tui.services import definitions
     from dataset_tui.store import Store
-    from dataset_tui.store.heads_keys import cache_path
 
     folder = _store_of(tmp_path, 300)
-    cache = cache_path(folder / "heads")
+    heads = folder / "heads"
+    (heads / "keys.cache").write_bytes(b"{}")  # the one-file cache of an older release
     with Store.open(folder) as store:
         definitions.save(store, _typed("first_save"))
-    old = cache.read_bytes()
+    assert not (heads / "keys.cache").exists()
+    caches = sorted(heads.glob("*.keys"))
+    assert len(caches) == 32  # one per heads file
+    old = {path: path.read_bytes() for path in caches}
     with Store.open(folder) as store:
         definitions.save(store, _typed("after_the_cache"))
         definitions.delete(store, "default", "dataset_00007", force=True)
-    cache.write_bytes(old)  # the keys as they were before the save and the delete
+    assert sum(path.read_bytes() != data for path, data in old.items()) <= 2  # only the changed buckets' keys
+    for path, data in old.items():  # the keys as they were before the save and the delete
+        path.write_bytes(data)
     with Store.open(folder) as store:
         assert not store.name_available("default", "after_the_cache")
         assert store.name_available("default", "dataset_00007")
         assert definitions.get_dataset(store, "default", "after_the_cache").versions == 1
-    for damage in (b"", b"\x00garbage", b'{"format": 1, "buckets": {"3": [[1, 2, 3], [["x", "y"]]]}}'):
-        cache.write_bytes(damage)
+    damages = (
+        b"",
+        b"\x00garbage",
+        b'{"format": 2, "stamp": [1, 2, 3], "count": 2, "ids": "x", "doc_ids": "1", "models": 1}',
+    )
+    for damage in damages:
+        for path in caches:
+            path.write_bytes(damage)
         with Store.open(folder) as store:
             assert definitions.count_datasets(store, "default") == 301
             assert not store.name_available("default", "dataset_00100")

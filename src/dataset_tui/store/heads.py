@@ -8,6 +8,7 @@ that is missing while dataset files belong to it is an error naming it
 from __future__ import annotations
 
 import builtins
+import contextlib
 import itertools
 import os
 from pathlib import Path
@@ -115,13 +116,12 @@ class HeadsStore(StoreBase):
         """
         index = self._index
         listed = False
-        parsed = False
         for bucket, storage in enumerate(self._head_storages):
             stamp = _stamp(storage.path)
             if stamp is not None and stamp == index.generations[bucket] and (bucket in index.parsed or not full):
                 continue
             if stamp is not None and not full:
-                cached = self._cached_keys(index).get(bucket)
+                cached = self._cached_keys(index, bucket)
                 if cached is not None and cached.stamp == stamp:
                     self._index_keys(index, bucket, cached, None)
                     continue
@@ -139,13 +139,11 @@ class HeadsStore(StoreBase):
             keys, docs = _parsed_keys(storage, data, generation)
             self._index_keys(index, bucket, keys, docs)
             if index.cached is not None:
+                # Written on close: a bulk import rewrites each bucket's keys once,
+                # not per save. A listing that never read the cache (it parses
+                # every file anyway) leaves it alone.
                 index.cached[bucket] = keys
-                parsed = True
-        if parsed:
-            # Written once, on close: a bulk import rewrites it once, not per
-            # save. A listing that never read it (it parses every file anyway)
-            # leaves it alone.
-            index.cached_changed = True
+                index.cached_changed.add(bucket)
         return index
 
     def close(self) -> None:
@@ -153,15 +151,23 @@ class HeadsStore(StoreBase):
         index = self._index
         heads_dir = self.folder / layout.HEADS_DIR
         if index.cached_changed and index.cached is not None and self._lock.writable and heads_dir.is_dir():
-            heads_keys.save(heads_keys.cache_path(heads_dir), index.cached)
-            index.cached_changed = False
+            for bucket in sorted(index.cached_changed):
+                keys = index.cached.get(bucket)
+                if keys is not None:
+                    heads_keys.save(heads_keys.cache_path(heads_dir, bucket), keys)
+            with contextlib.suppress(OSError):  # the one-file cache of an older release
+                (heads_dir / heads_keys.LEGACY_NAME).unlink()
+            index.cached_changed.clear()
         super().close()
 
-    def _cached_keys(self, index: HeadIndex) -> dict[int, heads_keys.BucketKeys]:
-        """The keys cache, read once per index (this process's own updates go into it)."""
+    def _cached_keys(self, index: HeadIndex, bucket: int) -> heads_keys.BucketKeys | None:
+        """A bucket's cached keys, each file read once per index (this process's own updates go into it)."""
         if index.cached is None:
-            index.cached = heads_keys.load(heads_keys.cache_path(self.folder / layout.HEADS_DIR))
-        return index.cached
+            index.cached = {}
+        if bucket not in index.cached:
+            index.cached[bucket] = heads_keys.load(heads_keys.cache_path(self.folder / layout.HEADS_DIR, bucket))
+        keys: heads_keys.BucketKeys | None = index.cached[bucket]
+        return keys
 
     def _index_keys(
         self,

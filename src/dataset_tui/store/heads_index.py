@@ -114,8 +114,10 @@ class HeadIndex:
         # keys came from the keys cache (heads_keys.py) and the file is not parsed.
         self.by_id: dict[str, tuple[int, int, dict[str, Any] | None]] = {}
         self.parsed: set[int] = set()  # buckets whose documents are in by_id
-        self.cached: dict[int, Any] | None = None  # the keys cache as read (heads_keys.BucketKeys per bucket)
-        self.cached_changed = False  # buckets parsed since: the cache is written on close
+        # The keys cache as read, per bucket (heads_keys.BucketKeys, None: no usable file);
+        # None until a refresh first looks at it.
+        self.cached: dict[int, Any] | None = None
+        self.cached_changed: set[int] = set()  # buckets parsed since: their keys are written on close
         self.heads: dict[str, DatasetHead] = {}  # id -> its head, built on first use
         self.keys: dict[str, tuple[str, str]] = {}  # id -> (model, name.lower()) as last indexed
         self.live: dict[tuple[str, str], str] = {}  # (model, name.lower()) -> id of a live dataset
