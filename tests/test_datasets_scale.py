@@ -292,6 +292,28 @@ def test_a_save_in_a_new_process_parses_only_its_own_heads_file(
         assert definitions.get_dataset(store, "default", "dataset_00042").revision == updated.head.revision
 
 
+def test_names_known_from_the_keys_cache_answer_as_parsed_ones(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataset_tui.services import definitions
+    from dataset_tui.store import Store
+
+    folder = _store_of(tmp_path, 300)
+    with Store.open(folder) as store:
+        definitions.delete(store, "default", "dataset_00007", force=True)
+        definitions.save(store, {**_typed("other_model").to_dict(), "model": "second"})
+    parsed = _heads_parsed(monkeypatch)
+    with Store.open(folder) as store:  # every bucket from the keys cache
+        assert store.name_available("default", "Dataset_00007")  # deleted: its name is free
+        assert not store.name_available("default", "DATASET_00008")
+        assert store.name_available("second", "dataset_00008")  # names are per model
+        assert not store.name_available("second", "OTHER_MODEL")
+        assert store.models() == ["default", "second"]
+        assert parsed == []
+        assert definitions.get_dataset(store, "default", "DATASET_00123").name == "dataset_00123"
+        assert len(parsed) == 1  # the bucket of the dataset asked for
+        definitions.undelete(store, "default", "dataset_00007")
+        assert not store.name_available("default", "dataset_00007")
+
+
 def test_a_stale_or_damaged_keys_cache_is_not_believed(tmp_path: Path) -> None:
     from dataset_tui.services import definitions
     from dataset_tui.store import Store
@@ -318,7 +340,7 @@ def test_a_stale_or_damaged_keys_cache_is_not_believed(tmp_path: Path) -> None:
     damages = (
         b"",
         b"\x00garbage",
-        b'{"format": 2, "stamp": [1, 2, 3], "count": 2, "ids": "x", "doc_ids": "1", "models": 1}',
+        b'{"format": 2, "stamp": [1, 2, 3], "count": 2, "ids": "x", "doc_ids": [1], "models": 1}',
     )
     for damage in damages:
         for path in caches:

@@ -178,8 +178,10 @@ class HeadsStore(StoreBase):
     ) -> None:
         """Index one bucket's heads: from its parsed documents, or from cached keys (`docs` None).
 
-        Built with dict.update over zipped columns, so 20,000 cached keys
-        index in C rather than one Python step each.
+        Cached keys are kept as they are, for lookups in place (HeadIndex.pending):
+        a save reads 32 buckets' keys to find one name. Parsed documents are
+        indexed with dict.update over zipped columns (in C, not one Python
+        step per head).
         """
         for dataset_id in index.buckets[bucket]:
             del index.by_id[dataset_id]
@@ -189,29 +191,33 @@ class HeadsStore(StoreBase):
             key = index.keys.pop(dataset_id)
             if index.live.get(key) == dataset_id:
                 del index.live[key]
+        index.pending.pop(bucket, None)
+        index.generations[bucket] = keys.stamp
+        if docs is None:
+            index.pending[bucket] = keys
+            index.buckets[bucket] = {}
+            index.parsed.discard(bucket)
+            return
         named = builtins.list(zip(keys.models, keys.names, strict=True))
-        documents = docs if docs is not None else itertools.repeat(None)
-        # The columns have one length (checked on reading); repeat() is endless, hence strict=False.
-        entries = zip(itertools.repeat(bucket), keys.doc_ids, documents, strict=False)
+        # repeat() is endless, hence strict=False; the other columns have one length (checked on reading).
+        entries = zip(itertools.repeat(bucket), keys.doc_ids, docs, strict=False)
         index.by_id.update(zip(keys.ids, entries, strict=True))
         index.keys.update(zip(keys.ids, named, strict=True))
         alive_ids = itertools.compress(keys.ids, keys.live)
         index.live.update(zip(itertools.compress(named, keys.live), alive_ids, strict=True))
         index.buckets[bucket] = dict(zip(keys.ids, keys.doc_ids, strict=True))
-        index.generations[bucket] = keys.stamp
-        if docs is None:
-            index.parsed.discard(bucket)
-        else:
-            index.parsed.add(bucket)
+        index.parsed.add(bucket)
 
     def _entry(self, dataset_id: str) -> Entry:
         """(bucket, document id, head) of a dataset in the index (after _refresh)."""
         index = self._index
+        if dataset_id not in index.by_id:
+            pending = index.pending_bucket(dataset_id)
+            if pending is None:
+                raise KeyError(dataset_id)
+            self._load_bucket(pending)  # known from the keys cache: read its bucket now
         bucket, doc_id, doc = index.by_id[dataset_id]
         head = index.heads.get(dataset_id)
-        if head is None and doc is None:  # indexed from the keys cache: read its bucket now
-            self._load_bucket(bucket)
-            bucket, doc_id, doc = index.by_id[dataset_id]
         if head is None:
             assert doc is not None  # a parsed bucket holds every document
             try:
@@ -255,7 +261,7 @@ class HeadsStore(StoreBase):
 
     def _find(self, model: str, name: str) -> Entry:
         index = self._refresh()
-        dataset_id = index.live.get((model, name.lower()))
+        dataset_id = index.live_id(model, name.lower())
         if dataset_id is not None:
             return self._entry(dataset_id)
         gone = self._find_deleted(model, name, required=False)
@@ -301,7 +307,7 @@ class HeadsStore(StoreBase):
 
     def _check_free(self, model: str, name: str, *, except_id: str | None = None) -> None:
         index = self._refresh()
-        holder = index.live.get((model, name.lower()))
+        holder = index.live_id(model, name.lower())
         if holder is not None and holder != except_id:
             taken = self._entry(holder)[2].name
             raise NameTakenError(
@@ -362,14 +368,14 @@ class HeadsStore(StoreBase):
     def models(self) -> builtins.list[str]:
         """Models that hold at least one dataset (deleted ones included)."""
         with self._reading():
-            return sorted({model for model, _ in self._refresh().keys.values()})
+            return sorted(self._refresh().models())
 
     def name_available(self, model: str, name: str) -> bool:
         """Whether a new dataset may take `name` (a deleted dataset's name is free)."""
         if not valid_name(name):
             return False
         with self._reading():
-            return (model, name.lower()) not in self._refresh().live
+            return self._refresh().live_id(model, name.lower()) is None
 
     def deleted(self, model: str) -> builtins.list[DatasetHead]:
         """Deleted datasets of the model, most recently deleted first."""

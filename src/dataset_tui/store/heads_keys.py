@@ -11,11 +11,12 @@ there when the stamp still matches, parses only the heads files that changed
 (a save: its own), and rewrites only their keys files: one file for all
 buckets cost every save a rewrite of every name (20 ms at 20,000 datasets).
 
-Each column is one string (values joined by a newline; document ids by
-commas; live as 1s and 0s): JSON reads a long string far faster than a list
-of 20,000, and splitting it can only give strings, so the columns need no
-type check. A bucket holding a value with a newline (a hand-edited heads
-file) is not cached.
+The string columns are one string each (values joined by commas, which no
+valid name, model or id holds, so JSON reads them without unescaping; live
+as 1s and 0s): JSON reads a long string far faster than a list of 20,000,
+and splitting it can only give strings, so they need no per-value type
+check. A bucket holding a value with a comma (a hand-edited heads file) is
+not cached.
 
 It is never the truth: a stamp that does not match, a damaged or missing
 file, or a read-only store just mean the heads file is read as before.
@@ -58,10 +59,13 @@ def cache_path(heads_dir: Path, bucket: int) -> Path:
     return heads_dir / f"{bucket:02d}{SUFFIX}"
 
 
-def _column(text: Any, count: int, sep: str = "\n") -> list[str]:
+SEPARATOR = ","
+
+
+def _column(text: Any, count: int) -> list[str]:
     if type(text) is not str:
         raise TypeError("a column is not a string")
-    values = text.split(sep) if count else []
+    values = text.split(SEPARATOR) if count else []
     if len(values) != count:
         raise ValueError("a column has the wrong length")
     return values
@@ -79,10 +83,13 @@ def load(path: Path) -> BucketKeys | None:
             return None
         if type(live) is not str or len(live) != count or not {"0", "1"}.issuperset(live):
             return None
+        doc_ids = data["doc_ids"]
+        if type(doc_ids) is not list or len(doc_ids) != count or not {int}.issuperset(map(type, doc_ids)):
+            return None
         return BucketKeys(
             (stamp[0], stamp[1], stamp[2]),
             _column(data["ids"], count),
-            [int(v) for v in _column(data["doc_ids"], count, ",")],
+            doc_ids,
             _column(data["models"], count),
             _column(data["names"], count),
             list(map("1".__eq__, live)),
@@ -91,10 +98,10 @@ def load(path: Path) -> BucketKeys | None:
         return None
 
 
-def _joined(values: list[str], sep: str = "\n") -> str | None:
-    """The values joined by `sep`; None when one of them holds it (it could not be split back)."""
-    text = sep.join(values)
-    return text if text.count(sep) == max(len(values) - 1, 0) else None
+def _joined(values: list[str]) -> str | None:
+    """The values joined by the separator; None when one of them holds it (it could not be split back)."""
+    text = SEPARATOR.join(values)
+    return text if text.count(SEPARATOR) == max(len(values) - 1, 0) else None
 
 
 def save(path: Path, keys: BucketKeys) -> None:
@@ -109,7 +116,7 @@ def save(path: Path, keys: BucketKeys) -> None:
             "stamp": list(keys.stamp),
             "count": len(keys.ids),
             "ids": columns[0],
-            "doc_ids": ",".join(map(str, keys.doc_ids)),
+            "doc_ids": keys.doc_ids,
             "models": columns[1],
             "names": columns[2],
             "live": "".join("1" if alive else "0" for alive in keys.live),

@@ -164,7 +164,7 @@ class VersionsStore(HeadsStore):
         index = self._refresh()
         while True:
             dataset_id = uuid.uuid4().hex[:16]
-            if dataset_id not in index.by_id and not layout.dataset_path(self.folder, dataset_id).exists():
+            if not index.knows(dataset_id) and not layout.dataset_path(self.folder, dataset_id).exists():
                 break
         bucket = layout.head_bucket(dataset_id)
         self._ensure_bucket(bucket)
