@@ -58,6 +58,27 @@ print(loaded)
     assert done.stdout.strip() == "[]"
 
 
+def test_a_cli_save_loads_only_what_a_save_uses(tmp_path: Path) -> None:
+    """One `definition import`: no other command's module, no store check, no reading use cases, no plugin search."""
+    data = example_dict()
+    for column, kind in zip(data["columns"], TYPES, strict=True):
+        column["type"] = kind
+    one = tmp_path / "one.json"
+    one.write_text(json.dumps(data))
+    code = f"""
+import sys
+from dataset_tui.cli import main
+assert main(["--db", {str(tmp_path / "store")!r}, "definition", "import", {str(one)!r}]) == 0
+unused = ("dataset_tui.cli.", "dataset_tui.store.consistency_report", "dataset_tui.services.dataset_queries")
+print(sorted(m for m in sys.modules if m.startswith(unused) and m != "dataset_tui.cli.common"))
+import pydantic.plugin._loader as loader
+print("plugins searched:", loader._plugins is not None)
+"""
+    done = _python(code, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-2:] == ["['dataset_tui.cli.definitions']", "plugins searched: False"]
+
+
 def test_a_typed_file_is_saved_without_opening_the_warehouse(tmp_path: Path, demo_file: Path) -> None:
     """Types already in the file: no DuckDB import even with a local warehouse at hand."""
     data = example_dict()
