@@ -69,7 +69,8 @@ def test_a_cli_save_loads_only_what_a_save_uses(tmp_path: Path) -> None:
 import sys
 from dataset_tui.cli import main
 assert main(["--db", {str(tmp_path / "store")!r}, "definition", "import", {str(one)!r}]) == 0
-unused = ("dataset_tui.cli.", "dataset_tui.store.consistency_report", "dataset_tui.services.dataset_queries")
+unused = ("dataset_tui.cli.", "dataset_tui.store.consistency_report", "dataset_tui.store.report_records",
+    "dataset_tui.services.dataset_queries")
 print(sorted(m for m in sys.modules if m.startswith(unused) and m != "dataset_tui.cli.common"))
 import pydantic.plugin._loader as loader
 print("plugins searched:", loader._plugins is not None)

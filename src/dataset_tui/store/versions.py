@@ -24,7 +24,6 @@ from tinydb.table import Document
 
 from dataset_tui.store import layout
 from dataset_tui.store.base import current_author, now_iso
-from dataset_tui.store.diff import changes, unified
 from dataset_tui.store.errors import (
     ConflictError,
     NotFoundError,
@@ -39,12 +38,13 @@ from dataset_tui.store.heads_index import (
     required_time,
     summary,
 )
-from dataset_tui.store.records import DatasetHead, Version, VersionDiff
+from dataset_tui.store.records import DatasetHead, Version
 from dataset_tui.store.storage import backup_path
 from dataset_tui.store.text import check_text
 
 if TYPE_CHECKING:
     from dataset_tui.domain.definition import Definition
+    from dataset_tui.store.report_records import VersionDiff
 
 Docs = dict[int, dict[str, Any]]
 
@@ -307,6 +307,9 @@ class VersionsStore(HeadsStore):
 
     def diff(self, model: str, name: str, v1: int, v2: int | None = None) -> VersionDiff:
         """What changed from version v1 to v2 (default: the latest)."""
+        from dataset_tui.store.diff import changes, unified
+        from dataset_tui.store.report_records import VersionDiff
+
         with self._reading():
             head, docs = self._read_state(model, name)
             v1, v2 = self._number(head, docs, v1), self._number(head, docs, v2)
