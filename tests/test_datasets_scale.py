@@ -47,7 +47,7 @@ def test_listing_the_store_loads_no_definition_models(tmp_path: Path) -> None:
 import sys
 from dataset_tui.services import definitions as dataset_queries  # the services entry point
 from dataset_tui.store import Store
-with Store.open({str(tmp_path / 'store')!r}) as store:
+with Store.open({str(tmp_path / "store")!r}) as store:
     assert dataset_queries.list_datasets(store, "default") == []
     assert dataset_queries.count_datasets(store, "default") == 0
 loaded = sorted(m for m in sys.modules if m == "dataset_tui.domain.definition" or m.startswith("pydantic"))
@@ -56,6 +56,28 @@ print(loaded)
     done = _python(code, tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_a_cli_save_loads_only_what_a_save_uses(tmp_path: Path) -> None:
+    """One `definition import`: no other command's module, no store check, no reading use cases, no plugin search."""
+    data = example_dict()
+    for column, kind in zip(data["columns"], TYPES, strict=True):
+        column["type"] = kind
+    one = tmp_path / "one.json"
+    one.write_text(json.dumps(data))
+    code = f"""
+import sys
+from dataset_tui.cli import main
+assert main(["--db", {str(tmp_path / "store")!r}, "definition", "import", {str(one)!r}]) == 0
+unused = ("dataset_tui.cli.", "dataset_tui.store.consistency_report", "dataset_tui.store.report_records",
+    "dataset_tui.services.dataset_queries")
+print(sorted(m for m in sys.modules if m.startswith(unused) and m != "dataset_tui.cli.common"))
+import pydantic.plugin._loader as loader
+print("plugins searched:", loader._plugins is not None)
+"""
+    done = _python(code, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-2:] == ["['dataset_tui.cli.definitions']", "plugins searched: False"]
 
 
 def test_a_typed_file_is_saved_without_opening_the_warehouse(tmp_path: Path, demo_file: Path) -> None:
@@ -70,7 +92,7 @@ def test_a_typed_file_is_saved_without_opening_the_warehouse(tmp_path: Path, dem
     code = f"""
 import sys
 from dataset_tui.cli import main
-args = ["--db", {str(tmp_path / 'store')!r}, "--warehouse", {str(demo_file)!r}, "definition", "import"]
+args = ["--db", {str(tmp_path / "store")!r}, "--warehouse", {str(demo_file)!r}, "definition", "import"]
 assert main([*args, {str(typed)!r}]) == 0
 print("duckdb loaded:", "duckdb" in sys.modules)
 assert main([*args, {str(bare)!r}]) == 0
@@ -292,26 +314,59 @@ def test_a_save_in_a_new_process_parses_only_its_own_heads_file(
         assert definitions.get_dataset(store, "default", "dataset_00042").revision == updated.head.revision
 
 
+def test_names_known_from_the_keys_cache_answer_as_parsed_ones(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataset_tui.services import definitions
+    from dataset_tui.store import Store
+
+    folder = _store_of(tmp_path, 300)
+    with Store.open(folder) as store:
+        definitions.delete(store, "default", "dataset_00007", force=True)
+        definitions.save(store, {**_typed("other_model").to_dict(), "model": "second"})
+    parsed = _heads_parsed(monkeypatch)
+    with Store.open(folder) as store:  # every bucket from the keys cache
+        assert store.name_available("default", "Dataset_00007")  # deleted: its name is free
+        assert not store.name_available("default", "DATASET_00008")
+        assert store.name_available("second", "dataset_00008")  # names are per model
+        assert not store.name_available("second", "OTHER_MODEL")
+        assert store.models() == ["default", "second"]
+        assert parsed == []
+        assert definitions.get_dataset(store, "default", "DATASET_00123").name == "dataset_00123"
+        assert len(parsed) == 1  # the bucket of the dataset asked for
+        definitions.undelete(store, "default", "dataset_00007")
+        assert not store.name_available("default", "dataset_00007")
+
+
 def test_a_stale_or_damaged_keys_cache_is_not_believed(tmp_path: Path) -> None:
     from dataset_tui.services import definitions
     from dataset_tui.store import Store
-    from dataset_tui.store.heads_keys import cache_path
 
     folder = _store_of(tmp_path, 300)
-    cache = cache_path(folder / "heads")
+    heads = folder / "heads"
+    (heads / "keys.cache").write_bytes(b"{}")  # the one-file cache of an older release
     with Store.open(folder) as store:
         definitions.save(store, _typed("first_save"))
-    old = cache.read_bytes()
+    assert not (heads / "keys.cache").exists()
+    caches = sorted(heads.glob("*.keys"))
+    assert len(caches) == 32  # one per heads file
+    old = {path: path.read_bytes() for path in caches}
     with Store.open(folder) as store:
         definitions.save(store, _typed("after_the_cache"))
         definitions.delete(store, "default", "dataset_00007", force=True)
-    cache.write_bytes(old)  # the keys as they were before the save and the delete
+    assert sum(path.read_bytes() != data for path, data in old.items()) <= 2  # only the changed buckets' keys
+    for path, data in old.items():  # the keys as they were before the save and the delete
+        path.write_bytes(data)
     with Store.open(folder) as store:
         assert not store.name_available("default", "after_the_cache")
         assert store.name_available("default", "dataset_00007")
         assert definitions.get_dataset(store, "default", "after_the_cache").versions == 1
-    for damage in (b"", b"\x00garbage", b'{"format": 1, "buckets": {"3": [[1, 2, 3], [["x", "y"]]]}}'):
-        cache.write_bytes(damage)
+    damages = (
+        b"",
+        b"\x00garbage",
+        b'{"format": 2, "stamp": [1, 2, 3], "count": 2, "ids": "x", "doc_ids": [1], "models": 1}',
+    )
+    for damage in damages:
+        for path in caches:
+            path.write_bytes(damage)
         with Store.open(folder) as store:
             assert definitions.count_datasets(store, "default") == 301
             assert not store.name_available("default", "dataset_00100")

@@ -19,6 +19,37 @@ from dataset_tui.cli.common import CliError, Invocation, fail
 # The global options, each followed by its value: a command line of these alone opens the app.
 GLOBAL_OPTIONS = ("--db", "--warehouse", "--profile", "--model")
 
+# The module of this package that registers each command, in the order `--help`
+# lists them (tests/test_cli_start.py checks it against what the modules register).
+COMMAND_MODULES = {
+    "sql": "sql",
+    "definition": "definitions",
+    **dict.fromkeys(
+        [
+            *("list", "show", "versions", "diff", "restore", "clone", "rename", "activate"),
+            *("delete", "deleted", "undelete", "purge", "export"),
+        ],
+        "datasets",
+    ),
+    "warehouse": "warehouse",
+    **dict.fromkeys(("tables", "schema", "stats", "samples", "joins", "suggest"), "catalog"),
+    **dict.fromkeys(("validate", "analyze", "preview", "compare"), "runs"),
+    "store": "store",
+    "profiles": "profiles",
+    **dict.fromkeys(("materialize", "verify"), "materialize"),
+}
+
+
+def _command_index(argv: Sequence[str]) -> int:
+    """Where the command would be: the index after the leading global options and their values."""
+    i = 0
+    while i < len(argv):
+        option, has_value, _ = argv[i].partition("=")
+        if option not in GLOBAL_OPTIONS:
+            break
+        i += 1 if has_value else 2
+    return i
+
 
 def opens_the_app(argv: Sequence[str]) -> bool:
     """Whether `argv` is global options only (no command, no --help): the TUI starts.
@@ -27,16 +58,26 @@ def opens_the_app(argv: Sequence[str]) -> bool:
     import) would cost the app's start-up ~0.1 s for a parser it does not use.
     Anything else (a command, --help, an abbreviated option) takes the full parser.
     """
-    i = 0
-    while i < len(argv):
-        option, has_value, _ = argv[i].partition("=")
-        if option not in GLOBAL_OPTIONS:
-            return False
-        i += 1 if has_value else 2
-    return i == len(argv)
+    return _command_index(argv) == len(argv)
 
 
-def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
+def named_command(argv: Sequence[str]) -> str | None:
+    """The command `argv` names after its global options, when it is one of ours; else None.
+
+    Only that command's module need be registered: a save does not import the
+    catalog's, the warehouse's and the runs' modules (and what they import)
+    for a parser of one command. Anything else (--help, an unknown word, an
+    abbreviated option) takes the full parser, which lists every command or
+    says what is wrong as it always did.
+    """
+    i = _command_index(argv)
+    if i < len(argv) and argv[i] in COMMAND_MODULES:
+        return argv[i]
+    return None
+
+
+def build_parser(*, commands: bool = True, only: str | None = None) -> argparse.ArgumentParser:
+    """The parser; `commands=False` registers no command, `only` just the module of that command."""
     parser = argparse.ArgumentParser(
         prog="dataset-tui",
         description="Define ML training datasets on BigQuery from a terminal. "
@@ -52,10 +93,11 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
     parser.add_argument("--model", metavar="NAME", default="default", help="model namespace (default: default)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     if commands:
-        from dataset_tui.cli import catalog, datasets, definitions, materialize, profiles, runs, sql, store, warehouse
+        import importlib
 
-        for module in (sql, definitions, datasets, warehouse, catalog, runs, store, profiles, materialize):
-            module.register(sub)
+        names = [COMMAND_MODULES[only]] if only is not None else list(dict.fromkeys(COMMAND_MODULES.values()))
+        for name in names:
+            importlib.import_module(f"dataset_tui.cli.{name}").register(sub)
     return parser
 
 
@@ -66,6 +108,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     the path of the log file holding the traceback (services/crash_log.py).
     Output to a terminal goes through the text sanitiser (text_safety.py).
     """
+    # The first pydantic model a process builds makes pydantic look for plugins:
+    # it reads the entry points of every installed distribution (pydantic/plugin/
+    # _loader.py), 10-40 ms of each command that reads a definition. dataset-tui
+    # uses no pydantic plugin; with this variable pydantic skips the search and
+    # uses none. Set before any model is built; a value the user set is kept.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     restore = _guard_streams()
     try:
         return _main(argv, restore)
@@ -77,7 +125,7 @@ def _main(argv: Sequence[str] | None, restore_streams: Callable[[], None]) -> in
     inv: Invocation | None = None
     try:
         argv = sys.argv[1:] if argv is None else argv
-        parser = build_parser(commands=not opens_the_app(argv))
+        parser = build_parser(commands=not opens_the_app(argv), only=named_command(argv))
         args = parser.parse_args(argv)
         inv = Invocation(args)
         inv.setup()

@@ -392,22 +392,40 @@ def name_problem(ctx: Any, name: str) -> str | None:
     return None
 
 
-# Reading use cases live in dataset_queries.py; these names stay importable from here
-# (imported last: dataset_queries imports this module's resolve).
-from dataset_tui.services.dataset_queries import (  # noqa: E402
-    DatasetDetails as DatasetDetails,
-    DatasetListing as DatasetListing,
-    ListingSelection as ListingSelection,
-    cached_analysis as cached_analysis,
-    count_datasets as count_datasets,
-    dataset_listing as dataset_listing,
-    deleted_datasets as deleted_datasets,
-    details as details,
-    diff as diff,
-    find_dataset as find_dataset,
-    get_dataset as get_dataset,
-    get_version as get_version,
-    list_datasets as list_datasets,
-    list_models as list_models,
-    list_versions as list_versions,
-)
+# Reading use cases live in dataset_queries.py; these names stay importable from
+# here. Loaded on first use, not on import: a save does not need them (their
+# module builds three dataclasses, a millisecond each, in every CLI process).
+_QUERIES = frozenset(
+    {
+        "DatasetDetails", "DatasetListing", "ListingSelection", "cached_analysis", "count_datasets",
+        "dataset_listing", "deleted_datasets", "details", "diff", "find_dataset", "get_dataset",
+        "get_version", "list_datasets", "list_models", "list_versions",
+    }
+)  # fmt: skip
+
+if TYPE_CHECKING:
+    from dataset_tui.services.dataset_queries import (
+        DatasetDetails as DatasetDetails,
+        DatasetListing as DatasetListing,
+        ListingSelection as ListingSelection,
+        cached_analysis as cached_analysis,
+        count_datasets as count_datasets,
+        dataset_listing as dataset_listing,
+        deleted_datasets as deleted_datasets,
+        details as details,
+        diff as diff,
+        find_dataset as find_dataset,
+        get_dataset as get_dataset,
+        get_version as get_version,
+        list_datasets as list_datasets,
+        list_models as list_models,
+        list_versions as list_versions,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    if name in _QUERIES:
+        from dataset_tui.services import dataset_queries
+
+        return getattr(dataset_queries, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

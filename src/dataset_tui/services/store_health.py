@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from dataset_tui.services.calling import store_of
-from dataset_tui.store.consistency import StoreCheck, StoreProblem, StoreRepair
+from dataset_tui.store.consistency_report import StoreCheck, StoreProblem, StoreRepair
 
 __all__ = ["StoreCheck", "StoreProblem", "StoreRepair", "check_store", "repair_store"]
 

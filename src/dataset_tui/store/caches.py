@@ -6,7 +6,7 @@ a malformed analysis entry) is dropped and rebuilt, never blocks a command.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tinydb.table import Table
 
@@ -15,8 +15,11 @@ from dataset_tui.store.base import now_iso
 from dataset_tui.store.errors import StoreCorruptError
 from dataset_tui.store.heads import HeadsStore
 from dataset_tui.store.heads_index import parse_time
-from dataset_tui.store.records import CachedAnalysis, CachedStats, to_plain_json
+from dataset_tui.store.records import to_plain_json
 from dataset_tui.store.storage import move_aside
+
+if TYPE_CHECKING:
+    from dataset_tui.store.report_records import CachedAnalysis, CachedStats
 
 
 def _warn(message: str, exc: Exception) -> None:
@@ -76,6 +79,8 @@ class CachesStore(HeadsStore):
 
     def cached_analysis(self, model: str, name: str) -> CachedAnalysis | None:
         """The analysis of the version export/sql use, else the newest one marked stale."""
+        from dataset_tui.store.report_records import CachedAnalysis
+
         with self._reading():
             _, _, head = self._find(model, name)
             docs = [d for d in self._table(head.id, layout.ANALYSIS_TABLE).all() if _analysis_ok(d)]
@@ -119,6 +124,8 @@ class CachesStore(HeadsStore):
 
     def cached_stats(self, dataset: str, table: str) -> CachedStats | None:
         """Statistics kept for the table; None when there are none or the cache cannot be read."""
+        from dataset_tui.store.report_records import CachedStats
+
         with self._reading():
             try:
                 docs = [

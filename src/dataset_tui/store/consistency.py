@@ -9,8 +9,7 @@ damaged dataset files alone (their backup is the user's call).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from dataset_tui.store import layout
 from dataset_tui.store.errors import StoreCorruptError, StoreError
@@ -21,62 +20,27 @@ from dataset_tui.store.heads_index import (
     head_from_doc,
     summary,
 )
-from dataset_tui.store.records import DatasetHead
 from dataset_tui.store.storage import SafeJSONStorage, move_aside
 from dataset_tui.store.versions import Docs, VersionsStore
 
-ProblemKind = Literal[
-    "missing-heads", "damaged-heads", "missing-dataset", "damaged-dataset", "head-behind", "missing-active",
-    "orphan", "damaged-cache",
-]  # fmt: skip
-
-
-@dataclass(frozen=True)
-class StoreProblem:
-    kind: ProblemKind
-    path: str
-    detail: str
-    dataset: str | None = None  # "model/name" when one dataset is concerned
-
-
-@dataclass(frozen=True)
-class StoreCheck:
-    folder: str
-    datasets: int  # dataset files found
-    problems: list[StoreProblem] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-@dataclass(frozen=True)
-class StoreRepair:
-    folder: str
-    fixed: list[str] = field(default_factory=list)  # one line per change made
-    reattached: list[DatasetHead] = field(default_factory=list)  # orphans given a head again
-    remaining: list[StoreProblem] = field(default_factory=list)  # what repair cannot fix (and why)
-
-
-@dataclass
-class _Scan:
-    heads: dict[str, tuple[int, int, dict[str, Any]]] = field(default_factory=dict)  # id -> bucket, doc id, doc
-    bucket_docs: dict[int, dict[str, dict[str, Any]]] = field(default_factory=dict)
-    bad_buckets: dict[int, StoreProblem] = field(default_factory=dict)
-    problems: list[StoreProblem] = field(default_factory=list)
-    files: dict[str, Docs] = field(default_factory=dict)  # readable dataset files
-    bad_files: set[str] = field(default_factory=set)
-
+# The report's records are imported when a check runs: every command opens a
+# Store, and the five dataclasses cost a save more than a millisecond each.
+if TYPE_CHECKING:
+    from dataset_tui.store.consistency_report import Scan, StoreCheck, StoreRepair
 
 class ConsistencyStore(VersionsStore):
     def check(self) -> StoreCheck:
         """Every disagreement between heads, dataset files and caches (nothing is written)."""
+        from dataset_tui.store.consistency_report import StoreCheck
+
         with self._reading():
             scan = self._scan()
         return StoreCheck(str(self.folder), len(scan.files) + len(scan.bad_files), scan.problems)
 
     def repair(self) -> StoreRepair:
         """Rebuild heads from the dataset files; re-attach orphans; drop a damaged cache."""
+        from dataset_tui.store.consistency_report import StoreRepair
+
         report = StoreRepair(str(self.folder))
         with self._writing():
             scan = self._scan()
@@ -122,8 +86,10 @@ class ConsistencyStore(VersionsStore):
 
     # -- scanning -----------------------------------------------------------
 
-    def _scan(self) -> _Scan:
-        scan = _Scan()
+    def _scan(self) -> Scan:
+        from dataset_tui.store.consistency_report import Scan, StoreProblem
+
+        scan = Scan()
         on_disk = self._dataset_ids_on_disk()
         for dataset_id in sorted(on_disk):
             storage = SafeJSONStorage(layout.dataset_path(self.folder, dataset_id), validate=layout.check_dataset_file)
@@ -222,7 +188,7 @@ class ConsistencyStore(VersionsStore):
             return {}
         return docs
 
-    def _write_bucket(self, bucket: int, scan: _Scan, report: StoreRepair) -> None:
+    def _write_bucket(self, bucket: int, scan: Scan, report: StoreRepair) -> None:
         storage = self._head_storages[bucket]
         if bucket in scan.bad_buckets and scan.bad_buckets[bucket].kind == "damaged-heads":
             # Keep the damaged file for inspection, and keep it from becoming the backup.

@@ -6,7 +6,7 @@ import difflib
 import json
 from typing import Any
 
-from dataset_tui.store.records import Change
+from dataset_tui.store.report_records import Change
 
 
 def changes(old: Any, new: Any, path: str = "") -> list[Change]:

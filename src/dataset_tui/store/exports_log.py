@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from dataset_tui.store import layout
 from dataset_tui.store.base import current_author, now_iso
 from dataset_tui.store.heads import HeadsStore
 from dataset_tui.store.heads_index import required_time
-from dataset_tui.store.records import ExportRecord
+
+if TYPE_CHECKING:
+    from dataset_tui.store.report_records import ExportRecord
 
 
 class ExportsLogStore(HeadsStore):
@@ -29,6 +32,8 @@ class ExportsLogStore(HeadsStore):
 
     def exports(self, model: str, name: str) -> list[ExportRecord]:
         """Every recorded export of the dataset, oldest first."""
+        from dataset_tui.store.report_records import ExportRecord
+
         with self._reading():
             _, _, head = self._find(model, name)
             docs = self._table(head.id, layout.EXPORTS_TABLE).all()

@@ -8,6 +8,7 @@ that is missing while dataset files belong to it is an error naming it
 from __future__ import annotations
 
 import builtins
+import contextlib
 import itertools
 import os
 from pathlib import Path
@@ -115,13 +116,12 @@ class HeadsStore(StoreBase):
         """
         index = self._index
         listed = False
-        parsed = False
         for bucket, storage in enumerate(self._head_storages):
             stamp = _stamp(storage.path)
             if stamp is not None and stamp == index.generations[bucket] and (bucket in index.parsed or not full):
                 continue
             if stamp is not None and not full:
-                cached = self._cached_keys(index).get(bucket)
+                cached = self._cached_keys(index, bucket)
                 if cached is not None and cached.stamp == stamp:
                     self._index_keys(index, bucket, cached, None)
                     continue
@@ -139,13 +139,11 @@ class HeadsStore(StoreBase):
             keys, docs = _parsed_keys(storage, data, generation)
             self._index_keys(index, bucket, keys, docs)
             if index.cached is not None:
+                # Written on close: a bulk import rewrites each bucket's keys once,
+                # not per save. A listing that never read the cache (it parses
+                # every file anyway) leaves it alone.
                 index.cached[bucket] = keys
-                parsed = True
-        if parsed:
-            # Written once, on close: a bulk import rewrites it once, not per
-            # save. A listing that never read it (it parses every file anyway)
-            # leaves it alone.
-            index.cached_changed = True
+                index.cached_changed.add(bucket)
         return index
 
     def close(self) -> None:
@@ -153,15 +151,23 @@ class HeadsStore(StoreBase):
         index = self._index
         heads_dir = self.folder / layout.HEADS_DIR
         if index.cached_changed and index.cached is not None and self._lock.writable and heads_dir.is_dir():
-            heads_keys.save(heads_keys.cache_path(heads_dir), index.cached)
-            index.cached_changed = False
+            for bucket in sorted(index.cached_changed):
+                keys = index.cached.get(bucket)
+                if keys is not None:
+                    heads_keys.save(heads_keys.cache_path(heads_dir, bucket), keys)
+            with contextlib.suppress(OSError):  # the one-file cache of an older release
+                (heads_dir / heads_keys.LEGACY_NAME).unlink()
+            index.cached_changed.clear()
         super().close()
 
-    def _cached_keys(self, index: HeadIndex) -> dict[int, heads_keys.BucketKeys]:
-        """The keys cache, read once per index (this process's own updates go into it)."""
+    def _cached_keys(self, index: HeadIndex, bucket: int) -> heads_keys.BucketKeys | None:
+        """A bucket's cached keys, each file read once per index (this process's own updates go into it)."""
         if index.cached is None:
-            index.cached = heads_keys.load(heads_keys.cache_path(self.folder / layout.HEADS_DIR))
-        return index.cached
+            index.cached = {}
+        if bucket not in index.cached:
+            index.cached[bucket] = heads_keys.load(heads_keys.cache_path(self.folder / layout.HEADS_DIR, bucket))
+        keys: heads_keys.BucketKeys | None = index.cached[bucket]
+        return keys
 
     def _index_keys(
         self,
@@ -172,8 +178,10 @@ class HeadsStore(StoreBase):
     ) -> None:
         """Index one bucket's heads: from its parsed documents, or from cached keys (`docs` None).
 
-        Built with dict.update over zipped columns, so 20,000 cached keys
-        index in C rather than one Python step each.
+        Cached keys are kept as they are, for lookups in place (HeadIndex.pending):
+        a save reads 32 buckets' keys to find one name. Parsed documents are
+        indexed with dict.update over zipped columns (in C, not one Python
+        step per head).
         """
         for dataset_id in index.buckets[bucket]:
             del index.by_id[dataset_id]
@@ -183,29 +191,33 @@ class HeadsStore(StoreBase):
             key = index.keys.pop(dataset_id)
             if index.live.get(key) == dataset_id:
                 del index.live[key]
+        index.pending.pop(bucket, None)
+        index.generations[bucket] = keys.stamp
+        if docs is None:
+            index.pending[bucket] = keys
+            index.buckets[bucket] = {}
+            index.parsed.discard(bucket)
+            return
         named = builtins.list(zip(keys.models, keys.names, strict=True))
-        documents = docs if docs is not None else itertools.repeat(None)
-        # The columns have one length (checked on reading); repeat() is endless, hence strict=False.
-        entries = zip(itertools.repeat(bucket), keys.doc_ids, documents, strict=False)
+        # repeat() is endless, hence strict=False; the other columns have one length (checked on reading).
+        entries = zip(itertools.repeat(bucket), keys.doc_ids, docs, strict=False)
         index.by_id.update(zip(keys.ids, entries, strict=True))
         index.keys.update(zip(keys.ids, named, strict=True))
         alive_ids = itertools.compress(keys.ids, keys.live)
         index.live.update(zip(itertools.compress(named, keys.live), alive_ids, strict=True))
         index.buckets[bucket] = dict(zip(keys.ids, keys.doc_ids, strict=True))
-        index.generations[bucket] = keys.stamp
-        if docs is None:
-            index.parsed.discard(bucket)
-        else:
-            index.parsed.add(bucket)
+        index.parsed.add(bucket)
 
     def _entry(self, dataset_id: str) -> Entry:
         """(bucket, document id, head) of a dataset in the index (after _refresh)."""
         index = self._index
+        if dataset_id not in index.by_id:
+            pending = index.pending_bucket(dataset_id)
+            if pending is None:
+                raise KeyError(dataset_id)
+            self._load_bucket(pending)  # known from the keys cache: read its bucket now
         bucket, doc_id, doc = index.by_id[dataset_id]
         head = index.heads.get(dataset_id)
-        if head is None and doc is None:  # indexed from the keys cache: read its bucket now
-            self._load_bucket(bucket)
-            bucket, doc_id, doc = index.by_id[dataset_id]
         if head is None:
             assert doc is not None  # a parsed bucket holds every document
             try:
@@ -249,7 +261,7 @@ class HeadsStore(StoreBase):
 
     def _find(self, model: str, name: str) -> Entry:
         index = self._refresh()
-        dataset_id = index.live.get((model, name.lower()))
+        dataset_id = index.live_id(model, name.lower())
         if dataset_id is not None:
             return self._entry(dataset_id)
         gone = self._find_deleted(model, name, required=False)
@@ -295,7 +307,7 @@ class HeadsStore(StoreBase):
 
     def _check_free(self, model: str, name: str, *, except_id: str | None = None) -> None:
         index = self._refresh()
-        holder = index.live.get((model, name.lower()))
+        holder = index.live_id(model, name.lower())
         if holder is not None and holder != except_id:
             taken = self._entry(holder)[2].name
             raise NameTakenError(
@@ -356,14 +368,14 @@ class HeadsStore(StoreBase):
     def models(self) -> builtins.list[str]:
         """Models that hold at least one dataset (deleted ones included)."""
         with self._reading():
-            return sorted({model for model, _ in self._refresh().keys.values()})
+            return sorted(self._refresh().models())
 
     def name_available(self, model: str, name: str) -> bool:
         """Whether a new dataset may take `name` (a deleted dataset's name is free)."""
         if not valid_name(name):
             return False
         with self._reading():
-            return (model, name.lower()) not in self._refresh().live
+            return self._refresh().live_id(model, name.lower()) is None
 
     def deleted(self, model: str) -> builtins.list[DatasetHead]:
         """Deleted datasets of the model, most recently deleted first."""

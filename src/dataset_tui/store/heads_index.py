@@ -110,12 +110,17 @@ class HeadIndex:
         # Never equal to a file's generation, so the first refresh reads all.
         self.generations: list[Any] = [object()] * layout.HEAD_BUCKETS
         self.buckets: list[dict[str, int]] = [{} for _ in range(layout.HEAD_BUCKETS)]  # id -> doc_id
-        # id -> (bucket, doc_id, document); the document is None while its bucket's
-        # keys came from the keys cache (heads_keys.py) and the file is not parsed.
+        # id -> (bucket, doc_id, document) of the heads of parsed buckets.
         self.by_id: dict[str, tuple[int, int, dict[str, Any] | None]] = {}
         self.parsed: set[int] = set()  # buckets whose documents are in by_id
-        self.cached: dict[int, Any] | None = None  # the keys cache as read (heads_keys.BucketKeys per bucket)
-        self.cached_changed = False  # buckets parsed since: the cache is written on close
+        # Buckets known from the keys cache (heads_keys.BucketKeys), their file not
+        # parsed: looked up in place (a C scan of the names), not put in the dicts
+        # below, so a save at 20,000 datasets does not index 20,000 heads to find one.
+        self.pending: dict[int, Any] = {}
+        # The keys cache as read, per bucket (heads_keys.BucketKeys, None: no usable file);
+        # None until a refresh first looks at it.
+        self.cached: dict[int, Any] | None = None
+        self.cached_changed: set[int] = set()  # buckets parsed since: their keys are written on close
         self.heads: dict[str, DatasetHead] = {}  # id -> its head, built on first use
         self.keys: dict[str, tuple[str, str]] = {}  # id -> (model, name.lower()) as last indexed
         self.live: dict[tuple[str, str], str] = {}  # (model, name.lower()) -> id of a live dataset
@@ -123,3 +128,41 @@ class HeadIndex:
         # a missing heads file is only harmless when no dataset file belongs to it.
         self.listed_at: int | None = None
         self.buckets_on_disk: set[int] = set()
+
+    def live_id(self, model: str, name_lower: str) -> str | None:
+        """The id of the live dataset called `name_lower` (lowered) in `model`, or None."""
+        found = self.live.get((model, name_lower))
+        if found is not None:
+            return found
+        for keys in self.pending.values():
+            names = keys.names
+            if name_lower not in names:  # the common case: one scan in C
+                continue
+            i = names.index(name_lower)
+            while True:
+                if keys.live[i] and keys.models[i] == model:
+                    dataset_id: str = keys.ids[i]
+                    return dataset_id
+                try:
+                    i = names.index(name_lower, i + 1)
+                except ValueError:
+                    break
+        return None
+
+    def pending_bucket(self, dataset_id: str) -> int | None:
+        """The bucket holding `dataset_id` among those known from the keys cache only."""
+        for bucket, keys in self.pending.items():
+            if dataset_id in keys.ids:
+                return bucket
+        return None
+
+    def knows(self, dataset_id: str) -> bool:
+        """Whether any head (live or deleted) has this id."""
+        return dataset_id in self.by_id or self.pending_bucket(dataset_id) is not None
+
+    def models(self) -> set[str]:
+        """Models of every head (live or deleted)."""
+        found = {model for model, _ in self.keys.values()}
+        for keys in self.pending.values():
+            found.update(keys.models)
+        return found

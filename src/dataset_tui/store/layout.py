@@ -8,8 +8,9 @@
                          HEAD_BUCKETS files by the dataset's id
   datasets/<id>.json     TinyDB, one file per dataset: tables "versions" (document id =
                          version number), "analysis" (cached results) and "exports"
-  heads/keys.cache       derived, never the truth: each heads file's names, stamped with
-                         the file's identity, so a save parses its own bucket only (heads_keys.py)
+  heads/NN.keys          derived, never the truth: heads/NN.json's names, stamped with that
+                         file's identity, so a save parses and rewrites its own bucket only
+                         (heads_keys.py)
   stats.json             TinyDB, table "stats": cached column statistics per warehouse table
   *.bak                  the previous content of each file (storage.py)
 ```

@@ -38,7 +38,7 @@ class LifecycleStore(HeadsStore):
             bucket, doc_id, head = found
             target = as_name or head.name
             index = self._refresh()
-            if (model, target.lower()) in index.live:
+            if index.live_id(model, target.lower()) is not None:
                 if as_name is None:
                     raise NameTakenError(
                         f"the name {head.name!r} was taken by another dataset after this one was deleted; "
@@ -53,7 +53,7 @@ class LifecycleStore(HeadsStore):
             index = self._refresh()
             found = self._find_deleted(model, name, required=False)
             if found is None:
-                if (model, name.lower()) in index.live:
+                if index.live_id(model, name.lower()) is not None:
                     raise StoreError(
                         f"{name} is not deleted; only deleted datasets can be purged "
                         f"(`dataset-tui delete {name}` first)"

@@ -10,7 +10,8 @@ parts, one job each:
 - caches.py       analysis and column-statistics caches
 - exports_log.py  the record of exports
 - version_records.py  immutable records about a version (materializations)
-- consistency.py  `store check` / `store repair`
+- consistency.py  `store check` / `store repair` (its report: consistency_report.py)
+- records.py, report_records.py  what the calls hand out (heads and versions; diffs, caches, exports)
 
 Decisions where DESIGN is silent:
 - Names are unique within a model ignoring case (export file names must not

@@ -24,7 +24,6 @@ from tinydb.table import Document
 
 from dataset_tui.store import layout
 from dataset_tui.store.base import current_author, now_iso
-from dataset_tui.store.diff import changes, unified
 from dataset_tui.store.errors import (
     ConflictError,
     NotFoundError,
@@ -39,12 +38,13 @@ from dataset_tui.store.heads_index import (
     required_time,
     summary,
 )
-from dataset_tui.store.records import DatasetHead, Version, VersionDiff
+from dataset_tui.store.records import DatasetHead, Version
 from dataset_tui.store.storage import backup_path
 from dataset_tui.store.text import check_text
 
 if TYPE_CHECKING:
     from dataset_tui.domain.definition import Definition
+    from dataset_tui.store.report_records import VersionDiff
 
 Docs = dict[int, dict[str, Any]]
 
@@ -164,7 +164,7 @@ class VersionsStore(HeadsStore):
         index = self._refresh()
         while True:
             dataset_id = uuid.uuid4().hex[:16]
-            if dataset_id not in index.by_id and not layout.dataset_path(self.folder, dataset_id).exists():
+            if not index.knows(dataset_id) and not layout.dataset_path(self.folder, dataset_id).exists():
                 break
         bucket = layout.head_bucket(dataset_id)
         self._ensure_bucket(bucket)
@@ -307,6 +307,9 @@ class VersionsStore(HeadsStore):
 
     def diff(self, model: str, name: str, v1: int, v2: int | None = None) -> VersionDiff:
         """What changed from version v1 to v2 (default: the latest)."""
+        from dataset_tui.store.diff import changes, unified
+        from dataset_tui.store.report_records import VersionDiff
+
         with self._reading():
             head, docs = self._read_state(model, name)
             v1, v2 = self._number(head, docs, v1), self._number(head, docs, v2)
