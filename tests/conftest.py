@@ -1,10 +1,20 @@
 """Fixtures shared by every test module."""
 
 import datetime as _dt
+import os as _os
 import shutil as _shutil
+import tempfile as _tempfile
 from pathlib import Path as _Path
 
 import pytest as _pytest
+
+# No test may read or write the real user's data folder (the default store and
+# the default warehouse live there): a test that passed only because an earlier
+# run left a demo warehouse in $HOME would fail on a new machine. platformdirs
+# reads XDG_DATA_HOME (and XDG_STATE_HOME for errors.log), so every process the
+# tests start inherits these folders.
+_os.environ["XDG_DATA_HOME"] = _tempfile.mkdtemp(prefix="dataset-tui-tests-data-")
+_os.environ["XDG_STATE_HOME"] = _tempfile.mkdtemp(prefix="dataset-tui-tests-state-")
 
 # --- BigQuery emulator fixtures (tests/emulator.py) ---------------------------
 # bq_emulator: a bqemulator REST server for the session; bq_raw_data: the demo
@@ -57,6 +67,7 @@ def isolated_env(tmp_path: _Path, monkeypatch: _pytest.MonkeyPatch) -> _Path:
     monkeypatch.setenv("DATASET_TUI_CONFIG", str(config))
     for name in _ENV_VARS:
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     return home
 
 

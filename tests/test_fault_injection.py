@@ -143,8 +143,10 @@ def test_kill_during_demo_rebuild(
 
 
 @pytest.fixture
-def saved_dataset(capsys: pytest.CaptureFixture[str], isolated_env: Path) -> str:
-    code, _, err = run_cli(capsys, "--db", str(isolated_env / "store"), "definition", "import", str(EXAMPLE))
+def saved_dataset(capsys: pytest.CaptureFixture[str], isolated_env: Path, demo_copy: Path) -> str:
+    # Imported with a warehouse at hand, so the columns carry their types (the TFX export needs them).
+    store = ("--db", str(isolated_env / "store"), "--warehouse", str(demo_copy))
+    code, _, err = run_cli(capsys, *store, "definition", "import", str(EXAMPLE))
     assert code == 0, err
     return str(json.loads(EXAMPLE.read_text())["name"])
 
