@@ -58,9 +58,11 @@ class SlowWarehouse:
 def burst(app: Any, *keys: str) -> None:
     """Queue the keys at once, with no wait between them (pilot.press waits for each)."""
     from textual import events
+    from textual.keys import _character_to_key
 
     for key in keys:
-        event = events.Key(key, key if len(key) == 1 else None)
+        # A character arrives under its key's name, as from a terminal: `/` is `slash`.
+        event = events.Key(_character_to_key(key), key) if len(key) == 1 else events.Key(key, None)
         event.set_sender(app)
         app._driver.send_message(event)
 

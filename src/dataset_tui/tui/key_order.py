@@ -15,10 +15,18 @@ focus change or new screen it asked for has landed. "Done" is seen by a
 callback that follows the key's path (a callback posted to a widget runs
 after what is already in its queue): the focused widget twice (the messages
 its key posted to itself come behind the first hop), each parent up to the
-screen, then the app. A new screen is first waited for (composed, mounted,
-its first field focused) before a key goes to it. If a widget on the path
-goes away while the callback waits in its queue, or a key takes longer than
-`KEY_WAIT_LIMIT_S`, the next key goes on anyway: the app never stops
+screen, then the app twice. The app twice, because a key no widget took
+reaches the app last, and the app's own lookup runs its binding there (the
+list's `/` focuses the search box): what that action asks of the app, above
+all `Widget.focus()`, which sets the focus through the app's queue, is queued
+behind the first app hop; handing out the next key at that hop sent `/tmux`'s
+`t` to the list that still had focus, and `/dq`'s `d` to the list's delete.
+An action that finishes later still (a wizard step change waits for the keys
+before it, then focuses the new step) holds the keys with `hold_keys` until
+it is done. A new screen is first waited for (composed, mounted, its first
+field focused) before a key goes to it. If a widget on the path, or a holder,
+goes away while the callback waits in its queue, or a key or hold takes longer
+than `KEY_WAIT_LIMIT_S`, the next key goes on anyway: the app never stops
 listening.
 """
 
@@ -61,6 +69,8 @@ class KeysInOrderApp(App[ReturnType]):
         self._wait_node: MessagePump | None = None
         self._wait_timer: Timer | None = None
         self._ready_screen: Screen[Any] | None = None
+        # Holds on the keys not handed out yet: token → (holder, when taken).
+        self._holds: dict[object, tuple[MessagePump, float]] = {}
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
@@ -79,13 +89,26 @@ class KeysInOrderApp(App[ReturnType]):
         self._typed.extendleft(reversed(again))
         self.call_later(self._dispatch_typed)
 
+    def hold_keys(self, holder: MessagePump) -> object:
+        """Hand out no further typed key until `release_keys(token)` (or `holder` goes away): the token."""
+        token = object()
+        self._holds[token] = (holder, monotonic())
+        self._arm_check()
+        return token
+
+    def release_keys(self, token: object) -> None:
+        if self._holds.pop(token, None) is not None:
+            # Through the app's queue: the focus the holder set with `focus()`,
+            # queued there already, lands before the next key is handed out.
+            self.call_later(self._dispatch_typed)
+
     @property
     def keys_pending(self) -> int:
         """Typed keys not handed to a widget yet (plus the one in progress)."""
         return len(self._typed) + (self._waiting is not None)
 
     async def _dispatch_typed(self) -> None:
-        while self._waiting is None and self._typed:
+        while self._waiting is None and not self._holds and self._typed:
             screen = self.screen
             if screen is not self._ready_screen:
                 # A screen pushed (or uncovered) since the last key: let it finish
@@ -97,7 +120,8 @@ class KeysInOrderApp(App[ReturnType]):
             target = self.focused or screen
             await super().on_event(event)  # priority bindings, else forwarded to `target`
             if event.is_forwarded:
-                self._wait_for([target, *[n for n in target.ancestors_with_self if n is not self]])
+                # The focused widget twice, its parents, the app twice (see the module's doc).
+                self._wait_for([target, *target.ancestors_with_self])
             else:
                 # Handled here by a priority binding: what it asked for (focus is
                 # set through the app's queue) lands before the next key.
@@ -108,6 +132,9 @@ class KeysInOrderApp(App[ReturnType]):
         token = self._waiting = object()
         self._wait_started = monotonic()
         self._hop(token, path, 0)
+        self._arm_check()
+
+    def _arm_check(self) -> None:
         if self._wait_timer is None:
             self._wait_timer = self.set_timer(CHECK_EVERY_S, self._check_wait)
 
@@ -129,14 +156,32 @@ class KeysInOrderApp(App[ReturnType]):
 
     def _check_wait(self) -> None:
         self._wait_timer = None
-        if self._waiting is None:
-            return
-        node = self._wait_node
-        lost = node is not None and node is not self and not _alive(node)
-        if lost or monotonic() - self._wait_started > KEY_WAIT_LIMIT_S:
-            self._waiting = None
-            self.call_later(self._dispatch_typed)
-        self._wait_timer = self.set_timer(CHECK_EVERY_S, self._check_wait)
+        now = monotonic()
+        given_up = [
+            token
+            for token, (holder, since) in self._holds.items()
+            if not _alive(holder) or now - since > KEY_WAIT_LIMIT_S
+        ]
+        for token in given_up:
+            self.release_keys(token)
+        if self._waiting is not None:
+            node = self._wait_node
+            lost = node is not None and node is not self and not _alive(node)
+            if lost or now - self._wait_started > KEY_WAIT_LIMIT_S:
+                self._waiting = None
+                self.call_later(self._dispatch_typed)
+        if self._waiting is not None or self._holds:
+            self._arm_check()
+
+
+def hold_keys(app: App[Any], holder: MessagePump) -> object | None:
+    """Keep `app` from handing out typed keys until `release_keys`; None for a plain App."""
+    return app.hold_keys(holder) if isinstance(app, KeysInOrderApp) else None
+
+
+def release_keys(app: App[Any], token: object | None) -> None:
+    if isinstance(app, KeysInOrderApp) and token is not None:
+        app.release_keys(token)
 
 
 def replay_keys(app: App[Any], keys: Iterable[events.Key]) -> None:

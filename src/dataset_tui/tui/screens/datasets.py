@@ -16,6 +16,7 @@ from dataset_tui.tui.messages import DatasetsChanged, DatasetsLoaded
 from dataset_tui.tui.summaries import plural
 from dataset_tui.tui.widgets.dataset_list import DatasetList
 from dataset_tui.tui.widgets.key_footer import KeyFooter
+from dataset_tui.tui.widgets.ordered_input import OrderedInput
 from dataset_tui.tui.work import warehouse_work
 
 if TYPE_CHECKING:
@@ -80,7 +81,8 @@ class DatasetsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="toolbar"):
-            yield Input(placeholder="/ search name or description", id="search")
+            # Its enter (back to the list) is applied in typing order, before the keys for the list.
+            yield OrderedInput(placeholder="/ search name or description", id="search")
             yield Label("all", id="filter")
             yield Label("", id="count")
         yield Static(EMPTY_TEXT, id="empty")

@@ -11,7 +11,7 @@ from textual.widget import Widget
 from textual.widgets import ContentSwitcher
 
 from dataset_tui.domain.definition import Definition, Problem
-from dataset_tui.tui.key_order import replay_keys
+from dataset_tui.tui.key_order import hold_keys, release_keys, replay_keys
 from dataset_tui.tui.widgets.step_indicator import StepIndicator
 from dataset_tui.tui.wizard.basic import BasicStep
 from dataset_tui.tui.wizard.columns import ColumnsStep
@@ -101,18 +101,24 @@ class WizardBase(Screen[str | None]):
     # the focused field's queue (a burst from tmux, SSH or a paste):
     # `n a m e ctrl+n` would check an empty name, `down enter ctrl+n` a step
     # with no primary table. So these actions wait until every widget of the
-    # wizard has handled what it was sent; the keys that arrive meanwhile are
-    # held by the screen (nothing has focus) and replayed, in order, to
-    # whatever has focus once the action ran.
+    # wizard has handled what it was sent; the keys typed after them wait in
+    # the app (tui/key_order.py) until the action ran and what it focused (the
+    # new step's first field) has landed: handed out at once, `ctrl+n /cust`
+    # sent `u` to a screen with no focus, or to the table list before the `/`
+    # that had gone back for a replay. Under an app that does not keep keys
+    # back, the keys that arrive meanwhile are held by the screen (nothing has
+    # focus) and replayed, in order, to whatever has focus once the action ran.
 
     _held: list[events.Key] | None = None
     _pending: list[Callable[[], None]]
+    _keys_hold: object | None = None
 
     def _after_typed_keys(self, action: Callable[[], None]) -> None:
         if self._held is not None:
             self._pending.append(action)
             return
         self._held, self._pending = [], [action]
+        self._keys_hold = hold_keys(self.app, self)
         focused = self._return_focus = self.focused
         self.set_focus(None, scroll_visible=False)
         # A callback posted to a widget runs after what is already queued
@@ -152,6 +158,8 @@ class WizardBase(Screen[str | None]):
         self._return_focus = None
         # Ahead of the keys the app has not handed out yet (tui/key_order.py).
         replay_keys(self.app, held)
+        hold, self._keys_hold = self._keys_hold, None
+        release_keys(self.app, hold)
 
     def hold_key(self, event: events.Key) -> bool:
         """Keep a key that arrived while an action waits for the keys before it; True when held."""
