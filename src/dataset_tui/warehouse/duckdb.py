@@ -289,7 +289,7 @@ class DuckDBWarehouse(DuckDBCatalog, DuckDBErrors):
         row_count = 0
         stats: list[ColumnStats] = []
         for batch in duckdb_stats.batches(chosen):
-            row = duckdb_stats.compute_row(fetch, ref, batch, approx_distinct=approx)
+            row = duckdb_stats.compute_row(fetch, ref, batch, approx_distinct=approx, row_count=int(counted[0][0]))
             part = parse_column_stats(table, batch, row, approx_distinct=approx)
             row_count = part.row_count
             stats.extend(part.columns)
