@@ -69,7 +69,8 @@ def ranged_day_filters(duck_sql: str, column_type: ColumnType) -> str:
         if target is None:
             continue
         kind = exp.DataType.build(target)
-        day_after = exp.Add(this=exp.Cast(this=high.copy(), to=exp.DataType.build("DATE")), expression=exp.Literal.number(1))
+        last_day = exp.Cast(this=high.copy(), to=exp.DataType.build("DATE"))
+        day_after = exp.Add(this=last_day, expression=exp.Literal.number(1))
         ranged = exp.and_(
             exp.GTE(this=column.copy(), expression=exp.Cast(this=low.copy(), to=kind)),
             exp.LT(this=column.copy(), expression=exp.Cast(this=day_after, to=kind.copy())),
