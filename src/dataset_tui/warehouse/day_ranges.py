@@ -58,7 +58,7 @@ def ranged_day_filters(duck_sql: str, column_type: ColumnType) -> str:
         cast = between.this
         if not (isinstance(cast, exp.Cast) and cast.to.is_type("date") and isinstance(cast.this, exp.Column)):
             continue
-        low, high = between.args.get("low"), between.args.get("high")
+        low, high = between.args["low"], between.args["high"]
         if not (_is_date(low) and _is_date(high)):
             continue
         column = cast.this

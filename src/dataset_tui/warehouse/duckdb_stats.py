@@ -342,8 +342,8 @@ def compute_row(
     candidates: dict[int, list[str]] = {}  # the many-valued STRING columns' sampled candidates
     if approx_distinct:
         if row_count is None:
-            _names, counted = fetch(f"SELECT count(*) FROM {table_ref} AS t")
-            row_count = int(counted[0][0])
+            _names, total = fetch(f"SELECT count(*) FROM {table_ref} AS t")
+            row_count = int(total[0][0])
         candidates = many_valued(fetch, table_ref, columns, row_count)
     many = set(candidates)
     names, rows = fetch(aggregates_sql(table_ref, columns, approx_distinct=approx_distinct, many_valued=many))
