@@ -11,7 +11,9 @@ growth of work (target: x10 work costs at most x12 time).
 - columns  200 / 2,000 / 10,000 in one table: `schema`, and `stats` of five
            chosen columns, baseline `DESCRIBE` / one full scan of the table.
 - rows     1M / 10M / 30M demo transactions: `stats`, `analyze`, baseline
-           `COUNT(*), COUNT(DISTINCT customer_id)`; peak RSS of each process.
+           `COUNT(*), COUNT(DISTINCT customer_id)`; peak RSS of each process;
+           each figure in wall time and again in CPU time (all threads, from
+           wait4), which another process's load on a shared host stretches less.
 - datasets 1,000 / 20,000: one save (`definition import` of one file) and
            `list --json`, each over `--help` (interpreter + imports).
 - wizard   in process (bench/wizard_scale.py): the table step at the table
