@@ -11,7 +11,9 @@ growth of work (target: x10 work costs at most x12 time).
 - columns  200 / 2,000 / 10,000 in one table: `schema`, and `stats` of five
            chosen columns, baseline `DESCRIBE` / one full scan of the table.
 - rows     1M / 10M / 30M demo transactions: `stats`, `analyze`, baseline
-           `COUNT(*), COUNT(DISTINCT customer_id)`; peak RSS of each process.
+           `COUNT(*), COUNT(DISTINCT customer_id)`; peak RSS of each process;
+           each figure in wall time and again in CPU time (all threads, from
+           wait4), which another process's load on a shared host stretches less.
 - datasets 1,000 / 20,000: one save (`definition import` of one file) and
            `list --json`, each over `--help` (interpreter + imports).
 - wizard   in process (bench/wizard_scale.py): the table step at the table
@@ -83,10 +85,17 @@ def compile_sources() -> None:
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "src")], check=True)
 
 
+# CPU seconds (user + system, all threads) of the last process `run` or
+# `python_seconds` waited for: on a shared host another process's load
+# stretches wall time, not a process's own CPU time.
+LAST_CPU = [0.0]
+
+
 def run(folder: Path, *args: str, stdin: str | None = None) -> tuple[float, int, str]:
     """(seconds, peak RSS in MiB, stdout) of one fresh CLI process; fails loudly on a non-zero exit.
 
-    The peak is that process's own (wait4), not the largest child so far.
+    The peak is that process's own (wait4), not the largest child so far;
+    its CPU time is left in LAST_CPU.
     """
     import threading
 
@@ -117,15 +126,22 @@ def run(folder: Path, *args: str, stdin: str | None = None) -> tuple[float, int,
     _, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - start
+    LAST_CPU[0] = usage.ru_utime + usage.ru_stime
     if child.returncode != 0:
         raise SystemExit(f"dataset-tui {' '.join(args)} failed ({child.returncode}):\n{texts['err'][-2000:]}")
     return seconds, usage.ru_maxrss // 1024, texts["out"]
 
 
 def python_seconds(code: str) -> float:
+    """Wall seconds of `python -c code` in a fresh process (its CPU time: LAST_CPU)."""
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
-    return time.perf_counter() - start
+    child = subprocess.Popen([sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - start
+    LAST_CPU[0] = usage.ru_utime + usage.ru_stime
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"python -c {code[:80]!r} failed")
+    return seconds
 
 
 def median(values: list[float]) -> float:
@@ -267,7 +283,9 @@ def bench_rows(folder: Path) -> None:
             "preview": ("preview", "purchases_6m", "--json", "--yes"),
         }
         baselines: list[float] = []
+        baseline_cpus: list[float] = []
         times: dict[str, list[float]] = {name: [] for name in commands}
+        cpus: dict[str, list[float]] = {name: [] for name in commands}
         peaks: dict[str, int] = dict.fromkeys(commands, 0)
         for round_ in range(REPEAT):
             # A new store each round: stats and analysis are cached per store.
@@ -275,14 +293,20 @@ def bench_rows(folder: Path) -> None:
             wh = ("--db", str(db), "--warehouse", str(path))
             run(folder, *wh, "definition", "import", str(EXAMPLE))
             baselines.append(python_seconds(code))
+            baseline_cpus.append(LAST_CPU[0])
             for name, args in commands.items():
                 seconds, rss, _ = run(folder, *wh, *args)
                 times[name].append(seconds)
+                cpus[name].append(LAST_CPU[0])
                 peaks[name] = max(peaks[name], rss)
         baseline = median(baselines)
         for name in commands:
             line(f"{name}, {rows:,} rows", median(times[name]), "count + distinct users", baseline,
                  f"peak {peaks[name]} MiB")
+        # The same figures as CPU time (all threads): what a busy shared host does not stretch.
+        baseline_cpu = median(baseline_cpus)
+        for name in commands:
+            line(f"{name}, {rows:,} rows (CPU)", median(cpus[name]), "count + distinct users (CPU)", baseline_cpu)
         stats_times.append(median(times["stats"]))
         analyze_times.append(median(times["analyze"]))
         if not ROWS_DIR:

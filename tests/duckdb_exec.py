@@ -16,9 +16,19 @@ def connect() -> Any:
     return con
 
 
+def warehouse_sql(con: Any, bigquery_sql: str) -> str:
+    """The DuckDB text the warehouse runs: transpiled, date windows on stored timestamps as ranges."""
+    from dataset_tui.warehouse.day_ranges import ranged_day_filters, stored_type
+
+    def column_type(dataset: str, table: str, column: str) -> str | None:
+        return stored_type(lambda sql, params: con.execute(sql, params).fetchall(), dataset, table, column)
+
+    return ranged_day_filters(to_duckdb(bigquery_sql), column_type)
+
+
 def run(con: Any, bigquery_sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Transpile one BigQuery query, run it, return (column names, rows)."""
-    cursor = con.execute(to_duckdb(bigquery_sql))
+    """Transpile one BigQuery query as the warehouse does, run it, return (column names, rows)."""
+    cursor = con.execute(warehouse_sql(con, bigquery_sql))
     names = [d[0] for d in cursor.description]
     return names, cursor.fetchall()
 

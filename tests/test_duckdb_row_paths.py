@@ -122,10 +122,42 @@ def test_many_distinct_strings_on_a_long_table_keep_exact_counts_of_their_freque
 
     duckdb_stats.compute_row(fetch, "raw_data.t", [("id", "STRING"), ("channel", "STRING")], approx_distinct=True)
     reader.close()
+    # One sample of both STRING columns decides which is many-valued (and gives its
+    # candidates); only that one pays for a distinct estimate over every row.
     sampled = [q for q in queries if "TABLESAMPLE" in q]
-    assert len(sampled) == 1 and '"id"' in sampled[0]
+    assert len(sampled) == 1 and '"id"' in sampled[0] and '"channel"' in sampled[0]
+    (aggregates,) = [q for q in queries if "row_count" in q]
+    assert 'approx_count_distinct(t."id")' in aggregates and 'approx_count_distinct(t."channel")' not in aggregates
     # Its candidates are counted by a filtered query of their own (the scan skips row
     # groups by min/max), not as a key of the groups' pass over every row.
-    grouped = [q for q in queries if "GROUP BY GROUPING SETS" in q or "UNNEST" in q]
+    grouped = [q for q in queries if ("GROUP BY GROUPING SETS" in q or "UNNEST" in q) and q not in sampled]
     assert grouped and not any('"id"' in q for q in grouped)
     assert len([q for q in queries if 'WHERE t."id" IN (' in q]) == 1
+
+
+def test_a_column_a_sample_misjudges_as_few_valued_is_still_counted_exactly(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Values in runs fool a sample of whole vectors: the column is grouped value by value, exactly.
+
+    2,000 values, each in a run of 30 consecutive rows: a ~4,000-row sample holds
+    a few hundred, under the many-valued threshold (1,000 here), though the table
+    holds 2,000. The price is a grouping of every row; the counts stay exact.
+    """
+    from dataset_tui.warehouse.duckdb import DuckDBWarehouse
+
+    path = tmp_path / "runs.duckdb"
+    build = duckdb.connect(str(path))
+    build.execute("CREATE SCHEMA raw_data")
+    build.execute("CREATE TABLE raw_data.t AS SELECT 'r' || (range // 30) AS run FROM range(60000)")
+    values = [r[0] for r in build.execute("SELECT run FROM raw_data.t").fetchall()]
+    build.close()
+    monkeypatch.setattr(duckdb_stats, "EXACT_DISTINCT_MAX_ROWS", 1000)
+    monkeypatch.setattr(duckdb_stats, "EXACT_TOP_MAX_DISTINCT", 1000)
+    monkeypatch.setattr(duckdb_stats, "SAMPLE_ROWS", 4096)
+    (run,) = DuckDBWarehouse(path).column_stats("raw_data", "t").columns
+    counts = Counter(values)
+    assert run.distinct_count == len(counts) == 2000  # exact: counted from its groups, not estimated
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:TOP_VALUES]
+    assert [(b.label, b.count) for b in run.histogram][:TOP_VALUES] == ranked
+    assert sum(b.count for b in run.histogram) == len(values)

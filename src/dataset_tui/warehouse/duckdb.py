@@ -236,10 +236,18 @@ class DuckDBWarehouse(DuckDBCatalog, DuckDBErrors):
             duck_sql = to_duckdb(sql)
         except (SqlglotError, ValueError) as exc:
             raise BadQueryError(f"not valid BigQuery SQL: {_sqlglot_message(exc)}") from None
+        from dataset_tui.warehouse.day_ranges import ranged_day_filters
         from dataset_tui.warehouse.wildcard import expand_wildcards, has_wildcard
 
+        # A date window on a stored timestamp compares timestamps (no per-row DATE cast).
+        duck_sql = ranged_day_filters(duck_sql, self._stored_type)
         # A wildcard table (`ds.events_*`) becomes the union of its shards.
         return expand_wildcards(duck_sql, self.tables_with_prefix) if has_wildcard(duck_sql) else duck_sql
+
+    def _stored_type(self, dataset: str, table: str, column: str) -> str | None:
+        from dataset_tui.warehouse.day_ranges import stored_type
+
+        return stored_type(lambda sql, params: self._fetch(sql, params)[2], dataset, table, column)
 
     # -- statistics and samples -----------------------------------------------
 
@@ -289,7 +297,7 @@ class DuckDBWarehouse(DuckDBCatalog, DuckDBErrors):
         row_count = 0
         stats: list[ColumnStats] = []
         for batch in duckdb_stats.batches(chosen):
-            row = duckdb_stats.compute_row(fetch, ref, batch, approx_distinct=approx)
+            row = duckdb_stats.compute_row(fetch, ref, batch, approx_distinct=approx, row_count=int(counted[0][0]))
             part = parse_column_stats(table, batch, row, approx_distinct=approx)
             row_count = part.row_count
             stats.extend(part.columns)
