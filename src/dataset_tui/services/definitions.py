@@ -407,6 +407,7 @@ from dataset_tui.services.dataset_queries import (  # noqa: E402
     find_dataset as find_dataset,
     get_dataset as get_dataset,
     get_version as get_version,
+    list_dataset_columns as list_dataset_columns,
     list_datasets as list_datasets,
     list_models as list_models,
     list_versions as list_versions,

@@ -18,6 +18,7 @@ from dataset_tui.store.records import (
     Change,
     DatasetHead,
     ExportRecord,
+    HeadColumns,
     Version,
     VersionDiff,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "ConflictError",
     "DatasetHead",
     "ExportRecord",
+    "HeadColumns",
     "InvalidNameError",
     "NameTakenError",
     "NotFoundError",

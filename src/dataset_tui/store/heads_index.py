@@ -117,6 +117,8 @@ class HeadIndex:
         self.cached: dict[int, Any] | None = None  # the keys cache as read (heads_keys.BucketKeys per bucket)
         self.cached_changed = False  # buckets parsed since: the cache is written on close
         self.heads: dict[str, DatasetHead] = {}  # id -> its head, built on first use
+        # bucket -> ((stamp, CRC-32) of its heads file, its live heads as columns): heads_listing.py
+        self.listings: dict[int, tuple[tuple[tuple[int, int, int], int], list[list[Any]]]] = {}
         self.keys: dict[str, tuple[str, str]] = {}  # id -> (model, name.lower()) as last indexed
         self.live: dict[tuple[str, str], str] = {}  # (model, name.lower()) -> id of a live dataset
         # datasets/ folder's mtime when last listed, and the buckets its files belong to:

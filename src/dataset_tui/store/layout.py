@@ -10,6 +10,8 @@
                          version number), "analysis" (cached results) and "exports"
   heads/keys.cache       derived, never the truth: each heads file's names, stamped with
                          the file's identity, so a save parses its own bucket only (heads_keys.py)
+  heads/NN.list          derived, never the truth: NN.json's live heads column by column, stamped with
+                         its identity and checksum, so `list` parses no heads file (heads_listing.py)
   stats.json             TinyDB, table "stats": cached column statistics per warehouse table
   *.bak                  the previous content of each file (storage.py)
 ```
