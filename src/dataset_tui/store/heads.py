@@ -1,6 +1,7 @@
 """Heads: one small record per dataset (name, status, counts), spread over bucket files.
 
-Listing reads only heads; the dataset files hold the versions. A heads file
+Listing reads only heads (through their listing indexes, listing.py); the
+dataset files hold the versions. A heads file
 that is missing while dataset files belong to it is an error naming it
 (`dataset-tui store repair` rebuilds it), never datasets silently gone.
 """
@@ -102,7 +103,7 @@ def _parsed_keys(
 
 
 class HeadsStore(StoreBase):
-    """Reading and writing heads; listing datasets."""
+    """Reading and writing heads (listing them: listing.py)."""
 
     def _refresh(self, *, full: bool = False, only: Iterable[int] | None = None) -> HeadIndex:
         """Bring the in-memory heads up to date with the files (cheap when unchanged).
