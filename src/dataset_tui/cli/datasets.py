@@ -175,14 +175,21 @@ def _model(inv: Invocation) -> tuple[Any, str]:
 
 
 def _list(inv: Invocation) -> int:
-    from dataset_tui.cli.json_shapes import head_rows
-    from dataset_tui.services.definitions import list_datasets
+    from dataset_tui.cli.json_shapes import head_rows, head_rows_json
+    from dataset_tui.services.definitions import list_dataset_columns, list_datasets
 
     ctx, model = _model(inv)
-    heads = list_datasets(ctx, status=inv.args.status, search=inv.args.search, sort=inv.args.sort)
+    chosen = {"status": inv.args.status, "search": inv.args.search, "sort": inv.args.sort}
     if inv.args.json:
-        print_json(head_rows(heads))
+        # Column by column when the store can (no head built); head by head otherwise, the same text.
+        found = list_dataset_columns(ctx, **chosen)
+        if found is not None:
+            sys.stdout.write(head_rows_json(found))
+            sys.stdout.write("\n")
+        else:
+            print_json(head_rows(list_datasets(ctx, **chosen)))
         return 0
+    heads = list_datasets(ctx, **chosen)
     if not heads:
         if inv.args.status or inv.args.search:
             print(f"no datasets in model {model!r} match")

@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import operator
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any
 
 from dataset_tui.services.values import plain
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from dataset_tui.services.compare import ComparedAnalysis, ComparedDataset, Comparison
     from dataset_tui.services.dataset_queries import DatasetDetails
     from dataset_tui.services.runs import AnalysisRun, Preview, Validation
-    from dataset_tui.store import DatasetHead, Version, VersionDiff
+    from dataset_tui.store import DatasetHead, HeadColumns, Version, VersionDiff
     from dataset_tui.warehouse.base import TableInfo
 
 
@@ -148,6 +149,49 @@ def head_row(head: DatasetHead) -> dict[str, Any]:
 def head_rows(heads: Sequence[DatasetHead]) -> list[dict[str, Any]]:
     """head_row of each head, built in C (`list --json` of 20,000 spent 40 ms in a Python loop)."""
     return list(map(dict, map(zip, itertools.repeat(_ROW_KEYS), map(_ROW_VALUES, heads))))
+
+
+def head_rows_json(found: HeadColumns) -> str:
+    """What print_json writes for head_rows(found.heads()), made from the columns without building a head.
+
+    The layout of json.dumps(indent=2); strings escaped as both its C encoder
+    and pydantic-core's writer escape them (the same for every code point);
+    integers as int.__repr__; times `...Z` as pydantic-core writes a UTC
+    datetime (the columns hold `isoformat()` text in UTC, `...+00:00`). Each
+    column is made in C over all rows, then interleaved with the keys by one
+    join: 20,000 rows in about 25 ms, where heads, dicts and the writer took 400.
+    """
+    count = len(found)
+    if not count:
+        return "[]"  # print_json's plain path for an empty list
+
+    def maybe(numbers: list[int | None]) -> list[str]:
+        return ["null" if n is None else str(n) for n in numbers]
+
+    def times(texts: list[str]) -> list[str]:
+        return ['"' + t[:-6] + 'Z"' for t in texts]
+
+    values: dict[str, Iterable[str]] = {
+        "name": map(encode_basestring, found.names),
+        "status": map(encode_basestring, found.statuses),
+        "version": map(str, found.revisions),
+        "active_version": maybe(found.active_versions),
+        "badge": map(encode_basestring, found.badges),
+        "tables": map(str, found.tables),
+        "columns": map(str, found.columns),
+        "versions": map(str, found.versions),
+        "description": map(encode_basestring, found.descriptions),
+        "last_analysis_rows": maybe(found.last_analysis_rows),
+        "created_at": times(found.created_at),
+        "updated_at": times(found.updated_at),
+        "model": map(encode_basestring, found.models),
+    }
+    pieces: list[Iterable[str]] = []
+    for i, key in enumerate(_ROW_KEYS):
+        pieces += [itertools.repeat(("  {\n    " if i == 0 else ",\n    ") + f'"{key}": ', count), values[key]]
+    pieces.append(itertools.repeat("\n  },\n", count))
+    rows = "".join(itertools.chain.from_iterable(zip(*pieces, strict=True)))
+    return "[\n" + rows[: -len(",\n")] + "\n]"
 
 
 def version_rows(head: DatasetHead, found: Sequence[Version]) -> list[dict[str, Any]]:

@@ -22,6 +22,7 @@ ADVICE = {
     "missing-active": "`dataset-tui store repair` makes it a draft; activate a version that exists",
     "orphan": "`dataset-tui store repair` lists it again under its saved name",
     "damaged-cache": "nothing to lose: it is a cache; `dataset-tui store repair` drops it",
+    "damaged-index": "nothing to lose: `list` reads the heads file instead; `dataset-tui store repair` drops it",
 }
 
 

@@ -399,7 +399,7 @@ _QUERIES = frozenset(
     {
         "DatasetDetails", "DatasetListing", "ListingSelection", "cached_analysis", "count_datasets",
         "dataset_listing", "deleted_datasets", "details", "diff", "find_dataset", "get_dataset",
-        "get_version", "list_datasets", "list_models", "list_versions",
+        "get_version", "list_dataset_columns", "list_datasets", "list_models", "list_versions",
     }
 )  # fmt: skip
 
@@ -417,6 +417,7 @@ if TYPE_CHECKING:
         find_dataset as find_dataset,
         get_dataset as get_dataset,
         get_version as get_version,
+        list_dataset_columns as list_dataset_columns,
         list_datasets as list_datasets,
         list_models as list_models,
         list_versions as list_versions,

@@ -14,7 +14,7 @@ from dataset_tui.store.errors import (
     StoreLockedError,
     StoreUnwritableError,
 )
-from dataset_tui.store.records import DatasetHead, Version
+from dataset_tui.store.records import DatasetHead, HeadColumns, Version
 from dataset_tui.store.repository import Store, current_author
 
 if TYPE_CHECKING:
@@ -40,6 +40,7 @@ __all__ = [
     "ConflictError",
     "DatasetHead",
     "ExportRecord",
+    "HeadColumns",
     "InvalidNameError",
     "NameTakenError",
     "NotFoundError",

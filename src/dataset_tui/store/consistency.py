@@ -9,9 +9,10 @@ damaged dataset files alone (their backup is the user's call).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dataset_tui.store import layout
+from dataset_tui.store import heads_listing, layout
 from dataset_tui.store.errors import StoreCorruptError, StoreError
 from dataset_tui.store.heads import valid_name
 from dataset_tui.store.heads_index import (
@@ -27,6 +28,7 @@ from dataset_tui.store.versions import Docs, VersionsStore
 # Store, and the five dataclasses cost a save more than a millisecond each.
 if TYPE_CHECKING:
     from dataset_tui.store.consistency_report import Scan, StoreCheck, StoreRepair
+
 
 class ConsistencyStore(VersionsStore):
     def check(self) -> StoreCheck:
@@ -77,6 +79,14 @@ class ConsistencyStore(VersionsStore):
                 report.reattached.append(head_from_doc(doc))
             for bucket in sorted(changed):
                 self._write_bucket(bucket, scan, report)
+            for problem in scan.problems:
+                if problem.kind == "damaged-index":  # derived from its heads file: the next listing builds it again
+                    index = Path(problem.path)
+                    if index.is_dir() and not index.is_symlink():
+                        move_aside(index)  # a folder in its place: kept for inspection, as for other store files
+                    else:
+                        index.unlink(missing_ok=True)
+                    report.fixed.append(f"dropped the damaged listing index {problem.path} (the next list rebuilds it)")
             if any(p.kind == "damaged-cache" for p in scan.problems):
                 move_aside(self._stats.path)
                 self._stats.forget()
@@ -126,6 +136,10 @@ class ConsistencyStore(VersionsStore):
                     )
                     scan.bad_buckets[bucket] = problem
                     scan.problems.append(problem)
+            index = heads_listing.index_path(storage.path)
+            damage = heads_listing.damage(index)
+            if damage is not None:
+                scan.problems.append(StoreProblem("damaged-index", str(index), damage))
             scan.bucket_docs[bucket] = dict(docs)
             for doc_id, doc in docs.items():
                 scan.heads[doc["id"]] = (bucket, int(doc_id), doc)

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 ProblemKind = Literal[
     "missing-heads", "damaged-heads", "missing-dataset", "damaged-dataset", "head-behind", "missing-active",
-    "orphan", "damaged-cache",
+    "orphan", "damaged-cache", "damaged-index",
 ]  # fmt: skip
 
 

@@ -1,6 +1,7 @@
 """Heads: one small record per dataset (name, status, counts), spread over bucket files.
 
-Listing reads only heads; the dataset files hold the versions. A heads file
+Listing reads only heads (through their listing indexes, listing.py); the
+dataset files hold the versions. A heads file
 that is missing while dataset files belong to it is an error naming it
 (`dataset-tui store repair` rebuilds it), never datasets silently gone.
 """
@@ -11,6 +12,7 @@ import builtins
 import contextlib
 import itertools
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +29,6 @@ from dataset_tui.store.errors import (
 )
 from dataset_tui.store.heads_index import HeadIndex, head_from_doc
 from dataset_tui.store.records import DatasetHead
-from dataset_tui.store.search import matching, search_keys, with_status
 from dataset_tui.store.storage import SafeJSONStorage
 
 # Sort keys accepted by `list`; a leading "-" reverses the order.
@@ -103,20 +104,21 @@ def _parsed_keys(
 
 
 class HeadsStore(StoreBase):
-    """Reading and writing heads; listing datasets."""
+    """Reading and writing heads (listing them: listing.py)."""
 
-    def _refresh(self, *, full: bool = False) -> HeadIndex:
+    def _refresh(self, *, full: bool = False, only: Iterable[int] | None = None) -> HeadIndex:
         """Bring the in-memory heads up to date with the files (cheap when unchanged).
 
         Only buckets whose file changed are looked at again. A changed bucket
         whose names the keys cache still holds (heads_keys.py) is indexed
         from it without parsing the file, so a save at 20,000 datasets parses
         its own bucket only. `full` parses every bucket (listing heads needs
-        their documents).
+        their documents); `only` looks at those buckets alone.
         """
         index = self._index
         listed = False
-        for bucket, storage in enumerate(self._head_storages):
+        for bucket in range(len(self._head_storages)) if only is None else only:
+            storage = self._head_storages[bucket]
             stamp = _stamp(storage.path)
             if stamp is not None and stamp == index.generations[bucket] and (bucket in index.parsed or not full):
                 continue
@@ -315,51 +317,7 @@ class HeadsStore(StoreBase):
                 "(names are compared ignoring case); choose another name"
             )
 
-    # -- listing ----------------------------------------------------------
-
-    def list(
-        self,
-        model: str,
-        *,
-        status: str | None = None,
-        search: str | None = None,
-        sort: str = "name",
-        offset: int = 0,
-        limit: int | None = None,
-    ) -> builtins.list[DatasetHead]:
-        """The model's datasets (not deleted), filtered, sorted and paged.
-
-        `search` matches name or description, ignoring case. `sort` is one of
-        name, updated, created, versions, status; "-updated" reverses.
-        """
-        key = sort.lstrip("-")
-        if key not in SORTS:
-            raise StoreError(f"cannot sort by {sort!r}; choose one of {', '.join(SORTS)} (prefix - to reverse)")
-        heads = self._select(model, status, search)
-        if key == "name":
-            heads.sort(key=lambda h: h.name.casefold(), reverse=sort.startswith("-"))
-        elif key == "updated":
-            heads.sort(key=lambda h: h.updated_at, reverse=sort.startswith("-"))
-        elif key == "created":
-            heads.sort(key=lambda h: h.created_at, reverse=sort.startswith("-"))
-        elif key == "versions":
-            heads.sort(key=lambda h: (h.versions, h.name.casefold()), reverse=sort.startswith("-"))
-        else:
-            heads.sort(key=lambda h: (h.status, h.name.casefold()), reverse=sort.startswith("-"))
-        end = None if limit is None else offset + limit
-        return heads[offset:end]
-
-    def count(self, model: str, *, status: str | None = None, search: str | None = None) -> int:
-        return len(self._select(model, status, search))
-
-    def _select(self, model: str, status: str | None, search: str | None) -> builtins.list[DatasetHead]:
-        if status not in (None, "draft", "active"):
-            raise StoreError(f"unknown status {status!r}; choose draft or active")
-        with self._reading():
-            index = self._refresh(full=True)
-            heads = [self._entry(dataset_id)[2] for (m, _), dataset_id in index.live.items() if m == model]
-        heads = with_status(heads, status)
-        return matching(heads, search_keys(heads), search) if search else heads
+    # -- what listing needs besides the list itself (listing.py) ----------------
 
     def heads_state(self) -> tuple[tuple[int, int, int] | None, ...]:
         """Changes whenever a head changes (every writer replaces a heads file): a stat per heads file."""

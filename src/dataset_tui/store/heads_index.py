@@ -122,6 +122,8 @@ class HeadIndex:
         self.cached: dict[int, Any] | None = None
         self.cached_changed: set[int] = set()  # buckets parsed since: their keys are written on close
         self.heads: dict[str, DatasetHead] = {}  # id -> its head, built on first use
+        # bucket -> ((stamp, CRC-32) of its heads file, its live heads as columns): heads_listing.py
+        self.listings: dict[int, tuple[tuple[tuple[int, int, int], int], list[list[Any]]]] = {}
         self.keys: dict[str, tuple[str, str]] = {}  # id -> (model, name.lower()) as last indexed
         self.live: dict[tuple[str, str], str] = {}  # (model, name.lower()) -> id of a live dataset
         # datasets/ folder's mtime when last listed, and the buckets its files belong to:

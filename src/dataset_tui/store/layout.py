@@ -11,6 +11,8 @@
   heads/NN.keys          derived, never the truth: heads/NN.json's names, stamped with that
                          file's identity, so a save parses and rewrites its own bucket only
                          (heads_keys.py)
+  heads/NN.list          derived, never the truth: NN.json's live heads column by column, stamped with
+                         its identity and checksum, so `list` parses no heads file (heads_listing.py)
   stats.json             TinyDB, table "stats": cached column statistics per warehouse table
   *.bak                  the previous content of each file (storage.py)
 ```

@@ -7,7 +7,8 @@ and exports are in report_records.py, loaded by the calls that make them.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import operator
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:  # the list path never loads the definition models (pydantic)
@@ -36,6 +37,15 @@ def to_plain_json(value: Any) -> Any:
     return json.loads(json.dumps(value, default=default, ensure_ascii=False))
 
 
+def badge_of(revision: int, active_version: int | None) -> str:
+    """A head's badge (DatasetHead.badge) from its latest and active version numbers."""
+    if active_version is None:
+        return "draft"
+    if revision > active_version:
+        return f"active v{active_version} · draft v{revision}"
+    return f"active v{active_version}"
+
+
 @dataclass(frozen=True)
 class DatasetHead:
     """One dataset as the list shows it (no definition loaded)."""
@@ -62,11 +72,7 @@ class DatasetHead:
     @property
     def badge(self) -> str:
         """`draft`, `active v3`, or `active v3 · draft v5` when newer versions wait."""
-        if self.active_version is None:
-            return "draft"
-        if self.revision > self.active_version:
-            return f"active v{self.active_version} · draft v{self.revision}"
-        return f"active v{self.active_version}"
+        return badge_of(self.revision, self.active_version)
 
     @property
     def definition_version(self) -> int:
@@ -81,6 +87,105 @@ class DatasetHead:
     @property
     def deleted(self) -> bool:
         return self.deleted_at is not None
+
+
+# The head fields a listing index keeps per live dataset (heads_listing.py), in HeadColumns' order.
+HEAD_COLUMNS = (
+    "id",
+    "model",
+    "name",
+    "description",
+    "revision",
+    "active_version",
+    "tables",
+    "columns",
+    "versions",
+    "created_at",
+    "updated_at",
+    "last_analysis_rows",
+    "latest_hash",
+    "active_hash",
+    "deleted_seq",
+)
+
+
+@dataclass(frozen=True)
+class HeadColumns:
+    """Live datasets as `list` reads them, one list per field (row i of each is one dataset).
+
+    Times are the ISO text the store keeps, each in UTC as datetime.isoformat
+    writes it (`...+00:00`): as text they sort as the times do, and 20,000
+    rows can be printed without parsing 40,000 times. `heads()` gives the
+    same rows as DatasetHeads.
+    """
+
+    ids: list[str]
+    models: list[str]
+    names: list[str]
+    descriptions: list[str]
+    revisions: list[int]
+    active_versions: list[int | None]
+    tables: list[int]
+    columns: list[int]
+    versions: list[int]
+    created_at: list[str]
+    updated_at: list[str]
+    last_analysis_rows: list[int | None]
+    latest_hashes: list[str]
+    active_hashes: list[str | None]
+    deleted_seqs: list[int]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @property
+    def statuses(self) -> list[str]:
+        return ["draft" if version is None else "active" for version in self.active_versions]
+
+    @property
+    def badges(self) -> list[str]:
+        return list(map(badge_of, self.revisions, self.active_versions))
+
+    def lists(self) -> list[list[Any]]:
+        """The columns in HEAD_COLUMNS order."""
+        return [getattr(self, f.name) for f in fields(self)]
+
+    def taken(self, rows: list[int]) -> HeadColumns:
+        """These rows, in this order."""
+        if len(rows) < 2:  # itemgetter of one index gives the item, of none fails
+            return HeadColumns(*([column[i] for i in rows] for column in self.lists()))
+        # itemgetter picks the rows in C: twice as fast as a map over __getitem__ at 20,000.
+        pick = operator.itemgetter(*rows)
+        return HeadColumns(*(list(pick(column)) for column in self.lists()))
+
+    def heads(self) -> list[DatasetHead]:
+        """The rows as DatasetHeads (what the heads files hold, read the slow way)."""
+        made = []
+        parse = dt.datetime.fromisoformat
+        for i, name in enumerate(self.names):
+            active = self.active_versions[i]
+            head = object.__new__(DatasetHead)  # as heads_index.head_from_doc builds one (no __init__)
+            head.__dict__.update(
+                model=self.models[i],
+                name=name,
+                description=self.descriptions[i],
+                status="draft" if active is None else "active",
+                revision=self.revisions[i],
+                active_version=active,
+                tables=self.tables[i],
+                columns=self.columns[i],
+                versions=self.versions[i],
+                created_at=parse(self.created_at[i]),
+                updated_at=parse(self.updated_at[i]),
+                last_analysis_rows=self.last_analysis_rows[i],
+                deleted_at=None,
+                id=self.ids[i],
+                latest_hash=self.latest_hashes[i],
+                active_hash=self.active_hashes[i],
+                deleted_seq=self.deleted_seqs[i],
+            )
+            made.append(head)
+        return made
 
 
 @dataclass(frozen=True)

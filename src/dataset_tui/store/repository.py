@@ -30,10 +30,11 @@ from dataset_tui.store.consistency import ConsistencyStore
 from dataset_tui.store.exports_log import ExportsLogStore
 from dataset_tui.store.heads import SORTS
 from dataset_tui.store.lifecycle import LifecycleStore
+from dataset_tui.store.listing import ListingStore
 from dataset_tui.store.version_records import VersionRecordsStore
 
 
-class Store(ConsistencyStore, LifecycleStore, CachesStore, ExportsLogStore, VersionRecordsStore):
+class Store(ConsistencyStore, LifecycleStore, CachesStore, ExportsLogStore, VersionRecordsStore, ListingStore):
     """The versioned repository of dataset definitions."""
 
     def __enter__(self) -> Self:

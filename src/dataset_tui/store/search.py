@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import operator
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TypeVar
 
 from dataset_tui.store.records import DatasetHead
@@ -22,8 +22,11 @@ _SEP = "\x00"
 
 def search_keys(heads: Sequence[DatasetHead]) -> list[str]:
     """What `search` looks in, per head: its name and description, casefolded."""
-    names = map(operator.attrgetter("name"), heads)
-    descriptions = map(operator.attrgetter("description"), heads)
+    return column_keys(map(operator.attrgetter("name"), heads), map(operator.attrgetter("description"), heads))
+
+
+def column_keys(names: Iterable[str], descriptions: Iterable[str]) -> list[str]:
+    """search_keys of heads given as their names and descriptions (in the same order)."""
     return list(map(str.casefold, map(_SEP.join, zip(names, descriptions, strict=True))))
 
 
