@@ -103,6 +103,12 @@ class KeyFooter(Widget, can_focus=False):
         # Called on every focus change, mostly with the same keys: repaint only when they differ.
         if not self.is_attached or screen is not self.screen:
             return
+        if getattr(screen, "focus_parked", False):
+            # The screen took focus away for a moment (the wizard, while the keys typed
+            # before ctrl+n are handled): the keys of no-focus would change the footer's
+            # line count twice, each time a layout of the whole screen. The screen
+            # refreshes its bindings once focus is back.
+            return
         self._read_bindings()
 
     def _read_bindings(self) -> None:

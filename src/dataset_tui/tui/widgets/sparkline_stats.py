@@ -85,6 +85,17 @@ class ColumnStatsPanel(VerticalScroll):
     def on_mount(self) -> None:
         self.query_one("#stats-spark", Sparkline).display = False
 
+    _shown: dict[str, str] | None = None  # widget id → the text it shows now
+
+    def _set(self, widget: Static, text: str) -> None:
+        # Each update re-lays the panel out; the wizard shows the panel again on
+        # every return to the columns step, mostly with the same text.
+        shown = self._shown if self._shown is not None else {}
+        self._shown = shown
+        if shown.get(widget.id or "") != text:
+            shown[widget.id or ""] = text
+            widget.update(text)
+
     def show(
         self,
         *,
@@ -95,34 +106,34 @@ class ColumnStatsPanel(VerticalScroll):
         samples: Sequence[Any] | None = None,
     ) -> None:
         """`stats` (a ColumnStats) or, when None, `state` saying why there are none."""
-        self.query_one("#stats-title", Static).update(f"{escape(title)}\n[dim]{escape(subtitle)}[/dim]")
+        self._set(self.query_one("#stats-title", Static), f"{escape(title)}\n[dim]{escape(subtitle)}[/dim]")
         spark = self.query_one("#stats-spark", Sparkline)
         axis = self.query_one("#stats-axis", Static)
         body = self.query_one("#stats-body", Static)
         if stats is None:
-            body.update(state)
+            self._set(body, state)
             spark.display = False
-            axis.update("")
+            self._set(axis, "")
         else:
-            body.update("\n".join(stats_lines(stats)))
+            self._set(body, "\n".join(stats_lines(stats)))
             bins = list(stats.histogram)
             if bins and not is_top_values(stats):
                 spark.data = [float(b.count) for b in bins]
                 spark.display = True
-                axis.update(self._axis(stats, bins))
+                self._set(axis, self._axis(stats, bins))
             else:
                 # Values are categories, not points on an axis: a sparkline
                 # would draw a shape that means nothing. Bars per value instead.
                 spark.display = False
-                axis.update(self._top_values(bins) if bins else "")
+                self._set(axis, self._top_values(bins) if bins else "")
         samples_widget = self.query_one("#stats-samples", Static)
         if samples is None:
-            samples_widget.update("[dim]v: sample values[/dim]")
+            self._set(samples_widget, "[dim]v: sample values[/dim]")
         elif not samples:
-            samples_widget.update("[b]samples[/b]  (none: every value is NULL)")
+            self._set(samples_widget, "[b]samples[/b]  (none: every value is NULL)")
         else:
             shown = ", ".join(escape(value_text(v)) for v in samples[:12])
-            samples_widget.update(f"[b]samples[/b]  {shown}")
+            self._set(samples_widget, f"[b]samples[/b]  {shown}")
 
     @staticmethod
     def _top_values(bins: list[Any]) -> str:

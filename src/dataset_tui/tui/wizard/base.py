@@ -152,10 +152,16 @@ class WizardBase(Screen[str | None]):
         # `focus()` is applied later, in order: look once what the actions focused have landed.
         self.call_later(self._refocus_and_replay, held)
 
+    @property
+    def focus_parked(self) -> bool:
+        """True while focus is taken away only to hold the keys typed after an action (KeyFooter waits)."""
+        return self._held is not None or self._return_focus is not None
+
     def _refocus_and_replay(self, held: list[events.Key]) -> None:
         if self.focused is None and self._return_focus is not None and self._return_focus.is_attached:
             self.set_focus(self._return_focus)
         self._return_focus = None
+        self.refresh_bindings()  # the footer shows the keys of whatever has focus now
         # Ahead of the keys the app has not handed out yet (tui/key_order.py).
         replay_keys(self.app, held)
         hold, self._keys_hold = self._keys_hold, None

@@ -9,11 +9,11 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widget import Widget
-from textual.widgets import Input, Label, Select, Static, TextArea
+from textual.widgets import Input, Select, Static, TextArea
 
 from dataset_tui.domain.definition import Problem
 from dataset_tui.tui.widgets.ordered_input import OrderedInput
+from dataset_tui.tui.wizard.field_row import FieldRow
 
 if TYPE_CHECKING:
     from dataset_tui.tui.wizard.draft import WizardDraft
@@ -72,19 +72,6 @@ FIELD_HELP = {
 }
 
 
-def field_row(label: str, widget: Widget, field_id: str, *, sub: bool = False, hint: str = "") -> Vertical:
-    """A labelled field with its own problem line under it (hidden while empty)."""
-    row = Horizontal(
-        Label(("  " if sub else "") + label, classes="field-label"),
-        widget,
-        Label(hint, classes="field-hint"),
-        classes="field-row",
-    )
-    return Vertical(
-        row, Static("", classes="field-problem", id=f"{field_id}-problem"), classes="field", id=f"{field_id}-field"
-    )
-
-
 class FiltersStep(Horizontal):
     """Date range, top products, minimum transactions, split; summary and SQL beside or below."""
 
@@ -93,18 +80,10 @@ class FiltersStep(Horizontal):
     FiltersStep.-wide { layout: horizontal; }
     FiltersStep #form { height: auto; max-height: 60%; padding: 0 1; }
     FiltersStep.-wide #form { width: 52; height: 1fr; max-height: 100%; }
-    FiltersStep .field { height: auto; }
-    FiltersStep .field-row { height: 1; }
-    FiltersStep .field-label { width: 18; }
-    FiltersStep .field-row Input { width: 14; }
-    FiltersStep .field-row Select { width: 30; }
     /* A compact drop-down barely changes when focused: show it as a cursor. */
     FiltersStep .field-row Select:focus > SelectCurrent {
         background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold;
     }
-    FiltersStep .field-hint { color: $text-muted; padding-left: 1; }
-    FiltersStep .field-problem { color: $error; height: auto; padding-left: 18; display: none; }
-    FiltersStep .field-problem.-shown { display: block; }
     FiltersStep #where-seen { color: $text-muted; height: auto; padding-left: 18; }
     FiltersStep #field-help { display: none; color: $text-muted; margin-top: 1; height: auto; }
     FiltersStep.-wide #field-help { display: block; }
@@ -138,67 +117,70 @@ class FiltersStep(Horizontal):
         self.set_class(self.app.size.width >= WIDE, "-wide")
         d = self.draft
         with VerticalScroll(id="form"):
-            yield field_row(
+            yield FieldRow(
                 "Date range",
                 Select(DATE_OPTIONS, value=d.date_mode, allow_blank=False, id="date-mode", compact=True),
                 "date-mode",
             )
-            yield field_row(
+            yield FieldRow(
                 "Months", OrderedInput(d.months, id="months", compact=True), "months", sub=True, hint="1–120"
             )
-            yield field_row(
+            yield FieldRow(
                 "Start", OrderedInput(d.start, placeholder="YYYY-MM-DD", id="start", compact=True), "start", sub=True
             )
-            yield field_row(
+            yield FieldRow(
                 "End",
                 OrderedInput(d.end, placeholder="YYYY-MM-DD", id="end", compact=True),
                 "end",
                 sub=True,
                 hint="included",
             )
-            yield field_row(
+            yield FieldRow(
                 "Top products %", OrderedInput(d.top_percent, id="top", compact=True), "top", hint="blank: all"
             )
-            yield field_row(
+            yield FieldRow(
                 "Min transactions",
                 OrderedInput(d.min_transactions, id="min-tx", compact=True),
                 "min-tx",
                 hint="blank: all users",
             )
-            yield field_row(
+            yield FieldRow(
                 "Split",
                 Select(SPLIT_OPTIONS, value=d.split_mode, allow_blank=False, id="split-mode", compact=True),
                 "split-mode",
             )
-            yield field_row(
+            yield FieldRow(
                 "Eval days",
                 OrderedInput(d.eval_days, id="eval-days", compact=True),
                 "eval-days",
                 sub=True,
                 hint="+ anchor day",
             )
-            yield field_row(
+            yield FieldRow(
                 "Train %", OrderedInput(d.train_percent, id="train", compact=True), "train", sub=True, hint="1–99"
             )
-            yield field_row(
+            yield FieldRow(
                 "Key",
                 Select([("user_id column", USER_KEY)], id="key", compact=True, allow_blank=False),
                 "key",
                 sub=True,
             )
-            yield field_row(
+            yield FieldRow(
                 "Keep rows where",
                 Select([("all rows", ALL_ROWS)], id="where-column", compact=True, allow_blank=False),
                 "where-column",
             )
-            yield field_row(
+            yield FieldRow(
                 "is one of",
                 OrderedInput(d.row_filter.values, placeholder="purchase, add_to_cart", id="where-values", compact=True),
                 "where-values",
                 sub=True,
             )
             yield Static("", id="where-seen")
-            yield Static("", id="field-help")
+            # The first field's help from the start: set when it gets focus, the
+            # update would re-lay the step out right after its first showing.
+            self._shown_text["field-help"] = FIELD_HELP["date-mode"]
+            yield Static(FIELD_HELP["date-mode"], id="field-help")
         with Vertical(id="summary-box"):
             yield Static("", id="estimate")
             yield TextArea("", language="sql", read_only=True, soft_wrap=False, id="sql", show_line_numbers=False)

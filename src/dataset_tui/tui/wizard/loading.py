@@ -282,7 +282,18 @@ class WizardLoading(WizardBase):
             self._summary_timer.stop()
         if self.step != 4:
             return
-        self._summary_timer = self.set_timer(0.01 if now else SUMMARY_DELAY_S, self._start_summary)
+        if now:
+            # Once the step has painted: the summary's worker (sqlglot, pure Python)
+            # shares the interpreter lock with the event loop, and started at once it
+            # stretched the paint of the step change by its own time.
+            self._summary_timer = None
+            self.call_after_refresh(self._summary_after_paint)
+            return
+        self._summary_timer = self.set_timer(SUMMARY_DELAY_S, self._start_summary)
+
+    def _summary_after_paint(self) -> None:
+        if self.step == 4 and self._summary_timer is None:  # not left, nor rescheduled meanwhile
+            self._summary_timer = self.set_timer(0.01, self._start_summary)
 
     def _start_summary(self) -> None:
         definition, problems = self.draft.build(4)
