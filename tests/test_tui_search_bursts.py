@@ -149,3 +149,36 @@ async def test_a_column_search_and_an_alias_typed_in_a_burst_in_the_wizard(ctx: 
             assert screen.draft.columns[key].alias == name, f"round {i}"
             assert app.focused is picker and picker.cursor == row + (-1 if i % 2 else 1), f"round {i}"
             assert alias.value == screen.draft.columns[picker.current].alias, f"round {i}"
+
+
+async def test_a_new_name_then_ctrl_n_then_a_search_in_one_burst(ctx: Any) -> None:
+    """`name ctrl+n /word` typed at once on a new dataset: ctrl+n comes before the name's
+    availability check has answered. It waits for that answer and moves on; the keys after
+    it go to step 2's search, and the name is kept (it once came back selected, and `/word`
+    replaced it)."""
+    slow(ctx)
+    app = recording_app(ctx)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_wizard(pilot)
+        screen = wizard(pilot)
+        picker = screen.tables_step.picker
+        for i in range(ROUNDS):
+            name, word = f"burst_{i}", TABLE_WORDS[i % len(TABLE_WORDS)]
+            burst(app, *name, "ctrl+n", "/", *word)
+            await keys_handled(pilot)
+            await settle(pilot)
+            assert screen.draft.name == name, f"round {i}"
+            assert screen.step == 2 and app.focused is picker, f"round {i}: step {screen.step}"
+            assert (picker.search_text, picker.searching) == (word, True), f"round {i}"
+            # The count under the search is that of the list shown (the names may load after the search).
+            count = len(picker.entries)
+            line = str(screen.query_one("#tables-search").content)
+            assert f"{count:,} {'table' if count == 1 else 'tables'} ·" in line, f"round {i}: {line!r}"
+            # Back to step 1, the name cleared, for the next round's new name.
+            burst(app, *["backspace"] * (len(word) + 1), "ctrl+o")
+            await keys_handled(pilot)
+            await settle(pilot)
+            assert screen.step == 1, f"round {i}"
+            burst(app, "ctrl+u")
+            await keys_handled(pilot)
+            assert screen.draft.name == "", f"round {i}"

@@ -8,10 +8,10 @@ from textual import events
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher
+from textual.widgets import ContentSwitcher, Input
 
 from dataset_tui.domain.definition import Definition, Problem
-from dataset_tui.tui.key_order import hold_keys, release_keys, replay_keys
+from dataset_tui.tui.key_order import KEY_WAIT_LIMIT_S, hold_keys, release_keys, replay_keys
 from dataset_tui.tui.widgets.step_indicator import StepIndicator
 from dataset_tui.tui.wizard.basic import BasicStep
 from dataset_tui.tui.wizard.columns import ColumnsStep
@@ -112,6 +112,9 @@ class WizardBase(Screen[str | None]):
     _held: list[events.Key] | None = None
     _pending: list[Callable[[], None]]
     _keys_hold: object | None = None
+    # ctrl+n on step 1 before the name check answered: the keys typed after it
+    # belong to step 2, so they stay held until the answer (or this timer) comes.
+    _name_wait: Timer | None = None
 
     def _after_typed_keys(self, action: Callable[[], None]) -> None:
         if self._held is not None:
@@ -149,8 +152,27 @@ class WizardBase(Screen[str | None]):
         held, self._held = self._held or [], None
         for action in pending:
             action()
+        if self._advance_after_name_check:
+            self._held = held
+            if self._name_wait is None:
+                self._name_wait = self.set_timer(KEY_WAIT_LIMIT_S, self._stop_waiting_for_name)
+            return
         # `focus()` is applied later, in order: look once what the actions focused have landed.
         self.call_later(self._refocus_and_replay, held)
+
+    def _name_answered(self) -> None:
+        """The name check that a held ctrl+n waited for has answered (and moved on or not)."""
+        if self._name_wait is None:
+            return
+        self._name_wait.stop()
+        self._name_wait = None
+        self.call_later(self._run_pending)  # actions typed meanwhile (plain App), then the held keys
+
+    def _stop_waiting_for_name(self) -> None:
+        # The store is slow to answer: the keys go back to step 1, ctrl+n is
+        # dropped (jumping to step 2 later, under the user's typing, is worse).
+        self._advance_after_name_check = False
+        self._name_answered()
 
     @property
     def focus_parked(self) -> bool:
@@ -159,13 +181,22 @@ class WizardBase(Screen[str | None]):
 
     def _refocus_and_replay(self, held: list[events.Key]) -> None:
         if self.focused is None and self._return_focus is not None and self._return_focus.is_attached:
-            self.set_focus(self._return_focus)
+            self._focus_keeping_text(self._return_focus)
         self._return_focus = None
         self.refresh_bindings()  # the footer shows the keys of whatever has focus now
         # Ahead of the keys the app has not handed out yet (tui/key_order.py).
         replay_keys(self.app, held)
         hold, self._keys_hold = self._keys_hold, None
         release_keys(self.app, hold)
+
+    def _focus_keeping_text(self, widget: Widget) -> None:
+        """Give focus back without the Input's select-all: the keys replayed next would replace its text."""
+        if isinstance(widget, Input) and widget.select_on_focus:
+            widget.select_on_focus = False
+            self.set_focus(widget)
+            widget.call_later(setattr, widget, "select_on_focus", True)  # after its Focus event
+            return
+        self.set_focus(widget)
 
     def hold_key(self, event: events.Key) -> bool:
         """Keep a key that arrived while an action waits for the keys before it; True when held."""

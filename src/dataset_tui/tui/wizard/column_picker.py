@@ -119,6 +119,8 @@ class ColumnPicker(SearchKeys, OrderedKeys, ScrollView, can_focus=True):
         self._scroll_to_cursor()
         self.refresh()
         self.post_message(self.Highlighted(self.current))
+        if needle or self.searching:
+            self._search_changed()  # columns that loaded under a search change its count
 
     def seed_rows(self, table: str, cols: list[Any], rows: list[tuple[str, Any]], labels: list[str]) -> None:
         """Rows and labels made in the schema worker for exactly these columns (skipped if they differ)."""

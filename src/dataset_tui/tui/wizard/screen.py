@@ -188,6 +188,7 @@ class WizardScreen(WizardSaving):
             self._advance_after_name_check = False
             if self.step == 1 and self._check_step(1):
                 self._go(2)
+            self._name_answered()  # the keys typed after ctrl+n go on, to whichever step is shown
 
     @on(BasicStep.Changed)
     @on(TablesStep.Changed)

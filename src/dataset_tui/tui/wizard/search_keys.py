@@ -73,4 +73,5 @@ def show_search(line: Any, event: SearchKeys.SearchChanged, matches: int, what: 
     line.set_class(bool(event.searching or event.text), "-shown")
     cursor = "▏" if event.searching else ""
     ending = "enter: done" if event.searching else "/: search again"
-    line.update(f"/{escape(event.text)}{cursor}  [dim]{matches:,} {what} · {ending}[/dim]")
+    noun = what.removesuffix("s") if matches == 1 else what  # "tables" → "1 table"
+    line.update(f"/{escape(event.text)}{cursor}  [dim]{matches:,} {noun} · {ending}[/dim]")

@@ -92,6 +92,8 @@ class TableList(SearchKeys, OrderedKeys, HeaderedRows, can_focus=True):
     def set_entries(self, entries: Sequence[CatalogEntry]) -> None:
         self.all_entries = list(entries)
         self.apply_search()
+        if self.search_text or self.searching:
+            self._search_changed()  # a search typed while the names loaded: its count is now known
 
     def apply_search(self) -> None:
         keep = self.current_table()
