@@ -182,3 +182,24 @@ async def test_a_new_name_then_ctrl_n_then_a_search_in_one_burst(ctx: Any) -> No
             burst(app, "ctrl+u")
             await keys_handled(pilot)
             assert screen.draft.name == "", f"round {i}"
+
+
+async def test_escape_clears_a_search_being_typed_and_only_then_leaves(ctx: Any) -> None:
+    saved = save_definition(ctx, BASE)
+    slow(ctx)
+    app = recording_app(ctx)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await edit_at_step(pilot, saved.version.definition, 2)
+        picker = screen.tables_step.picker
+        for i in range(ROUNDS):
+            burst(app, "/", *TABLE_WORDS[i % len(TABLE_WORDS)], "escape")
+            await keys_handled(pilot)
+            assert app.screen is screen, f"round {i}: escape in the search left the wizard"
+            assert (picker.search_text, picker.searching) == ("", False), f"round {i}"
+            assert len(picker.entries) == len(picker.all_entries) > 1, f"round {i}"
+            assert app.focused is picker, f"round {i}"
+        # Not searching: escape leaves (nothing was changed, so without asking).
+        burst(app, "escape")
+        await keys_handled(pilot)
+        await settle(pilot)
+        assert app.screen is not screen

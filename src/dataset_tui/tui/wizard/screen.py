@@ -33,6 +33,7 @@ from dataset_tui.tui.wizard.draft import (
 )
 from dataset_tui.tui.wizard.filters import FiltersStep
 from dataset_tui.tui.wizard.saving import WizardSaving
+from dataset_tui.tui.wizard.search_keys import SearchKeys
 
 if TYPE_CHECKING:
     from dataset_tui.domain.definition import Definition
@@ -152,7 +153,16 @@ class WizardScreen(WizardSaving):
                 select.focus()
                 return
         # Whether anything changed is known once the keys typed before escape are applied.
-        self._after_typed_keys(lambda: self._leave(lambda: self.dismiss(None)))
+        self._after_typed_keys(self._cancel)
+
+    def _cancel(self) -> None:
+        # escape in a search being typed into a list ends and clears it (as in
+        # less or vim), rather than asking to leave a wizard the user is using.
+        searched = self._return_focus
+        if isinstance(searched, SearchKeys) and searched.searching:
+            searched.clear_search()
+            return
+        self._leave(lambda: self.dismiss(None))
 
     def action_quit_app(self) -> None:
         """Quit the app, asking first when the draft has unsaved changes (the app's ctrl+q calls this)."""

@@ -1,4 +1,4 @@
-"""Search typed into a list itself: `/` starts it, letters narrow, backspace widens, enter ends.
+"""Search typed into a list itself: `/` starts it, letters narrow, backspace widens, enter ends (escape clears).
 
 The list keeps the focus while the user searches, so every key is applied in
 the list's own queue in the order it was typed: a burst like `/t0389⏎↓⏎`
@@ -72,6 +72,6 @@ def show_search(line: Any, event: SearchKeys.SearchChanged, matches: int, what: 
     """The search line under a list: what is typed (with a cursor while typing) and how many match."""
     line.set_class(bool(event.searching or event.text), "-shown")
     cursor = "▏" if event.searching else ""
-    ending = "enter: done" if event.searching else "/: search again"
+    ending = "enter: done · esc: clear" if event.searching else "/: search again"
     noun = what.removesuffix("s") if matches == 1 else what  # "tables" → "1 table"
     line.update(f"/{escape(event.text)}{cursor}  [dim]{matches:,} {noun} · {ending}[/dim]")
