@@ -91,6 +91,8 @@ class FiltersStep(Horizontal):
     FiltersStep.-wide #summary-box { border-top: none; border-left: vkey $panel; }
     FiltersStep #estimate { height: auto; padding: 0 1; }
     FiltersStep #sql { height: 1fr; border: none; padding: 0; }
+    /* Until the step's first showing has painted (see `enter`). */
+    FiltersStep #form > #field-help.-later, FiltersStep > #summary-box.-later { display: none; }
     """
 
     class Changed(Message):
@@ -180,8 +182,8 @@ class FiltersStep(Horizontal):
             # The first field's help from the start: set when it gets focus, the
             # update would re-lay the step out right after its first showing.
             self._shown_text["field-help"] = FIELD_HELP["date-mode"]
-            yield Static(FIELD_HELP["date-mode"], id="field-help")
-        with Vertical(id="summary-box"):
+            yield Static(FIELD_HELP["date-mode"], id="field-help", classes="-later")
+        with Vertical(id="summary-box", classes="-later"):
             yield Static("", id="estimate")
             yield TextArea("", language="sql", read_only=True, soft_wrap=False, id="sql", show_line_numbers=False)
 
@@ -194,6 +196,11 @@ class FiltersStep(Horizontal):
     def enter(self) -> None:
         self.refresh_options()
         self.focus_first()
+        # The step's first showing lays out and paints each of its widgets for the
+        # first time, ~50 ms in one turn of the event loop: the help and the summary
+        # (an SQL editor) follow on the turn after the form has painted.
+        for later in self.query(".-later"):
+            self.call_after_refresh(later.remove_class, "-later")
 
     def focus_first(self) -> None:
         self.query_one("#date-mode", Select).focus()
