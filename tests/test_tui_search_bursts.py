@@ -203,3 +203,37 @@ async def test_escape_clears_a_search_being_typed_and_only_then_leaves(ctx: Any)
         await keys_handled(pilot)
         await settle(pilot)
         assert app.screen is not screen
+
+
+async def test_keys_typed_before_the_table_names_arrive_wait_for_them(
+    ctx: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`name ctrl+n /tra enter enter` typed at once while the warehouse is still listing its
+    tables (BigQuery takes a second or more): the enter that picks lands on the list the user
+    will see, not on an empty one, where it did nothing."""
+    import time
+
+    from dataset_tui.tui.wizard import calls
+
+    listed = calls.table_catalog
+
+    def slow_listing(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(0.6)
+        return listed(*args, **kwargs)
+
+    monkeypatch.setattr(calls, "table_catalog", slow_listing)
+    app = recording_app(ctx)
+    async with app.run_test(size=(120, 40)) as pilot:
+        from dataset_tui.tui.screens.wizard import WizardScreen
+
+        await settle(pilot)
+        app.push_screen(WizardScreen())  # not settled: the names are still being listed
+        await pilot.pause(0.05)
+        screen = wizard(pilot)
+        assert not screen.tables_step.loaded
+        burst(app, *"ahead", "ctrl+n", "/", *"tra", "enter", "enter")
+        await keys_handled(pilot)
+        await settle(pilot)
+        assert screen.step == 2
+        assert screen.draft.primary == "transactions"
+        assert (screen.tables_step.picker.search_text, screen.tables_step.picker.searching) == ("tra", False)

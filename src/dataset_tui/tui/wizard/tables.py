@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Label, Static
 
 from dataset_tui.domain.definition import Problem
+from dataset_tui.tui.key_order import hold_keys, release_keys
 from dataset_tui.tui.widgets.ordered_input import OrderedKeys
 from dataset_tui.tui.wizard.draft import join_index_table
 from dataset_tui.tui.wizard.search_keys import show_search
@@ -117,6 +118,7 @@ class TablesStep(Vertical):
         self.draft = draft
         self.catalog: Catalog | None = None
         self.loaded = False
+        self._names_hold: object | None = None
 
     def compose(self) -> ComposeResult:
         yield Label(f"Tables in {escape(self.draft.dataset)}", classes="section", id="tables-title")
@@ -154,6 +156,7 @@ class TablesStep(Vertical):
         """The dataset's table names arrived (a worker listed them); details follow for what is on screen."""
         self.catalog = catalog
         self.loaded = True
+        self.call_later(self._names_arrived)  # once the list holds them (below)
         loading = self.query_one("#tables-loading", Static)
         if not catalog.entries:
             loading.update(
@@ -173,6 +176,7 @@ class TablesStep(Vertical):
 
     def show_load_error(self, text: str) -> None:
         self.query_one("#tables-loading", Static).update(f"[red]Could not load the tables:[/red] {escape(text)}")
+        self._names_arrived()  # nothing more to wait for
 
     def refresh_tables(self) -> None:
         self.picker.refresh()
@@ -219,6 +223,15 @@ class TablesStep(Vertical):
 
     def enter(self) -> None:
         self.focus_first()
+        if not self.loaded and self._names_hold is None:
+            # Keys typed ahead of the names (`/tra enter`) wait for them, so an
+            # enter picks from the list the user is about to see, not from an
+            # empty one; at most KEY_WAIT_LIMIT_S (key_order.py), then they go on.
+            self._names_hold = hold_keys(self.app, self)
+
+    def _names_arrived(self) -> None:
+        hold, self._names_hold = self._names_hold, None
+        release_keys(self.app, hold)
 
     def focus_first(self) -> None:
         self.picker.focus()
