@@ -21,7 +21,7 @@ import sqlref
 from cli_support import Cli, cli_today
 from dataset_tui.cli import main
 from dataset_tui.domain.analysis_query import analysis_sql
-from dataset_tui.domain.definition import DefinitionError, parse_definition
+from dataset_tui.domain.definition import DefinitionError, parse_definition, read_definition
 from dataset_tui.domain.sqlgen import SqlContext, generate_sql
 from dataset_tui.domain.validation import check_definition
 from dataset_tui.services import definitions
@@ -364,7 +364,6 @@ def test_a_rolling_range_refuses_eval_days_that_never_leave_train() -> None:
 
 
 def test_cli_refuses_the_split_in_import_and_validate(cli_store: Any, tmp_path: Path) -> None:
-    from dataset_tui.domain.definition import Definition
 
     db, cli = cli_store
     bad = _fixed("2025-01-01", "2025-01-08", 7)
@@ -377,10 +376,10 @@ def test_cli_refuses_the_split_in_import_and_validate(cli_store: Any, tmp_path: 
     # A version saved before the rule existed: validate names the field.
     store = Store.open(db)
     try:
-        store.create(Definition.model_validate({**bad, "name": "old_rule"}))
+        store.create(read_definition({**bad, "name": "old_rule"}))
     finally:
         store.close()
-    assert check_definition(Definition.model_validate(bad))
+    assert check_definition(read_definition(bad))
     code, out, err = cli("validate", "old_rule", "--json")
     data = json.loads(out)
     assert code == 1 and not data["valid"]

@@ -42,8 +42,8 @@ def _default(value: Any) -> Any:
         return str(value)  # NUMERIC values are strings (DESIGN §8)
     if isinstance(value, bytes):
         return value.hex()
-    if hasattr(value, "model_dump"):
-        return value.model_dump(mode="json")
+    if hasattr(value, "to_dict") and hasattr(value, "ALIASES"):  # a definition or one of its parts
+        return value.to_dict()
     if hasattr(value, "__dataclass_fields__"):
         import dataclasses
 

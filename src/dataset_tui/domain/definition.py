@@ -7,17 +7,17 @@ numbers are errors, and every error names its field path
 (``columns[3].alias: ...``). Rules that relate several fields live in
 ``validation.py``; :func:`parse_definition` runs both. The parts of a
 definition (source, columns, filters, split) are in ``definition_parts.py``
-and re-exported here; reading JSON text and wording pydantic's errors is
-``definition_json.py``.
+and re-exported here; reading JSON text is ``definition_json.py``. A plainly
+valid definition is read without pydantic (``plain_parse.py``); any other is
+read by pydantic, which words every problem (``definition_errors.py``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Final, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
+from dataclasses import dataclass, field, replace
+from typing import Annotated, Any, Final, Literal
 
 from dataset_tui.domain.definition_parts import (
     ALIAS_RE as ALIAS_RE,
@@ -38,21 +38,20 @@ from dataset_tui.domain.definition_parts import (
     RollingRange as RollingRange,
     Source as Source,
     Split as Split,
-    StrictModel,
     TimeSplit as TimeSplit,
     must_match,
     output_name as output_name,
 )
-from dataset_tui.domain.row_shapes import Param as Param, RowFilter as RowFilter
+from dataset_tui.domain.model_rules import Len, Part, Tagged
+from dataset_tui.domain.row_shapes import Param as Param, RowFilter as RowFilter, StrictStr
 from dataset_tui.domain.table_refs import IDENT_RE as IDENT_RE, MAX_IDENT as MAX_IDENT
 
 FORMAT: Final = "dataset-tui/1"
 
 
-class Problem(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class Problem:
     """One thing wrong with a definition, at a field path."""
-
-    model_config = ConfigDict(frozen=True)
 
     path: str
     message: str
@@ -72,20 +71,18 @@ class DefinitionError(ValueError):
         super().__init__(f"{head}invalid definition ({len(problems)} problem(s)):\n{lines}")
 
 
-class Definition(StrictModel):
+@dataclass(frozen=True, kw_only=True)
+class Definition(Part):
     """A dataset definition: the rows (source, columns, filters, split) plus a name."""
 
     format: Literal["dataset-tui/1"] = FORMAT
-    name: StrictStr
-    model: StrictStr = "default"
+    name: Annotated[StrictStr, must_match(NAME_RE, "name")]
+    model: Annotated[StrictStr, must_match(MODEL_RE, "model")] = "default"
     description: StrictStr = ""
     source: Source
-    columns: list[Column] = Field(min_length=1)
-    filters: Filters = Field(default_factory=Filters)
-    split: Split | None = None
-
-    check_name = must_match("name", pattern=NAME_RE, what="name")
-    check_model = must_match("model", pattern=MODEL_RE, what="model")
+    columns: Annotated[list[Column], Len(1)]
+    filters: Filters = field(default_factory=Filters)
+    split: Annotated[RandomSplit | TimeSplit | None, Tagged("type")] = None
 
     # -- lookups used by validation, SQL generation and the UI ------------
 
@@ -119,10 +116,6 @@ class Definition(StrictModel):
 
     # -- (de)serialisation ------------------------------------------------
 
-    def to_dict(self) -> dict[str, Any]:
-        """The file's JSON object: absent and null keys omitted, fields in file order."""
-        return self.model_dump(mode="json", exclude_none=True, by_alias=True)
-
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
@@ -138,6 +131,10 @@ class Definition(StrictModel):
         data = self.to_dict()
         data.update(changes)
         return parse_definition(data)
+
+    def renamed(self, name: str) -> Definition:
+        """A copy under another name; the name is not checked (the store keeps the name it was given)."""
+        return replace(self, name=name)
 
 
 # -- parsing --------------------------------------------------------------
@@ -164,15 +161,27 @@ def parse_definition(data: Any, *, source: str | None = None) -> Definition:
             )
         )
         raise DefinitionError(problems, source)
-    try:
-        definition = Definition.model_validate(data)
-    except ValidationError as exc:
-        from dataset_tui.domain.definition_json import problems_from
-
-        raise DefinitionError(problems_from(exc), source) from None
+    definition = read_definition(data, source=source)
     problems = check_definition(definition)
     if problems:
         raise DefinitionError(problems, source)
+    return definition
+
+
+def read_definition(data: dict[str, Any], *, source: str | None = None) -> Definition:
+    """The parts of `data`, type by type and rule by rule, without the cross-field rules.
+
+    A plainly valid definition is read in pure Python; anything else goes to
+    pydantic, which reads it the same way and lists every problem.
+    """
+    from dataset_tui.domain.plain_parse import NotPlain, read
+
+    try:
+        definition: Definition = read(Definition, data)
+    except NotPlain:
+        from dataset_tui.domain.definition_errors import read_or_word
+
+        definition = read_or_word(data, source=source)
     return definition
 
 
@@ -201,7 +210,6 @@ def parse_definition_json(text: str | bytes, *, source: str | None = None) -> De
 
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of the file format, for editors."""
-    schema = Definition.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "dataset-tui definition (format dataset-tui/1)"
-    return schema
+    from dataset_tui.domain.definition_errors import json_schema as schema
+
+    return schema()

@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pydantic import ValidationError
-
 from dataset_tui.domain.definition import (
     MAX_COLUMNS,
     MAX_DEPTH,
@@ -139,44 +137,3 @@ def parse_definition_json(text: str | bytes, *, source: str | None = None) -> De
         raise refuse(f"not valid JSON: {str(exc)[:200]}") from None
     check_limits(data, source=source)
     return parse_definition(data, source=source)
-
-
-# -- pydantic's errors in the file's words ------------------------------------
-
-_UNION_TAGS = {"rolling", "fixed", "random", "time"}
-
-
-def field_path(loc: tuple[Any, ...]) -> str:
-    """Turn a pydantic error location into `columns[3].alias` form."""
-    out = ""
-    previous: Any = None
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif previous in ("date_range", "split") and part in _UNION_TAGS:
-            # Discriminated unions put the tag into the location; users
-            # never wrote it, so leave it out.
-            pass
-        elif isinstance(part, str) and (part.startswith("function-") or part.endswith("]")):
-            pass
-        else:
-            out += f".{part}" if out else str(part)
-        previous = part
-    return out
-
-
-def problems_from(exc: ValidationError) -> list[Problem]:
-    """The problems of a pydantic error, each at its field path, in the file's words."""
-    problems = []
-    for error in exc.errors(include_url=False):
-        message = error["msg"]
-        if error["type"] == "extra_forbidden":
-            message = "unknown key (not part of format dataset-tui/1)"
-        elif error["type"] == "missing":
-            message = "required"
-        elif message.startswith("Value error, "):
-            message = message[len("Value error, ") :]
-        elif error["type"] == "union_tag_invalid":
-            message = f"type must be one of {error['ctx']['expected_tags']}"
-        problems.append(Problem(path=field_path(tuple(error["loc"])), message=message))
-    return problems

@@ -1,6 +1,7 @@
 """The parts of a definition (DESIGN §3): source and joins, columns, filters, split.
 
-Each is a strict pydantic model (unknown keys and wrong types are errors);
+Each is a frozen dataclass whose annotations carry its rules (model_rules.py:
+unknown keys and wrong types are errors);
 :class:`~dataset_tui.domain.definition.Definition` puts them together, and
 definition.py re-exports them, so importers name that module only. Split
 from definition.py to keep each module to one job: this one holds what a
@@ -11,19 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    StrictBool,
-    StrictInt,
-    StrictStr,
-    field_validator,
-)
-
-from dataset_tui.domain.row_shapes import Param, RowFilter
+from dataset_tui.domain.model_rules import Before, Check, Doc, Len, Part, Range, Tagged, matches
+from dataset_tui.domain.row_shapes import Param, RowFilter, StrictBool, StrictInt, StrictStr
 from dataset_tui.domain.table_refs import (
     IDENT_RE,
     MAX_IDENT,
@@ -46,15 +39,9 @@ ALIAS_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def must_match(*fields: str, pattern: re.Pattern[str], what: str) -> Any:
-    """A field validator: the value must match `pattern` (and fit BigQuery's length cap)."""
-
-    def check(cls: type, value: str) -> str:
-        if len(value) > MAX_IDENT or not pattern.fullmatch(value):
-            raise ValueError(f"{what} {value!r} is not allowed (must match {pattern.pattern})")
-        return value
-
-    return field_validator(*fields)(check)
+def must_match(pattern: re.Pattern[str], what: str) -> Check:
+    """A field rule: the value must match `pattern` (and fit BigQuery's length cap)."""
+    return matches(pattern, what, MAX_IDENT)
 
 
 def _date(value: Any) -> dt.date:
@@ -68,7 +55,8 @@ def _date(value: Any) -> dt.date:
         raise ValueError(f"{value!r} is not a real date") from exc
 
 
-Ident = Annotated[StrictStr, Field(min_length=1)]
+Ident = Annotated[StrictStr, Len(1)]
+TableName = Annotated[Ident, must_match(TABLE_REF_RE, "table name")]
 
 
 def output_name(name: str, role: str | None, alias: str | None) -> str:
@@ -85,28 +73,20 @@ def output_name(name: str, role: str | None, alias: str | None) -> str:
     return plain_name(name.rsplit(".", 1)[-1])
 
 
-class StrictModel(BaseModel):
-    """A part of the file: unknown keys are errors, and a parsed definition never changes.
-
-    defer_build: Definition's validator covers its parts, so a part's own is
-    needed only when code builds a part by hand (the wizard) and is built
-    then, not on import by every command that reads a definition.
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+def _qualified(value: str) -> str:
+    match = QUALIFIED_RE.fullmatch(value) if len(value) <= MAX_IDENT else None
+    if match is None or column_part_problem(match.group(2)) is not None:
+        raise ValueError(f"{value!r} must be written table.column (the table, a dot, one column name)")
+    return value
 
 
-class JoinOn(StrictModel):
-    left: StrictStr
-    right: StrictStr
+Qualified = Annotated[StrictStr, Check(_qualified)]
 
-    @field_validator("left", "right")
-    @classmethod
-    def _qualified(cls, value: str) -> str:
-        match = QUALIFIED_RE.fullmatch(value) if len(value) <= MAX_IDENT else None
-        if match is None or column_part_problem(match.group(2)) is not None:
-            raise ValueError(f"{value!r} must be written table.column (the table, a dot, one column name)")
-        return value
+
+@dataclass(frozen=True, kw_only=True)
+class JoinOn(Part):
+    left: Qualified
+    right: Qualified
 
     # The column is the last dotted part; the table (possibly qualified) is the rest.
 
@@ -127,74 +107,66 @@ class JoinOn(StrictModel):
         return self.right.rsplit(".", 1)[1]
 
 
-class Join(StrictModel):
-    table: Ident
+@dataclass(frozen=True, kw_only=True)
+class Join(Part):
+    table: TableName
     type: Literal["left", "inner"] = "left"
-    on: list[JoinOn] = Field(min_length=1)
-
-    check_table = must_match("table", pattern=TABLE_REF_RE, what="table name")
+    on: Annotated[list[JoinOn], Len(1)]
 
 
-class Source(StrictModel):
-    dataset: Ident = "raw_data"
-    primary: Ident
-    joins: list[Join] = Field(default_factory=list)
-
-    check_dataset = must_match("dataset", pattern=IDENT_RE, what="dataset name")
-    check_primary = must_match("primary", pattern=TABLE_REF_RE, what="table name")
+@dataclass(frozen=True, kw_only=True)
+class Source(Part):
+    dataset: Annotated[Ident, must_match(IDENT_RE, "dataset name")] = "raw_data"
+    primary: TableName
+    joins: list[Join] = field(default_factory=list)
 
     @property
     def tables(self) -> list[str]:
         return [self.primary, *(j.table for j in self.joins)]
 
 
-class Column(StrictModel):
-    table: Ident
-    name: Ident
+def _alias(value: str) -> str:
+    if not ALIAS_RE.fullmatch(value):
+        raise ValueError(f"alias {value!r} is not allowed (must match {ALIAS_RE.pattern})")
+    return value
+
+
+def _type(value: str) -> str:
+    normal = value.strip().upper()
+    # A type is never pasted into SQL, but keep it to what BigQuery types
+    # look like so a file cannot carry arbitrary text through here.
+    if not normal or len(normal) > 512 or not re.match(r"^[A-Z0-9_<>, ()]+$", normal):
+        raise ValueError(f"type {value!r} is not a BigQuery type")
+    return normal
+
+
+ColumnPath = Annotated[StrictStr, Check(column_path)]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Column(Part):
+    table: TableName
+    name: Annotated[Ident, Check(column_path)]
     role: Role | None = None
-    alias: StrictStr | None = None
-    type: StrictStr | None = None
+    alias: Annotated[StrictStr, Check(_alias)] | None = None
+    type: Annotated[StrictStr, Check(_type)] | None = None
     # `name` is a field of the elements of this repeated column, flattened
     # with UNNEST: one row per element (`items.item_id` with unnest `items`).
-    unnest: StrictStr | None = Field(
-        default=None, description="a repeated column to flatten with UNNEST; name is one of its fields (items.item_id)"
-    )
+    unnest: Annotated[
+        ColumnPath | None, Doc("a repeated column to flatten with UNNEST; name is one of its fields (items.item_id)")
+    ] = None
     # `name` is a key/value array and the column is the value of one key.
-    param: Param | None = Field(
-        default=None, description="name is a key/value array (GA4 event_params); the column is one key's value"
-    )
+    param: Annotated[
+        Param | None, Doc("name is a key/value array (GA4 event_params); the column is one key's value")
+    ] = None
     # An INT64 epoch read as a TIMESTAMP.
-    unit: Literal["seconds", "millis", "micros"] | None = Field(default=None, description="INT64 epoch → TIMESTAMP")
+    unit: Annotated[
+        Literal["seconds", "millis", "micros"] | None, Doc("INT64 epoch → TIMESTAMP")
+    ] = None
     # The warehouse reports this column as the table's time partitioning column.
-    partitioning: StrictBool | None = Field(
-        default=None, description="the table is time-partitioned on this column; the date window prunes by it"
-    )
-
-    check_table = must_match("table", pattern=TABLE_REF_RE, what="table name")
-
-    @field_validator("name", "unnest")
-    @classmethod
-    def _name(cls, value: str | None) -> str | None:
-        return None if value is None else column_path(value)
-
-    @field_validator("alias")
-    @classmethod
-    def _alias(cls, value: str | None) -> str | None:
-        if value is not None and not ALIAS_RE.fullmatch(value):
-            raise ValueError(f"alias {value!r} is not allowed (must match {ALIAS_RE.pattern})")
-        return value
-
-    @field_validator("type")
-    @classmethod
-    def _type(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        normal = value.strip().upper()
-        # A type is never pasted into SQL, but keep it to what BigQuery types
-        # look like so a file cannot carry arbitrary text through here.
-        if not normal or len(normal) > 512 or not re.match(r"^[A-Z0-9_<>, ()]+$", normal):
-            raise ValueError(f"type {value!r} is not a BigQuery type")
-        return normal
+    partitioning: Annotated[
+        StrictBool | None, Doc("the table is time-partitioned on this column; the date window prunes by it")
+    ] = None
 
     @property
     def output_name(self) -> str:
@@ -236,43 +208,46 @@ class Column(StrictModel):
         return bool(self.partitioning) or self.name.upper() in PARTITION_PSEUDO_COLUMNS
 
 
-class RollingRange(StrictModel):
+Day = Annotated[dt.date, Before(_date)]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RollingRange(Part):
     type: Literal["rolling"]
-    months: StrictInt = Field(ge=1, le=120)
+    months: Annotated[StrictInt, Range(1, 120)]
 
 
-class FixedRange(StrictModel):
+@dataclass(frozen=True, kw_only=True)
+class FixedRange(Part):
     type: Literal["fixed"]
-    start: dt.date
-    end: dt.date
-
-    @field_validator("start", "end", mode="before")
-    @classmethod
-    def check_dates(cls, value: Any) -> dt.date:
-        return _date(value)
+    start: Day
+    end: Day
 
 
-DateRange = Annotated[RollingRange | FixedRange, Field(discriminator="type")]
+DateRange = Annotated[RollingRange | FixedRange, Tagged("type")]
 
 
-class Filters(StrictModel):
-    date_range: DateRange | None = None
-    top_products_percent: StrictInt | None = Field(default=None, ge=1, le=99)
+@dataclass(frozen=True, kw_only=True)
+class Filters(Part):
+    date_range: Annotated[RollingRange | FixedRange | None, Tagged("type")] = None
+    top_products_percent: Annotated[StrictInt, Range(1, 99)] | None = None
     # The upper bound is INT64's: the number becomes a BigQuery literal.
-    min_transactions: StrictInt | None = Field(default=None, ge=1, le=2**63 - 1)
+    min_transactions: Annotated[StrictInt, Range(1, 2**63 - 1)] | None = None
     # Row filters, all of which a row must pass (in the base, before every other step).
-    where: list[RowFilter] | None = Field(default=None, description="row filters: the value is one of the literals")
+    where: Annotated[list[RowFilter] | None, Doc("row filters: the value is one of the literals")] = None
 
 
-class RandomSplit(StrictModel):
+@dataclass(frozen=True, kw_only=True)
+class RandomSplit(Part):
     type: Literal["random"]
-    train_percent: StrictInt = Field(ge=1, le=99)
+    train_percent: Annotated[StrictInt, Range(1, 99)]
     key: StrictStr | None = None
 
 
-class TimeSplit(StrictModel):
+@dataclass(frozen=True, kw_only=True)
+class TimeSplit(Part):
     type: Literal["time"]
-    eval_days: StrictInt = Field(ge=1, le=3650)
+    eval_days: Annotated[StrictInt, Range(1, 3650)]
 
 
-Split = Annotated[RandomSplit | TimeSplit, Field(discriminator="type")]
+Split = Annotated[RandomSplit | TimeSplit, Tagged("type")]

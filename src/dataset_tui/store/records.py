@@ -26,8 +26,8 @@ def to_plain_json(value: Any) -> Any:
     def default(item: Any) -> Any:
         if isinstance(item, (dt.date, dt.datetime)):
             return item.isoformat()
-        if hasattr(item, "model_dump"):
-            return item.model_dump(mode="json")
+        if hasattr(item, "to_dict") and hasattr(item, "ALIASES"):  # a definition or one of its parts
+            return item.to_dict()
         if hasattr(item, "__dataclass_fields__"):
             import dataclasses
 

@@ -85,12 +85,12 @@ class VersionsStore(HeadsStore):
     def _to_version(self, head: DatasetHead, number: int, doc: dict[str, Any]) -> Version:
         data = dict(doc["definition"])
         data["name"], data["model"] = head.name, head.model
-        from dataset_tui.domain.definition import Definition
+        from dataset_tui.domain.definition import DefinitionError, read_definition
 
         try:
-            definition = Definition.model_validate(data)
+            definition = read_definition(data)
             created_at = required_time(doc["created_at"])
-        except (ValueError, TypeError, KeyError) as exc:  # pydantic's ValidationError is a ValueError; hand edits
+        except (DefinitionError, ValueError, TypeError, KeyError) as exc:  # hand edits
             raise StoreCorruptError(
                 layout.dataset_path(self.folder, head.id), f"version {number} is not a valid definition ({exc})", None
             ) from None
@@ -158,7 +158,7 @@ class VersionsStore(HeadsStore):
     ) -> Version:
         """Create a dataset (caller holds the write lock and checked the name)."""
         if name is not None:
-            definition = definition.model_copy(update={"name": name})
+            definition = definition.renamed(name)
         import uuid  # here, not on import: it loads `platform`, which a listing never needs
 
         index = self._refresh()
@@ -228,7 +228,7 @@ class VersionsStore(HeadsStore):
                 )
             if content(docs[latest]["definition"]) == content(definition.to_dict()):
                 return None
-            stored = definition.model_copy(update={"name": head.name})
+            stored = definition.renamed(head.name)
             doc = self._append_version(head.id, latest + 1, stored, note, author)
             fields = {
                 "revision": latest + 1,

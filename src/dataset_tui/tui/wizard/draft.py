@@ -106,7 +106,7 @@ class WizardDraft(RoleEdits):
             draft.columns[col.key] = col
             draft.order.append(col.key)
         f = d.filters
-        where = [w.model_dump(by_alias=True) for w in f.where or []]
+        where = [w.to_dict() for w in f.where or []]
         if where:
             first = where.pop(0)
             draft.row_filter = RowFilterDraft(first["table"], first["column"], ", ".join(str(v) for v in first["in"]))
