@@ -30,8 +30,8 @@ from dataset_tui.store import (
     Version,
 )
 
-# The definition models (pydantic, built on import) load with the first use
-# case that reads or checks a definition: listing datasets never pays for them.
+# The definition models (and their rules) load with the first use case that
+# reads or checks a definition: listing datasets never pays for them.
 if TYPE_CHECKING:
     from dataset_tui.domain.definition import Definition, Problem
 

@@ -39,7 +39,7 @@ Entry = tuple[int, int, DatasetHead]  # (bucket, document id, head)
 
 def valid_name(name: object) -> bool:
     """The naming rule of DESIGN §3, imported when first needed: the definition
-    module builds its pydantic models on import, which `list` does not need."""
+    module declares every part and its rules on import, which `list` does not need."""
     from dataset_tui.domain.definition import NAME_RE
 
     return isinstance(name, str) and NAME_RE.fullmatch(name) is not None

@@ -11,7 +11,7 @@ import operator
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, Literal
 
-if TYPE_CHECKING:  # the list path never loads the definition models (pydantic)
+if TYPE_CHECKING:  # the list path never loads the definition models
     from dataset_tui.domain.definition import Definition
 
 

@@ -36,8 +36,8 @@ def count_text(n: int | None) -> str:
 
 
 def filters_text(definition: Any) -> list[str]:
-    # Imported here: describe pulls in the definition model (pydantic), which the
-    # home list (plural, count_text) does not need before its first frame.
+    # Imported here: describe pulls in the definition models, which the home
+    # list (plural, count_text) does not need before its first frame.
     from dataset_tui.domain.describe import date_range_text, split_text
 
     f = definition.filters
