@@ -185,6 +185,13 @@ def read_definition(data: dict[str, Any], *, source: str | None = None) -> Defin
     return definition
 
 
+def prepare_wording() -> None:
+    """Load pydantic's reader now (an app warms it in a thread before a draft needs it)."""
+    from dataset_tui.domain.definition_errors import prepare
+
+    prepare()
+
+
 # Limits checked before any heavy work (parsing, validation, SQL generation):
 # far above any real definition, far below what makes a command take minutes.
 MAX_FILE_BYTES = 2_000_000

@@ -30,6 +30,11 @@ def read_or_word(data: Any, *, source: str | None = None) -> Definition:
         raise DefinitionError(problems_from(exc), source) from None
 
 
+def prepare() -> None:
+    """Import pydantic and build its reader now, ahead of the first definition that needs it."""
+    _adapter()
+
+
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of the file format, for editors."""
     schema = _adapter().json_schema()

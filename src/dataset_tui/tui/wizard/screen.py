@@ -22,6 +22,7 @@ from textual.binding import Binding
 from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Header, Input, Select, TextArea
 
+from dataset_tui.domain.definition import prepare_wording
 from dataset_tui.tui.widgets.key_footer import KeyFooter
 from dataset_tui.tui.widgets.step_indicator import StepIndicator
 from dataset_tui.tui.wizard.basic import BasicStep
@@ -112,6 +113,10 @@ class WizardScreen(WizardSaving):
     def on_mount(self) -> None:
         self._update_title()
         self.basic.focus_first()
+        # A draft that is not plainly valid is worded by pydantic, whose import
+        # and reader cost 150 ms and more: build them in a thread now, not on
+        # the event loop when the first key makes the draft invalid.
+        self.run_worker(prepare_wording, thread=True, exit_on_error=False, group="prepare-wording")
         self._load_tables()
         if self.draft.tables:
             self._load_schemas(self.draft.tables)
