@@ -17,13 +17,21 @@ def connect() -> Any:
 
 
 def warehouse_sql(con: Any, bigquery_sql: str) -> str:
-    """The DuckDB text the warehouse runs: transpiled, date windows on stored timestamps as ranges."""
+    """The DuckDB text the warehouse runs: transpiled, date windows on stored timestamps as ranges,
+    LEFT JOINs that only multiply rows joining their duplicate keys."""
     from dataset_tui.warehouse.day_ranges import ranged_day_filters, stored_type
+    from dataset_tui.warehouse.unread_joins import stored_duckdb_type, unread_left_joins
+
+    def rows(sql: str, params: list[str]) -> list[tuple[Any, ...]]:
+        return list(con.execute(sql, params).fetchall())
 
     def column_type(dataset: str, table: str, column: str) -> str | None:
-        return stored_type(lambda sql, params: con.execute(sql, params).fetchall(), dataset, table, column)
+        return stored_type(rows, dataset, table, column)
 
-    return ranged_day_filters(to_duckdb(bigquery_sql), column_type)
+    def duckdb_type(dataset: str, table: str, column: str) -> str | None:
+        return stored_duckdb_type(rows, dataset, table, column)
+
+    return unread_left_joins(ranged_day_filters(to_duckdb(bigquery_sql), column_type), duckdb_type)
 
 
 def run(con: Any, bigquery_sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:

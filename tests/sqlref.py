@@ -343,6 +343,7 @@ def matrix(joins: tuple[int, ...]) -> list[tuple[Any, ...]]:
         )
     )
 
+
 DDL = {
     "transactions": "transaction_id VARCHAR, customer_id VARCHAR, product_id VARCHAR, ts TIMESTAMPTZ, "
     "amount DECIMAL(12, 2), quantity BIGINT, channel VARCHAR, store_id BIGINT, "
@@ -352,6 +353,8 @@ DDL = {
     "customers": "customer_id VARCHAR, signup_date DATE, signup_at TIMESTAMP, country VARCHAR",
     "ties": "customer_id VARCHAR, product_id VARCHAR, ts TIMESTAMPTZ, amount DECIMAL(12, 2)",
     "refunds": "customer_id VARCHAR, product_id VARCHAR, ts TIMESTAMPTZ, amount DECIMAL(12, 2)",
+    # Not in fixture_tables: a joined table with duplicate keys, for the tests that add it.
+    "product_tags": "product_id VARCHAR, tag VARCHAR",
 }
 
 

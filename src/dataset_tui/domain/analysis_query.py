@@ -51,6 +51,19 @@ def _counts_per_key(q: Query, key: Column, conditions: tuple[str, str, str]) -> 
     return rows_where(in_train), rows_where(f"NOT {in_train}"), rows_where(neither)
 
 
+def _read_columns(definition: Definition) -> tuple[Column, ...] | None:
+    """The output columns the analysis reads: every role column and the split key (None: none, select all).
+
+    The base selects only these. Its FROM stays the definition's (every join,
+    the unnested array), so the rows and their counts are the same; but a
+    joined table none of whose columns is read is then only in its ON, which
+    lets the DuckDB warehouse join just its duplicate keys (`unread_joins`).
+    """
+    key = definition.split_key()
+    read = [c for c in definition.columns if c.role is not None or c is key]
+    return tuple(read) or None
+
+
 def analysis_sql(definition: Definition, context: SqlContext = LIVE) -> str:
     """One query with the counts `analyze` needs, over the final (filtered, full) rows.
 
@@ -83,7 +96,7 @@ def analysis_sql(definition: Definition, context: SqlContext = LIVE) -> str:
     train_rows + eval_rows + null_key_rows = rows.
     """
     d = definition
-    q = filtered_rows(d, context)
+    q = filtered_rows(d, context, _read_columns(d))
     rows = quote_ident(q.rows)
     user, product = d.role_column("user_id"), d.role_column("product_id")
     ts, revenue = d.role_column("timestamp"), d.role_column("revenue")

@@ -256,12 +256,19 @@ def base_sql(
     as_of: dt.date | None,
     out: Callable[[Column], str],
     floors: tuple[PartitionFloor, ...] = (),
+    selected: tuple[Column, ...] | None = None,
 ) -> str:
-    """The base CTE's SELECT."""
+    """The base CTE's SELECT: the `selected` columns (default: every column of the definition).
+
+    Whatever is selected, the FROM is the definition's own (every join, the
+    unnested array), so the rows are the same; a query that reads a few
+    columns (the analysis) selects only those.
+    """
     d = definition
     src = d.source
     aliases = _aliases(d)
-    select = ",\n".join(f"{column_expr(d, c, aliases)} AS {out(c)}" for c in d.columns)
+    columns = d.columns if selected is None else selected
+    select = ",\n".join(f"{column_expr(d, c, aliases)} AS {out(c)}" for c in columns)
     lines = [
         f"SELECT {select}",
         f"FROM {source_ref(src.primary, src.dataset, project)} AS {alias_of(d, src.primary)}",

@@ -74,6 +74,8 @@ class Query:
     ctes: list[tuple[str, str]] = field(default_factory=list)
     rows: str = "base"  # CTE holding the rows after the steps added so far
     in_range: str = "base"  # CTE holding the date-filtered rows
+    # The columns the base selects (None: all); the rows are the same either way.
+    selected: tuple[Column, ...] | None = None
 
     def add(self, name: str, sql: str) -> None:
         self.ctes.append((name, sql))
@@ -108,7 +110,10 @@ def _base(q: Query) -> None:
     from dataset_tui.domain.sqlbase import base_sql
 
     ctx = q.context
-    q.add("base", base_sql(q.definition, ctx.project, ctx.today, ctx.as_of, out, ctx.partition_floors))
+    q.add(
+        "base",
+        base_sql(q.definition, ctx.project, ctx.today, ctx.as_of, out, ctx.partition_floors, selected=q.selected),
+    )
 
 
 def _date_range(q: Query) -> None:
@@ -186,9 +191,13 @@ def _active_users(q: Query) -> str | None:
     return f"{user} IN (SELECT {user} FROM `active_users`)"
 
 
-def filtered_rows(definition: Definition, context: SqlContext) -> Query:
-    """Steps 1-4 of §4: the full rows, as CTEs ending in `q.rows`."""
-    q = Query(definition, context)
+def filtered_rows(definition: Definition, context: SqlContext, selected: tuple[Column, ...] | None = None) -> Query:
+    """Steps 1-4 of §4: the full rows, as CTEs ending in `q.rows`.
+
+    `selected`: the output columns the caller reads (None: all); the steps'
+    own columns (the roles) must be among them.
+    """
+    q = Query(definition, context, selected=selected)
     _base(q)
     _date_range(q)
     keep = [c for c in (_top_products(q), _active_users(q)) if c is not None]

@@ -64,12 +64,10 @@ def ranged_day_filters(duck_sql: str, column_type: ColumnType) -> str:
     from sqlglot import exp
 
     tree = sqlglot.parse_one(duck_sql, read="duckdb")
-    ctes: dict[str, Any] = {}
-    for cte in tree.find_all(exp.CTE):
-        ctes[cte.alias_or_name.lower()] = None if cte.alias_or_name.lower() in ctes else cte.this  # shadowed: unknown
+    ctes = cte_bodies(tree)
 
     def stored(column: Any) -> str | None:
-        found = _stored_column(column.find_ancestor(exp.Select), column, ctes)
+        found = stored_column(column.find_ancestor(exp.Select), column, ctes)
         return None if found is None else column_type(*found)
 
     changed = False
@@ -100,6 +98,16 @@ def ranged_day_filters(duck_sql: str, column_type: ColumnType) -> str:
     return tree.sql(dialect="duckdb") if changed else duck_sql
 
 
+def cte_bodies(tree: Any) -> dict[str, Any]:
+    """Each CTE's query by lower-case name; None for a name defined twice (which one a read means is unknown)."""
+    from sqlglot import exp
+
+    ctes: dict[str, Any] = {}
+    for cte in tree.find_all(exp.CTE):
+        ctes[cte.alias_or_name.lower()] = None if cte.alias_or_name.lower() in ctes else cte.this  # shadowed: unknown
+    return ctes
+
+
 def _utc_day(column_sql: str) -> Any:
     """The UTC day of a TIMESTAMPTZ from its microseconds: floor division in integers (`//` truncates)."""
     import sqlglot
@@ -121,7 +129,7 @@ def _sources(select: Any) -> list[Any]:
     return sources + [join.this for join in select.args.get("joins") or []]
 
 
-def _stored_column(select: Any, column: Any, ctes: dict[str, Any], depth: int = 0) -> tuple[str, str, str] | None:
+def stored_column(select: Any, column: Any, ctes: dict[str, Any], depth: int = 0) -> tuple[str, str, str] | None:
     """(dataset, table, column) of the stored column `column` reads in `select`, else None."""
     from sqlglot import exp
 
@@ -143,7 +151,7 @@ def _stored_column(select: Any, column: Any, ctes: dict[str, Any], depth: int = 
     named = [p for p in inner.expressions if p.alias_or_name.lower() == name and not isinstance(p, exp.Star)]
     if len(named) == 1:
         picked = named[0].this if isinstance(named[0], exp.Alias) else named[0]
-        return _stored_column(inner, picked, ctes, depth + 1) if isinstance(picked, exp.Column) else None
+        return stored_column(inner, picked, ctes, depth + 1) if isinstance(picked, exp.Column) else None
     if not named and any(isinstance(p, exp.Star) for p in inner.expressions):
-        return _stored_column(inner, exp.column(column.name), ctes, depth + 1)
+        return stored_column(inner, exp.column(column.name), ctes, depth + 1)
     return None

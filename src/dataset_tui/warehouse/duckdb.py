@@ -237,10 +237,13 @@ class DuckDBWarehouse(DuckDBCatalog, DuckDBErrors):
         except (SqlglotError, ValueError) as exc:
             raise BadQueryError(f"not valid BigQuery SQL: {_sqlglot_message(exc)}") from None
         from dataset_tui.warehouse.day_ranges import ranged_day_filters
+        from dataset_tui.warehouse.unread_joins import unread_left_joins
         from dataset_tui.warehouse.wildcard import expand_wildcards, has_wildcard
 
         # A date window on a stored timestamp compares timestamps (no per-row DATE cast).
         duck_sql = ranged_day_filters(duck_sql, self._stored_type)
+        # A LEFT JOIN that only multiplies rows (the analysis's) joins just its duplicate keys.
+        duck_sql = unread_left_joins(duck_sql, self._stored_duckdb_type)
         # A wildcard table (`ds.events_*`) becomes the union of its shards.
         return expand_wildcards(duck_sql, self.tables_with_prefix) if has_wildcard(duck_sql) else duck_sql
 
@@ -248,6 +251,11 @@ class DuckDBWarehouse(DuckDBCatalog, DuckDBErrors):
         from dataset_tui.warehouse.day_ranges import stored_type
 
         return stored_type(lambda sql, params: self._fetch(sql, params)[2], dataset, table, column)
+
+    def _stored_duckdb_type(self, dataset: str, table: str, column: str) -> str | None:
+        from dataset_tui.warehouse.unread_joins import stored_duckdb_type
+
+        return stored_duckdb_type(lambda sql, params: self._fetch(sql, params)[2], dataset, table, column)
 
     # -- statistics and samples -----------------------------------------------
 
@@ -363,9 +371,7 @@ class DuckDBWarehouse(DuckDBCatalog, DuckDBErrors):
             total += sum(size for name, size in sizes.items() if name and name in used)
         return DryRun(bytes_processed=total, cost_usd=total / TIB * self.price_per_tib, estimated=True)
 
-    def query(
-        self, sql: str, *, limit: int | None = None, max_bytes_billed: int | None = None
-    ) -> QueryResult:
+    def query(self, sql: str, *, limit: int | None = None, max_bytes_billed: int | None = None) -> QueryResult:
         """Run BigQuery SQL; with a limit, fetch one row more to tell whether it was cut.
 
         max_bytes_billed is a BigQuery setting; nothing is billed here.
@@ -402,4 +408,3 @@ def _is_path(name: str) -> bool:
 
 def _words(text: str) -> set[str]:
     return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
-
