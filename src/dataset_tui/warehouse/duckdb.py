@@ -88,6 +88,7 @@ class DuckDBWarehouse(DuckDBCatalog, DuckDBErrors):
         self._plan_lock = threading.Lock()
         self._root: Any = None  # the read-only connection; cursors hang off it
         self._generation = 0  # bumped when the root closes: thread cursors go stale
+        self._fingerprint_generation = -1  # the root generation farm_fingerprint is registered on
         self._local = threading.local()
         self._running: set[Any] = set()
         # (dataset, table, rows): every column; (dataset, table, rows, "some"): those a query read.
@@ -97,8 +98,6 @@ class DuckDBWarehouse(DuckDBCatalog, DuckDBErrors):
 
     def _open_root(self) -> Any:
         import duckdb
-
-        from dataset_tui.warehouse.transpile import prepare_connection
 
         if not self.path.exists():
             raise UnavailableError(
@@ -110,18 +109,33 @@ class DuckDBWarehouse(DuckDBCatalog, DuckDBErrors):
         except duckdb.Error as exc:
             raise self._open_error(exc, writing=False) from None
         limit_resources(con)
-        # farm_fingerprint belongs to the database instance, which DuckDB shares
-        # between connections to one file in a process: register it once.
-        with _REGISTER_LOCK:
-            row = con.execute(
-                "SELECT count(*) FROM duckdb_functions() WHERE function_name = 'farm_fingerprint'"
-            ).fetchone()
-            known = row[0] if row is not None else 0
-            if known:
-                con.execute("SET TimeZone = 'UTC'")
-            else:
-                prepare_connection(con)
+        con.execute("SET TimeZone = 'UTC'")
         return con
+
+    def _need_fingerprint(self, duck_sql: str) -> None:
+        """Register farm_fingerprint before the first query that calls it.
+
+        Not on open: DuckDB imports numpy to register a Python function (about
+        0.1 s of CPU), which a command that hashes nothing (tables, stats) should
+        not pay. The function belongs to the database instance, which DuckDB
+        shares between connections to one file in a process: register it once
+        per instance (a closed root is a new instance).
+        """
+        if self._fingerprint_generation == self._generation or "farm_fingerprint" not in duck_sql.lower():
+            return
+        from dataset_tui.warehouse.transpile import register_farm_fingerprint
+
+        root, generation = self._root_connection()
+        with _REGISTER_LOCK:
+            if self._fingerprint_generation == generation:
+                return
+            # fetchall: a result left unfinished on the root would refuse the registration.
+            (known,) = root.execute(
+                "SELECT count(*) FROM duckdb_functions() WHERE function_name = 'farm_fingerprint'"
+            ).fetchall()[0]
+            if not known:
+                register_farm_fingerprint(root)
+            self._fingerprint_generation = generation
 
     def _root_connection(self) -> tuple[Any, int]:
         with self._lock:
@@ -198,6 +212,7 @@ class DuckDBWarehouse(DuckDBCatalog, DuckDBErrors):
         """
         import duckdb
 
+        self._need_fingerprint(duck_sql)
         cursor = self._cursor()
         with self._lock:
             self._running.add(cursor)
