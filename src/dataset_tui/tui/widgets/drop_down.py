@@ -156,7 +156,8 @@ class DropDown(Widget, can_focus=True):
                 text.append("\n")
             line.truncate(width - ARROW_WIDTH, pad=True)
             text.append_text(line)
-            text.append(" " + ("" if number else ("▲" if self.expanded else "▼")).ljust(1) + " ", arrow)
+            mark = " " if number else ("▲" if self.expanded else "▼")  # the arrow on the first line only
+            text.append(f" {mark} ", arrow)
         return text
 
     # -- opening and closing ---------------------------------------------------------------
