@@ -13,7 +13,9 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.widget import Widget
-from textual.widgets import Select, Static
+from textual.widgets import Static
+
+from dataset_tui.tui.widgets.drop_down import DropDown
 
 LABEL_WIDTH = 18  # the input starts here; the problem line is indented as far
 INPUT_WIDTH = 14
@@ -28,7 +30,7 @@ class FieldRow(Widget):
     DEFAULT_CSS = f"""
     FieldRow {{ height: auto; layout: vertical; }}
     FieldRow > Input {{ width: {INPUT_WIDTH}; margin-left: {LABEL_WIDTH}; }}
-    FieldRow > Select {{ width: {SELECT_WIDTH}; margin-left: {LABEL_WIDTH}; }}
+    FieldRow > DropDown {{ width: {SELECT_WIDTH}; margin-left: {LABEL_WIDTH}; }}
     FieldRow > .field-row--hint {{ color: $text-muted; }}
     FieldRow > .field-problem {{ color: $error; height: auto; padding-left: {LABEL_WIDTH}; display: none; }}
     FieldRow > .field-problem.-shown {{ display: block; }}
@@ -43,7 +45,7 @@ class FieldRow(Widget):
         )
         self._label = ("  " if sub else "") + label
         self._hint = hint
-        self._field_width = SELECT_WIDTH if isinstance(field, Select) else INPUT_WIDTH
+        self._field_width = SELECT_WIDTH if isinstance(field, DropDown) else INPUT_WIDTH
 
     def render(self) -> Text:
         # The first line only: the field is drawn over the gap, the problem line below.

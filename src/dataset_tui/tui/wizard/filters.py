@@ -9,9 +9,11 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Input, Select, Static, TextArea
+from textual.widget import Widget
+from textual.widgets import Input, Static, TextArea
 
 from dataset_tui.domain.definition import Problem
+from dataset_tui.tui.widgets.drop_down import DropDown
 from dataset_tui.tui.widgets.ordered_input import OrderedInput
 from dataset_tui.tui.wizard.field_row import FieldRow
 
@@ -26,8 +28,8 @@ SPLIT_OPTIONS = [
     ("time: last N days eval", "time"),
     ("random: hash of a key", "random"),
 ]
-USER_KEY = "__user_id__"  # the split key Select's "user_id column" entry
-ALL_ROWS = "__all__"  # the row filter Select's "all rows" entry
+USER_KEY = "__user_id__"  # the split key drop-down's "user_id column" entry
+ALL_ROWS = "__all__"  # the row filter drop-down's "all rows" entry
 # The row filter offers this many columns at most (the selected ones first): a
 # drop-down of 10,000 columns would cost more than it helps.
 MAX_FILTER_COLUMNS = 200
@@ -81,9 +83,7 @@ class FiltersStep(Horizontal):
     FiltersStep #form { height: auto; max-height: 60%; padding: 0 1; }
     FiltersStep.-wide #form { width: 52; height: 1fr; max-height: 100%; }
     /* A compact drop-down barely changes when focused: show it as a cursor. */
-    FiltersStep .field-row Select:focus > SelectCurrent {
-        background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold;
-    }
+    FiltersStep .field-row DropDown:focus { background: $block-cursor-background; text-style: bold; }
     FiltersStep #where-seen { color: $text-muted; height: auto; padding-left: 18; }
     FiltersStep #field-help { display: none; color: $text-muted; margin-top: 1; height: auto; }
     FiltersStep.-wide #field-help { display: block; }
@@ -92,7 +92,8 @@ class FiltersStep(Horizontal):
     FiltersStep #estimate { height: auto; padding: 0 1; }
     FiltersStep #sql { height: 1fr; border: none; padding: 0; }
     /* Until the step's first showing has painted (see `enter`). */
-    FiltersStep #form > #field-help.-later, FiltersStep > #summary-box.-later { display: none; }
+    FiltersStep #form > #field-help.-later, FiltersStep > #summary-box.-later,
+    FiltersStep #summary-box > #sql.-later { display: none; }
     """
 
     class Changed(Message):
@@ -121,7 +122,7 @@ class FiltersStep(Horizontal):
         with VerticalScroll(id="form"):
             yield FieldRow(
                 "Date range",
-                Select(DATE_OPTIONS, value=d.date_mode, allow_blank=False, id="date-mode", compact=True),
+                DropDown(DATE_OPTIONS, value=d.date_mode, id="date-mode"),
                 "date-mode",
             )
             yield FieldRow(
@@ -148,7 +149,7 @@ class FiltersStep(Horizontal):
             )
             yield FieldRow(
                 "Split",
-                Select(SPLIT_OPTIONS, value=d.split_mode, allow_blank=False, id="split-mode", compact=True),
+                DropDown(SPLIT_OPTIONS, value=d.split_mode, id="split-mode"),
                 "split-mode",
             )
             yield FieldRow(
@@ -163,13 +164,13 @@ class FiltersStep(Horizontal):
             )
             yield FieldRow(
                 "Key",
-                Select([("user_id column", USER_KEY)], id="key", compact=True, allow_blank=False),
+                DropDown([("user_id column", USER_KEY)], id="key"),
                 "key",
                 sub=True,
             )
             yield FieldRow(
                 "Keep rows where",
-                Select([("all rows", ALL_ROWS)], id="where-column", compact=True, allow_blank=False),
+                DropDown([("all rows", ALL_ROWS)], id="where-column"),
                 "where-column",
             )
             yield FieldRow(
@@ -185,7 +186,9 @@ class FiltersStep(Horizontal):
             yield Static(FIELD_HELP["date-mode"], id="field-help", classes="-later")
         with Vertical(id="summary-box", classes="-later"):
             yield Static("", id="estimate")
-            yield TextArea("", language="sql", read_only=True, soft_wrap=False, id="sql", show_line_numbers=False)
+            yield TextArea(
+                "", language="sql", read_only=True, soft_wrap=False, id="sql", show_line_numbers=False, classes="-later"
+            )
 
     def on_mount(self) -> None:
         self._show_modes()
@@ -197,25 +200,33 @@ class FiltersStep(Horizontal):
         self.refresh_options()
         self.focus_first()
         # The step's first showing lays out and paints each of its widgets for the
-        # first time, ~50 ms in one turn of the event loop: the help and the summary
-        # (an SQL editor) follow on the turn after the form has painted.
-        for later in self.query(".-later"):
-            self.call_after_refresh(later.remove_class, "-later")
+        # first time, ~50 ms in one turn of the event loop: the help, then the
+        # summary box, then its SQL editor follow, each on the turn after the
+        # paint before it (at once, the three cost one ~30 ms turn).
+        self._reveal_later(list(self.query(".-later")))
+
+    def _reveal_later(self, hidden: list[Widget]) -> None:
+        if hidden:
+            self.call_after_refresh(self._reveal_next, hidden)
+
+    def _reveal_next(self, hidden: list[Widget]) -> None:
+        hidden.pop(0).remove_class("-later")
+        self._reveal_later(hidden)
 
     def focus_first(self) -> None:
-        self.query_one("#date-mode", Select).focus()
+        self.query_one("#date-mode", DropDown).focus()
 
     def refresh_options(self) -> None:
         """The split key and row filter choices follow the selected columns (call on entering the step)."""
         self._refresh_where()
-        key = self.query_one("#key", Select)
+        key = self.query_one("#key", DropDown)
         user = self.draft.role_columns().get("user_id")
         options: list[tuple[str, str]] = [
             (f"user_id column ({user.output_name})" if user else "user_id column (none chosen!)", USER_KEY)
         ]
         options += [(name, name) for name in self.draft.output_names() if not (user and name == user.output_name)]
         values = {v for _, v in options}
-        with key.prevent(Select.Changed):
+        with key.prevent(DropDown.Changed):
             if options != self._key_options:  # rebuilding the drop-down costs a re-layout
                 self._key_options = options
                 key.set_options(options)
@@ -225,7 +236,7 @@ class FiltersStep(Horizontal):
 
     def _refresh_where(self) -> None:
         """The row filter offers the chosen tables' plain columns of a comparable type, selected first."""
-        select = self.query_one("#where-column", Select)
+        select = self.query_one("#where-column", DropDown)
         chosen = {c.key for c in self.draft.selected_columns()}
         columns = [
             c
@@ -241,7 +252,7 @@ class FiltersStep(Horizontal):
         current = f"{f.table}\t{f.column}" if f.column else ALL_ROWS
         if current not in {v for _, v in options}:
             options.append((f"{f.table}.{f.column}", current))
-        with select.prevent(Select.Changed):
+        with select.prevent(DropDown.Changed):
             if options != self._where_options:
                 self._where_options = options
                 select.set_options(options)
@@ -267,18 +278,16 @@ class FiltersStep(Horizontal):
 
     # -- edits ------------------------------------------------------------------------
 
-    @on(Select.Changed)
-    def _select_changed(self, event: Select.Changed) -> None:
+    @on(DropDown.Changed)
+    def _choice_changed(self, event: DropDown.Changed) -> None:
         value = event.value
-        if not isinstance(value, str):
-            return
-        if event.select.id == "date-mode":
+        if event.control.id == "date-mode":
             self.draft.date_mode = value
-        elif event.select.id == "split-mode":
+        elif event.control.id == "split-mode":
             self.draft.split_mode = value
-        elif event.select.id == "key":
+        elif event.control.id == "key":
             self.draft.split_key = "" if value == USER_KEY else value
-        elif event.select.id == "where-column":
+        elif event.control.id == "where-column":
             table, _, column = ("" if value == ALL_ROWS else value).partition("\t")
             self.draft.row_filter.table, self.draft.row_filter.column = table, column
             self.query_one("#where-seen", Static).update("[dim]reading sample values…[/dim]" if column else "")
@@ -287,7 +296,7 @@ class FiltersStep(Horizontal):
         else:
             return
         self._show_modes()
-        self._clear(event.select.id or "")
+        self._clear(event.control.id or "")
         self.post_message(self.Changed())
 
     @on(Input.Changed)
@@ -405,8 +414,8 @@ class FiltersStep(Horizontal):
         with values.prevent(Input.Changed):
             values.value = draft.row_filter.values
         for field_id, value in (("date-mode", draft.date_mode), ("split-mode", draft.split_mode)):
-            select = self.query_one(f"#{field_id}", Select)
-            with select.prevent(Select.Changed):
+            select = self.query_one(f"#{field_id}", DropDown)
+            with select.prevent(DropDown.Changed):
                 select.value = value
         self.refresh_options()
         self._show_modes()

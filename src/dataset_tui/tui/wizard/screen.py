@@ -20,9 +20,10 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.timer import Timer
-from textual.widgets import ContentSwitcher, Header, Input, Select, TextArea
+from textual.widgets import ContentSwitcher, Header, Input, TextArea
 
 from dataset_tui.domain.definition import prepare_wording
+from dataset_tui.tui.widgets.drop_down import DropDown
 from dataset_tui.tui.widgets.key_footer import KeyFooter
 from dataset_tui.tui.widgets.step_indicator import StepIndicator
 from dataset_tui.tui.wizard.basic import BasicStep
@@ -152,10 +153,9 @@ class WizardScreen(WizardSaving):
 
     def action_cancel(self) -> None:
         # escape first closes an open drop-down, as it would anywhere else.
-        for select in self.query(Select):
-            if select.expanded:
-                select.expanded = False
-                select.focus()
+        for drop_down in self.query(DropDown):
+            if drop_down.expanded:
+                drop_down.close()
                 return
         # Whether anything changed is known once the keys typed before escape are applied.
         self._after_typed_keys(self._cancel)
