@@ -193,11 +193,13 @@ def test_problems_are_worded_by_pydantic_with_their_paths() -> None:
     data["columns"][1]["unit"] = "hours"
     data["filters"]["where"][0]["surprise"] = 1
     data["split"]["train_percent"] = "80"
+    data["filters"]["where"][1]["in"] = []
     with pytest.raises(DefinitionError) as caught:
         read_definition(data)
     found = {(p.path, p.message.split(",")[0]) for p in caught.value.problems}
     assert ("filters.where[0].surprise", "unknown key (not part of format dataset-tui/1)") in found
     assert ("split.train_percent", "Input should be a valid integer") in found
+    assert ("filters.where[1].in", "needs at least 1 item(s) (has 0)") in found
     assert any(path == "columns[1].unit" for path, _ in found)
 
 

@@ -78,6 +78,14 @@ def problems_from(exc: ValidationError) -> list[Problem]:
             message = "required"
         elif message.startswith("Value error, "):
             message = message[len("Value error, ") :]
+        elif error["type"] in ("too_short", "too_long"):
+            # pydantic says "List should have at least 1 item after validation, not 0".
+            ctx = error.get("ctx", {})
+            if error["type"] == "too_short":
+                bound = f"at least {ctx.get('min_length')}"
+            else:
+                bound = f"at most {ctx.get('max_length')}"
+            message = f"needs {bound} item(s) (has {ctx.get('actual_length')})"
         elif error["type"] == "union_tag_invalid":
             message = f"type must be one of {error['ctx']['expected_tags']}"
         problems.append(Problem(path=field_path(tuple(error["loc"])), message=message))
