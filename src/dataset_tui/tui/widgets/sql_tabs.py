@@ -71,6 +71,9 @@ class SqlTabs(Vertical):
         self._texts: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
+        from dataset_tui.tui.highlight_queries import share_highlight_queries
+
+        share_highlight_queries()
         yield Tabs(*(Tab(title, id=f"tab-{key}") for key, title in TABS), id="sql-tabs")
         yield TextArea(
             "-- generating…",

@@ -116,6 +116,9 @@ class FiltersStep(Horizontal):
         self._shown_text: dict[str, str] = {}  # id → the text a Static shows now (the help, the estimate)
 
     def compose(self) -> ComposeResult:
+        from dataset_tui.tui.highlight_queries import share_highlight_queries
+
+        share_highlight_queries()  # before the SQL TextArea below compiles its highlighting
         # The layout class before the children mount: set after, it restyles the whole form.
         self.set_class(self.app.size.width >= WIDE, "-wide")
         d = self.draft
