@@ -152,4 +152,5 @@ def analysis_sql(definition: Definition, context: SqlContext = LIVE) -> str:
         )
     body += "\nORDER BY `kind` DESC, `day`"
     header = header_comment(d, "full", context, purpose="analysis: counts for `dataset-tui analyze`")
-    return f"{header}\n{render(q.ctes, body)}\n"
+    # Run, never shown: not laid out (see render).
+    return f"{header}\n{render(q.ctes, body, layout=False)}\n"

@@ -44,16 +44,28 @@ ColumnType = Callable[[str, str, str], "str | None"]  # (dataset, table, column)
 Rows = Callable[[str, list[str]], list[tuple[Any, ...]]]  # (DuckDB SQL, parameters) → rows
 
 
+def stored_types(rows: Rows, dataset: str, table: str) -> dict[str, str | None]:
+    """{top-level column name in lower case: its DuckDB type} of one stored table, in one catalog query.
+
+    Names ignore case; a name two columns share (in some case) maps to None.
+    """
+    found: dict[str, str | None] = {}
+    for name, kind in rows(
+        "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = current_database() "
+        "AND lower(schema_name) = lower(?) AND lower(table_name) = lower(?)",
+        [dataset, table],
+    ):
+        key = str(name).lower()
+        found[key] = None if key in found else str(kind)
+    return found
+
+
 def stored_type(rows: Rows, dataset: str, table: str, column: str) -> str | None:
     """The BigQuery type of one stored top-level column (names ignore case), None if there is none."""
     from dataset_tui.warehouse.duckdb_types import _bq_type_of
 
-    found = rows(
-        "SELECT data_type FROM duckdb_columns() WHERE database_name = current_database() "
-        "AND lower(schema_name) = lower(?) AND lower(table_name) = lower(?) AND lower(column_name) = lower(?)",
-        [dataset, table, column],
-    )
-    return _bq_type_of(found[0][0]) if len(found) == 1 else None
+    kind = stored_types(rows, dataset, table).get(column.lower())
+    return None if kind is None else _bq_type_of(kind)
 
 
 def ranged_day_filters(duck_sql: str, column_type: ColumnType) -> str:

@@ -93,6 +93,7 @@ class DuckDBWarehouse(DuckDBCatalog, DuckDBErrors):
         self._running: set[Any] = set()
         # (dataset, table, rows): every column; (dataset, table, rows, "some"): those a query read.
         self._column_bytes: dict[tuple[str, str, int] | tuple[str, str, int, str], dict[str, int]] = {}
+        self._table_types: dict[tuple[str, str], dict[str, str | None]] = {}  # see _stored_types
 
     # -- connections ------------------------------------------------------
 
@@ -177,6 +178,7 @@ class DuckDBWarehouse(DuckDBCatalog, DuckDBErrors):
         with self._lock:
             self._close_root()
             self._column_bytes.clear()
+            self._table_types.clear()
             self.path.parent.mkdir(parents=True, exist_ok=True)
             try:
                 con = duckdb.connect(str(self.path))
@@ -194,6 +196,7 @@ class DuckDBWarehouse(DuckDBCatalog, DuckDBErrors):
         """Close the file (the next call opens it again)."""
         self._close_root()
         self._column_bytes.clear()
+        self._table_types.clear()
 
     def cancel(self) -> None:
         """Interrupt every running query; their callers get CancelledError."""
@@ -262,15 +265,31 @@ class DuckDBWarehouse(DuckDBCatalog, DuckDBErrors):
         # A wildcard table (`ds.events_*`) becomes the union of its shards.
         return expand_wildcards(duck_sql, self.tables_with_prefix) if has_wildcard(duck_sql) else duck_sql
 
-    def _stored_type(self, dataset: str, table: str, column: str) -> str | None:
-        from dataset_tui.warehouse.day_ranges import stored_type
+    def _stored_types(self, dataset: str, table: str) -> dict[str, str | None]:
+        """{lower column name: DuckDB type} of a stored table, read once while the file stays open.
 
-        return stored_type(lambda sql, params: self._fetch(sql, params)[2], dataset, table, column)
+        The rewrites ask for a few columns of a few tables per query; each
+        catalog query walks every column of every table (about 60 ms here).
+        """
+        key = (dataset.lower(), table.lower())
+        with self._lock:
+            found = self._table_types.get(key)
+        if found is None:
+            from dataset_tui.warehouse.day_ranges import stored_types
+
+            found = stored_types(lambda sql, params: self._fetch(sql, params)[2], dataset, table)
+            with self._lock:
+                self._table_types[key] = found
+        return found
+
+    def _stored_type(self, dataset: str, table: str, column: str) -> str | None:
+        from dataset_tui.warehouse.duckdb_types import _bq_type_of
+
+        kind = self._stored_types(dataset, table).get(column.lower())
+        return None if kind is None else _bq_type_of(kind)
 
     def _stored_duckdb_type(self, dataset: str, table: str, column: str) -> str | None:
-        from dataset_tui.warehouse.unread_joins import stored_duckdb_type
-
-        return stored_duckdb_type(lambda sql, params: self._fetch(sql, params)[2], dataset, table, column)
+        return self._stored_types(dataset, table).get(column.lower())
 
     # -- statistics and samples -----------------------------------------------
 

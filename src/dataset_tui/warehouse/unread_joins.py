@@ -41,12 +41,9 @@ Rows = Callable[[str, list[str]], list[tuple[Any, ...]]]  # (DuckDB SQL, paramet
 
 def stored_duckdb_type(rows: Rows, dataset: str, table: str, column: str) -> str | None:
     """The DuckDB type of one stored top-level column (names ignore case), None if there is none."""
-    found = rows(
-        "SELECT data_type FROM duckdb_columns() WHERE database_name = current_database() "
-        "AND lower(schema_name) = lower(?) AND lower(table_name) = lower(?) AND lower(column_name) = lower(?)",
-        [dataset, table, column],
-    )
-    return str(found[0][0]) if len(found) == 1 else None
+    from dataset_tui.warehouse.day_ranges import stored_types
+
+    return stored_types(rows, dataset, table).get(column.lower())
 
 
 def unread_left_joins(duck_sql: str, column_type: DuckType) -> str:
