@@ -237,3 +237,37 @@ async def test_keys_typed_before_the_table_names_arrive_wait_for_them(
         assert screen.step == 2
         assert screen.draft.primary == "transactions"
         assert (screen.tables_step.picker.search_text, screen.tables_step.picker.searching) == ("tra", False)
+
+
+async def test_keys_typed_after_s_wait_for_the_suggested_roles(ctx: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`s ctrl+n` typed at once on a step 3 with nothing selected: ctrl+n is checked against the
+    roles `s` applies, not against the empty step it was typed on (on a loaded host the
+    suggestion came after ctrl+n, which found no column and stayed on step 3)."""
+    import time
+
+    from dataset_tui.tui.wizard import calls
+
+    suggested = calls.suggest
+
+    def slow_suggest(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(0.6)
+        return suggested(*args, **kwargs)
+
+    monkeypatch.setattr(calls, "suggest", slow_suggest)
+    app = recording_app(ctx)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_wizard(pilot)
+        screen = wizard(pilot)
+        burst(app, *"suggested_first", "ctrl+n")
+        await keys_handled(pilot)
+        await settle(pilot)
+        burst(app, "/", *"trans", "enter", "enter", "ctrl+n")
+        await keys_handled(pilot)
+        await settle(pilot)
+        assert screen.step == 3 and not screen.draft.selected_columns()
+        burst(app, "s", "ctrl+n")
+        await keys_handled(pilot)
+        await settle(pilot)
+        assert screen.step == 4
+        roles = {c.role for c in screen.draft.selected_columns()}
+        assert {"user_id", "timestamp"} <= roles

@@ -12,6 +12,7 @@ from rich.markup import escape
 from textual import on
 
 from dataset_tui.domain.definition import Definition
+from dataset_tui.tui.key_order import hold_keys, release_keys
 from dataset_tui.tui.wizard import messages as msg
 from dataset_tui.tui.wizard.base import WizardBase
 from dataset_tui.tui.wizard.columns import ColumnsStep
@@ -31,6 +32,8 @@ SUMMARY_DELAY_S = 0.3
 
 class WizardLoading(WizardBase):
     """Fetch in workers, show on the event loop."""
+
+    _suggest_hold: object | None = None  # typed keys held until `s`'s roles are applied
 
     def _load_tables(self) -> None:
         self._fetch_tables(self.ctx, self.draft.dataset)
@@ -194,6 +197,10 @@ class WizardLoading(WizardBase):
         elif event.what == "params" and event.key:
             self._load_params(self.ctx, event.key[0], event.key[1], dataset)
         elif event.what == "suggest":
+            if self._suggest_hold is None:
+                # Keys typed after `s` (`s ctrl+n`) wait for the roles it applies, as
+                # the user expects them applied first; at most KEY_WAIT_LIMIT_S.
+                self._suggest_hold = hold_keys(self.app, self)
             self._suggest_roles(self.ctx, list(self.draft.tables), self.draft.primary, dataset)
 
     @warehouse_work("load statistics", group="wizard-stats", exclusive=False)
@@ -263,11 +270,19 @@ class WizardLoading(WizardBase):
     def _suggest_roles(self, ctx: Any, tables: list[str], primary: str | None, dataset: str) -> None:
         from dataset_tui.tui.wizard import calls
 
-        self.post_message(msg.RolesSuggested(calls.suggest(ctx, tables, primary, dataset).roles))
+        try:
+            roles = calls.suggest(ctx, tables, primary, dataset).roles
+        except Exception:
+            self.post_message(msg.RolesSuggested(None))  # the keys typed after `s` go on
+            raise
+        self.post_message(msg.RolesSuggested(roles))
 
     @on(msg.RolesSuggested)
     def _roles_suggested(self, event: msg.RolesSuggested) -> None:
-        self.columns_step.apply_roles(event.roles)
+        if event.roles is not None:
+            self.columns_step.apply_roles(event.roles)
+        hold, self._suggest_hold = self._suggest_hold, None
+        release_keys(self.app, hold)
 
     # -- step 4: the live summary ------------------------------------------------------------------
 

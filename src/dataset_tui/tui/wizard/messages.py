@@ -114,9 +114,9 @@ class ParamsLoaded(Message):
 
 @dataclass
 class RolesSuggested(Message):
-    """The suggested role → (table, column) mapping, for `s` in step 3."""
+    """The suggested role → (table, column) mapping, for `s` in step 3; None: finding them failed."""
 
-    roles: dict[str, tuple[str, str]]
+    roles: dict[str, tuple[str, str]] | None
 
 
 @dataclass
