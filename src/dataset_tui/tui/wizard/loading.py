@@ -34,6 +34,7 @@ class WizardLoading(WizardBase):
     """Fetch in workers, show on the event loop."""
 
     _suggest_hold: object | None = None  # typed keys held until `s`'s roles are applied
+    _suggested: dict[str, tuple[str, str]] | None = None  # roles `s` found, waiting for their schemas
 
     def _load_tables(self) -> None:
         self._fetch_tables(self.ctx, self.draft.dataset)
@@ -123,6 +124,8 @@ class WizardLoading(WizardBase):
     @on(msg.SchemasDone)
     def _schemas_done(self, event: msg.SchemasDone) -> None:
         self.schema_loading.difference_update(event.tables)
+        if self._suggested is not None:
+            self._apply_suggested()
 
     def _find_joins(self, tables: list[str], primary: str | None) -> None:
         self._fetch_joins(self.ctx, tables, primary, self.draft.dataset)
@@ -279,8 +282,17 @@ class WizardLoading(WizardBase):
 
     @on(msg.RolesSuggested)
     def _roles_suggested(self, event: msg.RolesSuggested) -> None:
-        if event.roles is not None:
-            self.columns_step.apply_roles(event.roles)
+        self._suggested = event.roles
+        self._apply_suggested()
+
+    def _apply_suggested(self) -> None:
+        """Apply the roles `s` found once their tables' columns are in the draft, then let the keys go on."""
+        roles = self._suggested
+        if roles is not None and any(table in self.schema_loading for table, _ in roles.values()):
+            return  # a schema still loading (a loaded host): applied when it is filed (_schemas_done)
+        self._suggested = None
+        if roles is not None:
+            self.columns_step.apply_roles(roles)
         hold, self._suggest_hold = self._suggest_hold, None
         release_keys(self.app, hold)
 
