@@ -42,7 +42,9 @@ def _default(value: Any) -> Any:
         return str(value)  # NUMERIC values are strings (DESIGN §8)
     if isinstance(value, bytes):
         return value.hex()
-    if hasattr(value, "to_dict") and hasattr(value, "ALIASES"):  # a definition or one of its parts
+    from dataset_tui.domain.model_rules import Part  # light: no pydantic
+
+    if isinstance(value, Part):  # a definition or one of its parts: the file's form
         return value.to_dict()
     if hasattr(value, "__dataclass_fields__"):
         import dataclasses

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import re
 import typing
 from collections.abc import Callable
@@ -103,16 +104,22 @@ class Tagged:
 
     def choices(self, union: Any) -> dict[str, type]:
         """Each tag and its part (None, for an optional union, is not a choice)."""
-        out = {}
-        for part in typing.get_args(union):
-            if part is not type(None):
-                out[typing.get_args(typing.get_type_hints(part)[self.key])[0]] = part
-        return out
+        return _choices(union, self.key)
 
     def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
         choices = {tag: handler.generate_schema(part) for tag, part in self.choices(source).items()}
         schema = {"type": "tagged-union", "choices": choices, "discriminator": self.key}
         return {"type": "nullable", "schema": schema} if type(None) in typing.get_args(source) else schema
+
+
+@functools.cache
+def _choices(union: Any, key: str) -> dict[str, type]:
+    # Resolved once per union: every read of a definition asks again.
+    out = {}
+    for part in typing.get_args(union):
+        if part is not type(None):
+            out[typing.get_args(typing.get_type_hints(part)[key])[0]] = part
+    return out
 
 
 class Doc:

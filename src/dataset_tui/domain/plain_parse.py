@@ -19,7 +19,7 @@ import types
 import typing
 from typing import Annotated, Any, Literal, get_args, get_origin
 
-from dataset_tui.domain.model_rules import Before, Check, Len, Part, Range, Strict, Tagged
+from dataset_tui.domain.model_rules import Before, Check, Doc, Len, Part, Range, Strict, Tagged
 
 
 class NotPlain(Exception):
@@ -120,7 +120,7 @@ def _annotated(annotation: Any, value: Any) -> Any:
                 raise NotPlain
         elif type(rule) is Check:
             value = _run(rule, value)
-        elif not isinstance(rule, (Check, Tagged, Strict)) and not hasattr(rule, "__get_pydantic_json_schema__"):
+        elif not isinstance(rule, (Check, Tagged, Strict, Doc)):
             raise TypeError(f"plain_parse does not know the rule {rule!r}")
     return value
 

@@ -26,7 +26,9 @@ def to_plain_json(value: Any) -> Any:
     def default(item: Any) -> Any:
         if isinstance(item, (dt.date, dt.datetime)):
             return item.isoformat()
-        if hasattr(item, "to_dict") and hasattr(item, "ALIASES"):  # a definition or one of its parts
+        from dataset_tui.domain.model_rules import Part
+
+        if isinstance(item, Part):  # a definition or one of its parts: the file's form
             return item.to_dict()
         if hasattr(item, "__dataclass_fields__"):
             import dataclasses
